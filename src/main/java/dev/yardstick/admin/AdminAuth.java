@@ -1,0 +1,31 @@
+package dev.yardstick.admin;
+
+import dev.yardstick.common.Bearer;
+import dev.yardstick.common.Problem;
+import jakarta.annotation.Priority;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+
+/** Requires {@code Authorization: Bearer $YARDSTICK_ADMIN_TOKEN} on {@link AdminOnly} resources. */
+@Provider
+@AdminOnly
+@Priority(Priorities.AUTHENTICATION)
+public class AdminAuth implements ContainerRequestFilter {
+
+    @Inject
+    AdminToken adminToken;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        if (!adminToken.matches(Bearer.token(request))) {
+            request.abortWith(Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
+                            "A valid admin bearer token is required."))
+                    .header("WWW-Authenticate", "Bearer realm=\"yardstick-admin\"")
+                    .build());
+        }
+    }
+}

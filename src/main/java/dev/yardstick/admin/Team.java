@@ -1,0 +1,47 @@
+package dev.yardstick.admin;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+/** A team: the unit that budgets, digests and team totals are about. */
+@Entity
+@Table(name = "team")
+public class Team extends PanacheEntityBase {
+
+    /** Reserved key under which events that resolve to no team are kept. */
+    public static final String UNASSIGNED = "unassigned";
+
+    @Id
+    public String key;
+    public String name;
+    @Column(name = "slack_channel_id")
+    public String slackChannelId;
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    public List<String> managers = new ArrayList<>();
+    @Column(name = "weekly_budget_usd")
+    public BigDecimal weeklyBudgetUsd;
+    public String timezone = "UTC";
+    @Column(name = "digest_day")
+    public String digestDay = "MONDAY";
+    @Column(name = "digest_time")
+    public String digestTime = "09:00";
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    /** The team's timezone. */
+    public ZoneId zone() {
+        return ZoneId.of(timezone);
+    }
+}

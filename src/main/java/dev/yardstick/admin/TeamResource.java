@@ -1,0 +1,124 @@
+package dev.yardstick.admin;
+
+import dev.yardstick.common.Problem;
+import jakarta.transaction.Transactional;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Digits;
+import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.math.BigDecimal;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Admin API for teams: {@code /api/v1/teams}. */
+@Path("/api/v1/teams")
+@AdminOnly
+@Produces(MediaType.APPLICATION_JSON)
+public class TeamResource {
+
+    /** Team keys: lowercase letters, digits and dashes, 1 to 64 characters. */
+    public static final String KEY_PATTERN = "[a-z0-9-]{1,64}";
+
+    /** Body of {@code PUT /api/v1/teams/{key}}; omitted optional fields take their defaults. */
+    public record TeamRequest(
+            @NotBlank @Size(max = 200) String name,
+            @Size(max = 64) @Pattern(regexp = "[A-Z0-9]+", message = "must be a Slack channel id such as C0123ABCD")
+            String slackChannelId,
+            List<@NotBlank @Email @Size(max = 320) String> managers,
+            @DecimalMin("0") @Digits(integer = 12, fraction = 2) BigDecimal weeklyBudgetUsd,
+            String timezone,
+            String digestDay,
+            @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm")
+            String digestTime) {
+    }
+
+    /** A team as the API shows it. */
+    public record TeamView(String key, String name, String slackChannelId, List<String> managers,
+            BigDecimal weeklyBudgetUsd, String timezone, String digestDay, String digestTime,
+            Instant createdAt, Instant updatedAt) {
+
+        static TeamView of(Team t) {
+            return new TeamView(t.key, t.name, t.slackChannelId, List.copyOf(t.managers), t.weeklyBudgetUsd,
+                    t.timezone, t.digestDay, t.digestTime, t.createdAt, t.updatedAt);
+        }
+    }
+
+    @GET
+    public List<TeamView> list() {
+        return Team.<Team>listAll(io.quarkus.panache.common.Sort.by("key")).stream().map(TeamView::of).toList();
+    }
+
+    @GET
+    @Path("/{key}")
+    public TeamView get(@PathParam("key") String key) {
+        return TeamView.of(find(key));
+    }
+
+    @PUT
+    @Path("/{key}")
+    @Transactional
+    public Response put(@PathParam("key") String key, @NotNull(message = "a JSON body is required") @Valid TeamRequest body) {
+        if (!key.matches(KEY_PATTERN)) {
+            throw Problem.badRequest("Team key must match " + KEY_PATTERN + ".");
+        }
+        if (Team.UNASSIGNED.equals(key)) {
+            throw Problem.badRequest("Team key 'unassigned' is reserved for events that belong to no team.");
+        }
+        String timezone = body.timezone() == null ? "UTC" : body.timezone();
+        if (!ZoneId.getAvailableZoneIds().contains(timezone) && !"UTC".equals(timezone)) {
+            throw Problem.badRequest("timezone must be an IANA time zone such as Europe/Berlin; got '" + timezone + "'.");
+        }
+        String digestDay = body.digestDay() == null ? "MONDAY" : body.digestDay().toUpperCase(Locale.ROOT);
+        try {
+            DayOfWeek.valueOf(digestDay);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("digestDay must be one of MONDAY..SUNDAY.");
+        }
+        Team team = Team.findById(key);
+        boolean created = team == null;
+        Instant now = Instant.now();
+        if (created) {
+            team = new Team();
+            team.key = key;
+            team.createdAt = now;
+        }
+        team.name = body.name().trim();
+        team.slackChannelId = body.slackChannelId();
+        team.managers = body.managers() == null ? new ArrayList<>()
+                : new ArrayList<>(body.managers().stream().map(m -> m.trim().toLowerCase(Locale.ROOT)).distinct().toList());
+        team.weeklyBudgetUsd = body.weeklyBudgetUsd();
+        team.timezone = timezone;
+        team.digestDay = digestDay;
+        team.digestTime = body.digestTime() == null ? "09:00" : body.digestTime();
+        team.updatedAt = now;
+        if (created) {
+            team.persist();
+        }
+        team.flush();
+        return Response.status(created ? Response.Status.CREATED : Response.Status.OK)
+                .entity(TeamView.of(team)).build();
+    }
+
+    static Team find(String key) {
+        Team team = Team.findById(key);
+        if (team == null) {
+            throw Problem.notFound("No team with key '" + key + "'.");
+        }
+        return team;
+    }
+}

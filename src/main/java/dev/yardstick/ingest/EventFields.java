@@ -1,0 +1,148 @@
+package dev.yardstick.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.yardstick.admin.Emails;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+
+/** Reads and checks the fields of one event object; each problem becomes a {@link Invalid}. */
+final class EventFields {
+
+    /** An event that cannot be accepted, with the reason in words. */
+    static final class Invalid extends Exception {
+        Invalid(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final long MAX_COUNT = 1_000_000_000_000L;
+    private final JsonNode node;
+
+    EventFields(JsonNode node, Set<String> allowed) throws Invalid {
+        if (node == null || !node.isObject()) {
+            throw new Invalid("an event must be a JSON object");
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!allowed.contains(name)) {
+                throw new Invalid("unknown field '" + name + "'");
+            }
+        }
+        this.node = node;
+    }
+
+    /** The raw id, for the rejection list, whatever its validity. */
+    static String idOf(JsonNode node) {
+        JsonNode id = node == null ? null : node.get("id");
+        return id != null && id.isTextual() ? id.asText() : null;
+    }
+
+    private JsonNode present(String name) {
+        JsonNode v = node.get(name);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    String string(String name, int max, boolean required) throws Invalid {
+        JsonNode v = present(name);
+        if (v == null) {
+            if (required) {
+                throw new Invalid(name + " is required");
+            }
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new Invalid(name + " must be a string");
+        }
+        String s = v.asText();
+        if (s.isBlank()) {
+            if (required) {
+                throw new Invalid(name + " must not be blank");
+            }
+            return null;
+        }
+        if (s.length() > max) {
+            throw new Invalid(name + " must be at most " + max + " characters");
+        }
+        return s;
+    }
+
+    String email(String name, boolean required) throws Invalid {
+        String s = string(name, 320, required);
+        if (s == null) {
+            return null;
+        }
+        s = s.trim().toLowerCase(Locale.ROOT);
+        if (!Emails.isValid(s)) {
+            throw new Invalid(name + " must be an email address");
+        }
+        return s;
+    }
+
+    Instant time(Instant now, Instant oldest, int retentionDays) throws Invalid {
+        String s = string("time", 64, true);
+        Instant t;
+        try {
+            t = OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new Invalid("time must be an RFC 3339 timestamp with an offset, such as 2026-11-02T09:30:00Z");
+        }
+        if (t.isAfter(now.plusSeconds(300))) {
+            throw new Invalid("time is more than 5 minutes in the future");
+        }
+        if (t.isBefore(oldest)) {
+            throw new Invalid("time is older than the " + retentionDays
+                    + "-day raw-event retention, so it could not be deduplicated");
+        }
+        return t;
+    }
+
+    long count(String name, long fallback) throws Invalid {
+        JsonNode v = present(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > MAX_COUNT) {
+            throw new Invalid(name + " must be a whole number of at least 0");
+        }
+        return v.asLong();
+    }
+
+    BigDecimal money(String name) throws Invalid {
+        JsonNode v = present(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber() || v.decimalValue().signum() < 0) {
+            throw new Invalid(name + " must be a number of at least 0");
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.compareTo(BigDecimal.valueOf(1_000_000_000L)) >= 0) {
+            throw new Invalid(name + " is implausibly large");
+        }
+        return d;
+    }
+
+    String oneOf(String name, Set<String> values) throws Invalid {
+        String s = string(name, 64, true);
+        if (!values.contains(s)) {
+            throw new Invalid(name + " must be one of " + String.join(", ", new java.util.TreeSet<>(values)));
+        }
+        return s;
+    }
+
+    Boolean bool(String name) throws Invalid {
+        JsonNode v = present(name);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw new Invalid(name + " must be true or false");
+        }
+        return v.booleanValue();
+    }
+}

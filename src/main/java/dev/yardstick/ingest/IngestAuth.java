@@ -1,0 +1,32 @@
+package dev.yardstick.ingest;
+
+import dev.yardstick.admin.IngestTokens;
+import dev.yardstick.common.Bearer;
+import dev.yardstick.common.Problem;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+
+/**
+ * Checks the ingest bearer token against the stored hashes on every request, so a revoked token
+ * stops working at once on every replica.
+ */
+@Provider
+@IngestOnly
+@Priority(Priorities.AUTHENTICATION)
+public class IngestAuth implements ContainerRequestFilter {
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String token = Bearer.token(request);
+        if (token == null || !IngestTokens.isActive(token)) {
+            request.abortWith(Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
+                            "A valid ingest token is required: Authorization: Bearer <token>."))
+                    .header("WWW-Authenticate", "Bearer realm=\"yardstick-ingest\"")
+                    .build());
+        }
+    }
+}

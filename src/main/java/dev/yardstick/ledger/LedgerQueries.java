@@ -1,0 +1,116 @@
+package dev.yardstick.ledger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/** Reads team totals from the daily rollups; never from raw events, never per member. */
+@ApplicationScoped
+public class LedgerQueries {
+
+    @Inject
+    DataSource dataSource;
+
+    /** The team's totals for the days {@code from..to}, both included. */
+    public Summary summary(String team, LocalDate from, LocalDate to) {
+        try (Connection c = dataSource.getConnection()) {
+            long in = 0, out = 0, cr = 0, cw = 0, requests = 0, unpriced = 0;
+            BigDecimal cost = BigDecimal.ZERO;
+            Map<String, BigDecimal> byTool = new HashMap<>();
+            Map<String, BigDecimal> modelCost = new HashMap<>();
+            Map<String, Long> modelTokens = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select tool, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),
+                           sum(cache_write_tokens), sum(cost_usd), sum(requests), sum(unpriced_events)
+                    from usage_daily where team_key = ? and day between ? and ?
+                    group by tool, model
+                    """)) {
+                bind(ps, team, from, to);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long i = rs.getLong(3), o = rs.getLong(4), r = rs.getLong(5), w = rs.getLong(6);
+                        BigDecimal c1 = rs.getBigDecimal(7);
+                        in += i;
+                        out += o;
+                        cr += r;
+                        cw += w;
+                        cost = cost.add(c1);
+                        requests += rs.getLong(8);
+                        unpriced += rs.getLong(9);
+                        byTool.merge(rs.getString(1), c1, BigDecimal::add);
+                        modelCost.merge(rs.getString(2), c1, BigDecimal::add);
+                        modelTokens.merge(rs.getString(2), i + o + r + w, Long::sum);
+                    }
+                }
+            }
+            Map<String, Long> outcomes = new TreeMap<>();
+            Vocabulary.OUTCOME_KINDS.forEach(k -> outcomes.put(k, 0L));
+            long outcomesTotal = 0;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select kind, sum(outcomes) from outcome_daily
+                    where team_key = ? and day between ? and ? group by kind
+                    """)) {
+                bind(ps, team, from, to);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        outcomes.put(rs.getString(1), rs.getLong(2));
+                        outcomesTotal += rs.getLong(2);
+                    }
+                }
+            }
+            long active;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select count(*) from (
+                        select member_id from usage_daily where team_key = ? and day between ? and ?
+                        union
+                        select member_id from outcome_daily where team_key = ? and day between ? and ?
+                            and member_id is not null) m
+                    """)) {
+                bind(ps, team, from, to);
+                ps.setString(4, team);
+                ps.setDate(5, Date.valueOf(from));
+                ps.setDate(6, Date.valueOf(to));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    active = rs.getLong(1);
+                }
+            }
+            List<Summary.ToolCost> tools = new ArrayList<>();
+            byTool.forEach((k, v) -> tools.add(new Summary.ToolCost(k, money(v))));
+            tools.sort(Comparator.comparing(Summary.ToolCost::costUsd).reversed().thenComparing(Summary.ToolCost::tool));
+            List<Summary.ModelCost> models = new ArrayList<>();
+            modelCost.forEach((k, v) -> models.add(new Summary.ModelCost(k, money(v), modelTokens.get(k))));
+            models.sort(Comparator.comparing(Summary.ModelCost::costUsd).reversed().thenComparing(Summary.ModelCost::model));
+            BigDecimal perOutcome = outcomesTotal == 0 ? null
+                    : cost.divide(BigDecimal.valueOf(outcomesTotal), 4, RoundingMode.HALF_UP);
+            return new Summary(team, from, to, money(cost), new Summary.Tokens(in, out, cr, cw), requests, outcomes,
+                    outcomesTotal, perOutcome, tools, models, active, unpriced);
+        } catch (SQLException e) {
+            throw new IllegalStateException("summary query failed", e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, String team, LocalDate from, LocalDate to) throws SQLException {
+        ps.setString(1, team);
+        ps.setDate(2, Date.valueOf(from));
+        ps.setDate(3, Date.valueOf(to));
+    }
+
+    private static BigDecimal money(BigDecimal v) {
+        return v.setScale(6, RoundingMode.HALF_UP);
+    }
+}

@@ -1,0 +1,427 @@
+package dev.yardstick.ledger;
+
+import dev.yardstick.admin.Team;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * Stores events and keeps the daily rollups up to date, one transaction per batch.
+ *
+ * <p>Idempotency rests on the primary key of the raw event tables: rows are inserted with
+ * {@code ON CONFLICT DO NOTHING RETURNING id}, and only the rows actually inserted are added to
+ * the rollups. Two clients sending the same id at the same moment are serialised by PostgreSQL's
+ * unique index; the later one sees a conflict and counts a duplicate. Rows and rollup keys are
+ * written in sorted order so concurrent batches take locks in the same order; a deadlock or
+ * serialisation failure is retried.
+ */
+@ApplicationScoped
+public class LedgerWriter {
+
+    /** An event with its position in the caller's batch. */
+    public record Indexed<T>(int index, T event) {
+    }
+
+    private record MemberRef(long id, String teamKey, ZoneId zone) {
+    }
+
+    private static final int MAX_ATTEMPTS = 5;
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    Pricing pricing;
+
+    /** Stores usage events; see the class comment for the guarantees. */
+    public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
+        return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events)));
+    }
+
+    /** Stores outcome events; same guarantees as {@link #writeUsage}. */
+    public WriteResult writeOutcomes(List<Indexed<OutcomeRecord>> events) {
+        return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> outcomes(events)));
+    }
+
+    private WriteResult usage(List<Indexed<UsageRecord>> events) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<WriteResult.Rejection> rejected = new ArrayList<>();
+            Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
+            List<Indexed<UsageRecord>> valid = new ArrayList<>();
+            for (Indexed<UsageRecord> e : events) {
+                String team = e.event().team();
+                if (team != null && !Team.UNASSIGNED.equals(team) && !teams.containsKey(team)) {
+                    rejected.add(new WriteResult.Rejection(e.index(), e.event().id(), "unknown team '" + team + "'"));
+                } else {
+                    valid.add(e);
+                }
+            }
+            Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
+
+            Map<String, UsageRecord> unique = new TreeMap<>();
+            int duplicates = 0;
+            for (Indexed<UsageRecord> e : valid) {
+                if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
+                    duplicates++;
+                }
+            }
+            int n = unique.size();
+            String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
+                    models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
+            Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
+            Integer[] requests = new Integer[n];
+            LocalDate[] days = new LocalDate[n];
+            int i = 0;
+            for (UsageRecord u : unique.values()) {
+                MemberRef m = members.get(u.user());
+                String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
+                ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
+                BigDecimal cost = u.costUsd();
+                String source = "reported";
+                if (cost == null) {
+                    var price = pricing.lookup(u.model());
+                    cost = price.map(p -> p.cost(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
+                            u.cacheWriteTokens())).orElse(BigDecimal.ZERO);
+                    source = price.isPresent() ? "computed" : "unpriced";
+                }
+                ids[i] = u.id();
+                times[i] = u.time().toString();
+                memberIds[i] = m.id();
+                teamKeys[i] = team;
+                tools[i] = u.tool();
+                models[i] = u.model();
+                in[i] = u.inputTokens();
+                out[i] = u.outputTokens();
+                cr[i] = u.cacheReadTokens();
+                cw[i] = u.cacheWriteTokens();
+                costs[i] = cost.toPlainString();
+                sources[i] = source;
+                requests[i] = u.requests();
+                sessions[i] = u.sessionId();
+                days[i] = u.time().atZone(zone).toLocalDate();
+                i++;
+            }
+            Set<String> inserted = insertReturningIds(c, """
+                    insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
+                        cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
+                    select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                        ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
+                    on conflict (id) do nothing
+                    returning id
+                    """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, tools),
+                    text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
+                    text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
+
+            Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
+            Map<List<Object>, BigDecimal> costSums = new HashMap<>();
+            for (int k = 0; k < n; k++) {
+                if (!inserted.contains(ids[k])) {
+                    continue;
+                }
+                List<Object> key = List.of(teamKeys[k], days[k], memberIds[k], tools[k], models[k]);
+                long[] s = sums.computeIfAbsent(key, x -> new long[7]);
+                s[0] += in[k];
+                s[1] += out[k];
+                s[2] += cr[k];
+                s[3] += cw[k];
+                s[4] += requests[k];
+                s[5] += 1;
+                s[6] += "unpriced".equals(sources[k]) ? 1 : 0;
+                costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
+            }
+            upsertUsageRollups(c, sums, costSums);
+            return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
+        }
+    }
+
+    private void upsertUsageRollups(Connection c, Map<List<Object>, long[]> sums, Map<List<Object>, BigDecimal> costs)
+            throws SQLException {
+        if (sums.isEmpty()) {
+            return;
+        }
+        int n = sums.size();
+        String[] teams = new String[n], days = new String[n], tools = new String[n], models = new String[n],
+                cost = new String[n];
+        Long[] members = new Long[n];
+        Long[][] cols = new Long[7][n];
+        int i = 0;
+        for (var e : sums.entrySet()) {
+            List<Object> k = e.getKey();
+            teams[i] = (String) k.get(0);
+            days[i] = k.get(1).toString();
+            members[i] = (Long) k.get(2);
+            tools[i] = (String) k.get(3);
+            models[i] = (String) k.get(4);
+            cost[i] = costs.get(k).toPlainString();
+            for (int col = 0; col < 7; col++) {
+                cols[col][i] = e.getValue()[col];
+            }
+            i++;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into usage_daily as d (team_key, day, member_id, tool, model, input_tokens, output_tokens,
+                    cache_read_tokens, cache_write_tokens, requests, events, unpriced_events, cost_usd)
+                select * from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::text[], ?::int8[], ?::int8[],
+                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[])
+                on conflict (team_key, day, member_id, tool, model) do update set
+                    input_tokens = d.input_tokens + excluded.input_tokens,
+                    output_tokens = d.output_tokens + excluded.output_tokens,
+                    cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
+                    cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+                    requests = d.requests + excluded.requests,
+                    events = d.events + excluded.events,
+                    unpriced_events = d.unpriced_events + excluded.unpriced_events,
+                    cost_usd = d.cost_usd + excluded.cost_usd
+                """)) {
+            int p = 1;
+            ps.setArray(p++, text(c, teams));
+            ps.setArray(p++, text(c, days));
+            ps.setArray(p++, longs(c, members));
+            ps.setArray(p++, text(c, tools));
+            ps.setArray(p++, text(c, models));
+            for (Long[] col : cols) {
+                ps.setArray(p++, longs(c, col));
+            }
+            ps.setArray(p, text(c, cost));
+            ps.executeUpdate();
+        }
+    }
+
+    private WriteResult outcomes(List<Indexed<OutcomeRecord>> events) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<WriteResult.Rejection> rejected = new ArrayList<>();
+            Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
+            List<Indexed<OutcomeRecord>> valid = new ArrayList<>();
+            for (Indexed<OutcomeRecord> e : events) {
+                String team = e.event().team();
+                if (team != null && !Team.UNASSIGNED.equals(team) && !teams.containsKey(team)) {
+                    rejected.add(new WriteResult.Rejection(e.index(), e.event().id(), "unknown team '" + team + "'"));
+                } else {
+                    valid.add(e);
+                }
+            }
+            Map<String, MemberRef> members = members(c,
+                    valid.stream().map(e -> e.event().user()).filter(u -> u != null).toList());
+            Map<String, OutcomeRecord> unique = new TreeMap<>();
+            int duplicates = 0;
+            for (Indexed<OutcomeRecord> e : valid) {
+                if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
+                    duplicates++;
+                }
+            }
+            int n = unique.size();
+            String[] ids = new String[n], times = new String[n], teamKeys = new String[n], kinds = new String[n],
+                    titles = new String[n], urls = new String[n], ai = new String[n];
+            Long[] memberIds = new Long[n];
+            LocalDate[] days = new LocalDate[n];
+            int i = 0;
+            for (OutcomeRecord o : unique.values()) {
+                MemberRef m = o.user() == null ? null : members.get(o.user());
+                String team = o.team() != null ? o.team()
+                        : m != null && m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
+                ZoneId zone = o.team() == null && m != null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
+                ids[i] = o.id();
+                times[i] = o.time().toString();
+                memberIds[i] = m == null ? null : m.id();
+                teamKeys[i] = team;
+                kinds[i] = o.kind();
+                titles[i] = o.title();
+                urls[i] = o.url();
+                ai[i] = o.aiAssisted() == null ? null : o.aiAssisted().toString();
+                days[i] = o.time().atZone(zone).toLocalDate();
+                i++;
+            }
+            Set<String> inserted = insertReturningIds(c, """
+                    insert into outcome_event (id, time, member_id, team_key, kind, title, url, ai_assisted)
+                    select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                        ?::text[], ?::boolean[])
+                    on conflict (id) do nothing
+                    returning id
+                    """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, kinds),
+                    text(c, titles), text(c, urls), text(c, ai));
+
+            Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
+            for (int k = 0; k < n; k++) {
+                if (!inserted.contains(ids[k])) {
+                    continue;
+                }
+                List<Object> key = java.util.Arrays.asList(teamKeys[k], days[k], memberIds[k], kinds[k]);
+                long[] s = sums.computeIfAbsent(key, x -> new long[2]);
+                s[0] += 1;
+                s[1] += "true".equals(ai[k]) ? 1 : 0;
+            }
+            if (!sums.isEmpty()) {
+                int m = sums.size();
+                String[] t = new String[m], d = new String[m], kd = new String[m];
+                Long[] mem = new Long[m], cnt = new Long[m], aic = new Long[m];
+                int j = 0;
+                for (var e : sums.entrySet()) {
+                    t[j] = (String) e.getKey().get(0);
+                    d[j] = e.getKey().get(1).toString();
+                    mem[j] = (Long) e.getKey().get(2);
+                    kd[j] = (String) e.getKey().get(3);
+                    cnt[j] = e.getValue()[0];
+                    aic[j] = e.getValue()[1];
+                    j++;
+                }
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into outcome_daily as d (team_key, day, member_id, kind, outcomes, ai_assisted)
+                        select * from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::int8[], ?::int8[])
+                        on conflict on constraint outcome_daily_key do update set
+                            outcomes = d.outcomes + excluded.outcomes,
+                            ai_assisted = d.ai_assisted + excluded.ai_assisted
+                        """)) {
+                    ps.setArray(1, text(c, t));
+                    ps.setArray(2, text(c, d));
+                    ps.setArray(3, longs(c, mem));
+                    ps.setArray(4, text(c, kd));
+                    ps.setArray(5, longs(c, cnt));
+                    ps.setArray(6, longs(c, aic));
+                    ps.executeUpdate();
+                }
+            }
+            return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
+        }
+    }
+
+    /** Timezones of the explicitly named teams that exist. */
+    private static <T> Map<String, ZoneId> teams(Connection c, List<T> events, Function<T, String> team)
+            throws SQLException {
+        Set<String> keys = new TreeSet<>();
+        for (T e : events) {
+            String k = team.apply(e);
+            if (k != null && !Team.UNASSIGNED.equals(k)) {
+                keys.add(k);
+            }
+        }
+        Map<String, ZoneId> zones = new HashMap<>();
+        if (keys.isEmpty()) {
+            return zones;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select key, timezone from team where key = any(?)")) {
+            ps.setArray(1, text(c, keys.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    zones.put(rs.getString(1), ZoneId.of(rs.getString(2)));
+                }
+            }
+        }
+        return zones;
+    }
+
+    /** Members by email, creating (without a team) the ones not seen before. */
+    private static Map<String, MemberRef> members(Connection c, Collection<String> emails) throws SQLException {
+        Set<String> wanted = new TreeSet<>(emails);
+        Map<String, MemberRef> found = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        selectMembers(c, wanted, found);
+        if (found.size() < wanted.size()) {
+            String[] missing = wanted.stream().filter(e -> !found.containsKey(e)).toArray(String[]::new);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "insert into member (email) select e from unnest(?::text[]) as e order by e on conflict (email) do nothing")) {
+                ps.setArray(1, text(c, missing));
+                ps.executeUpdate();
+            }
+            selectMembers(c, new HashSet<>(List.of(missing)), found);
+        }
+        return found;
+    }
+
+    private static void selectMembers(Connection c, Set<String> emails, Map<String, MemberRef> into)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                select m.email, m.id, m.team_key, t.timezone
+                from member m left join team t on t.key = m.team_key
+                where m.email = any(?)
+                """)) {
+            ps.setArray(1, text(c, emails.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String tz = rs.getString(4);
+                    into.put(rs.getString(1), new MemberRef(rs.getLong(2), rs.getString(3),
+                            tz == null ? ZoneOffset.UTC : ZoneId.of(tz)));
+                }
+            }
+        }
+    }
+
+    private static Set<String> insertReturningIds(Connection c, String sql, Array... params) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setArray(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    private static Array text(Connection c, Object[] values) throws SQLException {
+        return c.createArrayOf("text", values);
+    }
+
+    private static Array longs(Connection c, Long[] values) throws SQLException {
+        return c.createArrayOf("int8", values);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static final Comparator<List<Object>> KEY_ORDER = (a, b) -> {
+        for (int i = 0; i < a.size(); i++) {
+            Comparable x = (Comparable) a.get(i);
+            Comparable y = (Comparable) b.get(i);
+            int cmp = x == null ? (y == null ? 0 : -1) : y == null ? 1 : x.compareTo(y);
+            if (cmp != 0) {
+                return cmp;
+            }
+        }
+        return 0;
+    };
+
+    private static <T> T withRetry(Callable<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return work.call();
+            } catch (Exception e) {
+                if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) {
+                    throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                }
+            }
+        }
+    }
+
+    private static boolean isRetryable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && ("40P01".equals(s.getSQLState()) || "40001".equals(s.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.yardstick.ledger;
+
+import dev.yardstick.YardstickConfig;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import javax.sql.DataSource;
+import org.jboss.logging.Logger;
+
+/**
+ * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay.
+ * The ingest API refuses events older than the same window, so an id is never accepted twice.
+ * Deletes run in chunks so they never hold long locks; running it on several replicas at once is
+ * harmless.
+ */
+@ApplicationScoped
+public class RetentionJob {
+
+    private static final Logger LOG = Logger.getLogger(RetentionJob.class);
+    private static final int CHUNK = 10_000;
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    YardstickConfig config;
+
+    @Scheduled(every = "${yardstick.retention.every:1h}", delayed = "${yardstick.retention.delay:1m}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        purge(Instant.now().minus(config.rawRetentionDays(), ChronoUnit.DAYS));
+    }
+
+    /** Deletes raw events older than {@code cutoff}; returns how many. */
+    public long purge(Instant cutoff) {
+        long total = 0;
+        for (String table : new String[] {"usage_event", "outcome_event"}) {
+            int deleted;
+            do {
+                deleted = deleteChunk(table, cutoff);
+                total += deleted;
+            } while (deleted == CHUNK);
+        }
+        if (total > 0) {
+            LOG.infof("Purged %d raw events older than %s", total, cutoff);
+        }
+        return total;
+    }
+
+    private int deleteChunk(String table, Instant cutoff) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("delete from " + table
+                        + " where ctid = any(array(select ctid from " + table + " where time < ? limit " + CHUNK + "))")) {
+            ps.setTimestamp(1, Timestamp.from(cutoff));
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("retention purge failed", e);
+        }
+    }
+}
