@@ -1,0 +1,815 @@
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * Yardstick's benchmark client: run by bench/run.sh against a service it started on 127.0.0.1.
+ *
+ * <p>Run as a single-file program: {@code java -cp <pgjdbc.jar> bench/src/IngestBench.java --base
+ * http://127.0.0.1:PORT --admin-token T --jdbc jdbc:postgresql://127.0.0.1:5432/yardstick_bench
+ * --out bench/results}. It measures, in one run and in this order:
+ * <ol>
+ *   <li>ingest throughput: 4 clients POSTing 1,000-event NDJSON batches (warm-up first);</li>
+ *   <li>the same rows loaded by PostgreSQL's COPY into a copy of the table (the reference);</li>
+ *   <li>single-event POST latency, sequential from one client;</li>
+ *   <li>the load of a 100-member team with 12 months of events through the ingest API;</li>
+ *   <li>summary reads of that team over 12 months, one month and one week.</li>
+ * </ol>
+ * Only 127.0.0.1 is ever contacted; every phase has a deadline.
+ */
+public class IngestBench {
+
+    // ---------------------------------------------------------------- settings
+
+    static final Map<String, String> OPTS = new LinkedHashMap<>();
+
+    static String opt(String name, String def) {
+        return OPTS.getOrDefault(name, def);
+    }
+
+    static int intOpt(String name, int def) {
+        return Integer.parseInt(opt(name, String.valueOf(def)).replace("_", ""));
+    }
+
+    static String base;
+    static String adminToken;
+    static String ingestToken;
+    static String jdbcUrl;
+    static String dbUser;
+    static HttpClient http;
+    static final ZoneId SUMMARY_ZONE = ZoneId.of("Europe/Berlin");
+
+    // ---------------------------------------------------------------- event generation
+
+    /** A tool/model pair, with the list prices (USD per million tokens) used for reported costs. */
+    record Combo(String tool, String model, boolean reportsCost, double in, double out, double cr, double cw,
+            int weight) {
+    }
+
+    // Claude Code reports its own cost; the others send tokens only and the service prices them.
+    static final Combo[] COMBOS = {
+        new Combo("claude-code", "claude-sonnet-4-5", true, 3, 15, 0.30, 3.75, 45),
+        new Combo("claude-code", "claude-opus-4-5", true, 5, 25, 0.50, 6.25, 15),
+        new Combo("claude-code", "claude-haiku-4-5", true, 1, 5, 0.10, 1.25, 10),
+        new Combo("cursor", "claude-sonnet-4-5", false, 0, 0, 0, 0, 8),
+        new Combo("cursor", "gpt-5.5", false, 0, 0, 0, 0, 5),
+        new Combo("copilot", "gpt-5.5", false, 0, 0, 0, 0, 4),
+        new Combo("copilot", "claude-sonnet-4-5", false, 0, 0, 0, 0, 3),
+        new Combo("codex", "gpt-5.6-sol", false, 0, 0, 0, 0, 5),
+        new Combo("codex", "gpt-5.6-terra", false, 0, 0, 0, 0, 3),
+        new Combo("gemini-cli", "gemini-2.5-pro", false, 0, 0, 0, 0, 2),
+    };
+
+    /** One person: an email and the 3 to 5 tool/model pairs they use, with their own weights. */
+    record Person(String email, Combo[] combos, int[] cumulative) {
+
+        static Person random(String email, ThreadLocalRandom r) {
+            List<Combo> pool = new ArrayList<>(Arrays.asList(COMBOS));
+            int n = 3 + r.nextInt(3);
+            List<Combo> mine = new ArrayList<>();
+            // Most people live in Claude Code; everyone gets their first pick by the global weights.
+            while (mine.size() < n && !pool.isEmpty()) {
+                int total = pool.stream().mapToInt(Combo::weight).sum();
+                int x = r.nextInt(total);
+                for (Combo c : pool) {
+                    x -= c.weight();
+                    if (x < 0) {
+                        mine.add(c);
+                        pool.remove(c);
+                        break;
+                    }
+                }
+            }
+            int[] cum = new int[mine.size()];
+            int acc = 0;
+            for (int i = 0; i < mine.size(); i++) {
+                acc += mine.get(i).weight() * (1 + r.nextInt(3));
+                cum[i] = acc;
+            }
+            return new Person(email, mine.toArray(Combo[]::new), cum);
+        }
+
+        Combo pick(ThreadLocalRandom r) {
+            int x = r.nextInt(cumulative[cumulative.length - 1]);
+            for (int i = 0; i < cumulative.length; i++) {
+                if (x < cumulative[i]) {
+                    return combos[i];
+                }
+            }
+            return combos[combos.length - 1];
+        }
+    }
+
+    /** Running totals of what was sent, to check the summary against. */
+    static final class Sent {
+        final LongAdder events = new LongAdder();
+        final LongAdder input = new LongAdder();
+        final LongAdder requests = new LongAdder();
+    }
+
+    static long expo(ThreadLocalRandom r, double mean) {
+        return (long) (-Math.log(1 - r.nextDouble()) * mean);
+    }
+
+    /**
+     * Appends one usage event as a JSON object. {@code spanSeconds}: the event time is uniform over
+     * that many seconds before now (weekends four times rarer).
+     */
+    static void event(StringBuilder sb, String idPrefix, Person p, long nowMs, long spanSeconds,
+            ThreadLocalRandom r, Sent sent) {
+        long t;
+        while (true) {
+            t = nowMs - 5_000 - (long) (r.nextDouble() * spanSeconds * 1000);
+            int dow = Instant.ofEpochMilli(t).atZone(SUMMARY_ZONE).getDayOfWeek().getValue();
+            if (dow < 6 || r.nextInt(4) == 0) {
+                break;
+            }
+        }
+        Combo c = p.pick(r);
+        long in = 20 + expo(r, 2500);
+        long out = 10 + expo(r, 700);
+        long cr = c.tool().equals("claude-code") || r.nextBoolean() ? expo(r, 35_000) : 0;
+        long cw = r.nextInt(3) == 0 ? expo(r, 4_000) : 0;
+        int requests = 1 + (r.nextInt(5) == 0 ? r.nextInt(4) : 0);
+        sb.append("{\"id\":\"").append(idPrefix).append(new UUID(r.nextLong(), r.nextLong()))
+                .append("\",\"time\":\"").append(Instant.ofEpochMilli(t))
+                .append("\",\"user\":\"").append(p.email())
+                .append("\",\"tool\":\"").append(c.tool())
+                .append("\",\"model\":\"").append(c.model())
+                .append("\",\"inputTokens\":").append(in)
+                .append(",\"outputTokens\":").append(out)
+                .append(",\"cacheReadTokens\":").append(cr)
+                .append(",\"cacheWriteTokens\":").append(cw);
+        if (c.reportsCost()) {
+            long micros = Math.round((in * c.in() + out * c.out() + cr * c.cr() + cw * c.cw()));
+            sb.append(",\"costUsd\":").append(micros / 1_000_000).append('.')
+                    .append(String.format(Locale.ROOT, "%06d", micros % 1_000_000));
+        }
+        sb.append(",\"requests\":").append(requests)
+                .append(",\"sessionId\":\"sess-").append(Math.abs(p.email().hashCode() % 997)).append('-')
+                .append(t / 3_600_000L).append("\"}");
+        if (sent != null) {
+            sent.events.increment();
+            sent.input.add(in);
+            sent.requests.add(requests);
+        }
+    }
+
+    static byte[] ndjsonBatch(String idPrefix, Person[] people, int size, long nowMs, long spanSeconds, Sent sent) {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        StringBuilder sb = new StringBuilder(size * 330);
+        for (int i = 0; i < size; i++) {
+            // A few heavy users and a long tail: person index skewed towards the front.
+            int pi = (int) (Math.pow(r.nextDouble(), 1.6) * people.length);
+            event(sb, idPrefix, people[pi], nowMs, spanSeconds, r, sent);
+            sb.append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    static HttpResponse<String> send(String method, String path, String token, String contentType, byte[] body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(120))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", "application/json");
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", contentType).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String adminJson(String method, String path, String json, int... expected)
+            throws IOException, InterruptedException {
+        HttpResponse<String> res = send(method, path, adminToken, "application/json",
+                json.getBytes(StandardCharsets.UTF_8));
+        for (int e : expected) {
+            if (res.statusCode() == e) {
+                return res.body();
+            }
+        }
+        throw new IllegalStateException(method + " " + path + " -> " + res.statusCode() + ": " + res.body());
+    }
+
+    static final Pattern ACCEPTED = Pattern.compile("\"accepted\"\\s*:\\s*(\\d+)");
+    static final Pattern DUPLICATES = Pattern.compile("\"duplicates\"\\s*:\\s*(\\d+)");
+
+    static long num(Pattern p, String body) {
+        Matcher m = p.matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + p + " in " + body);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    /** Outcome of a batch phase. */
+    static final class BatchStats {
+        final LongAdder accepted = new LongAdder();
+        final LongAdder duplicates = new LongAdder();
+        final LongAdder rejected = new LongAdder();
+        final LongAdder failedRequests = new LongAdder();
+        final AtomicInteger batches = new AtomicInteger();
+        final List<Long> latenciesNs = java.util.Collections.synchronizedList(new ArrayList<>());
+        volatile String firstError;
+        double seconds;
+        boolean timedOut;
+    }
+
+    static void postBatch(byte[] body, String contentType, BatchStats stats) {
+        long t0 = System.nanoTime();
+        try {
+            HttpResponse<String> res = send("POST", "/api/v1/usage-events", ingestToken, contentType, body);
+            long dt = System.nanoTime() - t0;
+            stats.batches.incrementAndGet();
+            if (res.statusCode() != 202) {
+                stats.failedRequests.increment();
+                if (stats.firstError == null) {
+                    stats.firstError = res.statusCode() + ": " + res.body();
+                }
+                return;
+            }
+            String b = res.body();
+            stats.accepted.add(num(ACCEPTED, b));
+            stats.duplicates.add(num(DUPLICATES, b));
+            if (!b.contains("\"rejected\":[]")) {
+                stats.rejected.increment();
+                if (stats.firstError == null) {
+                    stats.firstError = b.length() > 500 ? b.substring(0, 500) : b;
+                }
+            }
+            stats.latenciesNs.add(dt);
+        } catch (IOException | InterruptedException e) {
+            stats.failedRequests.increment();
+            if (stats.firstError == null) {
+                stats.firstError = e.toString();
+            }
+        }
+    }
+
+    /**
+     * Sends {@code count} batches with {@code clients} threads; {@code batch.apply(i)} makes batch i
+     * (in the sending thread). Stops taking new batches at the deadline.
+     */
+    static BatchStats runBatches(String label, int count, int clients, IntFunction<byte[]> batch, long deadlineSec,
+            boolean progress) throws InterruptedException {
+        BatchStats stats = new BatchStats();
+        AtomicInteger next = new AtomicInteger();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(deadlineSec);
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        long t0 = System.nanoTime();
+        AtomicLong lastReport = new AtomicLong(t0);
+        List<Future<?>> fs = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            fs.add(pool.submit(() -> {
+                int i;
+                while ((i = next.getAndIncrement()) < count) {
+                    if (System.nanoTime() > deadline) {
+                        stats.timedOut = true;
+                        return;
+                    }
+                    postBatch(batch.apply(i), "application/x-ndjson", stats);
+                    if (stats.failedRequests.sum() > 20) {
+                        return;
+                    }
+                    long now = System.nanoTime();
+                    long last = lastReport.get();
+                    if (progress && now - last > TimeUnit.SECONDS.toNanos(30) && lastReport.compareAndSet(last, now)) {
+                        double s = (now - t0) / 1e9;
+                        log(String.format(Locale.ROOT, "  %s: %,d / %,d batches, %,d events accepted, %.0f s, %,.0f events/s",
+                                label, stats.batches.get(), count, stats.accepted.sum(), s, stats.accepted.sum() / s));
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : fs) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        stats.seconds = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.SECONDS);
+        return stats;
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    static double pct(List<Long> ns, double p) {
+        if (ns.isEmpty()) {
+            return Double.NaN;
+        }
+        long[] a = ns.stream().mapToLong(Long::longValue).sorted().toArray();
+        int rank = (int) Math.ceil(p / 100.0 * a.length);
+        return a[Math.max(0, Math.min(a.length - 1, rank - 1))] / 1e6;
+    }
+
+    static double mean(List<Long> ns) {
+        return ns.stream().mapToLong(Long::longValue).average().orElse(Double.NaN) / 1e6;
+    }
+
+    static String f0(double d) {
+        return String.format(Locale.ROOT, "%,.0f", d);
+    }
+
+    static String f1(double d) {
+        return String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    static String f2(double d) {
+        return String.format(Locale.ROOT, "%.2f", d);
+    }
+
+    static void log(String s) {
+        System.err.println(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("HH:mm:ss")) + " " + s);
+    }
+
+    // ---------------------------------------------------------------- JDBC
+
+    static Connection db() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl, dbUser, System.getenv().getOrDefault("PGPASSWORD", ""));
+    }
+
+    static String scalar(String sql) throws SQLException {
+        try (Connection c = db(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    static final String COPY_COLUMNS = "id, time, member_id, team_key, tool, model, input_tokens, output_tokens, "
+            + "cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id";
+
+    /** The rows the API stored for ids with this prefix, as CSV chunks of {@code chunk} rows. */
+    static List<String> exportCsv(String idPrefix, int chunk) throws SQLException, IOException {
+        StringWriter w = new StringWriter();
+        try (Connection c = db()) {
+            CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+            cm.copyOut("COPY (SELECT " + COPY_COLUMNS + " FROM usage_event WHERE id LIKE '" + idPrefix
+                    + "%') TO STDOUT WITH (FORMAT csv)", w);
+        }
+        List<String> chunks = new ArrayList<>();
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        for (String line : w.toString().split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            sb.append(line).append('\n');
+            if (++n == chunk) {
+                chunks.add(sb.toString());
+                sb.setLength(0);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            chunks.add(sb.toString());
+        }
+        return chunks;
+    }
+
+    /** COPYs the chunks into {@code table} over {@code clients} connections, one COPY (and commit) per chunk. */
+    static double[] copyChunks(String table, List<String> chunks, int clients) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicInteger next = new AtomicInteger();
+        LongAdder rows = new LongAdder();
+        List<Connection> conns = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            conns.add(db());
+        }
+        long t0 = System.nanoTime();
+        List<Future<?>> fs = new ArrayList<>();
+        for (Connection c : conns) {
+            fs.add(pool.submit(() -> {
+                CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+                int i;
+                while ((i = next.getAndIncrement()) < chunks.size()) {
+                    rows.add(cm.copyIn("COPY " + table + " (" + COPY_COLUMNS + ") FROM STDIN WITH (FORMAT csv)",
+                            new StringReader(chunks.get(i))));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : fs) {
+            f.get(15, TimeUnit.MINUTES);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        for (Connection c : conns) {
+            c.close();
+        }
+        return new double[] {rows.sum(), s};
+    }
+
+    // ---------------------------------------------------------------- main
+
+    public static void main(String[] args) throws Exception {
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            OPTS.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        base = opt("base", "http://127.0.0.1:8080");
+        if (!URI.create(base).getHost().equals("127.0.0.1") && !URI.create(base).getHost().equals("localhost")) {
+            throw new IllegalArgumentException("the bench only talks to 127.0.0.1");
+        }
+        adminToken = opt("admin-token", System.getenv("YARDSTICK_ADMIN_TOKEN"));
+        jdbcUrl = opt("jdbc", "jdbc:postgresql://127.0.0.1:5432/yardstick_bench");
+        dbUser = opt("db-user", "postgres");
+        Path out = Path.of(opt("out", "bench/results"));
+        int clients = intOpt("clients", 4);
+        int batchSize = intOpt("batch", 1000);
+        int warmupEvents = intOpt("warmup-events", 20_000);
+        int events = intOpt("events", 200_000);
+        int singleWarmup = intOpt("single-warmup", 200);
+        int single = intOpt("single", 2_000);
+        int summaryEvents = intOpt("summary-events", 5_000_000);
+        int summaryMembers = intOpt("summary-members", 100);
+        int readWarmup = intOpt("read-warmup", 10);
+        int reads = intOpt("reads", 50);
+        int loadDeadline = intOpt("load-deadline-seconds", 900);
+        String stamp = opt("stamp", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(out);
+
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        Map<String, Object> r = new LinkedHashMap<>();
+        long runStart = System.nanoTime();
+
+        // ---- setup: teams, members, ingest token
+        log("setup: teams, members, ingest token");
+        String[][] teams = {{"bench-platform", "Europe/Berlin"}, {"bench-web", "America/New_York"},
+            {"bench-data", "UTC"}, {"bench-summary", "Europe/Berlin"}};
+        for (String[] t : teams) {
+            adminJson("PUT", "/api/v1/teams/" + t[0], "{\"name\":\"" + t[0] + "\",\"weeklyBudgetUsd\":5000,\"timezone\":\""
+                    + t[1] + "\"}", 201, 200);
+        }
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        Person[] people = new Person[50];
+        for (int i = 0; i < people.length; i++) {
+            String email = String.format(Locale.ROOT, "dev%02d@bench.example.com", i);
+            people[i] = Person.random(email, rnd);
+            adminJson("PUT", "/api/v1/members/" + email, "{\"displayName\":\"Dev " + i + "\",\"team\":\""
+                    + teams[i % 3][0] + "\"}", 201, 200);
+        }
+        Person[] summaryPeople = new Person[summaryMembers];
+        for (int i = 0; i < summaryPeople.length; i++) {
+            String email = String.format(Locale.ROOT, "eng%03d@bench.example.com", i);
+            summaryPeople[i] = Person.random(email, rnd);
+            adminJson("PUT", "/api/v1/members/" + email, "{\"displayName\":\"Eng " + i
+                    + "\",\"team\":\"bench-summary\"}", 201, 200);
+        }
+        String tokenBody = adminJson("POST", "/api/v1/ingest-tokens", "{\"name\":\"bench\"}", 201);
+        Matcher tm = Pattern.compile("\"token\"\\s*:\\s*\"([^\"]+)\"").matcher(tokenBody);
+        if (!tm.find()) {
+            throw new IllegalStateException("no token in " + tokenBody);
+        }
+        ingestToken = tm.group(1);
+
+        // ---- a. ingest throughput
+        long now = System.currentTimeMillis();
+        long week = 7L * 86_400;
+        int warmupBatches = Math.max(1, warmupEvents / batchSize);
+        int batches = Math.max(1, events / batchSize);
+        log("a. generating " + f0((warmupBatches + batches) * (double) batchSize) + " events of recent days");
+        byte[][] warm = new byte[warmupBatches][];
+        for (int i = 0; i < warm.length; i++) {
+            warm[i] = ndjsonBatch("w-", people, batchSize, now, week, null);
+        }
+        byte[][] measured = new byte[batches][];
+        long bytes = 0;
+        for (int i = 0; i < measured.length; i++) {
+            measured[i] = ndjsonBatch("t-", people, batchSize, now, week, null);
+            bytes += measured[i].length;
+        }
+        log("a. ingest warm-up: " + warmupBatches + " batches");
+        BatchStats w = runBatches("warm-up", warmupBatches, clients, i -> warm[i], 600, false);
+        check("ingest warm-up", w, warmupBatches * (long) batchSize);
+        log("a. ingest: " + batches + " batches of " + batchSize + " with " + clients + " clients");
+        BatchStats ing = runBatches("ingest", batches, clients, i -> measured[i], 600, true);
+        check("ingest", ing, batches * (long) batchSize);
+        double ingestRate = ing.accepted.sum() / ing.seconds;
+        log("a. ingest: " + f0(ingestRate) + " events/s");
+        r.put("ingest", m("events", ing.accepted.sum(), "seconds", ing.seconds, "eventsPerSecond", ingestRate,
+                "batchP50Ms", pct(ing.latenciesNs, 50), "batchP99Ms", pct(ing.latenciesNs, 99),
+                "bodyBytesPerEvent", bytes / (double) (batches * (long) batchSize)));
+
+        // ---- b. COPY reference: the very rows the API stored, into a table like usage_event
+        log("b. COPY reference");
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS usage_event_copy");
+            s.execute("CREATE TABLE usage_event_copy (LIKE usage_event INCLUDING ALL)");
+            s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk");
+            s.execute("CREATE TABLE usage_event_copy_bulk (LIKE usage_event INCLUDING ALL)");
+        }
+        List<String> warmChunks = exportCsv("w-", batchSize);
+        List<String> chunks = exportCsv("t-", batchSize);
+        copyChunks("usage_event_copy", warmChunks, clients);
+        double[] cp = copyChunks("usage_event_copy", chunks, clients);
+        double copyRate = cp[0] / cp[1];
+        // Also one COPY per connection (rows / clients each): PostgreSQL's best case.
+        List<String> bulk = new ArrayList<>();
+        int per = (chunks.size() + clients - 1) / clients;
+        for (int i = 0; i < chunks.size(); i += per) {
+            bulk.add(String.join("", chunks.subList(i, Math.min(chunks.size(), i + per))));
+        }
+        copyChunks("usage_event_copy_bulk", warmChunks, clients);
+        double[] cpb = copyChunks("usage_event_copy_bulk", bulk, clients);
+        double bulkRate = cpb[0] / cpb[1];
+        log("b. COPY: " + f0(copyRate) + " rows/s (1,000-row COPYs), " + f0(bulkRate) + " rows/s (one COPY per connection)");
+        r.put("copy", m("rows", (long) cp[0], "seconds", cp[1], "rowsPerSecond", copyRate,
+                "bulkRows", (long) cpb[0], "bulkSeconds", cpb[1], "bulkRowsPerSecond", bulkRate,
+                "ratio", ingestRate / copyRate, "ratioBulk", ingestRate / bulkRate));
+
+        // ---- c. single-event POSTs, sequential
+        log("c. single-event POSTs: " + singleWarmup + " warm-up + " + single);
+        BatchStats sw = new BatchStats();
+        BatchStats ss = new BatchStats();
+        long singleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        for (int i = 0; i < singleWarmup + single && System.nanoTime() < singleDeadline; i++) {
+            StringBuilder sb = new StringBuilder(400);
+            ThreadLocalRandom tr = ThreadLocalRandom.current();
+            event(sb, "e-", people[tr.nextInt(people.length)], System.currentTimeMillis(), 3600, tr, null);
+            postBatch(sb.toString().getBytes(StandardCharsets.UTF_8), "application/json", i < singleWarmup ? sw : ss);
+        }
+        check("single-event", ss, single);
+        log("c. single: p50 " + f2(pct(ss.latenciesNs, 50)) + " ms, p99 " + f2(pct(ss.latenciesNs, 99)) + " ms");
+        r.put("single", m("requests", ss.latenciesNs.size(), "p50Ms", pct(ss.latenciesNs, 50),
+                "p99Ms", pct(ss.latenciesNs, 99), "meanMs", mean(ss.latenciesNs), "maxMs", pct(ss.latenciesNs, 100)));
+
+        // ---- d. 12 months for a 100-member team, through the ingest API
+        int loadBatches = (summaryEvents + batchSize - 1) / batchSize;
+        log("d. loading " + f0(loadBatches * (double) batchSize) + " events over 12 months for bench-summary ("
+                + summaryMembers + " members)");
+        Sent sent = new Sent();
+        long loadNow = System.currentTimeMillis();
+        BatchStats load = runBatches("12-month load", loadBatches, clients,
+                i -> ndjsonBatch("s-", summaryPeople, batchSize, loadNow, 364L * 86_400, sent), loadDeadline, true);
+        check("12-month load", load, load.timedOut ? load.accepted.sum() : loadBatches * (long) batchSize);
+        double loadRate = load.accepted.sum() / load.seconds;
+        log("d. load: " + f0(load.accepted.sum()) + " events in " + f0(load.seconds) + " s (" + f0(loadRate) + " events/s)"
+                + (load.timedOut ? " -- STOPPED AT THE DEADLINE" : ""));
+        r.put("load", m("events", load.accepted.sum(), "seconds", load.seconds, "eventsPerSecond", loadRate,
+                "timedOut", load.timedOut, "batchP50Ms", pct(load.latenciesNs, 50), "batchP99Ms", pct(load.latenciesNs, 99)));
+
+        Map<String, String> sizes = new LinkedHashMap<>();
+        sizes.put("usage_event rows", scalar("select count(*) from usage_event"));
+        sizes.put("usage_event rows of bench-summary", scalar("select count(*) from usage_event where team_key = 'bench-summary'"));
+        sizes.put("usage_daily rows", scalar("select count(*) from usage_daily"));
+        sizes.put("usage_daily rows of bench-summary", scalar("select count(*) from usage_daily where team_key = 'bench-summary'"));
+        sizes.put("usage_event size", scalar("select pg_size_pretty(pg_total_relation_size('usage_event'))"));
+        sizes.put("usage_daily size", scalar("select pg_size_pretty(pg_total_relation_size('usage_daily'))"));
+        sizes.put("database size", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
+        r.put("sizes", sizes);
+
+        // ---- e. summary reads
+        LocalDate today = LocalDate.now(SUMMARY_ZONE);
+        String[][] ranges = {{"12 months", today.minusMonths(12).toString()}, {"1 month", today.minusMonths(1).toString()},
+            {"1 week", today.minusDays(6).toString()}};
+        Map<String, Object> reads2 = new LinkedHashMap<>();
+        String yearBody = null;
+        for (String[] range : ranges) {
+            String path = "/api/v1/teams/bench-summary/summary?from=" + range[1] + "&to=" + today;
+            List<Long> lat = new ArrayList<>();
+            String body = null;
+            long readDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+            for (int i = 0; i < readWarmup + reads && System.nanoTime() < readDeadline; i++) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> res = send("GET", path, adminToken, null, null);
+                long dt = System.nanoTime() - t0;
+                if (res.statusCode() != 200) {
+                    throw new IllegalStateException("GET " + path + " -> " + res.statusCode() + ": " + res.body());
+                }
+                body = res.body();
+                if (i >= readWarmup) {
+                    lat.add(dt);
+                }
+            }
+            if (yearBody == null) {
+                yearBody = body;
+            }
+            log("e. summary " + range[0] + ": p50 " + f1(pct(lat, 50)) + " ms, p99 " + f1(pct(lat, 99)) + " ms");
+            reads2.put(range[0], m("from", range[1], "to", today.toString(), "reads", lat.size(),
+                    "p50Ms", pct(lat, 50), "p99Ms", pct(lat, 99), "meanMs", mean(lat), "maxMs", pct(lat, 100)));
+        }
+        r.put("summary", reads2);
+
+        // The 12-month summary must account for every event of the load.
+        long gotInput = num(Pattern.compile("\"tokens\"\\s*:\\s*\\{\\s*\"input\"\\s*:\\s*(\\d+)"), yearBody);
+        long gotRequests = num(Pattern.compile("\"requests\"\\s*:\\s*(\\d+)"), yearBody);
+        long gotActive = num(Pattern.compile("\"activeMembers\"\\s*:\\s*(\\d+)"), yearBody);
+        boolean consistent = gotInput == sent.input.sum() && gotRequests == sent.requests.sum();
+        r.put("summaryCheck", m("inputTokensSent", sent.input.sum(), "inputTokensInSummary", gotInput,
+                "requestsSent", sent.requests.sum(), "requestsInSummary", gotRequests, "activeMembers", gotActive,
+                "consistent", consistent));
+        log("e. 12-month summary matches what was sent: " + consistent + " (active members " + gotActive + ")");
+
+        // ---- query plans of the summary's three statements (diagnostics, after the timed reads)
+        StringBuilder plans = new StringBuilder();
+        String from = ranges[0][1];
+        String[] qs = {
+            "select tool, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), "
+                + "sum(cost_usd), sum(requests), sum(unpriced_events) from usage_daily where team_key = 'bench-summary' "
+                + "and day between '" + from + "' and '" + today + "' group by tool, model",
+            "select kind, sum(outcomes) from outcome_daily where team_key = 'bench-summary' and day between '" + from
+                + "' and '" + today + "' group by kind",
+            "select count(*) from (select member_id from usage_daily where team_key = 'bench-summary' and day between '"
+                + from + "' and '" + today + "' union select member_id from outcome_daily where team_key = 'bench-summary' "
+                + "and day between '" + from + "' and '" + today + "' and member_id is not null) m"};
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            for (String q : qs) {
+                plans.append("-- ").append(q).append('\n');
+                try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + q)) {
+                    while (rs.next()) {
+                        plans.append(rs.getString(1)).append('\n');
+                    }
+                }
+                plans.append('\n');
+            }
+        }
+        Files.writeString(out.resolve(stamp + "-explain.txt"), plans.toString());
+
+        // ---- machine
+        Map<String, String> machine = new LinkedHashMap<>();
+        machine.put("cpus (nproc)", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        machine.put("cpu model", procLine("/proc/cpuinfo", "model name"));
+        machine.put("memory", procLine("/proc/meminfo", "MemTotal"));
+        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("postgresql", scalar("select version()"));
+        machine.put("postgresql settings", scalar("select string_agg(name || '=' || setting || coalesce(unit, ''), ', ' order by name) "
+                + "from pg_settings where name in ('shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', "
+                + "'work_mem', 'effective_cache_size', 'wal_level')"));
+        machine.putAll(extraMachine());
+        r.put("machine", machine);
+        double total = (System.nanoTime() - runStart) / 1e9;
+        r.put("clientSeconds", total);
+
+        String md = markdown(r, clients, batchSize, warmupEvents, singleWarmup, readWarmup, summaryMembers, stamp);
+        Files.writeString(out.resolve(stamp + ".md"), md);
+        Files.writeString(out.resolve(stamp + ".json"), json(r) + "\n");
+        System.out.println(md);
+        log("results: " + out.resolve(stamp + ".md") + " (" + f0(total) + " s)");
+    }
+
+    /** Machine facts passed in by run.sh as --machine.KEY VALUE. */
+    static Map<String, String> extraMachine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        OPTS.forEach((k, v) -> {
+            if (k.startsWith("machine.")) {
+                m.put(k.substring(8), v);
+            }
+        });
+        return m;
+    }
+
+    static String procLine(String file, String key) {
+        try {
+            for (String l : Files.readAllLines(Path.of(file))) {
+                if (l.startsWith(key)) {
+                    return l.substring(l.indexOf(':') + 1).trim().replaceAll("\\s+", " ");
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: leave it out
+        }
+        return "?";
+    }
+
+    static void check(String label, BatchStats s, long expected) {
+        if (s.failedRequests.sum() > 0 || s.rejected.sum() > 0 || s.accepted.sum() != expected) {
+            throw new IllegalStateException(label + ": expected " + expected + " accepted, got " + s.accepted.sum()
+                    + " (duplicates " + s.duplicates.sum() + ", failed requests " + s.failedRequests.sum()
+                    + ", batches with rejections " + s.rejected.sum() + "); first error: " + s.firstError);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static double d(Map<String, Object> r, String a, String b) {
+        return ((Number) ((Map<String, Object>) r.get(a)).get(b)).doubleValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    static String markdown(Map<String, Object> r, int clients, int batch, int warmupEvents, int singleWarmup,
+            int readWarmup, int members, String stamp) {
+        StringBuilder sb = new StringBuilder();
+        double ratio = d(r, "copy", "ratio");
+        sb.append("## Yardstick benchmark ").append(stamp).append(" (UTC)\n\n");
+        sb.append("| Measurement | Result | Floor | Verdict |\n|---|---|---|---|\n");
+        sb.append("| a. Ingest API, ").append(clients).append(" clients × ").append(f0(batch)).append("-event NDJSON batches (")
+                .append(f0(d(r, "ingest", "events"))).append(" events after ").append(f0(warmupEvents)).append(" warm-up) | **")
+                .append(f0(d(r, "ingest", "eventsPerSecond"))).append(" events/s** (batch p50 ")
+                .append(f0(d(r, "ingest", "batchP50Ms"))).append(" ms, p99 ").append(f0(d(r, "ingest", "batchP99Ms")))
+                .append(" ms) | | |\n");
+        sb.append("| b. PostgreSQL COPY of the same rows, ").append(clients).append(" connections × ").append(f0(batch))
+                .append("-row COPYs | **").append(f0(d(r, "copy", "rowsPerSecond"))).append(" rows/s** | | |\n");
+        sb.append("| a ÷ b: ingest API vs COPY | **").append(f2(ratio)).append("×** | ≥ 0.25× | ")
+                .append(ratio >= 0.25 ? "pass" : "**MISS**").append(" |\n");
+        sb.append("| (b′. COPY, one COPY per connection: ").append(f0(d(r, "copy", "bulkRowsPerSecond")))
+                .append(" rows/s; a ÷ b′ = ").append(f2(d(r, "copy", "ratioBulk"))).append("×) | | | |\n");
+        sb.append("| c. Single-event POST, sequential, 1 client (").append(f0(d(r, "single", "requests")))
+                .append(" after ").append(singleWarmup).append(" warm-up) | p50 **").append(f2(d(r, "single", "p50Ms")))
+                .append(" ms**, p99 **").append(f2(d(r, "single", "p99Ms"))).append(" ms** | | |\n");
+        Map<String, Object> load = (Map<String, Object>) r.get("load");
+        sb.append("| d. Load of ").append(members).append("-member team, 12 months, via ingest API (").append(clients)
+                .append(" clients) | ").append(f0(d(r, "load", "events"))).append(" events in **")
+                .append(f0(d(r, "load", "seconds"))).append(" s** (").append(f0(d(r, "load", "eventsPerSecond")))
+                .append(" events/s)").append(Boolean.TRUE.equals(load.get("timedOut")) ? " STOPPED AT DEADLINE" : "")
+                .append(" | | |\n");
+        Map<String, Object> summary = (Map<String, Object>) r.get("summary");
+        for (var e : summary.entrySet()) {
+            Map<String, Object> s = (Map<String, Object>) e.getValue();
+            double p50 = ((Number) s.get("p50Ms")).doubleValue(), p99 = ((Number) s.get("p99Ms")).doubleValue();
+            sb.append("| d. Summary read, ").append(e.getKey()).append(" (").append(s.get("from")).append(" .. ")
+                    .append(s.get("to")).append(", ").append(s.get("reads")).append(" reads after ").append(readWarmup)
+                    .append(" warm-up) | p50 **").append(f1(p50)).append(" ms**, p99 **").append(f1(p99)).append(" ms** | ")
+                    .append("< 100 ms | ").append(p99 < 100 ? "pass" : p50 < 100 ? "p50 pass, **p99 MISS**" : "**MISS**")
+                    .append(" |\n");
+        }
+        Map<String, Object> chk = (Map<String, Object>) r.get("summaryCheck");
+        sb.append("\n12-month summary matches the events sent (input tokens, requests): **").append(chk.get("consistent"))
+                .append("**; active members: ").append(chk.get("activeMembers")).append(".\n\n");
+        sb.append("| Data after the run | |\n|---|---|\n");
+        ((Map<String, String>) r.get("sizes")).forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        sb.append("\n| Machine | |\n|---|---|\n");
+        ((Map<String, String>) r.get("machine")).forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v.replace("|", "/")).append(" |\n"));
+        sb.append("\nBench client time: ").append(f0(d0(r.get("clientSeconds")))).append(" s. Query plans: `")
+                .append(stamp).append("-explain.txt`.\n");
+        return sb.toString();
+    }
+
+    static Map<String, Object> m(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    static double d0(Object o) {
+        return ((Number) o).doubleValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    static String json(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            StringBuilder sb = new StringBuilder("{");
+            for (var e : m.entrySet()) {
+                if (sb.length() > 1) {
+                    sb.append(',');
+                }
+                sb.append(json(String.valueOf(e.getKey()))).append(':').append(json(e.getValue()));
+            }
+            return sb.append('}').toString();
+        }
+        if (o instanceof Number n) {
+            double v = n.doubleValue();
+            return Double.isFinite(v) ? (n instanceof Double ? String.format(Locale.ROOT, "%.3f", v) : n.toString()) : "null";
+        }
+        if (o instanceof Boolean b) {
+            return b.toString();
+        }
+        return "\"" + String.valueOf(o).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

@@ -1,0 +1,72 @@
+package dev.yardstick;
+
+import static dev.yardstick.Api.ingest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ConcurrentIngestTest {
+
+    @Inject
+    DataSource ds;
+
+    @Test
+    void twoClientsSendingTheSameIdsAtOnceAreCountedOnce() throws Exception {
+        String token = Api.ingestToken();
+        String team = Api.team("race", "UTC");
+        List<String> users = List.of(Api.member(team), Api.member(team), Api.member(team));
+        String prefix = "race-" + Api.unique() + "-";
+        String time = Instant.now().minusSeconds(120).toString();
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            events.add(Map.of("id", prefix + i, "time", time, "user", users.get(i % 3), "tool", "cursor",
+                    "model", i % 2 == 0 ? "gpt-5" : "claude-sonnet-4-5", "inputTokens", 10, "costUsd", 0.01));
+        }
+        List<Map<String, Object>> reversed = new ArrayList<>(events);
+        Collections.reverse(reversed);
+
+        int rounds = 3;
+        int accepted = 0;
+        int duplicates = 0;
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<Map<String, Object>>> results = new ArrayList<>();
+                for (List<Map<String, Object>> batch : List.of(events, reversed)) {
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        return ingest(token).body(batch).post("/api/v1/usage-events")
+                                .then().statusCode(202).extract().<Map<String, Object>>as(Map.class);
+                    }));
+                }
+                start.countDown();
+                for (Future<Map<String, Object>> f : results) {
+                    Map<String, Object> r = f.get();
+                    accepted += ((Number) r.get("accepted")).intValue();
+                    duplicates += ((Number) r.get("duplicates")).intValue();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(500, accepted, "each id is accepted exactly once across all clients");
+        assertEquals(500 * 2 * rounds - 500, duplicates);
+        assertEquals(500, Db.scalar(ds, "select count(*) from usage_event where id like ?", prefix + "%"));
+        assertEquals(500, Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team));
+        assertEquals(5000, Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team));
+    }
+}
