@@ -671,17 +671,13 @@ public class IngestBench {
         Files.writeString(out.resolve(stamp + "-explain.txt"), plans.toString());
 
         // ---- machine
-        Map<String, String> machine = new LinkedHashMap<>();
-        machine.put("cpus (nproc)", String.valueOf(Runtime.getRuntime().availableProcessors()));
+        Map<String, String> machine = new LinkedHashMap<>(extraMachine());
         machine.put("cpu model", procLine("/proc/cpuinfo", "model name"));
-        machine.put("memory", procLine("/proc/meminfo", "MemTotal"));
-        machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         machine.put("postgresql", scalar("select version()"));
-        machine.put("postgresql settings", scalar("select string_agg(name || '=' || setting || coalesce(unit, ''), ', ' order by name) "
+        machine.put("postgresql settings", scalar("select string_agg(name || '=' || current_setting(name), ', ' order by name) "
                 + "from pg_settings where name in ('shared_buffers', 'synchronous_commit', 'fsync', 'max_wal_size', "
                 + "'work_mem', 'effective_cache_size', 'wal_level')"));
-        machine.putAll(extraMachine());
         r.put("machine", machine);
         double total = (System.nanoTime() - runStart) / 1e9;
         r.put("clientSeconds", total);

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Yardstick benchmark: ingest throughput vs PostgreSQL COPY, single-event latency, and summary reads
+# over a 100-member team with 12 months of events. See docs/benchmarks.md.
+#
+# Usage: bench/run.sh            (from anywhere; about 10 to 15 minutes on 2 cores)
+#
+# Needs: java 17+, psql, a PostgreSQL on 127.0.0.1 that the user below may create databases on,
+# curl. Settings (environment):
+#   BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres (PGPASSWORD if not trust auth)
+#   BENCH_DB=yardstick_bench      dropped and re-created at every run
+#   BENCH_EVENTS=200000           events in the measured ingest phase (after BENCH_WARMUP_EVENTS=20000)
+#   BENCH_SINGLE=2000             single-event POSTs (after BENCH_SINGLE_WARMUP=200)
+#   BENCH_SUMMARY_EVENTS=5000000  events of the 12-month team (BENCH_LOAD_DEADLINE=900 s at most)
+#   BENCH_READS=50                summary reads per range (after BENCH_READ_WARMUP=10)
+#   BENCH_REBUILD=1               rebuild the jar even if target/quarkus-app exists
+#   BENCH_TIMEOUT=1800            hard limit of the bench client, in seconds
+# Only 127.0.0.1 is contacted. Results: bench/results/<stamp>.md and .json (gitignored).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PGHOST_="${BENCH_PGHOST:-127.0.0.1}"
+PGPORT_="${BENCH_PGPORT:-5432}"
+PGUSER_="${BENCH_PGUSER:-postgres}"
+DB="${BENCH_DB:-yardstick_bench}"
+case "$PGHOST_" in 127.0.0.1|localhost) ;; *) echo "BENCH_PGHOST must be 127.0.0.1 or localhost" >&2; exit 2 ;; esac
+[[ "$DB" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lowercase name" >&2; exit 2; }
+
+RESULTS="$ROOT/bench/results"
+STAMP="$(date -u +%Y%m%d-%H%M%S)"
+mkdir -p "$RESULTS"
+log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
+
+# 1. The jar.
+if [[ "${BENCH_REBUILD:-0}" == 1 || ! -f target/quarkus-app/quarkus-run.jar ]]; then
+  log "building target/quarkus-app (./mvnw -q -B package -DskipTests)"
+  timeout 900 ./mvnw -q -B package -DskipTests
+fi
+PGJAR="$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)"
+[[ -f "$PGJAR" ]] || { echo "no pgjdbc jar in target/quarkus-app/lib/main" >&2; exit 1; }
+
+# 2. A fresh database.
+log "re-creating database $DB on $PGHOST_:$PGPORT_"
+psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres \
+  -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+
+# 3. The service, on a free port of 127.0.0.1.
+PORT=""
+for p in $(shuf -i 20000-45000 -n 100); do
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PORT=$p; break; fi
+done
+[[ -n "$PORT" ]] || { echo "no free port found" >&2; exit 1; }
+ADMIN_TOKEN="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+SERVICE_LOG="$RESULTS/$STAMP-service.log"
+SVC_PID=""
+stop_service() {
+  if [[ -n "$SVC_PID" ]] && kill -0 "$SVC_PID" 2>/dev/null; then
+    log "stopping the service (pid $SVC_PID)"
+    kill "$SVC_PID" 2>/dev/null || true
+    for _ in $(seq 1 30); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$SVC_PID" 2>/dev/null || true
+  fi
+  SVC_PID=""
+}
+trap stop_service EXIT
+trap 'exit 130' INT TERM
+
+log "starting the service on 127.0.0.1:$PORT (log: ${SERVICE_LOG#$ROOT/})"
+QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" \
+QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST_:$PGPORT_/$DB" \
+QUARKUS_DATASOURCE_USERNAME="$PGUSER_" \
+YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" YARDSTICK_RAW_RETENTION_DAYS=400 \
+  java -jar target/quarkus-app/quarkus-run.jar >"$SERVICE_LOG" 2>&1 &
+SVC_PID=$!
+
+ready=0
+for _ in $(seq 1 120); do
+  kill -0 "$SVC_PID" 2>/dev/null || { echo "the service exited; see $SERVICE_LOG" >&2; tail -20 "$SERVICE_LOG" >&2; exit 1; }
+  if curl -fsS --max-time 2 "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1; then ready=1; break; fi
+  sleep 1
+done
+[[ $ready == 1 ]] || { echo "the service was not ready within 120 s; see $SERVICE_LOG" >&2; exit 1; }
+log "service ready"
+
+# 4. The bench client (a single-file Java program; pgjdbc for JDBC and COPY).
+timeout "${BENCH_TIMEOUT:-1800}" java -Xmx4g -cp "$PGJAR" bench/src/IngestBench.java \
+  --base "http://127.0.0.1:$PORT" \
+  --admin-token "$ADMIN_TOKEN" \
+  --jdbc "jdbc:postgresql://$PGHOST_:$PGPORT_/$DB" \
+  --db-user "$PGUSER_" \
+  --out "$RESULTS" \
+  --stamp "$STAMP" \
+  --clients 4 --batch 1000 \
+  --warmup-events "${BENCH_WARMUP_EVENTS:-20000}" \
+  --events "${BENCH_EVENTS:-200000}" \
+  --single-warmup "${BENCH_SINGLE_WARMUP:-200}" \
+  --single "${BENCH_SINGLE:-2000}" \
+  --summary-events "${BENCH_SUMMARY_EVENTS:-5000000}" \
+  --summary-members 100 \
+  --load-deadline-seconds "${BENCH_LOAD_DEADLINE:-900}" \
+  --read-warmup "${BENCH_READ_WARMUP:-10}" \
+  --reads "${BENCH_READS:-50}" \
+  --machine.nproc "$(nproc)" \
+  --machine.free "$(free -h | awk '/^Mem:/ {print "total " $2 ", available " $7}')" \
+  --machine.java-version "$(java -version 2>&1 | tr '\n' ' ' | sed 's/  */ /g')" \
+  --machine.git "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')" \
+  > "$RESULTS/$STAMP-table.md"
+
+stop_service
+cp "$RESULTS/$STAMP.md" "$RESULTS/latest.md"
+cat "$RESULTS/$STAMP.md"
+log "results in bench/results/$STAMP.md (.json, -explain.txt, -service.log)"
