@@ -14,6 +14,10 @@
 #   BENCH_READS=50                summary reads per range (after BENCH_READ_WARMUP=10)
 #   BENCH_REBUILD=1               rebuild the jar even if target/quarkus-app exists
 #   BENCH_TIMEOUT=1800            hard limit of the bench client, in seconds
+#   BENCH_SERVICE_JAVA_OPTS=      extra JVM options of the service, e.g. a flight recording:
+#                                 -XX:StartFlightRecording=filename=/tmp/ys.jfr,settings=profile
+#   BENCH_PG_LOG_STATEMENTS=1     log every statement of the bench database with its duration to
+#                                 PostgreSQL's server log (diagnosis; slows the run a little)
 # Only 127.0.0.1 is contacted. Results: bench/results/<stamp>.md and .json (gitignored).
 set -euo pipefail
 
@@ -44,6 +48,10 @@ PGJAR="$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -
 log "re-creating database $DB on $PGHOST_:$PGPORT_"
 psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres \
   -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+if [[ "${BENCH_PG_LOG_STATEMENTS:-0}" == 1 ]]; then
+  psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres \
+    -c "ALTER DATABASE $DB SET log_min_duration_statement = 0" >/dev/null
+fi
 
 # 3. The service, on a free port of 127.0.0.1.
 PORT=""
@@ -71,7 +79,7 @@ QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" \
 QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST_:$PGPORT_/$DB" \
 QUARKUS_DATASOURCE_USERNAME="$PGUSER_" \
 YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" YARDSTICK_RAW_RETENTION_DAYS=400 \
-  java -jar target/quarkus-app/quarkus-run.jar >"$SERVICE_LOG" 2>&1 &
+  java ${BENCH_SERVICE_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar >"$SERVICE_LOG" 2>&1 &
 SVC_PID=$!
 
 ready=0
@@ -101,11 +109,12 @@ timeout "${BENCH_TIMEOUT:-1800}" java -Xmx4g -cp "$PGJAR" bench/src/IngestBench.
   --load-deadline-seconds "${BENCH_LOAD_DEADLINE:-900}" \
   --read-warmup "${BENCH_READ_WARMUP:-10}" \
   --reads "${BENCH_READS:-50}" \
+  --service-pid "$SVC_PID" --clk-tck "$(getconf CLK_TCK)" \
   --machine.nproc "$(nproc)" \
   --machine.free "$(free -h | awk '/^Mem:/ {print "total " $2 ", available " $7}')" \
   --machine.java-version "$(java -version 2>&1 | tr '\n' ' ' | sed 's/  */ /g')" \
   --machine.git "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || echo ' (src modified)')" \
-  > "$RESULTS/$STAMP-table.md"
+  >/dev/null
 
 stop_service
 cp "$RESULTS/$STAMP.md" "$RESULTS/latest.md"

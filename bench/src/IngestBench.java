@@ -412,6 +412,8 @@ public class IngestBench {
     }
 
     /** COPYs the chunks into {@code table} over {@code clients} connections, one COPY (and commit) per chunk. */
+    static Map<String, Object> lastCopyCpu;
+
     static double[] copyChunks(String table, List<String> chunks, int clients) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicInteger next = new AtomicInteger();
@@ -420,6 +422,7 @@ public class IngestBench {
         for (int i = 0; i < clients; i++) {
             conns.add(db());
         }
+        Cpu c0 = cpu();
         long t0 = System.nanoTime();
         List<Future<?>> fs = new ArrayList<>();
         for (Connection c : conns) {
@@ -437,11 +440,135 @@ public class IngestBench {
             f.get(15, TimeUnit.MINUTES);
         }
         double s = (System.nanoTime() - t0) / 1e9;
+        lastCopyCpu = cpuUse(c0, cpu());
         pool.shutdown();
         for (Connection c : conns) {
             c.close();
         }
         return new double[] {rows.sum(), s};
+    }
+
+    // ---------------------------------------------------------------- CPU and wait sampling (diagnostics)
+
+    static long servicePid;
+    static int clkTck = 100;
+
+    /** CPU clock ticks used so far by the service JVM, all postgres processes, and this client. */
+    record Cpu(long service, long postgres, long client, long wallNs) {
+    }
+
+    static long ticks(Path stat) {
+        try {
+            String st = Files.readString(stat);
+            String[] f = st.substring(st.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    static Cpu cpu() {
+        long pg = 0;
+        try (var dirs = Files.list(Path.of("/proc"))) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String n = d.getFileName().toString();
+                if (!n.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String st = Files.readString(d.resolve("stat"));
+                    if (st.contains("(postgres)")) {
+                        pg += ticks(d.resolve("stat"));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return new Cpu(servicePid > 0 ? ticks(Path.of("/proc/" + servicePid + "/stat")) : 0, pg,
+                ticks(Path.of("/proc/self/stat")), System.nanoTime());
+    }
+
+    /** CPU seconds of each party between two readings, and their share of all cores' time. */
+    static Map<String, Object> cpuUse(Cpu a, Cpu b) {
+        double wall = (b.wallNs() - a.wallNs()) / 1e9;
+        double cores = Runtime.getRuntime().availableProcessors();
+        double svc = (b.service() - a.service()) / (double) clkTck;
+        double pg = (b.postgres() - a.postgres()) / (double) clkTck;
+        double cl = (b.client() - a.client()) / (double) clkTck;
+        return m("wallSeconds", wall, "serviceCpuSeconds", svc, "postgresCpuSeconds", pg, "clientCpuSeconds", cl,
+                "servicePct", 100 * svc / (wall * cores), "postgresPct", 100 * pg / (wall * cores),
+                "clientPct", 100 * cl / (wall * cores), "idlePct", 100 * (1 - (svc + pg + cl) / (wall * cores)));
+    }
+
+    static String cpuText(Map<String, Object> c) {
+        return "service JVM " + f0(d0(c.get("servicePct"))) + " %, PostgreSQL " + f0(d0(c.get("postgresPct")))
+                + " %, bench client " + f0(d0(c.get("clientPct"))) + " %, idle " + f0(d0(c.get("idlePct"))) + " %";
+    }
+
+    /** Samples what the database's active client backends wait on, every 50 ms, on its own connection. */
+    static final class WaitSampler implements AutoCloseable {
+        final Map<String, Long> counts = new java.util.TreeMap<>();
+        long samples;
+        long backendSamples;
+        volatile boolean stop;
+        final Thread thread;
+
+        WaitSampler() {
+            thread = new Thread(() -> {
+                try (Connection c = db(); var ps = c.prepareStatement(
+                        "select coalesce(wait_event_type || ':' || wait_event, 'on CPU') from pg_stat_activity "
+                        + "where datname = current_database() and backend_type = 'client backend' "
+                        + "and state = 'active' and pid <> pg_backend_pid()")) {
+                    while (!stop) {
+                        try (ResultSet rs = ps.executeQuery()) {
+                            synchronized (counts) {
+                                samples++;
+                                while (rs.next()) {
+                                    backendSamples++;
+                                    counts.merge(rs.getString(1), 1L, Long::sum);
+                                }
+                            }
+                        }
+                        Thread.sleep(50);
+                    }
+                } catch (Exception e) {
+                    // diagnostics only
+                }
+            }, "wait-sampler");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop = true;
+            thread.join(5_000);
+        }
+
+        /** "X: n %" for the most frequent waits, as shares of all active-backend samples. */
+        Map<String, Object> result() {
+            synchronized (counts) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("samples", samples);
+                out.put("meanActiveBackends", samples == 0 ? 0.0 : backendSamples / (double) samples);
+                counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(6)
+                        .forEach(e -> out.put(e.getKey(), 100.0 * e.getValue() / Math.max(1, backendSamples)));
+                return out;
+            }
+        }
+
+        static String text(Map<String, Object> w) {
+            StringBuilder sb = new StringBuilder("mean active backends " + f1(d0(w.get("meanActiveBackends"))) + "; ");
+            w.forEach((k, v) -> {
+                if (!k.equals("samples") && !k.equals("meanActiveBackends")) {
+                    sb.append(k).append(' ').append(f0(d0(v))).append(" %, ");
+                }
+            });
+            return sb.substring(0, sb.length() - 2);
+        }
     }
 
     // ---------------------------------------------------------------- main
@@ -471,6 +598,8 @@ public class IngestBench {
         int loadDeadline = intOpt("load-deadline-seconds", 900);
         String stamp = opt("stamp", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
+        servicePid = Long.parseLong(opt("service-pid", "0"));
+        clkTck = intOpt("clk-tck", 100);
 
         http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build();
@@ -527,13 +656,23 @@ public class IngestBench {
         BatchStats w = runBatches("warm-up", warmupBatches, clients, i -> warm[i], 600, false);
         check("ingest warm-up", w, warmupBatches * (long) batchSize);
         log("a. ingest: " + batches + " batches of " + batchSize + " with " + clients + " clients");
-        BatchStats ing = runBatches("ingest", batches, clients, i -> measured[i], 600, true);
+        Cpu ca = cpu();
+        BatchStats ing;
+        Map<String, Object> ingestWaits;
+        try (WaitSampler ws = new WaitSampler()) {
+            ing = runBatches("ingest", batches, clients, i -> measured[i], 600, true);
+            ws.close();
+            ingestWaits = ws.result();
+        }
+        Map<String, Object> ingestCpu = cpuUse(ca, cpu());
+        log("a. CPU: " + cpuText(ingestCpu) + "; PostgreSQL waits: " + WaitSampler.text(ingestWaits));
         check("ingest", ing, batches * (long) batchSize);
         double ingestRate = ing.accepted.sum() / ing.seconds;
         log("a. ingest: " + f0(ingestRate) + " events/s");
         r.put("ingest", m("events", ing.accepted.sum(), "seconds", ing.seconds, "eventsPerSecond", ingestRate,
                 "batchP50Ms", pct(ing.latenciesNs, 50), "batchP99Ms", pct(ing.latenciesNs, 99),
-                "bodyBytesPerEvent", bytes / (double) (batches * (long) batchSize)));
+                "bodyBytesPerEvent", bytes / (double) (batches * (long) batchSize), "cpu", ingestCpu,
+                "postgresWaits", ingestWaits));
 
         // ---- b. COPY reference: the very rows the API stored, into a table like usage_event
         log("b. COPY reference");
@@ -548,6 +687,8 @@ public class IngestBench {
         copyChunks("usage_event_copy", warmChunks, clients);
         double[] cp = copyChunks("usage_event_copy", chunks, clients);
         double copyRate = cp[0] / cp[1];
+        Map<String, Object> copyCpu = lastCopyCpu;
+        log("b. CPU: " + cpuText(copyCpu));
         // Also one COPY per connection (rows / clients each): PostgreSQL's best case.
         List<String> bulk = new ArrayList<>();
         int per = (chunks.size() + clients - 1) / clients;
@@ -560,7 +701,7 @@ public class IngestBench {
         log("b. COPY: " + f0(copyRate) + " rows/s (1,000-row COPYs), " + f0(bulkRate) + " rows/s (one COPY per connection)");
         r.put("copy", m("rows", (long) cp[0], "seconds", cp[1], "rowsPerSecond", copyRate,
                 "bulkRows", (long) cpb[0], "bulkSeconds", cpb[1], "bulkRowsPerSecond", bulkRate,
-                "ratio", ingestRate / copyRate, "ratioBulk", ingestRate / bulkRate));
+                "ratio", ingestRate / copyRate, "ratioBulk", ingestRate / bulkRate, "cpu", copyCpu));
 
         // ---- c. single-event POSTs, sequential
         log("c. single-event POSTs: " + singleWarmup + " warm-up + " + single);
@@ -584,14 +725,18 @@ public class IngestBench {
                 + summaryMembers + " members)");
         Sent sent = new Sent();
         long loadNow = System.currentTimeMillis();
+        Cpu cl0 = cpu();
         BatchStats load = runBatches("12-month load", loadBatches, clients,
                 i -> ndjsonBatch("s-", summaryPeople, batchSize, loadNow, 364L * 86_400, sent), loadDeadline, true);
+        Map<String, Object> loadCpu = cpuUse(cl0, cpu());
         check("12-month load", load, load.timedOut ? load.accepted.sum() : loadBatches * (long) batchSize);
         double loadRate = load.accepted.sum() / load.seconds;
         log("d. load: " + f0(load.accepted.sum()) + " events in " + f0(load.seconds) + " s (" + f0(loadRate) + " events/s)"
                 + (load.timedOut ? " -- STOPPED AT THE DEADLINE" : ""));
         r.put("load", m("events", load.accepted.sum(), "seconds", load.seconds, "eventsPerSecond", loadRate,
-                "timedOut", load.timedOut, "batchP50Ms", pct(load.latenciesNs, 50), "batchP99Ms", pct(load.latenciesNs, 99)));
+                "timedOut", load.timedOut, "batchP50Ms", pct(load.latenciesNs, 50), "batchP99Ms", pct(load.latenciesNs, 99),
+                "cpu", loadCpu));
+        log("d. CPU: " + cpuText(loadCpu));
 
         Map<String, String> sizes = new LinkedHashMap<>();
         sizes.put("usage_event rows", scalar("select count(*) from usage_event"));
@@ -603,72 +748,40 @@ public class IngestBench {
         sizes.put("database size", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
         r.put("sizes", sizes);
 
-        // ---- e. summary reads
+        // ---- e. summary reads: as loaded, then after VACUUM ANALYZE of the rollup tables
         LocalDate today = LocalDate.now(SUMMARY_ZONE);
         String[][] ranges = {{"12 months", today.minusMonths(12).toString()}, {"1 month", today.minusMonths(1).toString()},
             {"1 week", today.minusDays(6).toString()}};
-        Map<String, Object> reads2 = new LinkedHashMap<>();
-        String yearBody = null;
-        for (String[] range : ranges) {
-            String path = "/api/v1/teams/bench-summary/summary?from=" + range[1] + "&to=" + today;
-            List<Long> lat = new ArrayList<>();
-            String body = null;
-            long readDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            for (int i = 0; i < readWarmup + reads && System.nanoTime() < readDeadline; i++) {
-                long t0 = System.nanoTime();
-                HttpResponse<String> res = send("GET", path, adminToken, null, null);
-                long dt = System.nanoTime() - t0;
-                if (res.statusCode() != 200) {
-                    throw new IllegalStateException("GET " + path + " -> " + res.statusCode() + ": " + res.body());
-                }
-                body = res.body();
-                if (i >= readWarmup) {
-                    lat.add(dt);
-                }
-            }
-            if (yearBody == null) {
-                yearBody = body;
-            }
-            log("e. summary " + range[0] + ": p50 " + f1(pct(lat, 50)) + " ms, p99 " + f1(pct(lat, 99)) + " ms");
-            reads2.put(range[0], m("from", range[1], "to", today.toString(), "reads", lat.size(),
-                    "p50Ms", pct(lat, 50), "p99Ms", pct(lat, 99), "meanMs", mean(lat), "maxMs", pct(lat, 100)));
+        StringBuilder plans = new StringBuilder();
+        String autovacuum = scalar("select current_setting('autovacuum')");
+        String analyzed = scalar("select coalesce(greatest(last_analyze, last_autoanalyze)::text, 'never') "
+                + "from pg_stat_user_tables where relname = 'usage_daily'");
+        log("e. summary reads as loaded (usage_daily last analyzed: " + analyzed + "; autovacuum=" + autovacuum + ")");
+        String[] yearBody = new String[1];
+        r.put("summaryAsLoaded", readSummaries(ranges, today, readWarmup, reads, yearBody, "as loaded"));
+        explain(plans, "as loaded (usage_daily last analyzed: " + analyzed + ", autovacuum=" + autovacuum + ")",
+                ranges[0][1], today);
+        long tv = System.nanoTime();
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("VACUUM (ANALYZE) usage_daily, outcome_daily");
         }
-        r.put("summary", reads2);
+        double vacuumSeconds = (System.nanoTime() - tv) / 1e9;
+        log("e. VACUUM (ANALYZE) usage_daily, outcome_daily: " + f1(vacuumSeconds) + " s");
+        r.put("summary", readSummaries(ranges, today, readWarmup, reads, null, "after VACUUM ANALYZE"));
+        r.put("vacuumAnalyzeSeconds", vacuumSeconds);
+        r.put("autovacuum", autovacuum);
+        explain(plans, "after VACUUM (ANALYZE) usage_daily, outcome_daily", ranges[0][1], today);
+        Files.writeString(out.resolve(stamp + "-explain.txt"), plans.toString());
 
         // The 12-month summary must account for every event of the load.
-        long gotInput = num(Pattern.compile("\"tokens\"\\s*:\\s*\\{\\s*\"input\"\\s*:\\s*(\\d+)"), yearBody);
-        long gotRequests = num(Pattern.compile("\"requests\"\\s*:\\s*(\\d+)"), yearBody);
-        long gotActive = num(Pattern.compile("\"activeMembers\"\\s*:\\s*(\\d+)"), yearBody);
+        long gotInput = num(Pattern.compile("\"tokens\"\\s*:\\s*\\{\\s*\"input\"\\s*:\\s*(\\d+)"), yearBody[0]);
+        long gotRequests = num(Pattern.compile("\"requests\"\\s*:\\s*(\\d+)"), yearBody[0]);
+        long gotActive = num(Pattern.compile("\"activeMembers\"\\s*:\\s*(\\d+)"), yearBody[0]);
         boolean consistent = gotInput == sent.input.sum() && gotRequests == sent.requests.sum();
         r.put("summaryCheck", m("inputTokensSent", sent.input.sum(), "inputTokensInSummary", gotInput,
                 "requestsSent", sent.requests.sum(), "requestsInSummary", gotRequests, "activeMembers", gotActive,
                 "consistent", consistent));
         log("e. 12-month summary matches what was sent: " + consistent + " (active members " + gotActive + ")");
-
-        // ---- query plans of the summary's three statements (diagnostics, after the timed reads)
-        StringBuilder plans = new StringBuilder();
-        String from = ranges[0][1];
-        String[] qs = {
-            "select tool, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), "
-                + "sum(cost_usd), sum(requests), sum(unpriced_events) from usage_daily where team_key = 'bench-summary' "
-                + "and day between '" + from + "' and '" + today + "' group by tool, model",
-            "select kind, sum(outcomes) from outcome_daily where team_key = 'bench-summary' and day between '" + from
-                + "' and '" + today + "' group by kind",
-            "select count(*) from (select member_id from usage_daily where team_key = 'bench-summary' and day between '"
-                + from + "' and '" + today + "' union select member_id from outcome_daily where team_key = 'bench-summary' "
-                + "and day between '" + from + "' and '" + today + "' and member_id is not null) m"};
-        try (Connection c = db(); Statement s = c.createStatement()) {
-            for (String q : qs) {
-                plans.append("-- ").append(q).append('\n');
-                try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + q)) {
-                    while (rs.next()) {
-                        plans.append(rs.getString(1)).append('\n');
-                    }
-                }
-                plans.append('\n');
-            }
-        }
-        Files.writeString(out.resolve(stamp + "-explain.txt"), plans.toString());
 
         // ---- machine
         Map<String, String> machine = new LinkedHashMap<>(extraMachine());
@@ -687,6 +800,60 @@ public class IngestBench {
         Files.writeString(out.resolve(stamp + ".json"), json(r) + "\n");
         System.out.println(md);
         log("results: " + out.resolve(stamp + ".md") + " (" + f0(total) + " s)");
+    }
+
+    /** Times the summary of bench-summary over each range; keeps the first range's body in {@code firstBody[0]}. */
+    static Map<String, Object> readSummaries(String[][] ranges, LocalDate today, int warmup, int reads, String[] firstBody,
+            String label) throws IOException, InterruptedException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String[] range : ranges) {
+            String path = "/api/v1/teams/bench-summary/summary?from=" + range[1] + "&to=" + today;
+            List<Long> lat = new ArrayList<>();
+            String body = null;
+            long readDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            for (int i = 0; i < warmup + reads && System.nanoTime() < readDeadline; i++) {
+                long t0 = System.nanoTime();
+                HttpResponse<String> res = send("GET", path, adminToken, null, null);
+                long dt = System.nanoTime() - t0;
+                if (res.statusCode() != 200) {
+                    throw new IllegalStateException("GET " + path + " -> " + res.statusCode() + ": " + res.body());
+                }
+                body = res.body();
+                if (i >= warmup) {
+                    lat.add(dt);
+                }
+            }
+            if (firstBody != null && firstBody[0] == null) {
+                firstBody[0] = body;
+            }
+            log("e. summary " + range[0] + " (" + label + "): p50 " + f1(pct(lat, 50)) + " ms, p99 " + f1(pct(lat, 99)) + " ms");
+            out.put(range[0], m("from", range[1], "to", today.toString(), "reads", lat.size(),
+                    "p50Ms", pct(lat, 50), "p99Ms", pct(lat, 99), "meanMs", mean(lat), "maxMs", pct(lat, 100)));
+        }
+        return out;
+    }
+
+    /** EXPLAIN (ANALYZE, BUFFERS) of the summary's three statements (as in LedgerQueries) for one range. */
+    static void explain(StringBuilder plans, String label, String from, LocalDate to) throws SQLException {
+        String range = "team_key = 'bench-summary' and day between '" + from + "' and '" + to + "'";
+        String[] qs = {
+            "select tool, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), "
+                + "sum(cost_usd), sum(requests), sum(unpriced_events) from usage_daily where " + range + " group by tool, model",
+            "select kind, sum(outcomes) from outcome_daily where " + range + " group by kind",
+            "select count(*) from (select member_id from usage_daily where " + range + " union select member_id from "
+                + "outcome_daily where " + range + " and member_id is not null) m"};
+        plans.append("==== ").append(label).append(" ====\n\n");
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            for (String q : qs) {
+                plans.append("-- ").append(q).append('\n');
+                try (ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, BUFFERS) " + q)) {
+                    while (rs.next()) {
+                        plans.append(rs.getString(1)).append('\n');
+                    }
+                }
+                plans.append('\n');
+            }
+        }
     }
 
     /** Machine facts passed in by run.sh as --machine.KEY VALUE. */
@@ -733,46 +900,64 @@ public class IngestBench {
         double ratio = d(r, "copy", "ratio");
         sb.append("## Yardstick benchmark ").append(stamp).append(" (UTC)\n\n");
         sb.append("| Measurement | Result | Floor | Verdict |\n|---|---|---|---|\n");
-        sb.append("| a. Ingest API, ").append(clients).append(" clients × ").append(f0(batch)).append("-event NDJSON batches (")
-                .append(f0(d(r, "ingest", "events"))).append(" events after ").append(f0(warmupEvents)).append(" warm-up) | **")
+        sb.append("| a. Ingest API: ").append(clients).append(" clients, ").append(f0(batch)).append("-event NDJSON batches, ")
+                .append(f0(d(r, "ingest", "events"))).append(" events after ").append(f0(warmupEvents)).append(" warm-up | **")
                 .append(f0(d(r, "ingest", "eventsPerSecond"))).append(" events/s** (batch p50 ")
                 .append(f0(d(r, "ingest", "batchP50Ms"))).append(" ms, p99 ").append(f0(d(r, "ingest", "batchP99Ms")))
                 .append(" ms) | | |\n");
-        sb.append("| b. PostgreSQL COPY of the same rows, ").append(clients).append(" connections × ").append(f0(batch))
-                .append("-row COPYs | **").append(f0(d(r, "copy", "rowsPerSecond"))).append(" rows/s** | | |\n");
-        sb.append("| a ÷ b: ingest API vs COPY | **").append(f2(ratio)).append("×** | ≥ 0.25× | ")
+        sb.append("| b. PostgreSQL COPY of the same rows into `usage_event_copy`: ").append(clients).append(" connections, ")
+                .append(f0(batch)).append("-row COPYs | **").append(f0(d(r, "copy", "rowsPerSecond"))).append(" rows/s** | | |\n");
+        sb.append("| a ÷ b | **").append(f2(ratio)).append("×** | ≥ 0.25× | ")
                 .append(ratio >= 0.25 ? "pass" : "**MISS**").append(" |\n");
-        sb.append("| (b′. COPY, one COPY per connection: ").append(f0(d(r, "copy", "bulkRowsPerSecond")))
-                .append(" rows/s; a ÷ b′ = ").append(f2(d(r, "copy", "ratioBulk"))).append("×) | | | |\n");
-        sb.append("| c. Single-event POST, sequential, 1 client (").append(f0(d(r, "single", "requests")))
-                .append(" after ").append(singleWarmup).append(" warm-up) | p50 **").append(f2(d(r, "single", "p50Ms")))
+        sb.append("| b′. COPY, one COPY per connection | ").append(f0(d(r, "copy", "bulkRowsPerSecond")))
+                .append(" rows/s (a ÷ b′ = ").append(f2(d(r, "copy", "ratioBulk"))).append("×) | | |\n");
+        sb.append("| c. Single-event POST, sequential, 1 client, ").append(f0(d(r, "single", "requests")))
+                .append(" after ").append(singleWarmup).append(" warm-up | p50 **").append(f2(d(r, "single", "p50Ms")))
                 .append(" ms**, p99 **").append(f2(d(r, "single", "p99Ms"))).append(" ms** | | |\n");
         Map<String, Object> load = (Map<String, Object>) r.get("load");
-        sb.append("| d. Load of ").append(members).append("-member team, 12 months, via ingest API (").append(clients)
+        sb.append("| d. Load of the ").append(members).append("-member team, 12 months, through the ingest API (").append(clients)
                 .append(" clients) | ").append(f0(d(r, "load", "events"))).append(" events in **")
                 .append(f0(d(r, "load", "seconds"))).append(" s** (").append(f0(d(r, "load", "eventsPerSecond")))
                 .append(" events/s)").append(Boolean.TRUE.equals(load.get("timedOut")) ? " STOPPED AT DEADLINE" : "")
                 .append(" | | |\n");
-        Map<String, Object> summary = (Map<String, Object>) r.get("summary");
-        for (var e : summary.entrySet()) {
-            Map<String, Object> s = (Map<String, Object>) e.getValue();
-            double p50 = ((Number) s.get("p50Ms")).doubleValue(), p99 = ((Number) s.get("p99Ms")).doubleValue();
-            sb.append("| d. Summary read, ").append(e.getKey()).append(" (").append(s.get("from")).append(" .. ")
-                    .append(s.get("to")).append(", ").append(s.get("reads")).append(" reads after ").append(readWarmup)
-                    .append(" warm-up) | p50 **").append(f1(p50)).append(" ms**, p99 **").append(f1(p99)).append(" ms** | ")
-                    .append("< 100 ms | ").append(p99 < 100 ? "pass" : p50 < 100 ? "p50 pass, **p99 MISS**" : "**MISS**")
-                    .append(" |\n");
-        }
+        summaryRows(sb, (Map<String, Object>) r.get("summary"), "", readWarmup);
+        summaryRows(sb, (Map<String, Object>) r.get("summaryAsLoaded"), ", as loaded (no statistics)", readWarmup);
         Map<String, Object> chk = (Map<String, Object>) r.get("summaryCheck");
-        sb.append("\n12-month summary matches the events sent (input tokens, requests): **").append(chk.get("consistent"))
-                .append("**; active members: ").append(chk.get("activeMembers")).append(".\n\n");
-        sb.append("| Data after the run | |\n|---|---|\n");
+        sb.append("\nSummary reads are timed after `VACUUM (ANALYZE) usage_daily, outcome_daily` (")
+                .append(f1(d0(r.get("vacuumAnalyzeSeconds")))).append(" s), since autovacuum is `").append(r.get("autovacuum"))
+                .append("` on this server; the rows marked \"as loaded\" were timed before it. ")
+                .append("The 12-month summary matches the events sent (input tokens, requests): **")
+                .append(chk.get("consistent")).append("**; active members: ").append(chk.get("activeMembers")).append(".\n\n");
+        sb.append("| Where the CPU went (").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores = 100 %) | |\n|---|---|\n");
+        sb.append("| a. ingest | ").append(cpuText((Map<String, Object>) ((Map<String, Object>) r.get("ingest")).get("cpu")))
+                .append(" |\n");
+        sb.append("| a. PostgreSQL waits during ingest | ")
+                .append(WaitSampler.text((Map<String, Object>) ((Map<String, Object>) r.get("ingest")).get("postgresWaits")))
+                .append(" |\n");
+        sb.append("| b. COPY | ").append(cpuText((Map<String, Object>) ((Map<String, Object>) r.get("copy")).get("cpu")))
+                .append(" |\n");
+        sb.append("| d. 12-month load | ").append(cpuText((Map<String, Object>) load.get("cpu"))).append(" |\n");
+        sb.append("\n| Data after the run | |\n|---|---|\n");
         ((Map<String, String>) r.get("sizes")).forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v).append(" |\n"));
         sb.append("\n| Machine | |\n|---|---|\n");
         ((Map<String, String>) r.get("machine")).forEach((k, v) -> sb.append("| ").append(k).append(" | ").append(v.replace("|", "/")).append(" |\n"));
         sb.append("\nBench client time: ").append(f0(d0(r.get("clientSeconds")))).append(" s. Query plans: `")
                 .append(stamp).append("-explain.txt`.\n");
         return sb.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    static void summaryRows(StringBuilder sb, Map<String, Object> summary, String label, int readWarmup) {
+        for (var e : summary.entrySet()) {
+            Map<String, Object> s = (Map<String, Object>) e.getValue();
+            double p50 = ((Number) s.get("p50Ms")).doubleValue(), p99 = ((Number) s.get("p99Ms")).doubleValue();
+            sb.append("| d. Summary, ").append(e.getKey()).append(" (").append(s.get("from")).append(" .. ")
+                    .append(s.get("to")).append(")").append(label).append(", ").append(s.get("reads"))
+                    .append(" reads after ").append(readWarmup).append(" warm-up | p50 **").append(f1(p50))
+                    .append(" ms**, p99 **").append(f1(p99)).append(" ms** | < 100 ms | ")
+                    .append(p99 < 100 ? "pass" : p50 < 100 ? "p50 pass, **p99 MISS**" : "**MISS**").append(" |\n");
+        }
     }
 
     static Map<String, Object> m(Object... kv) {

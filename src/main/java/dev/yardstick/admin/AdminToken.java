@@ -21,16 +21,23 @@ public class AdminToken {
 
     private static final Logger LOG = Logger.getLogger(AdminToken.class);
 
+    /** Keeps the generated dev-mode token across live reloads of the same JVM. */
+    private static final String DEV_TOKEN = "dev.yardstick.generated-admin-token";
+
     private final byte[] expected;
 
     @Inject
     public AdminToken(YardstickConfig config) {
         String token = config.adminToken().filter(t -> !t.isBlank()).orElse(null);
         if (token == null && LaunchMode.current() == LaunchMode.DEVELOPMENT) {
-            byte[] random = new byte[24];
-            new SecureRandom().nextBytes(random);
-            token = "dev-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-            LOG.infof("No YARDSTICK_ADMIN_TOKEN set; this dev-mode run uses the admin token %s", token);
+            token = System.getProperty(DEV_TOKEN);
+            if (token == null) {
+                byte[] random = new byte[24];
+                new SecureRandom().nextBytes(random);
+                token = "dev-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+                System.setProperty(DEV_TOKEN, token);
+                LOG.infof("No YARDSTICK_ADMIN_TOKEN set; this dev-mode run uses the admin token %s", token);
+            }
         } else if (token == null) {
             LOG.warn("YARDSTICK_ADMIN_TOKEN is not set: the admin API answers 401 to every request");
         }

