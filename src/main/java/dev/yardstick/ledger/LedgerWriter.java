@@ -68,15 +68,8 @@ public class LedgerWriter {
         try (Connection c = dataSource.getConnection()) {
             List<WriteResult.Rejection> rejected = new ArrayList<>();
             Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
-            List<Indexed<UsageRecord>> valid = new ArrayList<>();
-            for (Indexed<UsageRecord> e : events) {
-                String team = e.event().team();
-                if (team != null && !Team.UNASSIGNED.equals(team) && !teams.containsKey(team)) {
-                    rejected.add(new WriteResult.Rejection(e.index(), e.event().id(), "unknown team '" + team + "'"));
-                } else {
-                    valid.add(e);
-                }
-            }
+            List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
+                    UsageRecord::id, rejected);
             Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
 
             Map<String, UsageRecord> unique = new TreeMap<>();
@@ -212,15 +205,8 @@ public class LedgerWriter {
         try (Connection c = dataSource.getConnection()) {
             List<WriteResult.Rejection> rejected = new ArrayList<>();
             Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
-            List<Indexed<OutcomeRecord>> valid = new ArrayList<>();
-            for (Indexed<OutcomeRecord> e : events) {
-                String team = e.event().team();
-                if (team != null && !Team.UNASSIGNED.equals(team) && !teams.containsKey(team)) {
-                    rejected.add(new WriteResult.Rejection(e.index(), e.event().id(), "unknown team '" + team + "'"));
-                } else {
-                    valid.add(e);
-                }
-            }
+            List<Indexed<OutcomeRecord>> valid = knownTeamsOnly(events, teams, OutcomeRecord::team,
+                    OutcomeRecord::id, rejected);
             Map<String, MemberRef> members = members(c,
                     valid.stream().map(e -> e.event().user()).filter(u -> u != null).toList());
             Map<String, OutcomeRecord> unique = new TreeMap<>();
@@ -238,7 +224,8 @@ public class LedgerWriter {
             int i = 0;
             for (OutcomeRecord o : unique.values()) {
                 MemberRef m = o.user() == null ? null : members.get(o.user());
-                String team = o.team() != null ? o.team()
+                String team = o.team() != null
+                        ? o.team()
                         : m != null && m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
                 ZoneId zone = o.team() == null && m != null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
                 ids[i] = o.id();
@@ -303,6 +290,21 @@ public class LedgerWriter {
             }
             return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
         }
+    }
+
+    /** The events whose explicit team exists (or is absent); the others are added to {@code rejected}. */
+    private static <R> List<Indexed<R>> knownTeamsOnly(List<Indexed<R>> events, Map<String, ZoneId> teams,
+            Function<R, String> team, Function<R, String> id, List<WriteResult.Rejection> rejected) {
+        List<Indexed<R>> valid = new ArrayList<>();
+        for (Indexed<R> e : events) {
+            String key = team.apply(e.event());
+            if (key != null && !Team.UNASSIGNED.equals(key) && !teams.containsKey(key)) {
+                rejected.add(new WriteResult.Rejection(e.index(), id.apply(e.event()), "unknown team '" + key + "'"));
+            } else {
+                valid.add(e);
+            }
+        }
+        return valid;
     }
 
     /** Timezones of the explicitly named teams that exist. */
@@ -405,7 +407,7 @@ public class LedgerWriter {
     };
 
     private static <T> T withRetry(Callable<T> work) {
-        for (int attempt = 1; ; attempt++) {
+        for (int attempt = 1;; attempt++) {
             try {
                 return work.call();
             } catch (Exception e) {
