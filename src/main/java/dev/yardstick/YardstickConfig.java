@@ -28,6 +28,7 @@ public interface YardstickConfig {
 
     /** Limits of one ingest request. */
     interface Ingest {
+
         /** {@code YARDSTICK_INGEST_MAX_EVENTS}: most events in one request. */
         @WithDefault("10000")
         int maxEvents();

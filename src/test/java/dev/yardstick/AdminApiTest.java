@@ -21,7 +21,7 @@ class AdminApiTest {
     void teamIsCreatedThenUpdatedWithDefaults() {
         String key = "platform-" + Api.unique();
         admin().body(Map.of("name", "Platform", "slackChannelId", "C0123ABCD",
-                        "managers", List.of("Ana@Example.com"), "weeklyBudgetUsd", 750))
+                "managers", List.of("Ana@Example.com"), "weeklyBudgetUsd", 750))
                 .put("/api/v1/teams/" + key)
                 .then().statusCode(201)
                 .body("key", equalTo(key))
@@ -31,7 +31,7 @@ class AdminApiTest {
                 .body("digestTime", equalTo("09:00"));
 
         admin().body(Map.of("name", "Platform team", "weeklyBudgetUsd", 900.5, "timezone", "Europe/Berlin",
-                        "digestDay", "friday", "digestTime", "16:30"))
+                "digestDay", "friday", "digestTime", "16:30"))
                 .put("/api/v1/teams/" + key)
                 .then().statusCode(200)
                 .body("name", equalTo("Platform team"))
@@ -102,9 +102,11 @@ class AdminApiTest {
     void slackUserIdIsUnique() {
         String team = Api.team("s", "UTC");
         String slack = "U" + Api.unique().toUpperCase();
-        admin().body(Map.of("team", team, "slackUserId", slack)).put("/api/v1/members/p-" + Api.unique() + "@example.com")
+        admin().body(Map.of("team", team, "slackUserId", slack))
+                .put("/api/v1/members/p-" + Api.unique() + "@example.com")
                 .then().statusCode(201);
-        admin().body(Map.of("team", team, "slackUserId", slack)).put("/api/v1/members/q-" + Api.unique() + "@example.com")
+        admin().body(Map.of("team", team, "slackUserId", slack))
+                .put("/api/v1/members/q-" + Api.unique() + "@example.com")
                 .then().statusCode(409).contentType("application/problem+json");
     }
 

@@ -15,6 +15,7 @@ class NoAdminTokenTest {
 
     /** Clears the test profile's admin token. */
     public static class Unset implements QuarkusTestProfile {
+
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("yardstick.admin-token", "");

@@ -27,13 +27,13 @@ class OutcomeIngestTest {
         String t = Instant.now().minusSeconds(30).toString();
         String id = "pr-" + Api.unique();
         ingest(token).body(List.of(
-                        Map.of("id", id, "time", t, "user", user, "kind", "pr_merged", "aiAssisted", true),
-                        Map.of("id", id, "time", t, "user", user, "kind", "deployment"),
-                        Map.of("id", "o-" + Api.unique(), "time", t, "kind", "pr_merged"),
-                        Map.of("id", "o-" + Api.unique(), "time", t, "team", team, "kind", "shipped_vibes"),
-                        Map.of("id", "o-" + Api.unique(), "time", t, "team", team, "kind", "deployment",
-                                "aiAssisted", "yes"),
-                        Map.of("id", "o-" + Api.unique(), "time", t, "team", "ghost-team", "kind", "deployment")))
+                Map.of("id", id, "time", t, "user", user, "kind", "pr_merged", "aiAssisted", true),
+                Map.of("id", id, "time", t, "user", user, "kind", "deployment"),
+                Map.of("id", "o-" + Api.unique(), "time", t, "kind", "pr_merged"),
+                Map.of("id", "o-" + Api.unique(), "time", t, "team", team, "kind", "shipped_vibes"),
+                Map.of("id", "o-" + Api.unique(), "time", t, "team", team, "kind", "deployment",
+                        "aiAssisted", "yes"),
+                Map.of("id", "o-" + Api.unique(), "time", t, "team", "ghost-team", "kind", "deployment")))
                 .post("/api/v1/outcome-events").then().statusCode(202)
                 .body("accepted", equalTo(1))
                 .body("duplicates", equalTo(1))

@@ -31,10 +31,10 @@ class RetentionTest {
         String oldId = "old-" + Api.unique();
         String newId = "new-" + Api.unique();
         ingest(token).body(List.of(
-                        Map.of("id", oldId, "time", old.toString(), "user", user, "tool", "codex", "model", "gpt-5",
-                                "costUsd", 1),
-                        Map.of("id", newId, "time", recent.toString(), "user", user, "tool", "codex", "model", "gpt-5",
-                                "costUsd", 1)))
+                Map.of("id", oldId, "time", old.toString(), "user", user, "tool", "codex", "model", "gpt-5",
+                        "costUsd", 1),
+                Map.of("id", newId, "time", recent.toString(), "user", user, "tool", "codex", "model", "gpt-5",
+                        "costUsd", 1)))
                 .post("/api/v1/usage-events").then().statusCode(202);
 
         retention.purge(Instant.now().minus(10, ChronoUnit.DAYS));

@@ -42,10 +42,10 @@ class SummaryTest {
         LocalDate day = LocalDate.now(tz).minusDays(3);
         Instant midnight = day.atStartOfDay(tz).toInstant();
         ingest(token).body(List.of(
-                        usage(user, midnight.minusSeconds(1), "cursor", "gpt-5", 1.00),
-                        usage(user, midnight, "cursor", "gpt-5", 2.00),
-                        usage(user, day.plusDays(1).atStartOfDay(tz).toInstant().minusMillis(1), "cursor", "gpt-5", 4.00),
-                        usage(user, day.plusDays(1).atStartOfDay(tz).toInstant(), "cursor", "gpt-5", 8.00)))
+                usage(user, midnight.minusSeconds(1), "cursor", "gpt-5", 1.00),
+                usage(user, midnight, "cursor", "gpt-5", 2.00),
+                usage(user, day.plusDays(1).atStartOfDay(tz).toInstant().minusMillis(1), "cursor", "gpt-5", 4.00),
+                usage(user, day.plusDays(1).atStartOfDay(tz).toInstant(), "cursor", "gpt-5", 8.00)))
                 .post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(4));
         admin().get(summary(team, day, day)).then().statusCode(200).body("costUsd", equalTo(6.0f));
         admin().get(summary(team, day.minusDays(1), day.minusDays(1))).then().body("costUsd", equalTo(1.0f));
@@ -62,16 +62,16 @@ class SummaryTest {
         String idle = Api.member(team);
         Instant t = Instant.now().minusSeconds(3600);
         ingest(token).body(List.of(
-                        usage(a, t, "claude-code", "claude-opus-4-1", 10.0),
-                        usage(a, t, "claude-code", "claude-sonnet-4-5", 2.0),
-                        usage(b, t, "cursor", "claude-sonnet-4-5", 3.0)))
+                usage(a, t, "claude-code", "claude-opus-4-1", 10.0),
+                usage(a, t, "claude-code", "claude-sonnet-4-5", 2.0),
+                usage(b, t, "cursor", "claude-sonnet-4-5", 3.0)))
                 .post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(3));
         ingest(token).body(List.of(
-                        Map.of("id", "o-" + Api.unique(), "time", t.toString(), "user", a, "kind", "pr_merged",
-                                "aiAssisted", true, "title", "Add retries", "url", "https://github.com/x/y/pull/1"),
-                        Map.of("id", "o-" + Api.unique(), "time", t.toString(), "user", b, "kind", "pr_merged"),
-                        Map.of("id", "o-" + Api.unique(), "time", t.toString(), "team", team, "kind", "deployment"),
-                        Map.of("id", "o-" + Api.unique(), "time", t.toString(), "user", idle, "kind", "ticket_resolved")))
+                Map.of("id", "o-" + Api.unique(), "time", t.toString(), "user", a, "kind", "pr_merged",
+                        "aiAssisted", true, "title", "Add retries", "url", "https://github.com/x/y/pull/1"),
+                Map.of("id", "o-" + Api.unique(), "time", t.toString(), "user", b, "kind", "pr_merged"),
+                Map.of("id", "o-" + Api.unique(), "time", t.toString(), "team", team, "kind", "deployment"),
+                Map.of("id", "o-" + Api.unique(), "time", t.toString(), "user", idle, "kind", "ticket_resolved")))
                 .post("/api/v1/outcome-events").then().statusCode(202).body("accepted", equalTo(4));
         LocalDate today = LocalDate.now(ZoneId.of("Europe/Berlin"));
         String body = admin().get(summary(team, today.minusDays(1), today)).then().statusCode(200)

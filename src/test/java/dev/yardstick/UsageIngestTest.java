@@ -83,36 +83,37 @@ class UsageIngestTest {
                 + "\n{\"id\":\"n2-%s\",\"time\":\"%s\",\"user\":\"%s\",\"tool\":\"cursor\",\"model\":\"gpt-5\",\"costUsd\":1}\n";
         String u = Api.unique();
         String t = Instant.now().minusSeconds(60).toString();
-        Api.ndjson(token, "/api/v1/usage-events", String.format(nd, u, t, user, u, t, user)).then().statusCode(202).body("accepted", equalTo(2));
+        Api.ndjson(token, "/api/v1/usage-events", String.format(nd, u, t, user, u, t, user)).then().statusCode(202)
+                .body("accepted", equalTo(2));
         assertEquals(275, summaryCost());
     }
 
     @Test
     void eachRejectionReasonIsReportedAndValidEventsAreKept() {
         List<Map<String, Object>> batch = new ArrayList<>();
-        batch.add(event("ok-" + Api.unique(), user));                                   // 0 ok
-        batch.add(with("id", null));                                                     // 1
-        batch.add(with("id", "x".repeat(129)));                                          // 2
-        batch.add(with("time", null));                                                   // 3
-        batch.add(with("time", "yesterday"));                                            // 4
-        batch.add(with("time", "2026-01-01T10:00:00"));                                  // 5 no offset
-        batch.add(with("time", Instant.now().plus(10, ChronoUnit.MINUTES).toString()));  // 6 future
-        batch.add(with("time", Instant.now().minus(91, ChronoUnit.DAYS).toString()));    // 7 too old
-        batch.add(with("user", null));                                                   // 8
-        batch.add(with("user", "not-an-email"));                                         // 9
-        batch.add(with("tool", "emacs"));                                                // 10
-        batch.add(with("model", null));                                                  // 11
-        batch.add(with("inputTokens", -5));                                              // 12
-        batch.add(with("outputTokens", 1.5));                                            // 13
-        batch.add(with("cacheReadTokens", "12"));                                        // 14
-        batch.add(with("costUsd", -0.01));                                               // 15
-        batch.add(with("requests", -1));                                                 // 16
-        batch.add(with("team", "no-such-team"));                                         // 17
-        batch.add(with("colour", "blue"));                                               // 18
+        batch.add(event("ok-" + Api.unique(), user)); // 0 ok
+        batch.add(with("id", null)); // 1
+        batch.add(with("id", "x".repeat(129))); // 2
+        batch.add(with("time", null)); // 3
+        batch.add(with("time", "yesterday")); // 4
+        batch.add(with("time", "2026-01-01T10:00:00")); // 5 no offset
+        batch.add(with("time", Instant.now().plus(10, ChronoUnit.MINUTES).toString())); // 6 future
+        batch.add(with("time", Instant.now().minus(91, ChronoUnit.DAYS).toString())); // 7 too old
+        batch.add(with("user", null)); // 8
+        batch.add(with("user", "not-an-email")); // 9
+        batch.add(with("tool", "emacs")); // 10
+        batch.add(with("model", null)); // 11
+        batch.add(with("inputTokens", -5)); // 12
+        batch.add(with("outputTokens", 1.5)); // 13
+        batch.add(with("cacheReadTokens", "12")); // 14
+        batch.add(with("costUsd", -0.01)); // 15
+        batch.add(with("requests", -1)); // 16
+        batch.add(with("team", "no-such-team")); // 17
+        batch.add(with("colour", "blue")); // 18
         Map<String, Object> idNotString = event("z", user);
         idNotString.put("id", 42);
-        batch.add(idNotString);                                                          // 19
-        batch.add(with("costUsd", "cheap"));                                             // 20
+        batch.add(idNotString); // 19
+        batch.add(with("costUsd", "cheap")); // 20
 
         var body = ingest(token).body(batch).post("/api/v1/usage-events").then().statusCode(202)
                 .body("accepted", equalTo(1))
@@ -184,7 +185,8 @@ class UsageIngestTest {
             nd.append("{\"id\":\"").append(first).append(i).append("\",\"time\":\"").append(t)
                     .append("\",\"user\":\"").append(user).append("\",\"tool\":\"codex\",\"model\":\"gpt-5\"}\n");
         }
-        Api.ndjson(token, "/api/v1/usage-events", nd.toString()).then().statusCode(413).contentType("application/problem+json");
+        Api.ndjson(token, "/api/v1/usage-events", nd.toString()).then().statusCode(413)
+                .contentType("application/problem+json");
         assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id like ?", first + "%"));
 
         String padding = " ".repeat(10 * 1024 * 1024);
@@ -216,7 +218,8 @@ class UsageIngestTest {
         String secret = (String) created.get("token");
         long id = ((Number) created.get("id")).longValue();
         assertEquals(IngestTokens.hash(secret), Db.string(ds, "select token_hash from ingest_token where id = ?", id));
-        assertEquals(0, Db.scalar(ds, "select count(*) from ingest_token where token_hash = ? or name = ?", secret, secret));
+        assertEquals(0,
+                Db.scalar(ds, "select count(*) from ingest_token where token_hash = ? or name = ?", secret, secret));
     }
 
     @Test
@@ -235,7 +238,8 @@ class UsageIngestTest {
                 .body("accepted", equalTo(2));
         // Sonnet 4.5 list prices: $3 input, $15 output, $0.30 cache read, $3.75 cache write per million tokens.
         // 3.00 + 1.50 + 0.60 + 1.50 = 6.60
-        assertEquals("6.60000000", Db.string(ds, "select cost_usd::text from usage_event where id = ?", priced.get("id")));
+        assertEquals("6.60000000",
+                Db.string(ds, "select cost_usd::text from usage_event where id = ?", priced.get("id")));
         assertEquals("computed", Db.string(ds, "select cost_source from usage_event where id = ?", priced.get("id")));
         assertEquals("unpriced", Db.string(ds, "select cost_source from usage_event where id = ?", unknown.get("id")));
         String day = LocalDate.now(ZoneOffset.UTC).toString();

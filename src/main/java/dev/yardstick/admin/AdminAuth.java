@@ -23,7 +23,7 @@ public class AdminAuth implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         if (!adminToken.matches(Bearer.token(request))) {
             request.abortWith(Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
-                            "A valid admin bearer token is required."))
+                    "A valid admin bearer token is required."))
                     .header("WWW-Authenticate", "Bearer realm=\"yardstick-admin\"")
                     .build());
         }

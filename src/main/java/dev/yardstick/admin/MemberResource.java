@@ -29,10 +29,8 @@ public class MemberResource {
     public record MemberRequest(
             @Size(max = 200) String displayName,
             @Size(max = 64) String team,
-            @Size(max = 64) @Pattern(regexp = "[UW][A-Z0-9]+", message = "must be a Slack user id such as U0123ABCD")
-            String slackUserId,
-            @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9-]+", message = "must be a GitHub login")
-            String githubLogin) {
+            @Size(max = 64) @Pattern(regexp = "[UW][A-Z0-9]+", message = "must be a Slack user id such as U0123ABCD") String slackUserId,
+            @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9-]+", message = "must be a GitHub login") String githubLogin) {
     }
 
     /** A member as the API shows it. */
@@ -62,7 +60,8 @@ public class MemberResource {
             throw Problem.badRequest("'" + rawEmail + "' is not an email address.");
         }
         if (body.team() != null && Team.findById(body.team()) == null) {
-            throw Problem.badRequest("No team with key '" + body.team() + "'; create it first with PUT /api/v1/teams/{key}.");
+            throw Problem.badRequest(
+                    "No team with key '" + body.team() + "'; create it first with PUT /api/v1/teams/{key}.");
         }
         Member member = Member.byEmail(email).orElse(null);
         boolean created = member == null;
@@ -93,7 +92,8 @@ public class MemberResource {
         }
         Member other = Member.<Member>find(field, value).firstResult();
         if (other != null && !other.id.equals(self.id)) {
-            throw Problem.exception(Response.Status.CONFLICT, field + " '" + value + "' already belongs to another member.");
+            throw Problem.exception(Response.Status.CONFLICT,
+                    field + " '" + value + "' already belongs to another member.");
         }
     }
 }

@@ -37,14 +37,12 @@ public class TeamResource {
     /** Body of {@code PUT /api/v1/teams/{key}}; omitted optional fields take their defaults. */
     public record TeamRequest(
             @NotBlank @Size(max = 200) String name,
-            @Size(max = 64) @Pattern(regexp = "[A-Z0-9]+", message = "must be a Slack channel id such as C0123ABCD")
-            String slackChannelId,
+            @Size(max = 64) @Pattern(regexp = "[A-Z0-9]+", message = "must be a Slack channel id such as C0123ABCD") String slackChannelId,
             List<@NotBlank @Email @Size(max = 320) String> managers,
             @DecimalMin("0") @Digits(integer = 12, fraction = 2) BigDecimal weeklyBudgetUsd,
             String timezone,
             String digestDay,
-            @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm")
-            String digestTime) {
+            @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm") String digestTime) {
     }
 
     /** A team as the API shows it. */
@@ -72,7 +70,8 @@ public class TeamResource {
     @PUT
     @Path("/{key}")
     @Transactional
-    public Response put(@PathParam("key") String key, @NotNull(message = "a JSON body is required") @Valid TeamRequest body) {
+    public Response put(@PathParam("key") String key,
+            @NotNull(message = "a JSON body is required") @Valid TeamRequest body) {
         if (!key.matches(KEY_PATTERN)) {
             throw Problem.badRequest("Team key must match " + KEY_PATTERN + ".");
         }
@@ -81,7 +80,8 @@ public class TeamResource {
         }
         String timezone = body.timezone() == null ? "UTC" : body.timezone();
         if (!ZoneId.getAvailableZoneIds().contains(timezone) && !"UTC".equals(timezone)) {
-            throw Problem.badRequest("timezone must be an IANA time zone such as Europe/Berlin; got '" + timezone + "'.");
+            throw Problem
+                    .badRequest("timezone must be an IANA time zone such as Europe/Berlin; got '" + timezone + "'.");
         }
         String digestDay = body.digestDay() == null ? "MONDAY" : body.digestDay().toUpperCase(Locale.ROOT);
         try {
@@ -99,8 +99,10 @@ public class TeamResource {
         }
         team.name = body.name().trim();
         team.slackChannelId = body.slackChannelId();
-        team.managers = body.managers() == null ? new ArrayList<>()
-                : new ArrayList<>(body.managers().stream().map(m -> m.trim().toLowerCase(Locale.ROOT)).distinct().toList());
+        team.managers = body.managers() == null
+                ? new ArrayList<>()
+                : new ArrayList<>(
+                        body.managers().stream().map(m -> m.trim().toLowerCase(Locale.ROOT)).distinct().toList());
         team.weeklyBudgetUsd = body.weeklyBudgetUsd();
         team.timezone = timezone;
         team.digestDay = digestDay;

@@ -28,7 +28,8 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
         }
         boolean throwaway = context.getProfiles().contains("test");
         ConfigValue dataDir = context.getValue("yardstick.data-dir");
-        Path dir = throwaway ? null
+        Path dir = throwaway
+                ? null
                 : Path.of(dataDir != null && dataDir.getValue() != null ? dataDir.getValue() : "data");
         return List.of(new LazySource(dir));
     }
@@ -39,6 +40,7 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
     }
 
     private static final class LazySource implements ConfigSource {
+
         private final Path dataDir;
 
         LazySource(Path dataDir) {

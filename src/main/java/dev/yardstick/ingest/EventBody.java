@@ -50,7 +50,8 @@ final class EventBody {
                     checkCount(events.size(), maxEvents);
                 }
             } catch (JsonProcessingException e) {
-                throw Problem.badRequest("Line " + e.getLocation().getLineNr() + " is not valid JSON; nothing was stored.");
+                throw Problem
+                        .badRequest("Line " + e.getLocation().getLineNr() + " is not valid JSON; nothing was stored.");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

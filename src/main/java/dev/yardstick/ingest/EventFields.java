@@ -15,6 +15,7 @@ final class EventFields {
 
     /** An event that cannot be accepted, with the reason in words. */
     static final class Invalid extends Exception {
+
         Invalid(String message) {
             super(message, null, false, false);
         }
@@ -27,7 +28,7 @@ final class EventFields {
         if (node == null || !node.isObject()) {
             throw new Invalid("an event must be a JSON object");
         }
-        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
             String name = it.next();
             if (!allowed.contains(name)) {
                 throw new Invalid("unknown field '" + name + "'");

@@ -24,7 +24,7 @@ public class IngestAuth implements ContainerRequestFilter {
         String token = Bearer.token(request);
         if (token == null || !IngestTokens.isActive(token)) {
             request.abortWith(Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
-                            "A valid ingest token is required: Authorization: Bearer <token>."))
+                    "A valid ingest token is required: Authorization: Bearer <token>."))
                     .header("WWW-Authenticate", "Bearer realm=\"yardstick-ingest\"")
                     .build());
         }

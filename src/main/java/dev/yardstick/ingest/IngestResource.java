@@ -102,8 +102,9 @@ public class IngestResource {
                 if (user == null && team == null) {
                     throw new EventFields.Invalid("user or team is required");
                 }
-                valid.add(new Indexed<>(i, new OutcomeRecord(id, time, user, team, f.oneOf("kind", Vocabulary.OUTCOME_KINDS),
-                        f.string("title", 500, false), f.string("url", 2048, false), f.bool("aiAssisted"))));
+                valid.add(new Indexed<>(i,
+                        new OutcomeRecord(id, time, user, team, f.oneOf("kind", Vocabulary.OUTCOME_KINDS),
+                                f.string("title", 500, false), f.string("url", 2048, false), f.bool("aiAssisted"))));
             } catch (EventFields.Invalid e) {
                 rejected.add(new WriteResult.Rejection(i, EventFields.idOf(node), e.getMessage()));
             }

@@ -91,11 +91,14 @@ public class LedgerQueries {
             }
             List<Summary.ToolCost> tools = new ArrayList<>();
             byTool.forEach((k, v) -> tools.add(new Summary.ToolCost(k, money(v))));
-            tools.sort(Comparator.comparing(Summary.ToolCost::costUsd).reversed().thenComparing(Summary.ToolCost::tool));
+            tools.sort(
+                    Comparator.comparing(Summary.ToolCost::costUsd).reversed().thenComparing(Summary.ToolCost::tool));
             List<Summary.ModelCost> models = new ArrayList<>();
             modelCost.forEach((k, v) -> models.add(new Summary.ModelCost(k, money(v), modelTokens.get(k))));
-            models.sort(Comparator.comparing(Summary.ModelCost::costUsd).reversed().thenComparing(Summary.ModelCost::model));
-            BigDecimal perOutcome = outcomesTotal == 0 ? null
+            models.sort(Comparator.comparing(Summary.ModelCost::costUsd).reversed()
+                    .thenComparing(Summary.ModelCost::model));
+            BigDecimal perOutcome = outcomesTotal == 0
+                    ? null
                     : cost.divide(BigDecimal.valueOf(outcomesTotal), 4, RoundingMode.HALF_UP);
             return new Summary(team, from, to, money(cost), new Summary.Tokens(in, out, cr, cw), requests, outcomes,
                     outcomesTotal, perOutcome, tools, models, active, unpriced);

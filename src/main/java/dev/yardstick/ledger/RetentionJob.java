@@ -30,8 +30,7 @@ public class RetentionJob {
     @Inject
     YardstickConfig config;
 
-    @Scheduled(every = "${yardstick.retention.every:1h}", delayed = "${yardstick.retention.delay:1m}",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${yardstick.retention.every:1h}", delayed = "${yardstick.retention.delay:1m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         purge(Instant.now().minus(config.rawRetentionDays(), ChronoUnit.DAYS));
     }
@@ -39,7 +38,7 @@ public class RetentionJob {
     /** Deletes raw events older than {@code cutoff}; returns how many. */
     public long purge(Instant cutoff) {
         long total = 0;
-        for (String table : new String[] {"usage_event", "outcome_event"}) {
+        for (String table : new String[]{"usage_event", "outcome_event"}) {
             int deleted;
             do {
                 deleted = deleteChunk(table, cutoff);
@@ -55,7 +54,8 @@ public class RetentionJob {
     private int deleteChunk(String table, Instant cutoff) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("delete from " + table
-                        + " where ctid = any(array(select ctid from " + table + " where time < ? limit " + CHUNK + "))")) {
+                        + " where ctid = any(array(select ctid from " + table + " where time < ? limit " + CHUNK
+                        + "))")) {
             ps.setTimestamp(1, Timestamp.from(cutoff));
             return ps.executeUpdate();
         } catch (SQLException e) {
