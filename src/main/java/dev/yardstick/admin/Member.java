@@ -25,6 +25,8 @@ public class Member extends PanacheEntityBase {
     public String teamKey;
     @Column(name = "slack_user_id")
     public String slackUserId;
+    @Column(name = "slack_team_id")
+    public String slackTeamId;
     @Column(name = "github_login")
     public String githubLogin;
     @Column(name = "created_at")

@@ -1,6 +1,9 @@
 package dev.yardstick.admin;
 
+import dev.yardstick.budget.Budgets;
+import dev.yardstick.budget.Weeks;
 import dev.yardstick.common.Problem;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
@@ -45,26 +48,34 @@ public class TeamResource {
             @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm") String digestTime) {
     }
 
-    /** A team as the API shows it. */
+    /**
+     * A team as the API shows it.
+     *
+     * @param effectiveWeeklyBudgetUsd this week's budget including approved one-week increases
+     */
     public record TeamView(String key, String name, String slackChannelId, List<String> managers,
-            BigDecimal weeklyBudgetUsd, String timezone, String digestDay, String digestTime,
-            Instant createdAt, Instant updatedAt) {
+            BigDecimal weeklyBudgetUsd, BigDecimal effectiveWeeklyBudgetUsd, String timezone, String digestDay,
+            String digestTime, Instant createdAt, Instant updatedAt) {
+    }
 
-        static TeamView of(Team t) {
-            return new TeamView(t.key, t.name, t.slackChannelId, List.copyOf(t.managers), t.weeklyBudgetUsd,
-                    t.timezone, t.digestDay, t.digestTime, t.createdAt, t.updatedAt);
-        }
+    @Inject
+    Budgets budgets;
+
+    private TeamView view(Team t) {
+        return new TeamView(t.key, t.name, t.slackChannelId, List.copyOf(t.managers), t.weeklyBudgetUsd,
+                budgets.effective(t.key, Weeks.start(Instant.now(), t.zone())), t.timezone, t.digestDay,
+                t.digestTime, t.createdAt, t.updatedAt);
     }
 
     @GET
     public List<TeamView> list() {
-        return Team.<Team>listAll(io.quarkus.panache.common.Sort.by("key")).stream().map(TeamView::of).toList();
+        return Team.<Team>listAll(io.quarkus.panache.common.Sort.by("key")).stream().map(this::view).toList();
     }
 
     @GET
     @Path("/{key}")
     public TeamView get(@PathParam("key") String key) {
-        return TeamView.of(find(key));
+        return view(find(key));
     }
 
     @PUT
@@ -113,7 +124,7 @@ public class TeamResource {
         }
         team.flush();
         return Response.status(created ? Response.Status.CREATED : Response.Status.OK)
-                .entity(TeamView.of(team)).build();
+                .entity(view(team)).build();
     }
 
     static Team find(String key) {

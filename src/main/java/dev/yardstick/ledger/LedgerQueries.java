@@ -107,6 +107,51 @@ public class LedgerQueries {
         }
     }
 
+    /**
+     * One member's totals for the days {@code from..to}. For that member's own eyes only: callers
+     * must deliver the result privately to the member.
+     */
+    public MemberTotals memberTotals(long memberId, LocalDate from, LocalDate to) {
+        try (Connection c = dataSource.getConnection()) {
+            BigDecimal cost = BigDecimal.ZERO;
+            long tokens = 0;
+            long requests = 0;
+            List<Summary.ModelCost> models = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select model, sum(cost_usd), sum(input_tokens + output_tokens + cache_read_tokens
+                           + cache_write_tokens), sum(requests)
+                    from usage_daily where member_id = ? and day between ? and ?
+                    group by model order by 2 desc, 1
+                    """)) {
+                ps.setLong(1, memberId);
+                ps.setDate(2, Date.valueOf(from));
+                ps.setDate(3, Date.valueOf(to));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        cost = cost.add(rs.getBigDecimal(2));
+                        tokens += rs.getLong(3);
+                        requests += rs.getLong(4);
+                        models.add(new Summary.ModelCost(rs.getString(1), money(rs.getBigDecimal(2)), rs.getLong(3)));
+                    }
+                }
+            }
+            long outcomes;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select coalesce(sum(outcomes), 0) from outcome_daily where member_id = ? and day between ? and ?")) {
+                ps.setLong(1, memberId);
+                ps.setDate(2, Date.valueOf(from));
+                ps.setDate(3, Date.valueOf(to));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    outcomes = rs.getLong(1);
+                }
+            }
+            return new MemberTotals(money(cost), tokens, requests, outcomes, models);
+        } catch (SQLException e) {
+            throw new IllegalStateException("member query failed", e);
+        }
+    }
+
     private static void bind(PreparedStatement ps, String team, LocalDate from, LocalDate to) throws SQLException {
         ps.setString(1, team);
         ps.setDate(2, Date.valueOf(from));

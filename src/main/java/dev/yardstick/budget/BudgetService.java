@@ -1,0 +1,277 @@
+package dev.yardstick.budget;
+
+import dev.yardstick.admin.Member;
+import dev.yardstick.admin.Team;
+import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Format;
+import dev.yardstick.chat.Messenger;
+import dev.yardstick.ledger.LedgerQueries;
+import dev.yardstick.ledger.MemberTotals;
+import dev.yardstick.ledger.Summary;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import org.jboss.logging.Logger;
+
+/**
+ * Budget-increase requests: asked by a member, decided by one of the team's managers in chat.
+ * The first decision wins; approval raises the budget in the same transaction as the decision.
+ */
+@ApplicationScoped
+public class BudgetService {
+
+    private static final Logger LOG = Logger.getLogger(BudgetService.class);
+    /** Pending requests expire after this long. */
+    public static final Duration EXPIRY = Duration.ofDays(7);
+
+    /** Action names of the approval buttons. */
+    public static final String APPROVE = "budget.approve";
+    public static final String DENY = "budget.deny";
+
+    @Inject
+    EntityManager em;
+    @Inject
+    Messenger messenger;
+    @Inject
+    LedgerQueries ledger;
+    @Inject
+    Budgets budgets;
+
+    /** What became of a request. */
+    public record Created(BudgetRequest request, int managersNotified) {
+    }
+
+    /** The answer to a decision attempt. */
+    public sealed interface Decision permits Decided, AlreadyDecided, NotManager, NotFound {
+    }
+
+    /** This decision was the first and took effect. */
+    public record Decided(BudgetRequest request) implements Decision {
+    }
+
+    /** Someone decided first (or the request expired); nothing changed. */
+    public record AlreadyDecided(BudgetRequest request) implements Decision {
+    }
+
+    /** The person is not a manager of the request's team; nothing changed. */
+    public record NotManager() implements Decision {
+    }
+
+    /** No such request. */
+    public record NotFound() implements Decision {
+    }
+
+    /**
+     * Records a request from a member of a team and asks each of the team's managers in a DM.
+     *
+     * @param scope {@code week} or {@code permanent}
+     */
+    public Created request(long requesterId, BigDecimal amount, String scope, String reason) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Member requester = Member.findById(requesterId);
+            Team team = requester.teamKey == null ? null : Team.findById(requester.teamKey);
+            if (team == null) {
+                throw new IllegalStateException("requester has no team");
+            }
+            BudgetRequest r = new BudgetRequest();
+            r.teamKey = team.key;
+            r.requesterId = requester.id;
+            r.amountUsd = amount;
+            r.scope = scope;
+            r.weekStart = Weeks.start(Instant.now(), team.zone());
+            r.reason = reason;
+            r.status = "pending";
+            r.createdAt = Instant.now();
+            r.persist();
+            r.flush();
+            ChatMessage ask = askManagers(r, requester, team);
+            int notified = 0;
+            for (Member manager : managers(team)) {
+                if (messenger.directMessage(manager.id, managerKey(r, manager), ask)) {
+                    notified++;
+                }
+            }
+            if (notified == 0) {
+                LOG.warnf("Budget request %d: no manager of team %s can be reached in chat", r.id, team.key);
+            }
+            return new Created(r, notified);
+        });
+    }
+
+    /** Approves or denies a request on behalf of the member {@code deciderId}. */
+    public Decision decide(long requestId, long deciderId, boolean approve) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            BudgetRequest r = BudgetRequest.findById(requestId);
+            if (r == null) {
+                return new NotFound();
+            }
+            Team team = Team.findById(r.teamKey);
+            Member decider = Member.findById(deciderId);
+            if (decider == null || !team.managers.contains(decider.email)) {
+                return new NotManager();
+            }
+            String status = approve ? "approved" : "denied";
+            int changed = em.createNativeQuery("""
+                    update budget_request set status = ?1, decided_by = ?2, decided_at = now()
+                    where id = ?3 and status = 'pending'
+                    """).setParameter(1, status).setParameter(2, decider.email).setParameter(3, requestId)
+                    .executeUpdate();
+            em.refresh(r);
+            if (changed == 0) {
+                return new AlreadyDecided(r);
+            }
+            if (approve && "week".equals(r.scope)) {
+                em.createNativeQuery("""
+                        insert into budget_increase (request_id, team_key, week_start, amount_usd)
+                        values (?1, ?2, ?3, ?4)
+                        """).setParameter(1, r.id).setParameter(2, r.teamKey).setParameter(3, r.weekStart)
+                        .setParameter(4, r.amountUsd).executeUpdate();
+            } else if (approve) {
+                em.createNativeQuery("""
+                        update team set weekly_budget_usd = coalesce(weekly_budget_usd, 0) + ?1, updated_at = now()
+                        where key = ?2
+                        """).setParameter(1, r.amountUsd).setParameter(2, r.teamKey).executeUpdate();
+            }
+            announce(r, team, who(decider));
+            return new Decided(r);
+        });
+    }
+
+    @Scheduled(every = "${yardstick.budget.expiry-every:15m}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledExpiry() {
+        expire(Instant.now());
+    }
+
+    /** Expires requests pending since before {@code now - EXPIRY}. */
+    public int expire(Instant now) {
+        List<Long> ids = QuarkusTransaction.requiringNew().call(() -> BudgetRequest
+                .<BudgetRequest>list("status = 'pending' and createdAt < ?1", now.minus(EXPIRY)).stream()
+                .map(r -> r.id).toList());
+        int expired = 0;
+        for (long id : ids) {
+            boolean done = QuarkusTransaction.requiringNew().call(() -> {
+                int changed = em.createNativeQuery("""
+                        update budget_request set status = 'expired', decided_at = now()
+                        where id = ?1 and status = 'pending'
+                        """).setParameter(1, id).executeUpdate();
+                if (changed == 1) {
+                    BudgetRequest r = BudgetRequest.findById(id);
+                    em.refresh(r);
+                    announce(r, Team.findById(r.teamKey), null);
+                }
+                return changed == 1;
+            });
+            expired += done ? 1 : 0;
+        }
+        return expired;
+    }
+
+    /** Requests of a team, newest first, for audit. */
+    public List<BudgetRequest> ofTeam(String teamKey) {
+        return BudgetRequest.list("teamKey = ?1 order by createdAt desc, id desc", teamKey);
+    }
+
+    /** Pending requests of one member, newest first. */
+    public List<BudgetRequest> pendingOf(long memberId) {
+        return BudgetRequest.list("requesterId = ?1 and status = 'pending' order by createdAt desc", memberId);
+    }
+
+    private void announce(BudgetRequest r, Team team, String decidedBy) {
+        Member requester = Member.findById(r.requesterId);
+        messenger.directMessage(requester.id, "budget-request:" + r.id + ":outcome", toRequester(r, decidedBy));
+        ChatMessage done = decidedForManagers(r, requester, team, decidedBy);
+        for (Member manager : managers(team)) {
+            messenger.replace(managerKey(r, manager), managerKey(r, manager) + ":" + r.status, done);
+        }
+    }
+
+    private static List<Member> managers(Team team) {
+        return team.managers.isEmpty() ? List.of() : Member.list("email in ?1 order by email", team.managers);
+    }
+
+    private static String managerKey(BudgetRequest r, Member manager) {
+        return "budget-request:" + r.id + ":manager:" + manager.id;
+    }
+
+    /** How a person is named to managers: their display name, else their email. */
+    static String who(Member m) {
+        return m.displayName != null && !m.displayName.isBlank() ? m.displayName : m.email;
+    }
+
+    private static String scopeText(BudgetRequest r) {
+        return "week".equals(r.scope) ? "for the week of " + r.weekStart : "permanently";
+    }
+
+    private ChatMessage askManagers(BudgetRequest r, Member requester, Team team) {
+        LocalDate today = LocalDate.now(team.zone());
+        MemberTotals mine = ledger.memberTotals(requester.id, r.weekStart, today);
+        Summary teamWeek = ledger.summary(team.key, r.weekStart, today);
+        BigDecimal budget = budgets.effective(team.key, r.weekStart);
+        String budgetText = budget == null
+                ? Format.usd(teamWeek.costUsd()) + " spent (no budget set)"
+                : Format.usd(teamWeek.costUsd()) + " of " + Format.usd(budget) + " ("
+                        + Format.percent(teamWeek.costUsd(), budget) + ")";
+        return ChatMessage.builder(who(requester) + " asks for " + Format.usd(r.amountUsd) + " more AI budget")
+                .header("Budget request from " + who(requester))
+                .paragraph("**" + Format.usd(r.amountUsd) + "** more for **" + team.name + "**, " + scopeText(r)
+                        + ".\nReason: " + r.reason)
+                .facts(List.of(
+                        new ChatMessage.Fact(who(requester) + " this week",
+                                Format.usd(mine.costUsd()) + " spent, " + mine.outcomes() + " shipped "
+                                        + (mine.outcomes() == 1 ? "item" : "items")),
+                        new ChatMessage.Fact("Team this week", budgetText)))
+                .buttons(new ChatMessage.Button(APPROVE, "Approve", r.id.toString(), "primary"),
+                        new ChatMessage.Button(DENY, "Deny", r.id.toString(), "danger"))
+                .note("Request #" + r.id + " · open for 7 days · any manager of " + team.name + " can decide")
+                .build();
+    }
+
+    private static ChatMessage decidedForManagers(BudgetRequest r, Member requester, Team team, String decidedBy) {
+        String outcome = switch (r.status) {
+            case "approved" -> "Approved by " + decidedBy;
+            case "denied" -> "Denied by " + decidedBy;
+            default -> "Expired without a decision";
+        };
+        return ChatMessage.builder(outcome + ": " + Format.usd(r.amountUsd) + " for " + team.name)
+                .header("Budget request from " + who(requester))
+                .paragraph("**" + Format.usd(r.amountUsd) + "** more for **" + team.name + "**, " + scopeText(r)
+                        + ".\nReason: " + r.reason)
+                .paragraph("**" + outcome + ".**")
+                .note("Request #" + r.id)
+                .build();
+    }
+
+    private static ChatMessage toRequester(BudgetRequest r, String decidedBy) {
+        String text = switch (r.status) {
+            case "approved" -> decidedBy + " approved your request #" + r.id + ": " + Format.usd(r.amountUsd)
+                    + " more, " + scopeText(r) + ".";
+            case "denied" -> decidedBy + " declined your request #" + r.id + " for " + Format.usd(r.amountUsd)
+                    + ". Talk to them if you'd like to discuss it.";
+            default -> "Your request #" + r.id + " for " + Format.usd(r.amountUsd)
+                    + " expired after 7 days without a decision. You can ask again with /ai-spend request.";
+        };
+        return ChatMessage.builder(text).paragraph(text).build();
+    }
+
+    /** Parses an amount such as {@code 150}, {@code $150} or {@code 1,200.50}; null when it is not one. */
+    public static BigDecimal parseAmount(String s) {
+        if (s == null) {
+            return null;
+        }
+        String t = s.trim().replace("$", "").replace(",", "").toLowerCase(Locale.ROOT).replace("usd", "");
+        try {
+            BigDecimal v = new BigDecimal(t);
+            return v.signum() > 0 && v.scale() <= 2 && v.compareTo(BigDecimal.valueOf(1_000_000_000)) < 0 ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

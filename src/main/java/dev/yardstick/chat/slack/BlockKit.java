@@ -1,0 +1,98 @@
+package dev.yardstick.chat.slack;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.yardstick.chat.ChatMessage;
+import java.util.List;
+
+/** Renders the neutral {@link ChatMessage} as Slack Block Kit JSON. */
+public final class BlockKit {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final int MAX_FIELDS = 10;
+
+    private BlockKit() {
+    }
+
+    /** The {@code blocks} array of a message. */
+    public static ArrayNode blocks(ChatMessage message) {
+        ArrayNode blocks = MAPPER.createArrayNode();
+        for (ChatMessage.Block b : message.blocks()) {
+            if (b instanceof ChatMessage.Header h) {
+                ObjectNode n = blocks.addObject().put("type", "header");
+                n.set("text", plain(truncate(h.text(), 150)));
+            } else if (b instanceof ChatMessage.Paragraph p) {
+                ObjectNode n = blocks.addObject().put("type", "section");
+                n.set("text", mrkdwn(convert(truncate(p.text(), 3000))));
+            } else if (b instanceof ChatMessage.Facts f) {
+                List<ChatMessage.Fact> facts = f.facts();
+                for (int i = 0; i < facts.size(); i += MAX_FIELDS) {
+                    ObjectNode n = blocks.addObject().put("type", "section");
+                    ArrayNode fields = n.putArray("fields");
+                    for (ChatMessage.Fact fact : facts.subList(i, Math.min(facts.size(), i + MAX_FIELDS))) {
+                        fields.add(mrkdwn("*" + escape(fact.label()) + "*\n" + convert(fact.value())));
+                    }
+                }
+            } else if (b instanceof ChatMessage.Note note) {
+                ObjectNode n = blocks.addObject().put("type", "context");
+                n.putArray("elements").add(mrkdwn(convert(truncate(note.text(), 3000))));
+            } else if (b instanceof ChatMessage.Buttons buttons) {
+                ObjectNode n = blocks.addObject().put("type", "actions");
+                ArrayNode elements = n.putArray("elements");
+                for (ChatMessage.Button button : buttons.buttons()) {
+                    ObjectNode e = elements.addObject().put("type", "button").put("action_id", button.action())
+                            .put("value", button.value());
+                    e.set("text", plain(button.label()));
+                    if (button.style() != null) {
+                        e.put("style", button.style());
+                    }
+                }
+            } else if (b instanceof ChatMessage.Divider) {
+                blocks.addObject().put("type", "divider");
+            }
+        }
+        return blocks;
+    }
+
+    /** The blocks as a JSON string, as {@code chat.postMessage} takes them. */
+    public static String blocksJson(ChatMessage message) {
+        return blocks(message).toString();
+    }
+
+    /** An App Home view holding the message. */
+    public static String homeView(ChatMessage message) {
+        ObjectNode view = MAPPER.createObjectNode().put("type", "home");
+        view.set("blocks", blocks(message));
+        return view.toString();
+    }
+
+    /** A {@code response_url} body: an ephemeral (or replacing) message. */
+    public static String responseBody(ChatMessage message, boolean replaceOriginal) {
+        ObjectNode body = MAPPER.createObjectNode().put("response_type", "ephemeral")
+                .put("replace_original", replaceOriginal).put("text", message.text());
+        body.set("blocks", blocks(message));
+        return body.toString();
+    }
+
+    private static ObjectNode plain(String text) {
+        return MAPPER.createObjectNode().put("type", "plain_text").put("text", text).put("emoji", true);
+    }
+
+    private static ObjectNode mrkdwn(String converted) {
+        return MAPPER.createObjectNode().put("type", "mrkdwn").put("text", converted);
+    }
+
+    /** Neutral markup to mrkdwn: escapes {@code & < >}, turns {@code **bold**} into {@code *bold*}. */
+    static String convert(String neutral) {
+        return escape(neutral).replaceAll("\\*\\*(.+?)\\*\\*", "*$1*");
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() > max ? s.substring(0, max - 1) + "…" : s;
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
