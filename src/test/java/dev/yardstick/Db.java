@@ -27,6 +27,18 @@ public final class Db {
         }
     }
 
+    /** Runs an update; returns the number of rows changed. */
+    public static int update(DataSource ds, String sql, Object... params) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The single string value of a query, or null. */
     public static String string(DataSource ds, String sql, Object... params) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

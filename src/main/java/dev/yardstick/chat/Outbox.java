@@ -8,6 +8,9 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,6 +52,8 @@ public class Outbox {
     Instance<ChatTransport> transports;
     @Inject
     MeterRegistry registry;
+    @Inject
+    TransactionSynchronizationRegistry transactions;
 
     private final ExecutorService kicker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "outbox-kick");
@@ -68,6 +73,7 @@ public class Outbox {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        boolean inTransaction = transactions.getTransactionStatus() == Status.STATUS_ACTIVE;
         boolean added = QuarkusTransaction.joiningExisting().call(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                     insert into outbox_message (dedupe_key, platform, operation, workspace, target, update_of, body)
@@ -83,7 +89,21 @@ public class Outbox {
                 return ps.executeUpdate() == 1;
             }
         });
-        if (added) {
+        if (added && inTransaction) {
+            transactions.registerInterposedSynchronization(new Synchronization() {
+
+                @Override
+                public void beforeCompletion() {
+                }
+
+                @Override
+                public void afterCompletion(int status) {
+                    if (status == Status.STATUS_COMMITTED) {
+                        kick();
+                    }
+                }
+            });
+        } else if (added) {
             kick();
         }
         return added;

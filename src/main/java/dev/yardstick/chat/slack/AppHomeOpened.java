@@ -1,0 +1,46 @@
+package dev.yardstick.chat.slack;
+
+import com.slack.api.bolt.App;
+import com.slack.api.model.event.AppHomeOpenedEvent;
+import dev.yardstick.budget.BudgetService;
+import dev.yardstick.chat.Messenger;
+import dev.yardstick.personal.PersonalFigures;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+
+/** {@code app_home_opened}: publishes the person's own dashboard (this week, 8 weeks, pending requests). */
+@ApplicationScoped
+public class AppHomeOpened implements SlackListener {
+
+    @Inject
+    SlackIdentity identity;
+    @Inject
+    PersonalFigures figures;
+    @Inject
+    BudgetService budgets;
+    @Inject
+    Messenger messenger;
+    @Inject
+    SlackBackground background;
+
+    @Override
+    public void register(App app) {
+        app.event(AppHomeOpenedEvent.class, (req, ctx) -> {
+            AppHomeOpenedEvent e = req.getEvent();
+            if (!"home".equals(e.getTab())) {
+                return ctx.ack();
+            }
+            String teamId = req.getTeamId();
+            background.run(() -> {
+                var home = identity.resolve(teamId, e.getUser())
+                        .map(m -> QuarkusTransaction.requiringNew()
+                                .call(() -> figures.home(m, Instant.now(), budgets.pendingOf(m.id))))
+                        .orElseGet(SlackReplies::notLinked);
+                messenger.publishHome("slack", teamId, e.getUser(), "home:" + e.getUser() + ":" + e.getEventTs(), home);
+            });
+            return ctx.ack();
+        });
+    }
+}

@@ -1,0 +1,129 @@
+package dev.yardstick.chat.slack;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.bolt.App;
+import com.slack.api.bolt.AppConfig;
+import com.slack.api.methods.MethodsClient;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The one Bolt {@link App} of the service, built from {@link SlackSettings} on first use, and the
+ * Web API clients per workspace. Without {@code SLACK_SIGNING_SECRET} Slack is off.
+ */
+@ApplicationScoped
+public class SlackRuntime {
+
+    private static final Logger LOG = Logger.getLogger(SlackRuntime.class);
+    /** Where the OAuth endpoints are served (under the servlet context path). */
+    static final String INSTALL_PATH = "/slack/install";
+    static final String REDIRECT_PATH = "/slack/oauth_redirect";
+
+    @Inject
+    SlackSettings settings;
+    @Inject
+    Instance<SlackListener> listeners;
+    @Inject
+    SlackInstallations installations;
+    @Inject
+    SlackOAuthStates states;
+
+    private volatile App app;
+    private volatile Slack slack;
+
+    /** Whether Slack is configured at all. */
+    public boolean enabled() {
+        return settings.signingSecret().filter(s -> !s.isBlank()).isPresent();
+    }
+
+    /** The Bolt app, or empty when Slack is not configured. */
+    public Optional<App> app() {
+        if (!enabled()) {
+            return Optional.empty();
+        }
+        if (app == null) {
+            synchronized (this) {
+                if (app == null) {
+                    app = build();
+                }
+            }
+        }
+        return Optional.of(app);
+    }
+
+    /** The Slack SDK entry point, pointed at {@code SLACK_API_URL}. */
+    public Slack slack() {
+        if (slack == null) {
+            synchronized (this) {
+                if (slack == null) {
+                    SlackConfig config = new SlackConfig(); // SlackConfig.DEFAULT is immutable
+                    config.setMethodsEndpointUrlPrefix(settings.apiUrl());
+                    config.setStatsEnabled(false);
+                    slack = Slack.getInstance(config);
+                }
+            }
+        }
+        return slack;
+    }
+
+    /** A Web API client with the bot token of a workspace, or empty when none is installed. */
+    public Optional<MethodsClient> client(String teamId) {
+        return botToken(teamId).map(token -> slack().methods(token, teamId));
+    }
+
+    /** The bot token of a workspace: the single-workspace token, or the installation's. */
+    public Optional<String> botToken(String teamId) {
+        if (!settings.oauth()) {
+            return settings.botToken().filter(s -> !s.isBlank());
+        }
+        return installations.botToken(teamId);
+    }
+
+    private App build() {
+        if (!Charset.defaultCharset().equals(StandardCharsets.UTF_8)) {
+            LOG.warn("The JVM's default charset is not UTF-8: Slack signatures of non-ASCII requests will fail. "
+                    + "Run with -Dfile.encoding=UTF-8.");
+        }
+        AppConfig.AppConfigBuilder b = AppConfig.builder()
+                .slack(slack())
+                .signingSecret(settings.signingSecret().get())
+                // AppConfig's defaults read SLACK_* env vars directly: set every field from our config.
+                .singleTeamBotToken(settings.oauth() ? null : settings.botToken().orElse(null))
+                .clientId(settings.oauth() ? settings.clientId().get() : null)
+                .clientSecret(settings.oauth() ? settings.clientSecret().get() : null)
+                .redirectUri(settings.redirectUri().orElse(null))
+                .scope(settings.oauth() ? settings.scopes() : null)
+                .userScope(null)
+                .oauthInstallPath(INSTALL_PATH)
+                .oauthRedirectUriPath(REDIRECT_PATH)
+                .authTestCacheEnabled(true);
+        App built = new App(b.build());
+        if (settings.oauth()) {
+            built = built.asOAuthApp(true).service(installations).service(states);
+        }
+        for (SlackListener l : listeners) {
+            l.register(built);
+        }
+        LOG.infof("Slack app ready in %s mode; Web API at %s", settings.oauth()
+                ? "distributed (OAuth)"
+                : "single-workspace", settings.apiUrl());
+        return built;
+    }
+
+    void stop(@Observes ShutdownEvent event) throws Exception {
+        if (app != null) {
+            app.stop();
+        }
+        if (slack != null) {
+            slack.close();
+        }
+    }
+}

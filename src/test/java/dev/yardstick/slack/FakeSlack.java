@@ -1,0 +1,187 @@
+package dev.yardstick.slack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * A fake Slack Web API on loopback that answers in Slack's documented shapes and records every
+ * call the service makes, including posts to response URLs ({@code /respond/...}).
+ */
+public final class FakeSlack {
+
+    /** One recorded call: the API method (or {@code respond}), its parameters and its token. */
+    public record Call(String method, Map<String, String> params, String body, String authorization) {
+
+        /** A parameter, or for JSON bodies a top-level field as text. */
+        public String param(String name) {
+            return params.get(name);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final Map<String, String> emails = new ConcurrentHashMap<>();
+    private final AtomicInteger ts = new AtomicInteger(1000);
+    private final AtomicInteger rateLimitNext = new AtomicInteger();
+
+    public FakeSlack() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.createContext("/api/", this::api);
+        server.createContext("/respond/", this::respond);
+        server.start();
+    }
+
+    /** The Web API base URL, as {@code SLACK_API_URL} takes it. */
+    public String apiUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/api/";
+    }
+
+    /** A response URL that records what is posted to it. */
+    public String responseUrl(String id) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/respond/" + id;
+    }
+
+    /** Makes {@code users.info} and {@code users.lookupByEmail} know a user. */
+    public void user(String userId, String email) {
+        emails.put(userId, email);
+    }
+
+    /** The next {@code n} {@code chat.postMessage} calls answer 429 with {@code Retry-After: 1}. */
+    public void rateLimitNext(int n) {
+        rateLimitNext.set(n);
+    }
+
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    public List<Call> calls(String method) {
+        return calls.stream().filter(c -> c.method().equals(method)).toList();
+    }
+
+    public List<Call> calls(String method, Predicate<Call> filter) {
+        return calls.stream().filter(c -> c.method().equals(method)).filter(filter).toList();
+    }
+
+    public void reset() {
+        calls.clear();
+        rateLimitNext.set(0);
+    }
+
+    public void stop() {
+        server.stop(0);
+    }
+
+    private void api(HttpExchange ex) throws IOException {
+        String method = ex.getRequestURI().getPath().substring("/api/".length());
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> params = parse(ex, body);
+        Call call = new Call(method, params, body, ex.getRequestHeaders().getFirst("Authorization"));
+        if (method.equals("chat.postMessage") && rateLimitNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            calls.add(new Call(method + ":429", params, body, call.authorization()));
+            ex.getResponseHeaders().add("Retry-After", "1");
+            send(ex, 429, "{\"ok\":false,\"error\":\"ratelimited\"}");
+            return;
+        }
+        calls.add(call);
+        String answer = switch (method) {
+            case "auth.test" ->
+                "{\"ok\":true,\"url\":\"https://acme.slack.com/\",\"team\":\"Acme\",\"user\":\"yardstick\","
+                        + "\"team_id\":\"T0001\",\"user_id\":\"UBOT\",\"bot_id\":\"BBOT\",\"is_enterprise_install\":false}";
+            case "chat.postMessage", "chat.update" -> "{\"ok\":true,\"channel\":\"" + channelOf(params) + "\",\"ts\":\""
+                    + (params.containsKey("ts") ? params.get("ts") : ts.incrementAndGet() + ".000100")
+                    + "\",\"message\":{\"text\":\"\"}}";
+            case "conversations.open" -> "{\"ok\":true,\"channel\":{\"id\":\"D" + params.get("users") + "\"}}";
+            case "views.publish", "views.open" -> "{\"ok\":true,\"view\":{\"id\":\"V1\"}}";
+            case "users.info" -> emails.containsKey(params.get("user"))
+                    ? "{\"ok\":true,\"user\":{\"id\":\"" + params.get("user")
+                            + "\",\"team_id\":\"T0001\",\"profile\":{\"email\":\""
+                            + emails.get(params.get("user")) + "\"}}}"
+                    : "{\"ok\":false,\"error\":\"user_not_found\"}";
+            case "users.lookupByEmail" -> emails.entrySet().stream()
+                    .filter(e -> e.getValue().equalsIgnoreCase(params.get("email"))).findFirst()
+                    .map(e -> "{\"ok\":true,\"user\":{\"id\":\"" + e.getKey()
+                            + "\",\"team_id\":\"T0001\",\"profile\":{\"email\":\""
+                            + e.getValue() + "\"}}}")
+                    .orElse("{\"ok\":false,\"error\":\"users_not_found\"}");
+            case "oauth.v2.access" -> "{\"ok\":true,\"app_id\":\"A0001\",\"authed_user\":{\"id\":\"UINSTALLER\"},"
+                    + "\"scope\":\"commands,chat:write,users:read,users:read.email\",\"token_type\":\"bot\","
+                    + "\"access_token\":\"xoxb-installed-token\",\"bot_user_id\":\"UBOT2\","
+                    + "\"team\":{\"id\":\"T0OAUTH\",\"name\":\"Oauth Co\"},\"enterprise\":null,\"is_enterprise_install\":false}";
+            default -> "{\"ok\":false,\"error\":\"unknown_method\"}";
+        };
+        send(ex, 200, answer);
+    }
+
+    private void respond(HttpExchange ex) throws IOException {
+        String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, String> params = new ConcurrentHashMap<>();
+        params.put("id", ex.getRequestURI().getPath().substring("/respond/".length()));
+        calls.add(new Call("respond", params, body, null));
+        send(ex, 200, "ok");
+    }
+
+    private static String channelOf(Map<String, String> params) {
+        String c = params.get("channel");
+        return c == null ? "C0" : c;
+    }
+
+    private static Map<String, String> parse(HttpExchange ex, String body) {
+        Map<String, String> params = new ConcurrentHashMap<>();
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && type.startsWith("application/json")) {
+            try {
+                JsonNode node = JSON.readTree(body);
+                node.fields().forEachRemaining(e -> params.put(e.getKey(),
+                        e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+            } catch (IOException ignored) {
+                // recorded raw in the body
+            }
+        } else {
+            String query = ex.getRequestURI().getRawQuery();
+            List<String> parts = new ArrayList<>();
+            if (query != null) {
+                parts.addAll(List.of(query.split("&")));
+            }
+            if (!body.isEmpty()) {
+                parts.addAll(List.of(body.split("&")));
+            }
+            for (String kv : parts) {
+                int eq = kv.indexOf('=');
+                if (eq > 0) {
+                    params.put(URLDecoder.decode(kv.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return params;
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
