@@ -35,11 +35,13 @@ create table ingest_token (
 
 -- Raw events: kept yardstick.raw-retention-days for dedupe, audit and alerts.
 -- team_key has no foreign key: events that resolve to no team are kept under 'unassigned'.
+-- usage_event.member_id has none either: the writer resolves (or creates) the member in the same
+-- transaction, and a per-row key-share lock on member rows costs ingest throughput.
 create table usage_event (
     id                 varchar(128)   primary key,
     time               timestamptz    not null,
     received_at        timestamptz    not null default now(),
-    member_id          bigint         not null references member (id),
+    member_id          bigint         not null,
     team_key           varchar(64)    not null,
     tool               varchar(32)    not null,
     model              varchar(200)   not null,
@@ -68,7 +70,8 @@ create table outcome_event (
 create index outcome_event_time_idx on outcome_event (time);
 
 -- Rollups, kept up to date as events arrive. "day" is the calendar day in the team's timezone
--- at the time the event was ingested (UTC for 'unassigned').
+-- at the time the event was ingested (UTC for 'unassigned'). "shard" stripes each key over a few
+-- rows, so that concurrent batches rarely wait for each other's row locks; readers add shards up.
 create table usage_daily (
     team_key           varchar(64)    not null,
     day                date           not null,
@@ -83,7 +86,8 @@ create table usage_daily (
     requests           bigint         not null,
     events             bigint         not null,
     unpriced_events    bigint         not null,
-    primary key (team_key, day, member_id, tool, model)
+    shard              smallint       not null default 0,
+    primary key (team_key, day, member_id, tool, model, shard)
 );
 
 create table outcome_daily (
@@ -93,5 +97,6 @@ create table outcome_daily (
     kind        varchar(32) not null,
     outcomes    bigint      not null,
     ai_assisted bigint      not null,
-    constraint outcome_daily_key unique nulls not distinct (team_key, day, member_id, kind)
+    shard       smallint    not null default 0,
+    constraint outcome_daily_key unique nulls not distinct (team_key, day, member_id, kind, shard)
 );

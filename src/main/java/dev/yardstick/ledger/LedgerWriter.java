@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -33,7 +34,9 @@ import javax.sql.DataSource;
  * <p>Idempotency rests on the primary key of the raw event tables: rows are inserted with
  * {@code ON CONFLICT DO NOTHING RETURNING id}, and only the rows actually inserted are added to
  * the rollups. Two clients sending the same id at the same moment are serialised by PostgreSQL's
- * unique index; the later one sees a conflict and counts a duplicate. Rows and rollup keys are
+ * unique index; the later one sees a conflict and counts a duplicate. Each batch adds to one of
+ * {@value #SHARDS} rollup rows per key, picked at random, so concurrent batches rarely wait for
+ * each other's row locks (readers sum the shards). Rows and rollup keys are
  * written in sorted order so concurrent batches take locks in the same order; a deadlock or
  * serialisation failure is retried.
  */
@@ -48,6 +51,8 @@ public class LedgerWriter {
     }
 
     private static final int MAX_ATTEMPTS = 5;
+    /** Rollup rows per key; each batch writes to one shard, picked at random. */
+    static final int SHARDS = 8;
 
     @Inject
     DataSource dataSource;
@@ -174,10 +179,10 @@ public class LedgerWriter {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into usage_daily as d (team_key, day, member_id, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, requests, events, unpriced_events, cost_usd)
-                select * from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::text[], ?::int8[], ?::int8[],
-                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[])
-                on conflict (team_key, day, member_id, tool, model) do update set
+                    cache_read_tokens, cache_write_tokens, requests, events, unpriced_events, cost_usd, shard)
+                select *, ?::smallint from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::text[], ?::int8[],
+                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[])
+                on conflict (team_key, day, member_id, tool, model, shard) do update set
                     input_tokens = d.input_tokens + excluded.input_tokens,
                     output_tokens = d.output_tokens + excluded.output_tokens,
                     cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
@@ -188,6 +193,7 @@ public class LedgerWriter {
                     cost_usd = d.cost_usd + excluded.cost_usd
                 """)) {
             int p = 1;
+            ps.setInt(p++, ThreadLocalRandom.current().nextInt(SHARDS));
             ps.setArray(p++, text(c, teams));
             ps.setArray(p++, text(c, days));
             ps.setArray(p++, longs(c, members));
@@ -273,18 +279,20 @@ public class LedgerWriter {
                     j++;
                 }
                 try (PreparedStatement ps = c.prepareStatement("""
-                        insert into outcome_daily as d (team_key, day, member_id, kind, outcomes, ai_assisted)
-                        select * from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::int8[], ?::int8[])
+                        insert into outcome_daily as d (team_key, day, member_id, kind, outcomes, ai_assisted, shard)
+                        select *, ?::smallint from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::int8[],
+                            ?::int8[])
                         on conflict on constraint outcome_daily_key do update set
                             outcomes = d.outcomes + excluded.outcomes,
                             ai_assisted = d.ai_assisted + excluded.ai_assisted
                         """)) {
-                    ps.setArray(1, text(c, t));
-                    ps.setArray(2, text(c, d));
-                    ps.setArray(3, longs(c, mem));
-                    ps.setArray(4, text(c, kd));
-                    ps.setArray(5, longs(c, cnt));
-                    ps.setArray(6, longs(c, aic));
+                    ps.setInt(1, ThreadLocalRandom.current().nextInt(SHARDS));
+                    ps.setArray(2, text(c, t));
+                    ps.setArray(3, text(c, d));
+                    ps.setArray(4, longs(c, mem));
+                    ps.setArray(5, text(c, kd));
+                    ps.setArray(6, longs(c, cnt));
+                    ps.setArray(7, longs(c, aic));
                     ps.executeUpdate();
                 }
             }
