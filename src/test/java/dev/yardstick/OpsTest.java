@@ -47,6 +47,9 @@ class OpsTest {
     @Test
     void unknownPathsAnswerProblemJsonWithoutInternals() {
         given().get("/api/v1/nothing-here").then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404))
                 .body(not(containsString("Exception")));
+        given().get("/nothing/at/all").then().statusCode(404).contentType("application/problem+json");
     }
 }
