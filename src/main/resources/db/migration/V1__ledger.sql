@@ -90,6 +90,32 @@ create table usage_daily (
     primary key (team_key, day, member_id, tool, model, shard)
 );
 
+-- The same per team only: what team summaries read (a few rows a day, however large the team).
+create table usage_team_daily (
+    team_key           varchar(64)    not null,
+    day                date           not null,
+    tool               varchar(32)    not null,
+    model              varchar(200)   not null,
+    input_tokens       bigint         not null,
+    output_tokens      bigint         not null,
+    cache_read_tokens  bigint         not null,
+    cache_write_tokens bigint         not null,
+    cost_usd           numeric(20, 8) not null,
+    requests           bigint         not null,
+    events             bigint         not null,
+    unpriced_events    bigint         not null,
+    shard              smallint       not null default 0,
+    primary key (team_key, day, tool, model, shard)
+);
+
+-- Members with at least one usage or outcome event, per team and day (activeMembers).
+create table team_member_day (
+    team_key  varchar(64) not null,
+    day       date        not null,
+    member_id bigint      not null,
+    primary key (team_key, day, member_id)
+);
+
 create table outcome_daily (
     team_key    varchar(64) not null,
     day         date        not null,

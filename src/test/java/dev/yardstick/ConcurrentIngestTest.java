@@ -68,5 +68,9 @@ class ConcurrentIngestTest {
         assertEquals(500, Db.scalar(ds, "select count(*) from usage_event where id like ?", prefix + "%"));
         assertEquals(500, Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team));
         assertEquals(5000, Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team));
+        assertEquals(500, Db.scalar(ds, "select sum(events) from usage_team_daily where team_key = ?", team),
+                "team rollup agrees with the member rollup");
+        assertEquals(3,
+                Db.scalar(ds, "select count(distinct member_id) from team_member_day where team_key = ?", team));
     }
 }

@@ -36,7 +36,7 @@ public class LedgerQueries {
             try (PreparedStatement ps = c.prepareStatement("""
                     select tool, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),
                            sum(cache_write_tokens), sum(cost_usd), sum(requests), sum(unpriced_events)
-                    from usage_daily where team_key = ? and day between ? and ?
+                    from usage_team_daily where team_key = ? and day between ? and ?
                     group by tool, model
                     """)) {
                 bind(ps, team, from, to);
@@ -74,16 +74,10 @@ public class LedgerQueries {
             }
             long active;
             try (PreparedStatement ps = c.prepareStatement("""
-                    select count(*) from (
-                        select member_id from usage_daily where team_key = ? and day between ? and ?
-                        union
-                        select member_id from outcome_daily where team_key = ? and day between ? and ?
-                            and member_id is not null) m
+                    select count(distinct member_id) from team_member_day
+                    where team_key = ? and day between ? and ?
                     """)) {
                 bind(ps, team, from, to);
-                ps.setString(4, team);
-                ps.setDate(5, Date.valueOf(from));
-                ps.setDate(6, Date.valueOf(to));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     active = rs.getLong(1);

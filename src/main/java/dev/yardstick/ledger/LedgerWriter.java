@@ -153,56 +153,104 @@ public class LedgerWriter {
         }
     }
 
+    private static final String[] USAGE_SUMS = {"input_tokens", "output_tokens", "cache_read_tokens",
+            "cache_write_tokens", "requests", "events", "unpriced_events"};
+
+    /**
+     * Adds a batch to the usage rollups: per member (personal figures), per team (team summaries,
+     * a few rows a day however large the team), and the set of members active per team and day.
+     */
     private void upsertUsageRollups(Connection c, Map<List<Object>, long[]> sums, Map<List<Object>, BigDecimal> costs)
             throws SQLException {
         if (sums.isEmpty()) {
             return;
         }
-        int n = sums.size();
-        String[] teams = new String[n], days = new String[n], tools = new String[n], models = new String[n],
-                cost = new String[n];
-        Long[] members = new Long[n];
-        Long[][] cols = new Long[7][n];
-        int i = 0;
+        Map<List<Object>, long[]> teamSums = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, BigDecimal> teamCosts = new HashMap<>();
+        Set<List<Object>> memberDays = new TreeSet<>(KEY_ORDER);
         for (var e : sums.entrySet()) {
             List<Object> k = e.getKey();
-            teams[i] = (String) k.get(0);
-            days[i] = k.get(1).toString();
-            members[i] = (Long) k.get(2);
-            tools[i] = (String) k.get(3);
-            models[i] = (String) k.get(4);
-            cost[i] = costs.get(k).toPlainString();
-            for (int col = 0; col < 7; col++) {
+            List<Object> teamKey = List.of(k.get(0), k.get(1), k.get(3), k.get(4));
+            long[] t = teamSums.computeIfAbsent(teamKey, x -> new long[USAGE_SUMS.length]);
+            for (int i = 0; i < t.length; i++) {
+                t[i] += e.getValue()[i];
+            }
+            teamCosts.merge(teamKey, costs.get(k), BigDecimal::add);
+            memberDays.add(List.of(k.get(0), k.get(1), k.get(2)));
+        }
+        int shard = ThreadLocalRandom.current().nextInt(SHARDS);
+        addSums(c, "usage_daily", new String[]{"team_key", "day", "member_id", "tool", "model"},
+                new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
+        addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
+                new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
+        markActive(c, memberDays);
+    }
+
+    private static void addSums(Connection c, String table, String[] keys, String[] keyTypes,
+            Map<List<Object>, long[]> sums, Map<List<Object>, BigDecimal> costs, int shard) throws SQLException {
+        int n = sums.size();
+        String[][] keyCols = new String[keys.length][n];
+        Long[][] cols = new Long[USAGE_SUMS.length][n];
+        String[] cost = new String[n];
+        int i = 0;
+        for (var e : sums.entrySet()) {
+            for (int k = 0; k < keys.length; k++) {
+                keyCols[k][i] = e.getKey().get(k).toString();
+            }
+            for (int col = 0; col < USAGE_SUMS.length; col++) {
                 cols[col][i] = e.getValue()[col];
             }
+            cost[i] = costs.get(e.getKey()).toPlainString();
             i++;
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into usage_daily as d (team_key, day, member_id, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, requests, events, unpriced_events, cost_usd, shard)
-                select *, ?::smallint from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::text[], ?::int8[],
-                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[])
-                on conflict (team_key, day, member_id, tool, model, shard) do update set
-                    input_tokens = d.input_tokens + excluded.input_tokens,
-                    output_tokens = d.output_tokens + excluded.output_tokens,
-                    cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
-                    cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
-                    requests = d.requests + excluded.requests,
-                    events = d.events + excluded.events,
-                    unpriced_events = d.unpriced_events + excluded.unpriced_events,
-                    cost_usd = d.cost_usd + excluded.cost_usd
-                """)) {
+        StringBuilder sql = new StringBuilder("insert into ").append(table).append(" as d (")
+                .append(String.join(", ", keys)).append(", ").append(String.join(", ", USAGE_SUMS))
+                .append(", cost_usd, shard) select *, ?::smallint from unnest(");
+        for (String type : keyTypes) {
+            sql.append("?::").append(type).append("[], ");
+        }
+        sql.append("?::int8[], ".repeat(USAGE_SUMS.length)).append("?::numeric[]) on conflict (")
+                .append(String.join(", ", keys)).append(", shard) do update set ");
+        for (String col : USAGE_SUMS) {
+            sql.append(col).append(" = d.").append(col).append(" + excluded.").append(col).append(", ");
+        }
+        sql.append("cost_usd = d.cost_usd + excluded.cost_usd");
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
             int p = 1;
-            ps.setInt(p++, ThreadLocalRandom.current().nextInt(SHARDS));
-            ps.setArray(p++, text(c, teams));
-            ps.setArray(p++, text(c, days));
-            ps.setArray(p++, longs(c, members));
-            ps.setArray(p++, text(c, tools));
-            ps.setArray(p++, text(c, models));
+            ps.setInt(p++, shard);
+            for (String[] keyCol : keyCols) {
+                ps.setArray(p++, text(c, keyCol));
+            }
             for (Long[] col : cols) {
                 ps.setArray(p++, longs(c, col));
             }
             ps.setArray(p, text(c, cost));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Records which members were active per team and day, for {@code activeMembers}. */
+    private static void markActive(Connection c, Set<List<Object>> memberDays) throws SQLException {
+        if (memberDays.isEmpty()) {
+            return;
+        }
+        int n = memberDays.size();
+        String[] teams = new String[n], days = new String[n];
+        Long[] members = new Long[n];
+        int i = 0;
+        for (List<Object> k : memberDays) {
+            teams[i] = (String) k.get(0);
+            days[i] = k.get(1).toString();
+            members[i] = (Long) k.get(2);
+            i++;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into team_member_day (team_key, day, member_id)
+                select * from unnest(?::text[], ?::date[], ?::int8[]) on conflict do nothing
+                """)) {
+            ps.setArray(1, text(c, teams));
+            ps.setArray(2, text(c, days));
+            ps.setArray(3, longs(c, members));
             ps.executeUpdate();
         }
     }
@@ -264,6 +312,13 @@ public class LedgerWriter {
                 s[0] += 1;
                 s[1] += "true".equals(ai[k]) ? 1 : 0;
             }
+            Set<List<Object>> memberDays = new TreeSet<>(KEY_ORDER);
+            for (List<Object> k : sums.keySet()) {
+                if (k.get(2) != null) {
+                    memberDays.add(List.of(k.get(0), k.get(1), k.get(2)));
+                }
+            }
+            markActive(c, memberDays);
             if (!sums.isEmpty()) {
                 int m = sums.size();
                 String[] t = new String[m], d = new String[m], kd = new String[m];
