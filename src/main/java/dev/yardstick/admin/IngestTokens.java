@@ -6,6 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import javax.sql.DataSource;
 
 /** Ingest token secrets: 256 random bits, stored as their SHA-256. */
 public final class IngestTokens {
@@ -32,8 +37,20 @@ public final class IngestTokens {
         }
     }
 
-    /** Whether an active (not revoked) token has this secret. */
-    public static boolean isActive(String secret) {
-        return IngestToken.count("tokenHash = ?1 and revokedAt is null", hash(secret)) > 0;
+    /**
+     * Whether an active (not revoked) token has this secret. Plain JDBC: this runs on every ingest
+     * request, and an ORM query cost a tenth of the service's CPU under load.
+     */
+    public static boolean isActive(DataSource dataSource, String secret) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select 1 from ingest_token where token_hash = ? and revoked_at is null")) {
+            ps.setString(1, hash(secret));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("ingest token check failed", e);
+        }
     }
 }

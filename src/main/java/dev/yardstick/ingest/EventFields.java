@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.yardstick.admin.Emails;
 import java.math.BigDecimal;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Locale;
@@ -88,7 +87,7 @@ final class EventFields {
         String s = string("time", 64, true);
         Instant t;
         try {
-            t = OffsetDateTime.parse(s).toInstant();
+            t = Rfc3339.parse(s);
         } catch (DateTimeParseException e) {
             throw new Invalid("time must be an RFC 3339 timestamp with an offset, such as 2026-11-02T09:30:00Z");
         }
