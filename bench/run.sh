@@ -65,18 +65,19 @@ if [[ "${BENCH_PG_LOG_STATEMENTS:-0}" == 1 ]]; then
 fi
 
 # 3. The service, on a free port of 127.0.0.1.
-PORT=""
-for p in $(shuf -i 20000-45000 -n 100); do
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then PORT=$p; break; fi
-done
-[[ -n "$PORT" ]] || { echo "no free port found" >&2; exit 1; }
+# free_port LOW HIGH: a port of 127.0.0.1 in that range that nothing listens on.
+free_port() {
+  local p
+  for p in $(shuf -i "$1-$2" -n 100); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "no free port found in $1-$2" >&2
+  return 1
+}
+PORT="$(free_port 20000 45000)"
 ADMIN_TOKEN="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 SLACK_SECRET="bench-signing-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-FAKE_SLACK_PORT=""
-for p in $(shuf -i 45001-60000 -n 100); do
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then FAKE_SLACK_PORT=$p; break; fi
-done
-[[ -n "$FAKE_SLACK_PORT" ]] || { echo "no free port found for the fake Slack API" >&2; exit 1; }
+FAKE_SLACK_PORT="$(free_port 45001 60000)"
 SERVICE_LOG="$RESULTS/$STAMP-service.log"
 SVC_PID=""
 stop_service() {
