@@ -26,6 +26,40 @@ public interface YardstickConfig {
     /** Ingest limits. */
     Ingest ingest();
 
+    /** The weekly digest. */
+    Digest digest();
+
+    /** Schedules of the background jobs (durations such as {@code 2s}, {@code 15m}, {@code 1h}). */
+    Jobs jobs();
+
+    /** The weekly digest. */
+    interface Digest {
+
+        /** {@code YARDSTICK_DIGEST_ENABLED}: whether digests go out on schedule. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** {@code YARDSTICK_DIGEST_EVERY}: how often due digests are looked for. */
+        @WithDefault("1m")
+        String every();
+    }
+
+    /** How often the background jobs run. */
+    interface Jobs {
+
+        /** {@code YARDSTICK_JOBS_OUTBOX_EVERY}: the outbox worker (it also runs after each new message). */
+        @WithDefault("2s")
+        String outboxEvery();
+
+        /** {@code YARDSTICK_JOBS_RETENTION_EVERY}: the raw-event purge. */
+        @WithDefault("1h")
+        String retentionEvery();
+
+        /** {@code YARDSTICK_JOBS_BUDGET_EXPIRY_EVERY}: expiry of pending budget requests. */
+        @WithDefault("15m")
+        String budgetExpiryEvery();
+    }
+
     /** Limits of one ingest request. */
     interface Ingest {
 

@@ -145,7 +145,7 @@ public class BudgetService {
         });
     }
 
-    @Scheduled(every = "${yardstick.budget.expiry-every:15m}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${yardstick.jobs.budget-expiry-every}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledExpiry() {
         expire(Instant.now());
     }

@@ -123,7 +123,7 @@ public class Outbox {
         }
     }
 
-    @Scheduled(every = "${yardstick.outbox.every:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${yardstick.jobs.outbox-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         drain();
     }

@@ -146,6 +146,21 @@ public class LedgerQueries {
         }
     }
 
+    /** How many of the team's shipped items in {@code from..to} were marked AI-assisted. */
+    public long aiAssisted(String team, LocalDate from, LocalDate to) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select coalesce(sum(ai_assisted), 0) from outcome_daily where team_key = ? and day between ? and ?")) {
+            bind(ps, team, from, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("ai-assisted query failed", e);
+        }
+    }
+
     private static void bind(PreparedStatement ps, String team, LocalDate from, LocalDate to) throws SQLException {
         ps.setString(1, team);
         ps.setDate(2, Date.valueOf(from));

@@ -55,8 +55,13 @@ public class Pricing {
     private final Map<String, Optional<Price>> resolved = new ConcurrentHashMap<>();
 
     @PostConstruct
-    void load() {
-        try (InputStream in = open()) {
+    void init() {
+        load(config.pricingFile());
+    }
+
+    /** Loads the table from {@code file}, or the shipped one when empty. */
+    void load(Optional<java.nio.file.Path> file) {
+        try (InputStream in = open(file)) {
             JsonNode root = mapper.readTree(in);
             for (JsonNode m : root.path("models")) {
                 String model = m.path("model").asText().toLowerCase(Locale.ROOT);
@@ -69,15 +74,15 @@ public class Pricing {
                 }
             }
             LOG.infof("Pricing table: %d models and aliases from %s", byName.size(),
-                    config.pricingFile().map(Object::toString).orElse("the shipped pricing.json"));
+                    file.map(Object::toString).orElse("the shipped pricing.json"));
         } catch (IOException e) {
             throw new UncheckedIOException("Could not read the pricing table", e);
         }
     }
 
-    private InputStream open() throws IOException {
-        if (config.pricingFile().isPresent()) {
-            return Files.newInputStream(config.pricingFile().get());
+    private static InputStream open(Optional<java.nio.file.Path> file) throws IOException {
+        if (file.isPresent()) {
+            return Files.newInputStream(file.get());
         }
         InputStream in = Pricing.class.getClassLoader().getResourceAsStream("pricing.json");
         if (in == null) {

@@ -30,7 +30,7 @@ public class RetentionJob {
     @Inject
     YardstickConfig config;
 
-    @Scheduled(every = "${yardstick.retention.every:1h}", delayed = "${yardstick.retention.delay:1m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${yardstick.jobs.retention-every}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         purge(Instant.now().minus(config.rawRetentionDays(), ChronoUnit.DAYS));
     }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.yardstick.YardstickConfig;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -21,34 +20,7 @@ class PricingTest {
     private static Pricing load(Path file) {
         Pricing pricing = new Pricing();
         pricing.mapper = new ObjectMapper();
-        pricing.config = new YardstickConfig() {
-
-            @Override
-            public Path dataDir() {
-                return Path.of("data");
-            }
-
-            @Override
-            public Optional<String> adminToken() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<Path> pricingFile() {
-                return Optional.ofNullable(file);
-            }
-
-            @Override
-            public int rawRetentionDays() {
-                return 90;
-            }
-
-            @Override
-            public Ingest ingest() {
-                return null;
-            }
-        };
-        pricing.load();
+        pricing.load(Optional.ofNullable(file));
         return pricing;
     }
 

@@ -1,0 +1,84 @@
+package dev.yardstick.digest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.yardstick.admin.AdminOnly;
+import dev.yardstick.admin.Team;
+import dev.yardstick.budget.Weeks;
+import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.slack.BlockKit;
+import dev.yardstick.common.Problem;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Admin endpoints of the weekly digest: preview, send, history. */
+@Path("/api/v1/teams/{key}")
+@AdminOnly
+@Produces(MediaType.APPLICATION_JSON)
+public class DigestResource {
+
+    /** A digest rendered for Slack, not sent. */
+    public record Preview(String team, String week, String text, JsonNode blocks) {
+    }
+
+    /** One delivery of a digest. */
+    public record Delivery(String week, String destination, String status, int attempts, String lastError) {
+    }
+
+    @Inject
+    DigestService digests;
+
+    @GET
+    @Path("/digest")
+    public Preview preview(@PathParam("key") String key, @QueryParam("week") String week) {
+        Team team = team(key);
+        LocalDate monday = monday(team, week);
+        ChatMessage message = digests
+                .compose(QuarkusTransaction.requiringNew().call(() -> digests.figures(team, monday)));
+        return new Preview(team.key, DigestService.isoWeek(monday), message.text(), BlockKit.blocks(message));
+    }
+
+    @POST
+    @Path("/digest/send")
+    public Map<String, String> send(@PathParam("key") String key, @QueryParam("week") String week) {
+        Team team = team(key);
+        return Map.of("status", digests.send(team, monday(team, week)).name().toLowerCase(Locale.ROOT));
+    }
+
+    @GET
+    @Path("/digests")
+    public List<Delivery> history(@PathParam("key") String key) {
+        Team team = team(key);
+        return QuarkusTransaction.requiringNew().call(() -> digests.history(team.key));
+    }
+
+    private static Team team(String key) {
+        Team team = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(key));
+        if (team == null) {
+            throw Problem.notFound("No team with key '" + key + "'.");
+        }
+        return team;
+    }
+
+    private static LocalDate monday(Team team, String week) {
+        if (week == null || week.isBlank()) {
+            return Weeks.start(Instant.now(), team.zone()).minusWeeks(1);
+        }
+        try {
+            return DigestService.monday(week);
+        } catch (IllegalArgumentException e) {
+            throw Problem.badRequest("week must be an ISO week such as 2026-W47.");
+        }
+    }
+}

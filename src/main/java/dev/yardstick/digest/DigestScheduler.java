@@ -1,0 +1,67 @@
+package dev.yardstick.digest;
+
+import dev.yardstick.YardstickConfig;
+import dev.yardstick.admin.Team;
+import dev.yardstick.budget.Weeks;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends each team's digest for the week just ended once its {@code digestDay}/{@code digestTime}
+ * has passed in its timezone. Runs every minute on every replica; the digest service queues a
+ * team-week once, whoever gets there first.
+ */
+@ApplicationScoped
+public class DigestScheduler {
+
+    private static final Logger LOG = Logger.getLogger(DigestScheduler.class);
+
+    @Inject
+    DigestService digests;
+    @Inject
+    YardstickConfig config;
+
+    @Scheduled(every = "${yardstick.digest.every}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        if (config.digest().enabled()) {
+            runDue(Instant.now());
+        }
+    }
+
+    /** Sends the digests due at {@code now}; returns how many teams were handled. */
+    public int runDue(Instant now) {
+        return runDue(now, QuarkusTransaction.requiringNew().call(() -> Team.<Team>listAll()));
+    }
+
+    /** Sends the digests of these teams that are due at {@code now}. */
+    public int runDue(Instant now, List<Team> teams) {
+        int handled = 0;
+        for (Team team : teams) {
+            LocalDate thisMonday = Weeks.start(now, team.zone());
+            Instant due = thisMonday.plusDays(DayOfWeek.valueOf(team.digestDay).getValue() - 1L)
+                    .atTime(LocalTime.parse(team.digestTime)).atZone(team.zone()).toInstant();
+            if (now.isBefore(due)) {
+                continue;
+            }
+            LocalDate week = thisMonday.minusWeeks(1);
+            if (digests.status(DigestService.key(team.key, week)) != null) {
+                continue;
+            }
+            try {
+                digests.send(team, week);
+                handled++;
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Digest of team %s for %s failed", team.key, DigestService.isoWeek(week));
+            }
+        }
+        return handled;
+    }
+}

@@ -1,0 +1,259 @@
+package dev.yardstick.digest;
+
+import dev.yardstick.admin.Member;
+import dev.yardstick.admin.Team;
+import dev.yardstick.budget.Budgets;
+import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Format;
+import dev.yardstick.chat.Outbox;
+import dev.yardstick.chat.Outgoing;
+import dev.yardstick.ledger.LedgerQueries;
+import dev.yardstick.ledger.Pricing;
+import dev.yardstick.ledger.Summary;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.IsoFields;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The weekly team digest: composed once from the ledger's team totals, in the neutral message
+ * model, and queued in the outbox under {@code digest:<team>:<week>} so it goes out once. A team
+ * with fewer than {@value #MIN_MEMBERS} active members that week gets it by DM to its managers,
+ * since team totals would reveal a person.
+ */
+@ApplicationScoped
+public class DigestService {
+
+    /** Fewer active members than this: the digest goes to the managers, not the channel. */
+    public static final int MIN_MEMBERS = 3;
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM", Locale.US);
+
+    @Inject
+    LedgerQueries ledger;
+    @Inject
+    Budgets budgets;
+    @Inject
+    Pricing pricing;
+    @Inject
+    Outbox outbox;
+    @Inject
+    EntityManager em;
+
+    /** Parses {@code 2026-W47}; returns that week's Monday. */
+    public static LocalDate monday(String isoWeek) {
+        if (isoWeek == null || !isoWeek.matches("\\d{4}-W\\d{2}")) {
+            throw new IllegalArgumentException("week must look like 2026-W47");
+        }
+        int year = Integer.parseInt(isoWeek.substring(0, 4));
+        int week = Integer.parseInt(isoWeek.substring(6));
+        LocalDate d;
+        try {
+            d = LocalDate.of(year, 1, 4).with(IsoFields.WEEK_OF_WEEK_BASED_YEAR, week)
+                    .with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("no such week: " + isoWeek);
+        }
+        if (d.get(IsoFields.WEEK_BASED_YEAR) != year) {
+            throw new IllegalArgumentException("no such week: " + isoWeek);
+        }
+        return d;
+    }
+
+    /** The ISO week of a date, as {@code 2026-W47}. */
+    public static String isoWeek(LocalDate d) {
+        return String.format(Locale.ROOT, "%d-W%02d", d.get(IsoFields.WEEK_BASED_YEAR),
+                d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
+    }
+
+    /** The team's figures for the week starting {@code monday}. */
+    public DigestFigures figures(Team team, LocalDate monday) {
+        LocalDate sunday = monday.plusDays(6);
+        Summary week = ledger.summary(team.key, monday, sunday);
+        Summary previous = ledger.summary(team.key, monday.minusWeeks(1), sunday.minusWeeks(1));
+        List<DigestFigures.Week> trend = new ArrayList<>();
+        for (int k = 7; k >= 0; k--) {
+            LocalDate m = monday.minusWeeks(k);
+            Summary s = k == 0 ? week : k == 1 ? previous : ledger.summary(team.key, m, m.plusDays(6));
+            trend.add(new DigestFigures.Week(m, s.costUsd(), s.outcomesTotal()));
+        }
+        BigDecimal premium = BigDecimal.ZERO;
+        BigDecimal priced = BigDecimal.ZERO;
+        for (Summary.ModelCost m : week.byModel()) {
+            priced = priced.add(m.costUsd());
+            if (pricing.lookup(m.model()).map(p -> !"efficient".equals(p.tier())).orElse(true)) {
+                premium = premium.add(m.costUsd());
+            }
+        }
+        BigDecimal premiumShare = priced.signum() == 0 ? null : premium.divide(priced, 4, RoundingMode.HALF_UP);
+        return new DigestFigures(team.key, team.name, isoWeek(monday), monday, week.costUsd(), previous.costUsd(),
+                budgets.effective(team.key, monday), week.outcomes(), week.outcomesTotal(), previous.outcomesTotal(),
+                ledger.aiAssisted(team.key, monday, sunday), premiumShare, trend, week.activeMembers(), 0,
+                BigDecimal.ZERO);
+    }
+
+    /** The digest message for these figures. */
+    public ChatMessage compose(DigestFigures f) {
+        String range = DAY.format(f.monday()) + " – " + DAY.format(f.monday().plusDays(6));
+        String spend = Format.usd(f.spend());
+        if (f.budget() != null && f.budget().signum() > 0) {
+            spend += " of " + Format.usd(f.budget()) + " (" + Format.percent(f.spend(), f.budget()) + ")";
+        }
+        spend += change(f.spend(), f.previousSpend());
+        Map<String, Long> k = f.shipped();
+        String shipped = f.shippedTotal() + (f.shippedTotal() == 1 ? " item" : " items") + ": "
+                + k.get("pr_merged") + " PRs merged, " + k.get("ticket_resolved") + " tickets resolved, "
+                + k.get("deployment") + " deployments"
+                + (k.get("incident_resolved") > 0 ? ", " + k.get("incident_resolved") + " incidents resolved" : "")
+                + (f.shippedTotal() > 0
+                        ? "\n" + Format.percent(BigDecimal.valueOf(f.aiAssisted()),
+                                BigDecimal.valueOf(f.shippedTotal())) + " marked AI-assisted"
+                        : "");
+        DigestFigures.Week now = f.trend().get(f.trend().size() - 1);
+        List<String> trendParts = new ArrayList<>();
+        for (DigestFigures.Week w : f.trend()) {
+            trendParts.add(w.costPerItem() == null ? "–" : Format.usd(w.costPerItem()));
+        }
+        String mix = f.premiumShare() == null
+                ? "no priced spend"
+                : f.premiumShare().multiply(BigDecimal.valueOf(100)).setScale(0, RoundingMode.HALF_UP) + "% premium, "
+                        + BigDecimal.ONE.subtract(f.premiumShare()).multiply(BigDecimal.valueOf(100))
+                                .setScale(0, RoundingMode.HALF_UP)
+                        + "% efficient models";
+        String runaway = f.runawayAlerts() == 0
+                ? "none this week"
+                : f.runawayAlerts() + " sessions, " + Format.usd(f.runawayUsd());
+        ChatMessage.Builder b = ChatMessage.builder(f.teamName() + ", week of " + range + ": " + Format.usd(f.spend())
+                + " spent, " + f.shippedTotal() + " shipped")
+                .header(f.teamName() + " · AI use, week of " + range)
+                .facts(List.of(new ChatMessage.Fact("Spend", spend),
+                        new ChatMessage.Fact("Shipped", shipped),
+                        new ChatMessage.Fact("Cost per shipped item", now.costPerItem() == null
+                                ? "– (nothing shipped)"
+                                : Format.usd(now.costPerItem())),
+                        new ChatMessage.Fact("Model mix", mix),
+                        new ChatMessage.Fact("Runaway-agent alerts", runaway)))
+                .paragraph("**Cost per shipped item, last 8 weeks:** " + String.join(" → ", trendParts));
+        for (String nudge : Nudges.choose(f)) {
+            b.paragraph(nudge);
+        }
+        return b.note("Team totals only. Individual numbers are private: run /ai-spend to see yours.").build();
+    }
+
+    /** What happened to a digest send. */
+    public enum SendStatus {
+        SENT, ALREADY_SENT, QUEUED
+    }
+
+    /** Queues the team's digest for the week once; delivers it at once when possible. */
+    public SendStatus send(Team team, LocalDate monday) {
+        String key = key(team.key, monday);
+        String before = status(key);
+        if ("sent".equals(before)) {
+            return SendStatus.ALREADY_SENT;
+        }
+        if (before == null) {
+            DigestFigures f = QuarkusTransaction.requiringNew().call(() -> figures(team, monday));
+            ChatMessage message = compose(f);
+            QuarkusTransaction.requiringNew().run(() -> {
+                // replicas racing for the same team-week queue it once: one takes the lock, the other
+                // then sees its rows
+                em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, key).getResultList();
+                if (rows(key).isEmpty()) {
+                    enqueue(team, f, key, message);
+                }
+            });
+        }
+        outbox.drain();
+        return "sent".equals(status(key)) ? SendStatus.SENT : SendStatus.QUEUED;
+    }
+
+    private void enqueue(Team team, DigestFigures f, String key, ChatMessage message) {
+        String workspace = workspace(team.key);
+        if (f.activeMembers() >= MIN_MEMBERS && team.slackChannelId != null) {
+            outbox.enqueue(new Outgoing(key, "slack", Outgoing.Operation.POST, workspace, team.slackChannelId, null,
+                    message));
+            return;
+        }
+        // a small team: totals would point at a person, so only its managers see them
+        List<Member> managers = team.managers.isEmpty()
+                ? List.of()
+                : Member.list("email in ?1 and slackUserId is not null order by email", team.managers);
+        for (Member m : managers) {
+            outbox.enqueue(new Outgoing(key + ":manager:" + m.id, "slack", Outgoing.Operation.POST,
+                    m.slackTeamId, m.slackUserId, null, message));
+        }
+    }
+
+    /** The outbox rows of a digest: the channel post, or the DMs to managers. */
+    @SuppressWarnings("unchecked")
+    List<Object[]> rows(String key) {
+        return em.createNativeQuery("""
+                select dedupe_key, status, attempts, last_error, target from outbox_message
+                where dedupe_key = ?1 or dedupe_key like ?2 order by id
+                """).setParameter(1, key).setParameter(2, key + ":manager:%").getResultList();
+    }
+
+    /** {@code sent} when every message of the digest went out, {@code failed}, {@code pending}, or null. */
+    String status(String key) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Object[]> rows = rows(key);
+            if (rows.isEmpty()) {
+                return null;
+            }
+            if (rows.stream().allMatch(r -> "sent".equals(r[1]))) {
+                return "sent";
+            }
+            return rows.stream().anyMatch(r -> "pending".equals(r[1])) ? "pending" : "failed";
+        });
+    }
+
+    private String workspace(String teamKey) {
+        List<?> rows = em.createNativeQuery("""
+                select slack_team_id from member where team_key = ?1 and slack_team_id is not null limit 1
+                """).setParameter(1, teamKey).getResultList();
+        return rows.isEmpty() ? null : (String) rows.get(0);
+    }
+
+    /** Every digest delivery of a team, newest week first. */
+    @SuppressWarnings("unchecked")
+    public List<DigestResource.Delivery> history(String teamKey) {
+        List<Object[]> rows = em.createNativeQuery("""
+                select dedupe_key, target, status, attempts, last_error from outbox_message
+                where dedupe_key like ?1 order by dedupe_key desc, id
+                """).setParameter(1, "digest:" + teamKey + ":%").getResultList();
+        List<DigestResource.Delivery> out = new ArrayList<>();
+        for (Object[] r : rows) {
+            String[] parts = ((String) r[0]).split(":");
+            out.add(new DigestResource.Delivery(parts[2], parts.length > 3 ? "manager" : "channel", (String) r[2],
+                    ((Number) r[3]).intValue(), (String) r[4]));
+        }
+        return out;
+    }
+
+    private static String change(BigDecimal now, BigDecimal before) {
+        if (before == null || before.signum() == 0) {
+            return "";
+        }
+        long pct = now.subtract(before).multiply(BigDecimal.valueOf(100)).divide(before, 0, RoundingMode.HALF_UP)
+                .longValue();
+        return pct == 0
+                ? ", same as the week before"
+                : ", " + (pct > 0 ? "up " : "down ") + Math.abs(pct)
+                        + "% on the week before";
+    }
+
+    static String key(String teamKey, LocalDate monday) {
+        return "digest:" + teamKey + ":" + isoWeek(monday);
+    }
+}
