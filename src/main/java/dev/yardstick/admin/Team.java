@@ -40,6 +40,11 @@ public class Team extends PanacheEntityBase {
     @Column(name = "updated_at")
     public Instant updatedAt;
 
+    /** The members whose email is one of the team's managers, by email. */
+    public List<Member> managerMembers() {
+        return managers.isEmpty() ? List.of() : Member.list("email in ?1 order by email", managers);
+    }
+
     /** The team's timezone. */
     public ZoneId zone() {
         return ZoneId.of(timezone);

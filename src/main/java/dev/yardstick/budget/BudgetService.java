@@ -94,7 +94,7 @@ public class BudgetService {
             r.flush();
             ChatMessage ask = askManagers(r, requester, team);
             int notified = 0;
-            for (Member manager : managers(team)) {
+            for (Member manager : team.managerMembers()) {
                 if (messenger.directMessage(manager.id, managerKey(r, manager), ask)) {
                     notified++;
                 }
@@ -188,13 +188,9 @@ public class BudgetService {
         Member requester = Member.findById(r.requesterId);
         messenger.directMessage(requester.id, "budget-request:" + r.id + ":outcome", toRequester(r, decidedBy));
         ChatMessage done = decidedForManagers(r, requester, team, decidedBy);
-        for (Member manager : managers(team)) {
+        for (Member manager : team.managerMembers()) {
             messenger.replace(managerKey(r, manager), managerKey(r, manager) + ":" + r.status, done);
         }
-    }
-
-    private static List<Member> managers(Team team) {
-        return team.managers.isEmpty() ? List.of() : Member.list("email in ?1 order by email", team.managers);
     }
 
     private static String managerKey(BudgetRequest r, Member manager) {

@@ -45,6 +45,34 @@ public class Messenger {
     }
 
     /**
+     * Posts to the team's channel. Returns {@code false} when the team has no channel.
+     */
+    public boolean toTeamChannel(String teamKey, String dedupeKey, ChatMessage message) {
+        String[] place = QuarkusTransaction.joiningExisting().call(() -> {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            """
+                                    select t.slack_channel_id,
+                                           (select m.slack_team_id from member m where m.team_key = t.key and m.slack_team_id is not null
+                                            limit 1)
+                                    from team t where t.key = ?
+                                    """)) {
+                ps.setString(1, teamKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() && rs.getString(1) != null
+                            ? new String[]{rs.getString(1), rs.getString(2)}
+                            : null;
+                }
+            }
+        });
+        if (place == null) {
+            return false;
+        }
+        outbox.enqueue(new Outgoing(dedupeKey, "slack", Outgoing.Operation.POST, place[1], place[0], null, message));
+        return true;
+    }
+
+    /**
      * Replaces every message sent under {@code originalKey} (same platform and place) with a new
      * version, queued under {@code newKey}.
      */

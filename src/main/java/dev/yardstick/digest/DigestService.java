@@ -5,8 +5,8 @@ import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Budgets;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Format;
+import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Outbox;
-import dev.yardstick.chat.Outgoing;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.Pricing;
 import dev.yardstick.ledger.Summary;
@@ -47,6 +47,8 @@ public class DigestService {
     Pricing pricing;
     @Inject
     Outbox outbox;
+    @Inject
+    Messenger messenger;
     @Inject
     EntityManager em;
 
@@ -179,19 +181,12 @@ public class DigestService {
     }
 
     private void enqueue(Team team, DigestFigures f, String key, ChatMessage message) {
-        String workspace = workspace(team.key);
-        if (f.activeMembers() >= MIN_MEMBERS && team.slackChannelId != null) {
-            outbox.enqueue(new Outgoing(key, "slack", Outgoing.Operation.POST, workspace, team.slackChannelId, null,
-                    message));
+        if (f.activeMembers() >= MIN_MEMBERS && messenger.toTeamChannel(team.key, key, message)) {
             return;
         }
         // a small team: totals would point at a person, so only its managers see them
-        List<Member> managers = team.managers.isEmpty()
-                ? List.of()
-                : Member.list("email in ?1 and slackUserId is not null order by email", team.managers);
-        for (Member m : managers) {
-            outbox.enqueue(new Outgoing(key + ":manager:" + m.id, "slack", Outgoing.Operation.POST,
-                    m.slackTeamId, m.slackUserId, null, message));
+        for (Member m : team.managerMembers()) {
+            messenger.directMessage(m.id, key + ":manager:" + m.id, message);
         }
     }
 
@@ -216,13 +211,6 @@ public class DigestService {
             }
             return rows.stream().anyMatch(r -> "pending".equals(r[1])) ? "pending" : "failed";
         });
-    }
-
-    private String workspace(String teamKey) {
-        List<?> rows = em.createNativeQuery("""
-                select slack_team_id from member where team_key = ?1 and slack_team_id is not null limit 1
-                """).setParameter(1, teamKey).getResultList();
-        return rows.isEmpty() ? null : (String) rows.get(0);
     }
 
     /** Every digest delivery of a team, newest week first. */
