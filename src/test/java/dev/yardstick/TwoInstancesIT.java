@@ -88,7 +88,10 @@ class TwoInstancesIT {
             assertEquals(1, slack.calls("chat.postMessage", c -> channel.equals(c.param("channel"))).size(),
                     "one digest, whatever the statuses: " + statuses);
             assertTrue(statuses.stream().allMatch(s -> List.of("sent", "already_sent", "queued").contains(s)));
-            assertEquals(1, admin(a).get("/api/v1/teams/race/digests").then().extract().jsonPath().getList("$").size());
+            assertEquals(List.of("channel", "channel (chart)"),
+                    admin(a).get("/api/v1/teams/race/digests").then().extract().jsonPath().getList("destination"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(
+                    () -> assertEquals(1, slack.calls("files.completeUploadExternal").size(), "one chart"));
         } finally {
             for (Process p : processes) {
                 p.destroy();

@@ -23,8 +23,9 @@ public record ChatMessage(String text, List<Block> blocks) {
             @JsonSubTypes.Type(value = Facts.class, name = "facts"),
             @JsonSubTypes.Type(value = Note.class, name = "note"),
             @JsonSubTypes.Type(value = Buttons.class, name = "buttons"),
-            @JsonSubTypes.Type(value = Divider.class, name = "divider")})
-    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider {
+            @JsonSubTypes.Type(value = Divider.class, name = "divider"),
+            @JsonSubTypes.Type(value = Image.class, name = "image")})
+    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Image {
     }
 
     /** A title line. */
@@ -57,6 +58,15 @@ public record ChatMessage(String text, List<Block> blocks) {
      * @param style {@code primary}, {@code danger} or {@code null}
      */
     public record Button(String action, String label, String value, String style) {
+    }
+
+    /**
+     * A picture, carried in the message itself (platforms upload it).
+     *
+     * @param altText what the picture shows, in words
+     * @param png     the PNG bytes, base64-encoded
+     */
+    public record Image(String title, String altText, String png) implements Block {
     }
 
     /** A horizontal rule. */
@@ -106,6 +116,11 @@ public record ChatMessage(String text, List<Block> blocks) {
 
         public Builder buttons(Button... buttons) {
             blocks.add(new Buttons(List.of(buttons)));
+            return this;
+        }
+
+        public Builder image(String title, String altText, byte[] png) {
+            blocks.add(new Image(title, altText, java.util.Base64.getEncoder().encodeToString(png)));
             return this;
         }
 

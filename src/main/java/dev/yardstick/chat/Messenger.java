@@ -48,6 +48,15 @@ public class Messenger {
      * Posts to the team's channel. Returns {@code false} when the team has no channel.
      */
     public boolean toTeamChannel(String teamKey, String dedupeKey, ChatMessage message) {
+        return toTeamChannel(teamKey, dedupeKey, message, Outgoing.Operation.POST);
+    }
+
+    /** Uploads the message's images to the team's channel. Returns {@code false} when it has none. */
+    public boolean uploadToTeamChannel(String teamKey, String dedupeKey, ChatMessage images) {
+        return toTeamChannel(teamKey, dedupeKey, images, Outgoing.Operation.UPLOAD);
+    }
+
+    private boolean toTeamChannel(String teamKey, String dedupeKey, ChatMessage message, Outgoing.Operation op) {
         String[] place = QuarkusTransaction.joiningExisting().call(() -> {
             try (Connection c = dataSource.getConnection();
                     PreparedStatement ps = c.prepareStatement(
@@ -68,7 +77,7 @@ public class Messenger {
         if (place == null) {
             return false;
         }
-        outbox.enqueue(new Outgoing(dedupeKey, "slack", Outgoing.Operation.POST, place[1], place[0], null, message));
+        outbox.enqueue(new Outgoing(dedupeKey, "slack", op, place[1], place[0], null, message));
         return true;
     }
 

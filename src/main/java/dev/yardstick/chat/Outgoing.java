@@ -24,6 +24,8 @@ public record Outgoing(String dedupeKey, String platform, Operation operation, S
         /** Answer a slash command or button privately through its response URL. */
         RESPOND,
         /** Publish a person's App Home. */
-        HOME
+        HOME,
+        /** Upload the message's images (a chart) to a channel. */
+        UPLOAD
     }
 }

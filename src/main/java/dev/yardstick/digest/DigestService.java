@@ -182,6 +182,11 @@ public class DigestService {
 
     private void enqueue(Team team, DigestFigures f, String key, ChatMessage message) {
         if (f.activeMembers() >= MIN_MEMBERS && messenger.toTeamChannel(team.key, key, message)) {
+            ChatMessage chart = ChatMessage.builder(TrendChart.altText(f.trend()))
+                    .image("Trend " + f.teamName() + " " + f.week(), TrendChart.altText(f.trend()),
+                            TrendChart.png(f.trend()))
+                    .build();
+            messenger.uploadToTeamChannel(team.key, key + ":chart", chart);
             return;
         }
         // a small team: totals would point at a person, so only its managers see them
@@ -218,12 +223,15 @@ public class DigestService {
     public List<DigestResource.Delivery> history(String teamKey) {
         List<Object[]> rows = em.createNativeQuery("""
                 select dedupe_key, target, status, attempts, last_error from outbox_message
-                where dedupe_key like ?1 order by dedupe_key desc, id
+                where dedupe_key like ?1 order by split_part(dedupe_key, ':', 3) desc, id
                 """).setParameter(1, "digest:" + teamKey + ":%").getResultList();
         List<DigestResource.Delivery> out = new ArrayList<>();
         for (Object[] r : rows) {
             String[] parts = ((String) r[0]).split(":");
-            out.add(new DigestResource.Delivery(parts[2], parts.length > 3 ? "manager" : "channel", (String) r[2],
+            String destination = parts.length == 3
+                    ? "channel"
+                    : "chart".equals(parts[3]) ? "channel (chart)" : "manager";
+            out.add(new DigestResource.Delivery(parts[2], destination, (String) r[2],
                     ((Number) r[3]).intValue(), (String) r[4]));
         }
         return out;

@@ -2,6 +2,7 @@ package dev.yardstick.slack;
 
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -131,6 +132,15 @@ class DigestTest {
         List<FakeSlack.Call> posts = slack.calls("chat.postMessage", c -> channel.equals(c.param("channel")));
         assertEquals(1, posts.size());
         assertTrue(posts.get(0).param("blocks").contains("premium"), posts.get(0).param("blocks"));
+        // the 8-week chart, uploaded with files.uploadV2 to the same channel, alt text in words
+        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(
+                () -> assertEquals(1, slack.calls("files.completeUploadExternal").size()));
+        assertEquals(1, slack.calls("files.getUploadURLExternal").size());
+        assertTrue(
+                slack.calls("files.getUploadURLExternal").get(0).param("alt_txt").startsWith("Over the last 8 weeks"),
+                slack.calls("files.getUploadURLExternal").get(0).params().toString());
+        assertEquals("true", slack.calls("upload").get(0).param("png"));
+        assertEquals(channel, slack.calls("files.completeUploadExternal").get(0).param("channel_id"));
         admin().get("/api/v1/teams/" + team + "/digests").then().statusCode(200)
                 .body("[0].status", equalTo("sent")).body("[0].destination", equalTo("channel"));
         assertNoMemberIdentifiers(slack.calls("chat.postMessage", c -> c.param("channel").startsWith("C")));

@@ -47,6 +47,7 @@ public final class FakeSlack {
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/api/", this::api);
         server.createContext("/respond/", this::respond);
+        server.createContext("/upload/", this::upload);
         server.start();
     }
 
@@ -123,6 +124,11 @@ public final class FakeSlack {
                             + "\",\"team_id\":\"T0001\",\"profile\":{\"email\":\""
                             + e.getValue() + "\"}}}")
                     .orElse("{\"ok\":false,\"error\":\"users_not_found\"}");
+            case "files.getUploadURLExternal" -> "{\"ok\":true,\"upload_url\":\"http://127.0.0.1:"
+                    + server.getAddress().getPort() + "/upload/F" + ts.incrementAndGet() + "\",\"file_id\":\"F"
+                    + ts.get() + "\"}";
+            case "files.completeUploadExternal" -> "{\"ok\":true,\"files\":[{\"id\":\"F" + ts.get()
+                    + "\",\"title\":\"chart\"}]}";
             case "oauth.v2.access" -> "{\"ok\":true,\"app_id\":\"A0001\",\"authed_user\":{\"id\":\"UINSTALLER\"},"
                     + "\"scope\":\"commands,chat:write,users:read,users:read.email\",\"token_type\":\"bot\","
                     + "\"access_token\":\"xoxb-installed-token\",\"bot_user_id\":\"UBOT2\","
@@ -138,6 +144,16 @@ public final class FakeSlack {
         params.put("id", ex.getRequestURI().getPath().substring("/respond/".length()));
         calls.add(new Call("respond", params, body, null));
         send(ex, 200, "ok");
+    }
+
+    private void upload(HttpExchange ex) throws IOException {
+        byte[] bytes = ex.getRequestBody().readAllBytes();
+        Map<String, String> params = new ConcurrentHashMap<>();
+        params.put("id", ex.getRequestURI().getPath().substring("/upload/".length()));
+        params.put("length", Integer.toString(bytes.length));
+        params.put("png", Boolean.toString(bytes.length > 8 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G'));
+        calls.add(new Call("upload", params, "", null));
+        send(ex, 200, "OK - " + bytes.length);
     }
 
     private static String channelOf(Map<String, String> params) {

@@ -2,6 +2,8 @@ package dev.yardstick.chat.slack;
 
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
+import com.slack.api.methods.SlackFilesUploadV2Exception;
+import dev.yardstick.chat.ChatMessage;
 import com.slack.api.methods.SlackApiTextResponse;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
@@ -15,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
 
@@ -63,6 +66,7 @@ public class SlackTransport implements ChatTransport {
                             .viewAsString(BlockKit.homeView(m.message())));
                     yield r.isOk() ? new Sent(r.getView() == null ? null : r.getView().getId(), m.target()) : failed(r);
                 }
+                case UPLOAD -> upload(client.get(), m);
                 default -> new Failed("unsupported operation " + m.operation(), true);
             };
         } catch (SlackApiException e) {
@@ -73,6 +77,26 @@ public class SlackTransport implements ChatTransport {
         } catch (IOException e) {
             return new Failed("I/O: " + e.getMessage(), false);
         }
+    }
+
+    private Result upload(MethodsClient client, Outgoing m) throws IOException, SlackApiException {
+        Sent last = null;
+        for (ChatMessage.Block b : m.message().blocks()) {
+            if (b instanceof ChatMessage.Image image) {
+                try {
+                    var r = client.filesUploadV2(req -> req.channel(m.target()).title(image.title())
+                            .filename(image.title().replaceAll("[^A-Za-z0-9-]+", "-") + ".png").altTxt(image.altText())
+                            .fileData(Base64.getDecoder().decode(image.png())).requestFileInfo(false));
+                    if (!r.isOk()) {
+                        return new Failed("files.uploadV2 failed", false);
+                    }
+                    last = new Sent(r.getFile() == null ? null : r.getFile().getId(), m.target());
+                } catch (SlackFilesUploadV2Exception e) {
+                    return new Failed("files.uploadV2: " + e.getMessage(), false);
+                }
+            }
+        }
+        return last == null ? new Failed("nothing to upload", true) : last;
     }
 
     private Result respond(Outgoing m) {
