@@ -7,7 +7,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
 /** Requires {@code Authorization: Bearer $YARDSTICK_ADMIN_TOKEN} on {@link AdminOnly} resources. */
@@ -22,10 +21,7 @@ public class AdminAuth implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         if (!adminToken.matches(Bearer.token(request))) {
-            request.abortWith(Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
-                    "A valid admin bearer token is required."))
-                    .header("WWW-Authenticate", "Bearer realm=\"yardstick-admin\"")
-                    .build());
+            request.abortWith(Problem.unauthorized("yardstick-admin", "A valid admin bearer token is required."));
         }
     }
 }

@@ -11,8 +11,7 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class NotFoundRoute {
 
-    static final String BODY = "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
-            + "\"detail\":\"No such resource.\"}";
+    private static final String BODY = Problem.json(404, "Not Found", "No such resource.");
 
     void install(@Observes Router router) {
         router.route().last().handler(ctx -> ctx.response().setStatusCode(404)

@@ -1,6 +1,8 @@
 package dev.yardstick.common;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
@@ -17,6 +19,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, List<String> errors) {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** The media type of problem responses. */
     public static final String MEDIA_TYPE = "application/problem+json";
 
@@ -31,6 +35,21 @@ public record Problem(String type, String title, int status, String detail, List
                 .type(MEDIA_TYPE)
                 .entity(new Problem("about:blank", title, status, detail, errors))
                 .build();
+    }
+
+    /** 401 with the given detail and a {@code WWW-Authenticate: Bearer} challenge for the realm. */
+    public static Response unauthorized(String realm, String detail) {
+        return Response.fromResponse(response(Response.Status.UNAUTHORIZED, detail))
+                .header("WWW-Authenticate", "Bearer realm=\"" + realm + "\"").build();
+    }
+
+    /** The JSON body of a problem, for places outside JAX-RS (servlets, Vert.x routes). */
+    public static String json(int status, String title, String detail) {
+        try {
+            return JSON.writeValueAsString(new Problem("about:blank", title, status, detail, null));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An exception that ends the request with a problem response. */

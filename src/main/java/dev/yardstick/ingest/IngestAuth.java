@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 import javax.sql.DataSource;
 
@@ -28,10 +27,8 @@ public class IngestAuth implements ContainerRequestFilter {
     public void filter(ContainerRequestContext request) {
         String token = Bearer.token(request);
         if (token == null || !IngestTokens.isActive(dataSource, token)) {
-            request.abortWith(Response.fromResponse(Problem.response(Response.Status.UNAUTHORIZED,
-                    "A valid ingest token is required: Authorization: Bearer <token>."))
-                    .header("WWW-Authenticate", "Bearer realm=\"yardstick-ingest\"")
-                    .build());
+            request.abortWith(Problem.unauthorized("yardstick-ingest",
+                    "A valid ingest token is required: Authorization: Bearer <token>."));
         }
     }
 }

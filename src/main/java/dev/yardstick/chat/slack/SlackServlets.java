@@ -4,6 +4,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.jakarta_servlet.SlackAppServletAdapter;
 import com.slack.api.bolt.request.Request;
 import com.slack.api.bolt.response.Response;
+import dev.yardstick.common.Problem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -41,8 +42,7 @@ final class SlackServlets {
 
     static void problem(HttpServletResponse resp, int status, String title, String detail) throws IOException {
         resp.setStatus(status);
-        resp.setContentType("application/problem+json");
-        resp.getWriter().write("{\"type\":\"about:blank\",\"title\":\"" + title + "\",\"status\":" + status
-                + ",\"detail\":\"" + detail + "\"}");
+        resp.setContentType(Problem.MEDIA_TYPE);
+        resp.getWriter().write(Problem.json(status, title, detail));
     }
 }
