@@ -3,6 +3,7 @@ package dev.yardstick;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Yardstick's own settings, prefix {@code yardstick}; each maps to a {@code YARDSTICK_*} env var. */
@@ -41,11 +42,26 @@ public interface YardstickConfig {
 
         /** {@code YARDSTICK_DIGEST_EVERY}: how often due digests are looked for. */
         @WithDefault("1m")
-        String every();
+        Duration every();
     }
 
     /** How often the background jobs run. */
     interface Jobs {
+
+        /**
+         * {@code YARDSTICK_JOBS_ENABLED}: whether this replica runs the periodic jobs (purge, expiry,
+         * digests, pullers). Each job runs once per period across all replicas that have it on.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** {@code YARDSTICK_JOBS_TICK}: how often a replica looks for due jobs. */
+        @WithDefault("15s")
+        String tick();
+
+        /** {@code YARDSTICK_JOBS_FIRST_DELAY}: how long after start a replica first looks. */
+        @WithDefault("30s")
+        String firstDelay();
 
         /** {@code YARDSTICK_JOBS_OUTBOX_EVERY}: the outbox worker (it also runs after each new message). */
         @WithDefault("2s")
@@ -53,11 +69,11 @@ public interface YardstickConfig {
 
         /** {@code YARDSTICK_JOBS_RETENTION_EVERY}: the raw-event purge. */
         @WithDefault("1h")
-        String retentionEvery();
+        Duration retentionEvery();
 
         /** {@code YARDSTICK_JOBS_BUDGET_EXPIRY_EVERY}: expiry of pending budget requests. */
         @WithDefault("15m")
-        String budgetExpiryEvery();
+        Duration budgetExpiryEvery();
     }
 
     /** Limits of one ingest request. */

@@ -9,7 +9,6 @@ import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.MemberTotals;
 import dev.yardstick.ledger.Summary;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -143,11 +142,6 @@ public class BudgetService {
             announce(r, team, who(decider));
             return new Decided(r);
         });
-    }
-
-    @Scheduled(every = "${yardstick.jobs.budget-expiry-every}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduledExpiry() {
-        expire(Instant.now());
     }
 
     /** Expires requests pending since before {@code now - EXPIRY}. */

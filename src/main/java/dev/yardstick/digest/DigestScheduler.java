@@ -4,10 +4,11 @@ import dev.yardstick.YardstickConfig;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Weeks;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
+import dev.yardstick.jobs.ClusterJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
@@ -16,11 +17,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Sends each team's digest for the week just ended once its {@code digestDay}/{@code digestTime}
- * has passed in its timezone. Runs every minute on every replica; the digest service queues a
- * team-week once, whoever gets there first.
+ * has passed in its timezone. A cluster job (every minute, on one replica at a time); the digest
+ * service also queues a team-week only once, whoever gets there first.
  */
 @ApplicationScoped
-public class DigestScheduler {
+public class DigestScheduler implements ClusterJob {
 
     private static final Logger LOG = Logger.getLogger(DigestScheduler.class);
 
@@ -29,11 +30,24 @@ public class DigestScheduler {
     @Inject
     YardstickConfig config;
 
-    @Scheduled(every = "${yardstick.digest.every}", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduled() {
-        if (config.digest().enabled()) {
-            runDue(Instant.now());
-        }
+    @Override
+    public String name() {
+        return "digest";
+    }
+
+    @Override
+    public Duration every() {
+        return config.digest().every();
+    }
+
+    @Override
+    public boolean enabled() {
+        return config.digest().enabled();
+    }
+
+    @Override
+    public void run() {
+        runDue(Instant.now());
     }
 
     /** Sends the digests due at {@code now}; returns how many teams were handled. */

@@ -1,13 +1,14 @@
 package dev.yardstick.ledger;
 
 import dev.yardstick.YardstickConfig;
-import io.quarkus.scheduler.Scheduled;
+import dev.yardstick.jobs.ClusterJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import javax.sql.DataSource;
@@ -16,11 +17,10 @@ import org.jboss.logging.Logger;
 /**
  * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay.
  * The ingest API refuses events older than the same window, so an id is never accepted twice.
- * Deletes run in chunks so they never hold long locks; running it on several replicas at once is
- * harmless.
+ * Deletes run in chunks so they never hold long locks. Runs once per period across replicas.
  */
 @ApplicationScoped
-public class RetentionJob {
+public class RetentionJob implements ClusterJob {
 
     private static final Logger LOG = Logger.getLogger(RetentionJob.class);
     private static final int CHUNK = 10_000;
@@ -30,8 +30,18 @@ public class RetentionJob {
     @Inject
     YardstickConfig config;
 
-    @Scheduled(every = "${yardstick.jobs.retention-every}", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void scheduled() {
+    @Override
+    public String name() {
+        return "retention";
+    }
+
+    @Override
+    public Duration every() {
+        return config.jobs().retentionEvery();
+    }
+
+    @Override
+    public void run() {
         purge(Instant.now().minus(config.rawRetentionDays(), ChronoUnit.DAYS));
     }
 

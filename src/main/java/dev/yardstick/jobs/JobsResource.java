@@ -1,0 +1,24 @@
+package dev.yardstick.jobs;
+
+import dev.yardstick.admin.AdminOnly;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** {@code GET /api/v1/jobs} (admin): each periodic job's next run, last run, last error and holder. */
+@Path("/api/v1/jobs")
+@AdminOnly
+@Produces(MediaType.APPLICATION_JSON)
+public class JobsResource {
+
+    @Inject
+    ClusterJobs jobs;
+
+    @GET
+    public List<ClusterJobs.State> list() {
+        return jobs.states();
+    }
+}
