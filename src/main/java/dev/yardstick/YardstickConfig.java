@@ -24,11 +24,47 @@ public interface YardstickConfig {
     @WithDefault("90")
     int rawRetentionDays();
 
+    /**
+     * {@code YARDSTICK_DEMO}: seed a demo organisation at start and publish its latest digests
+     * (to the local preview when no chat platform is configured).
+     */
+    @WithDefault("false")
+    boolean demo();
+
     /** Ingest limits. */
     Ingest ingest();
 
     /** The weekly digest. */
     Digest digest();
+
+    /** The delivery outbox. */
+    Outbox outbox();
+
+    /** The local preview of messages ({@code GET /preview}). */
+    Preview preview();
+
+    /** The delivery outbox. */
+    interface Outbox {
+
+        /**
+         * {@code YARDSTICK_OUTBOX_LEASE}: how long a worker holds a message it is sending. A worker
+         * that dies mid-send releases it when the lease ends; another then checks the platform for
+         * the message before sending it again. Longer than any platform call may take.
+         */
+        @WithDefault("2m")
+        Duration lease();
+    }
+
+    /** The local preview of messages. */
+    interface Preview {
+
+        /**
+         * {@code YARDSTICK_PREVIEW_ENABLED}: with no chat platform configured, keep every message
+         * for {@code GET /preview} (loopback clients only) instead of dropping it.
+         */
+        @WithDefault("true")
+        boolean enabled();
+    }
 
     /** Schedules of the background jobs (durations such as {@code 2s}, {@code 15m}, {@code 1h}). */
     Jobs jobs();

@@ -39,6 +39,16 @@ public final class Db {
         }
     }
 
+    /**
+     * Waits until the outbox has nothing pending, so messages of an earlier test never land in the
+     * next one's recordings.
+     */
+    public static void awaitOutboxIdle(DataSource ds) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .pollInterval(java.time.Duration.ofMillis(100))
+                .until(() -> scalar(ds, "select count(*) from outbox_message where status = 'pending'") == 0);
+    }
+
     /** The single string value of a query, or null. */
     public static String string(DataSource ds, String sql, Object... params) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {

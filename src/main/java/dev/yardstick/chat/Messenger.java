@@ -2,103 +2,143 @@ package dev.yardstick.chat;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
- * Addresses people and channels on whichever platform knows them, and queues the message in the
+ * Addresses people and channels on whichever platforms know them, and queues the message in the
  * {@link Outbox}. Features say whom to tell; they never see platform ids.
+ *
+ * <p>Messages go to every configured platform (Slack first, then Teams); with none configured they
+ * go to the local preview ({@code chat.preview}, {@code GET /preview}), so a service without chat
+ * credentials still shows what it would have said.
  */
 @ApplicationScoped
 public class Messenger {
 
+    /** The platform name of the local preview. */
+    public static final String PREVIEW = "preview";
+    private static final List<String> ORDER = List.of("slack", "teams");
+
     @Inject
     Outbox outbox;
     @Inject
+    Instance<ChatTransport> transports;
+    @Inject
     DataSource dataSource;
 
+    /** The platforms messages go to now: the configured ones in order, else the preview when it is on. */
+    public List<ChatTransport> platforms() {
+        List<ChatTransport> active = new ArrayList<>();
+        ChatTransport preview = null;
+        for (ChatTransport t : transports) {
+            if (PREVIEW.equals(t.platform())) {
+                preview = t;
+            } else if (t.active()) {
+                active.add(t);
+            }
+        }
+        active.sort(Comparator.comparingInt((ChatTransport t) -> ORDER.contains(t.platform())
+                ? ORDER.indexOf(t.platform())
+                : ORDER.size()).thenComparing(ChatTransport::platform));
+        if (active.isEmpty() && preview != null && preview.active()) {
+            return List.of(preview);
+        }
+        return active;
+    }
+
+    /** Whether messages go to the local preview (no chat platform configured). */
+    public boolean previewing() {
+        List<ChatTransport> p = platforms();
+        return p.size() == 1 && PREVIEW.equals(p.get(0).platform());
+    }
+
     /**
-     * Sends a direct message to a member. Returns {@code false} when no platform knows the member
-     * (for example no Slack user id is linked yet).
+     * Sends a direct message to a member, on the first platform that knows them. Returns
+     * {@code false} when none does (for example no Slack user id is linked yet).
      */
     public boolean directMessage(long memberId, String dedupeKey, ChatMessage message) {
-        String[] slack = QuarkusTransaction.joiningExisting().call(() -> {
-            try (Connection c = dataSource.getConnection();
-                    PreparedStatement ps = c.prepareStatement(
-                            "select slack_user_id, slack_team_id from member where id = ?")) {
-                ps.setLong(1, memberId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getString(1) != null
-                            ? new String[]{rs.getString(1), rs.getString(2)}
-                            : null;
-                }
-            }
-        });
-        if (slack == null) {
-            return false;
-        }
-        outbox.enqueue(new Outgoing(dedupeKey, "slack", Outgoing.Operation.POST, slack[1], slack[0], null, message));
-        return true;
+        return toMember(memberId, dedupeKey, message, Outgoing.Operation.POST);
     }
 
-    /**
-     * Posts to the team's channel. Returns {@code false} when the team has no channel.
-     */
+    /** Uploads the message's images (a chart) into a member's DM. Returns {@code false} when no platform knows them. */
+    public boolean uploadToMember(long memberId, String dedupeKey, ChatMessage images) {
+        return toMember(memberId, dedupeKey, images, Outgoing.Operation.UPLOAD);
+    }
+
+    /** Posts to the team's channel on every platform where it has one. Returns {@code false} when it has none. */
     public boolean toTeamChannel(String teamKey, String dedupeKey, ChatMessage message) {
-        return toTeamChannel(teamKey, dedupeKey, message, Outgoing.Operation.POST);
+        return toTeam(teamKey, dedupeKey, message, Outgoing.Operation.POST);
     }
 
-    /** Uploads the message's images to the team's channel. Returns {@code false} when it has none. */
+    /** Uploads the message's images (a chart) to the team's channels. Returns {@code false} when it has none. */
     public boolean uploadToTeamChannel(String teamKey, String dedupeKey, ChatMessage images) {
-        return toTeamChannel(teamKey, dedupeKey, images, Outgoing.Operation.UPLOAD);
+        return toTeam(teamKey, dedupeKey, images, Outgoing.Operation.UPLOAD);
     }
 
-    private boolean toTeamChannel(String teamKey, String dedupeKey, ChatMessage message, Outgoing.Operation op) {
-        String[] place = QuarkusTransaction.joiningExisting().call(() -> {
-            try (Connection c = dataSource.getConnection();
-                    PreparedStatement ps = c.prepareStatement(
-                            """
-                                    select t.slack_channel_id,
-                                           (select m.slack_team_id from member m where m.team_key = t.key and m.slack_team_id is not null
-                                            limit 1)
-                                    from team t where t.key = ?
-                                    """)) {
-                ps.setString(1, teamKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() && rs.getString(1) != null
-                            ? new String[]{rs.getString(1), rs.getString(2)}
-                            : null;
-                }
+    private boolean toMember(long memberId, String dedupeKey, ChatMessage message, Outgoing.Operation op) {
+        for (ChatTransport t : platforms()) {
+            Optional<ChatTransport.Address> to = inTransaction(t, x -> x.member(memberId));
+            if (to.isPresent()) {
+                enqueue(t, to.get(), dedupeKey, message, op);
+                return true;
             }
-        });
-        if (place == null) {
-            return false;
         }
-        outbox.enqueue(new Outgoing(dedupeKey, "slack", op, place[1], place[0], null, message));
-        return true;
+        return false;
+    }
+
+    private boolean toTeam(String teamKey, String dedupeKey, ChatMessage message, Outgoing.Operation op) {
+        boolean any = false;
+        for (ChatTransport t : platforms()) {
+            Optional<ChatTransport.Address> to = inTransaction(t, x -> x.teamChannel(teamKey));
+            if (to.isPresent()) {
+                enqueue(t, to.get(), dedupeKey, message, op);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    private void enqueue(ChatTransport t, ChatTransport.Address to, String dedupeKey, ChatMessage message,
+            Outgoing.Operation op) {
+        outbox.enqueue(new Outgoing(dedupeKey, t.platform(), op, to.workspace(), to.target(), null, message));
+    }
+
+    private static Optional<ChatTransport.Address> inTransaction(ChatTransport t,
+            Function<ChatTransport, Optional<ChatTransport.Address>> lookup) {
+        return QuarkusTransaction.joiningExisting().call(() -> lookup.apply(t));
     }
 
     /**
-     * Replaces every message sent under {@code originalKey} (same platform and place) with a new
-     * version, queued under {@code newKey}.
+     * Replaces every message sent under {@code originalKey} (on each platform, in the same place)
+     * with a new version, queued under {@code newKey}.
      */
     public void replace(String originalKey, String newKey, ChatMessage message) {
-        String[] original = QuarkusTransaction.joiningExisting().call(() -> {
+        List<String[]> originals = QuarkusTransaction.joiningExisting().call(() -> {
+            List<String[]> out = new ArrayList<>();
             try (Connection c = dataSource.getConnection();
                     PreparedStatement ps = c.prepareStatement(
-                            "select platform, workspace, target from outbox_message where dedupe_key = ?")) {
+                            "select platform, workspace, target from outbox_message where dedupe_key = ? order by id")) {
                 ps.setString(1, originalKey);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new String[]{rs.getString(1), rs.getString(2), rs.getString(3)} : null;
+                    while (rs.next()) {
+                        out.add(new String[]{rs.getString(1), rs.getString(2), rs.getString(3)});
+                    }
                 }
             }
+            return out;
         });
-        if (original != null) {
-            outbox.enqueue(new Outgoing(newKey, original[0], Outgoing.Operation.UPDATE, original[1], original[2],
-                    originalKey, message));
+        for (String[] o : originals) {
+            outbox.enqueue(new Outgoing(newKey, o[0], Outgoing.Operation.UPDATE, o[1], o[2], originalKey, message));
         }
     }
 

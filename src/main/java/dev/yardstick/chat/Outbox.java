@@ -2,10 +2,15 @@ package dev.yardstick.chat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardstick.YardstickConfig;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.transaction.Status;
@@ -15,13 +20,18 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
@@ -29,20 +39,32 @@ import org.jboss.logging.Logger;
 /**
  * The one delivery path of every outbound chat message.
  *
- * <p>{@link #enqueue} writes the message in the caller's transaction, keyed by its dedupe key, so
- * a message is queued exactly once and only if the change that caused it commits. A worker then
- * claims due messages with {@code FOR UPDATE SKIP LOCKED} and a lease, so several replicas on one
- * database never send the same message twice at once; a replica that dies mid-send leaves the
- * message to be picked up when its lease expires. Rate limits (429) wait the platform's
- * {@code Retry-After}; other errors back off exponentially up to {@value #MAX_ATTEMPTS} attempts.
+ * <p>{@link #enqueue} writes the message in the caller's transaction, keyed by its dedupe key and
+ * platform, so a message is queued exactly once and only if the change that caused it commits.
+ * Workers on every replica then claim due messages with {@code FOR UPDATE SKIP LOCKED} under a
+ * lease, so no two replicas send the same message at once.
+ *
+ * <ul>
+ * <li><b>Pacing.</b> At most one message per channel (or person) per the platform's
+ * {@link ChatTransport#pace()}, across replicas: a worker claims a message only after taking its
+ * channel's slot in {@code outbox_pace}. A 429 pushes the channel's slot out by {@code Retry-After}.
+ * <li><b>Retries.</b> Rate limits wait the platform's {@code Retry-After} without using up an
+ * attempt; other errors back off exponentially up to {@value #MAX_ATTEMPTS} attempts.
+ * <li><b>Workers that die mid-send.</b> A claimed message is {@code in_flight} until its result is
+ * recorded. When a message is claimed again while still in flight (its worker died after claiming
+ * it), the transport is told the earlier attempt is in doubt and looks for the message on the
+ * platform before sending it again: neither a duplicate nor a loss.
+ * </ul>
  */
 @ApplicationScoped
 public class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class);
     static final int MAX_ATTEMPTS = 8;
-    private static final int BATCH = 20;
-    private static final Duration LEASE = Duration.ofMinutes(2);
+    /** Due messages looked at per claim (so one busy channel does not hide the others). */
+    private static final int CANDIDATES = 200;
+    /** Messages claimed at once; well within one lease. */
+    private static final int BATCH = 25;
 
     @Inject
     DataSource dataSource;
@@ -54,17 +76,22 @@ public class Outbox {
     MeterRegistry registry;
     @Inject
     TransactionSynchronizationRegistry transactions;
+    @Inject
+    YardstickConfig config;
 
-    private final ExecutorService kicker = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService kicker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "outbox-kick");
         t.setDaemon(true);
         return t;
     });
     private final AtomicBoolean kickPending = new AtomicBoolean();
+    private final AtomicBoolean laterPending = new AtomicBoolean();
+    private final Map<String, Long> backlog = new ConcurrentHashMap<>();
+    private volatile long backlogReadAt;
 
     /**
      * Queues a message in the current transaction (one is started if none is active). Returns
-     * {@code false} when a message with the same dedupe key was queued before.
+     * {@code false} when a message with the same dedupe key was queued on that platform before.
      */
     public boolean enqueue(Outgoing m) {
         String body;
@@ -77,7 +104,7 @@ public class Outbox {
         boolean added = QuarkusTransaction.joiningExisting().call(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                     insert into outbox_message (dedupe_key, platform, operation, workspace, target, update_of, body)
-                    values (?, ?, ?, ?, ?, ?, ?) on conflict (dedupe_key) do nothing
+                    values (?, ?, ?, ?, ?, ?, ?) on conflict (dedupe_key, platform) do nothing
                     """)) {
                 ps.setString(1, m.dedupeKey());
                 ps.setString(2, m.platform());
@@ -109,17 +136,73 @@ public class Outbox {
         return added;
     }
 
-    /** Asks the worker to run soon, without waiting for its schedule. */
+    /** The platform name of messages that had nowhere to go (see {@link #undeliverable}). */
+    public static final String NOWHERE = "none";
+
+    /**
+     * Records a logical message that has nowhere to go (no channel, nobody reachable) as failed, so
+     * the failure is visible where deliveries are listed. Does nothing if the key was queued before.
+     */
+    public void undeliverable(String dedupeKey, String why) {
+        QuarkusTransaction.joiningExisting().call(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    insert into outbox_message (dedupe_key, platform, operation, target, body, status, last_error)
+                    select ?, ?, 'POST', '-', '{"text":"","blocks":[]}', 'failed', ?
+                    where not exists (select 1 from outbox_message where dedupe_key = ?)
+                    """)) {
+                ps.setString(1, dedupeKey);
+                ps.setString(2, NOWHERE);
+                ps.setString(3, why);
+                ps.setString(4, dedupeKey);
+                return ps.executeUpdate();
+            }
+        });
+        registry.counter("yardstick.outbox.messages", "platform", NOWHERE, "kind", kind(dedupeKey), "result",
+                "undeliverable").increment();
+    }
+
+    /**
+     * Gives failed messages with these dedupe keys a fresh set of attempts, and forgets the ones
+     * that had nowhere to go (so they can be queued anew). Returns how many rows changed.
+     */
+    public int reopenFailed(List<String> dedupeKeys) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement forget = c.prepareStatement(
+                            "delete from outbox_message where dedupe_key = any(?) and platform = ?");
+                    PreparedStatement reopen = c.prepareStatement("""
+                            update outbox_message set status = 'pending', attempts = 0, next_attempt_at = now(),
+                                in_flight = false
+                            where dedupe_key = any(?) and status = 'failed'
+                            """)) {
+                forget.setArray(1, c.createArrayOf("text", dedupeKeys.toArray()));
+                forget.setString(2, NOWHERE);
+                reopen.setArray(1, c.createArrayOf("text", dedupeKeys.toArray()));
+                return forget.executeUpdate() + reopen.executeUpdate();
+            }
+        });
+    }
+
+    /** Asks the worker to run now, without waiting for its schedule. */
     public void kick() {
-        if (kickPending.compareAndSet(false, true)) {
-            kicker.submit(() -> {
-                kickPending.set(false);
+        kick(kickPending, Duration.ZERO);
+    }
+
+    /** Asks the worker to run again after a delay (messages held back for their channel's next slot). */
+    private void kickLater(Duration delay) {
+        kick(laterPending, delay);
+    }
+
+    private void kick(AtomicBoolean pending, Duration delay) {
+        if (pending.compareAndSet(false, true)) {
+            kicker.schedule(() -> {
+                pending.set(false);
                 try {
                     drain();
                 } catch (RuntimeException e) {
                     LOG.warn("Outbox delivery failed; the scheduled run will retry", e);
                 }
-            });
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -128,89 +211,204 @@ public class Outbox {
         drain();
     }
 
-    /** Delivers every due message; returns how many were handled. */
+    /** Delivers every due message this replica can claim; returns how many were handled. */
     public synchronized int drain() {
         int total = 0;
-        List<Row> rows;
+        Claim claim;
         do {
-            rows = claim();
-            for (Row row : rows) {
+            claim = claim();
+            for (Row row : claim.rows()) {
                 deliver(row);
             }
-            total += rows.size();
-        } while (rows.size() == BATCH);
+            total += claim.rows().size();
+        } while (!claim.rows().isEmpty());
+        if (claim.heldBack()) {
+            // messages waiting for their channel's next slot
+            kickLater(Duration.ofMillis(500));
+        }
         return total;
     }
 
-    private record Row(long id, Outgoing outgoing, int attempts) {
+    private record Row(long id, Outgoing outgoing, int attempts, java.time.Instant inDoubtSince) {
     }
 
-    private List<Row> claim() {
+    private record Claim(List<Row> rows, boolean heldBack) {
+    }
+
+    private Claim claim() {
         return QuarkusTransaction.requiringNew().call(() -> {
-            List<Row> rows = new ArrayList<>();
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                    update outbox_message set attempts = attempts + 1,
-                        next_attempt_at = now() + make_interval(secs => ?)
-                    where id in (select id from outbox_message
-                                 where status = 'pending' and next_attempt_at <= now()
-                                 order by id limit ? for update skip locked)
-                    returning id, dedupe_key, platform, operation, workspace, target, update_of, body, attempts
-                    """)) {
-                ps.setLong(1, LEASE.toSeconds());
-                ps.setInt(2, BATCH);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        ChatMessage msg = mapper.readValue(rs.getString(8), ChatMessage.class);
-                        rows.add(new Row(rs.getLong(1), new Outgoing(rs.getString(2), rs.getString(3),
-                                Outgoing.Operation.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
-                                rs.getString(7), msg), rs.getInt(9)));
+            try (Connection c = dataSource.getConnection()) {
+                Map<Long, String> candidates = new LinkedHashMap<>();
+                try (PreparedStatement ps = c.prepareStatement("""
+                        select id, platform, operation, workspace, target from outbox_message
+                        where status = 'pending' and next_attempt_at <= now()
+                        order by id limit ? for update skip locked
+                        """)) {
+                    ps.setInt(1, CANDIDATES);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            candidates.put(rs.getLong(1), paceKey(rs.getString(2),
+                                    Outgoing.Operation.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5)));
+                        }
                     }
                 }
+                List<Long> ids = new ArrayList<>();
+                Map<String, Long> firstPerChannel = new LinkedHashMap<>();
+                boolean heldBack = false;
+                for (var e : candidates.entrySet()) {
+                    if (ids.size() + firstPerChannel.size() >= BATCH) {
+                        heldBack = true;
+                        break;
+                    }
+                    if (e.getValue() == null) {
+                        ids.add(e.getKey());
+                    } else if (firstPerChannel.putIfAbsent(e.getValue(), e.getKey()) != null) {
+                        heldBack = true;
+                    }
+                }
+                Set<String> granted = takeSlots(c, firstPerChannel.keySet());
+                for (var e : firstPerChannel.entrySet()) {
+                    if (granted.contains(e.getKey())) {
+                        ids.add(e.getValue());
+                    } else {
+                        heldBack = true;
+                    }
+                }
+                return new Claim(ids.isEmpty() ? List.of() : markClaimed(c, ids), heldBack);
             }
-            rows.sort((a, b) -> Long.compare(a.id(), b.id()));
-            return rows;
         });
+    }
+
+    /**
+     * The pacing key of a message, or null when it is not paced: only new posts and uploads are (the
+     * platforms' per-channel limit); updates, private replies and home views go at once.
+     */
+    private String paceKey(String platform, Outgoing.Operation op, String workspace, String target) {
+        if (op != Outgoing.Operation.POST && op != Outgoing.Operation.UPLOAD) {
+            return null;
+        }
+        ChatTransport t = transport(platform);
+        if (t == null || t.pace().isZero()) {
+            return null;
+        }
+        return platform + "|" + (workspace == null ? "" : workspace) + "|" + target;
+    }
+
+    /** Takes the next slot of each channel whose slot is free; returns the keys taken. */
+    private Set<String> takeSlots(Connection c, Set<String> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return Set.of();
+        }
+        String[] k = keys.toArray(String[]::new);
+        Double[] secs = new Double[k.length];
+        for (int i = 0; i < k.length; i++) {
+            ChatTransport t = transport(k[i].substring(0, k[i].indexOf('|')));
+            secs[i] = t.pace().toMillis() / 1000.0;
+        }
+        Set<String> granted = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into outbox_pace (pace_key, next_allowed_at)
+                select k, now() + make_interval(secs => s) from unnest(?::text[], ?::float8[]) as x(k, s)
+                on conflict (pace_key) do update set next_allowed_at = excluded.next_allowed_at
+                where outbox_pace.next_allowed_at <= now()
+                returning pace_key
+                """)) {
+            ps.setArray(1, c.createArrayOf("text", k));
+            ps.setArray(2, c.createArrayOf("float8", secs));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    granted.add(rs.getString(1));
+                }
+            }
+        }
+        return granted;
+    }
+
+    private List<Row> markClaimed(Connection c, List<Long> ids) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                with before as (select id, in_flight, claimed_at from outbox_message where id = any(?))
+                update outbox_message m set attempts = m.attempts + 1, in_flight = true, claimed_at = now(),
+                    next_attempt_at = now() + make_interval(secs => ?)
+                from before where m.id = before.id
+                returning m.id, m.dedupe_key, m.platform, m.operation, m.workspace, m.target, m.update_of, m.body,
+                    m.attempts, before.in_flight, before.claimed_at
+                """)) {
+            ps.setArray(1, c.createArrayOf("int8", ids.toArray()));
+            ps.setDouble(2, config.outbox().lease().toMillis() / 1000.0);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ChatMessage msg = mapper.readValue(rs.getString(8), ChatMessage.class);
+                    Timestamp inDoubt = rs.getBoolean(10) ? rs.getTimestamp(11) : null;
+                    rows.add(new Row(rs.getLong(1), new Outgoing(rs.getString(2), rs.getString(3),
+                            Outgoing.Operation.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
+                            rs.getString(7), msg), rs.getInt(9), inDoubt == null ? null : inDoubt.toInstant()));
+                }
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        rows.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return rows;
     }
 
     private void deliver(Row row) {
         Outgoing m = row.outgoing();
         ChatTransport transport = transport(m.platform());
         if (transport == null) {
-            finish(row.id(), "failed", null, "no transport configured for " + m.platform());
+            finish(row, "failed", null, "no transport configured for " + m.platform());
             return;
         }
         ChatTransport.Sent previous = null;
         if (m.operation() == Outgoing.Operation.UPDATE) {
-            previous = sentAs(m.updateOf());
+            previous = sentAs(m.updateOf(), m.platform());
             if (previous == null) {
-                retry(row, Duration.ofSeconds(2), "the message to update is not sent yet", false);
+                retry(row, Duration.ofSeconds(2), "the message to update is not sent yet", true);
                 return;
             }
         }
+        if (row.inDoubtSince() != null) {
+            LOG.infof("Outbox message %d (%s) was being sent by a worker that stopped; checking %s before sending",
+                    row.id(), m.dedupeKey(), m.platform());
+        }
         ChatTransport.Result result;
         try {
-            result = transport.deliver(m, previous);
+            result = transport.deliver(m, new ChatTransport.Attempt(previous, row.inDoubtSince()));
         } catch (RuntimeException e) {
             LOG.warnf("Delivery of outbox message %d failed: %s", row.id(), e.toString());
             result = new ChatTransport.Failed(e.getClass().getSimpleName(), false);
         }
         if (result instanceof ChatTransport.Sent sent) {
-            finish(row.id(), "sent", sent, null);
-            registry.counter("yardstick.outbox.messages", "platform", m.platform(), "result", "sent").increment();
+            finish(row, "sent", sent, null);
+            count(m, "sent");
         } else if (result instanceof ChatTransport.RetryAfter wait) {
             retry(row, wait.delay(), "rate limited", true);
-            registry.counter("yardstick.outbox.messages", "platform", m.platform(), "result", "rate_limited")
-                    .increment();
+            String key = paceKey(m.platform(), m.operation(), m.workspace(), m.target());
+            if (key != null) {
+                holdChannel(key, wait.delay());
+            }
+            count(m, "rate_limited");
         } else if (result instanceof ChatTransport.Failed failed) {
             if (failed.permanent() || row.attempts() >= MAX_ATTEMPTS) {
-                finish(row.id(), "failed", null, failed.error());
-                registry.counter("yardstick.outbox.messages", "platform", m.platform(), "result", "failed")
-                        .increment();
+                finish(row, "failed", null, failed.error());
+                count(m, "failed");
                 LOG.warnf("Outbox message %d (%s) failed for good: %s", row.id(), m.dedupeKey(), failed.error());
             } else {
                 retry(row, Duration.ofSeconds(1L << Math.min(row.attempts(), 10)), failed.error(), false);
+                count(m, "retried");
             }
         }
+    }
+
+    private void count(Outgoing m, String result) {
+        registry.counter("yardstick.outbox.messages", "platform", m.platform(), "kind", kind(m.dedupeKey()),
+                "result", result).increment();
+    }
+
+    /** The kind of a message: the first part of its dedupe key ({@code digest}, {@code budget-request}, ...). */
+    static String kind(String dedupeKey) {
+        int colon = dedupeKey.indexOf(':');
+        return colon < 0 ? dedupeKey : dedupeKey.substring(0, colon);
     }
 
     private ChatTransport transport(String platform) {
@@ -222,17 +420,30 @@ public class Outbox {
         return null;
     }
 
-    private ChatTransport.Sent sentAs(String dedupeKey) {
+    private ChatTransport.Sent sentAs(String dedupeKey, String platform) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = dataSource.getConnection();
-                    PreparedStatement ps = c.prepareStatement(
-                            "select external_id, external_channel from outbox_message where dedupe_key = ? and status = 'sent'")) {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    select external_id, external_channel from outbox_message
+                    where dedupe_key = ? and platform = ? and status = 'sent'
+                    """)) {
                 ps.setString(1, dedupeKey);
+                ps.setString(2, platform);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? new ChatTransport.Sent(rs.getString(1), rs.getString(2)) : null;
                 }
             }
         });
+    }
+
+    private void holdChannel(String paceKey, Duration delay) {
+        Map<Integer, Object> p = new HashMap<>();
+        p.put(1, paceKey);
+        p.put(2, delay.toMillis() / 1000.0);
+        update("""
+                insert into outbox_pace (pace_key, next_allowed_at) values (?, now() + make_interval(secs => ?))
+                on conflict (pace_key) do update set next_allowed_at = greatest(outbox_pace.next_allowed_at,
+                    excluded.next_allowed_at)
+                """, p);
     }
 
     private void retry(Row row, Duration delay, String error, boolean refundAttempt) {
@@ -243,21 +454,21 @@ public class Outbox {
         p.put(4, row.id());
         update("""
                 update outbox_message set next_attempt_at = now() + make_interval(secs => ?), last_error = ?,
-                    attempts = attempts - ? where id = ?
+                    attempts = attempts - ?, in_flight = false where id = ?
                 """, p);
     }
 
-    private void finish(long id, String status, ChatTransport.Sent sent, String error) {
+    private void finish(Row row, String status, ChatTransport.Sent sent, String error) {
         Map<Integer, Object> p = new HashMap<>();
         p.put(1, status);
         p.put(2, sent == null ? null : sent.id());
         p.put(3, sent == null ? null : sent.channel());
         p.put(4, error);
         p.put(5, status);
-        p.put(6, id);
+        p.put(6, row.id());
         update("""
                 update outbox_message set status = ?, external_id = ?, external_channel = ?, last_error = ?,
-                    sent_at = case when ?::text = 'sent' then now() end
+                    sent_at = case when ?::text = 'sent' then now() end, in_flight = false
                 where id = ?
                 """, p);
     }
@@ -273,5 +484,44 @@ public class Outbox {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /**
+     * Gauges of what is not delivered: {@code yardstick_outbox_backlog{kind,status}} with status
+     * {@code pending} or {@code failed}, read from the database at most every 10 seconds.
+     */
+    void gauges(@Observes StartupEvent event) {
+        for (String kind : List.of("digest", "budget-request", "alert", "respond", "home")) {
+            for (String status : List.of("pending", "failed")) {
+                Gauge.builder("yardstick.outbox.backlog", this, o -> o.backlog(kind, status))
+                        .description("Outbox messages not delivered yet (pending) or given up on (failed)")
+                        .tags("kind", kind, "status", status).register(registry);
+            }
+        }
+    }
+
+    private double backlog(String kind, String status) {
+        long now = System.currentTimeMillis();
+        if (now - backlogReadAt > 10_000) {
+            backlogReadAt = now;
+            Map<String, Long> fresh = new HashMap<>();
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    select split_part(dedupe_key, ':', 1), status, count(*) from outbox_message
+                    where status <> 'sent' group by 1, 2
+                    """); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    fresh.put(rs.getString(1) + "|" + rs.getString(2), rs.getLong(3));
+                }
+                backlog.clear();
+                backlog.putAll(fresh);
+            } catch (SQLException e) {
+                LOG.debug("Outbox backlog gauge not refreshed", e);
+            }
+        }
+        return backlog.getOrDefault(kind + "|" + status, 0L);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        kicker.shutdownNow();
     }
 }

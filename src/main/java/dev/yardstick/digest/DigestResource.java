@@ -16,6 +16,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -32,8 +33,17 @@ public class DigestResource {
     public record Preview(String team, String week, String text, JsonNode blocks) {
     }
 
-    /** One delivery of a digest. */
-    public record Delivery(String week, String destination, String status, int attempts, String lastError) {
+    /**
+     * One delivery of a digest.
+     *
+     * @param destination {@code channel}, {@code manager} (a small team's digest goes to its managers),
+     *                    each with {@code  (chart)} for the trend chart
+     * @param platform    {@code slack}, {@code teams}, {@code preview}, or {@code none} when there was
+     *                    nowhere to deliver it
+     * @param status      {@code pending}, {@code sent} or {@code failed}
+     */
+    public record Delivery(String week, String destination, String platform, String status, int attempts,
+            String lastError) {
     }
 
     @Inject
@@ -53,7 +63,15 @@ public class DigestResource {
     @Path("/digest/send")
     public Map<String, String> send(@PathParam("key") String key, @QueryParam("week") String week) {
         Team team = team(key);
-        return Map.of("status", digests.send(team, monday(team, week)).name().toLowerCase(Locale.ROOT));
+        LocalDate monday = monday(team, week);
+        DigestService.SendStatus status = digests.send(team, monday);
+        if (status == DigestService.SendStatus.FAILED) {
+            String why = digests.history(team.key).stream()
+                    .filter(d -> d.week().equals(DigestService.isoWeek(monday)) && "failed".equals(d.status()))
+                    .map(DigestResource.Delivery::lastError).findFirst().orElse("see the team's digest deliveries");
+            throw Problem.exception(Response.Status.BAD_GATEWAY, "The digest could not be delivered: " + why);
+        }
+        return Map.of("status", status.name().toLowerCase(Locale.ROOT));
     }
 
     @GET

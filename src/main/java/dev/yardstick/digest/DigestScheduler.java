@@ -70,7 +70,7 @@ public class DigestScheduler implements ClusterJob {
                 continue;
             }
             try {
-                digests.send(team, week);
+                digests.queue(team, week);
                 handled++;
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Digest of team %s for %s failed", team.key, DigestService.isoWeek(week));

@@ -78,17 +78,20 @@ public class DigestService {
                 d.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR));
     }
 
+    /** Weeks in the digest's trend (this one included). */
+    public static final int TREND_WEEKS = 8;
+
     /** The team's figures for the week starting {@code monday}. */
     public DigestFigures figures(Team team, LocalDate monday) {
         LocalDate sunday = monday.plusDays(6);
         Summary week = ledger.summary(team.key, monday, sunday);
-        Summary previous = ledger.summary(team.key, monday.minusWeeks(1), sunday.minusWeeks(1));
+        List<LedgerQueries.WeekTotals> weeks = ledger.weeklyTotals(team.key, monday.minusWeeks(TREND_WEEKS),
+                TREND_WEEKS + 1);
         List<DigestFigures.Week> trend = new ArrayList<>();
-        for (int k = 7; k >= 0; k--) {
-            LocalDate m = monday.minusWeeks(k);
-            Summary s = k == 0 ? week : k == 1 ? previous : ledger.summary(team.key, m, m.plusDays(6));
-            trend.add(new DigestFigures.Week(m, s.costUsd(), s.outcomesTotal()));
+        for (LedgerQueries.WeekTotals w : weeks.subList(1, weeks.size())) {
+            trend.add(new DigestFigures.Week(w.monday(), w.costUsd(), w.outcomes()));
         }
+        LedgerQueries.WeekTotals previous = weeks.get(weeks.size() - 2);
         BigDecimal premium = BigDecimal.ZERO;
         BigDecimal priced = BigDecimal.ZERO;
         for (Summary.ModelCost m : week.byModel()) {
@@ -99,7 +102,7 @@ public class DigestService {
         }
         BigDecimal premiumShare = priced.signum() == 0 ? null : premium.divide(priced, 4, RoundingMode.HALF_UP);
         return new DigestFigures(team.key, team.name, isoWeek(monday), monday, week.costUsd(), previous.costUsd(),
-                budgets.effective(team.key, monday), week.outcomes(), week.outcomesTotal(), previous.outcomesTotal(),
+                budgets.effective(team.key, monday), week.outcomes(), week.outcomesTotal(), previous.outcomes(),
                 ledger.aiAssisted(team.key, monday, sunday), premiumShare, trend, week.activeMembers(), 0,
                 BigDecimal.ZERO);
     }
@@ -154,53 +157,100 @@ public class DigestService {
 
     /** What happened to a digest send. */
     public enum SendStatus {
-        SENT, ALREADY_SENT, QUEUED
+        /** Every message of the digest went out. */
+        SENT,
+        /** It had gone out before; nothing was sent again. */
+        ALREADY_SENT,
+        /** Queued; delivery is still pending (for example rate-limited, or retrying after an error). */
+        QUEUED,
+        /** It could not be delivered (see {@code GET /api/v1/teams/{key}/digests} for why). */
+        FAILED
     }
 
-    /** Queues the team's digest for the week once; delivers it at once when possible. */
+    /**
+     * Sends the team's digest for the week unless it was sent before, and waits for this replica's
+     * delivery attempt (an admin asked for it). A digest that failed before is given fresh attempts.
+     */
     public SendStatus send(Team team, LocalDate monday) {
         String key = key(team.key, monday);
         String before = status(key);
         if ("sent".equals(before)) {
             return SendStatus.ALREADY_SENT;
         }
-        if (before == null) {
-            DigestFigures f = QuarkusTransaction.requiringNew().call(() -> figures(team, monday));
-            ChatMessage message = compose(f);
-            QuarkusTransaction.requiringNew().run(() -> {
-                // replicas racing for the same team-week queue it once: one takes the lock, the other
-                // then sees its rows
-                em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, key).getResultList();
-                if (rows(key).isEmpty()) {
-                    enqueue(team, f, key, message);
-                }
-            });
+        if ("failed".equals(before)) {
+            QuarkusTransaction.requiringNew().run(() -> outbox.reopenFailed(keys(key)));
         }
+        queue(team, monday);
         outbox.drain();
-        return "sent".equals(status(key)) ? SendStatus.SENT : SendStatus.QUEUED;
+        String after = status(key);
+        return "sent".equals(after)
+                ? SendStatus.SENT
+                : "failed".equals(after) ? SendStatus.FAILED : SendStatus.QUEUED;
+    }
+
+    /**
+     * Queues the team's digest for the week once, whoever calls (replicas racing for the same
+     * team-week queue it once); the outbox delivers it. Returns whether this call queued it.
+     */
+    public boolean queue(Team team, LocalDate monday) {
+        String key = key(team.key, monday);
+        if (status(key) != null) {
+            return false;
+        }
+        DigestFigures f = QuarkusTransaction.requiringNew().call(() -> figures(team, monday));
+        ChatMessage message = compose(f);
+        return QuarkusTransaction.requiringNew().call(() -> {
+            // one replica takes the lock, the other then sees its rows
+            em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, key).getResultList();
+            if (!rows(key).isEmpty()) {
+                return false;
+            }
+            enqueue(team, f, key, message);
+            return true;
+        });
     }
 
     private void enqueue(Team team, DigestFigures f, String key, ChatMessage message) {
+        ChatMessage chart = ChatMessage.builder(TrendChart.altText(f.trend()))
+                .image("Trend " + f.teamName() + " " + f.week(), TrendChart.altText(f.trend()),
+                        TrendChart.png(f.trend()))
+                .build();
         if (f.activeMembers() >= MIN_MEMBERS && messenger.toTeamChannel(team.key, key, message)) {
-            ChatMessage chart = ChatMessage.builder(TrendChart.altText(f.trend()))
-                    .image("Trend " + f.teamName() + " " + f.week(), TrendChart.altText(f.trend()),
-                            TrendChart.png(f.trend()))
-                    .build();
-            messenger.uploadToTeamChannel(team.key, key + ":chart", chart);
+            messenger.uploadToTeamChannel(team.key, key + CHART, chart);
             return;
         }
-        // a small team: totals would point at a person, so only its managers see them
+        // a small team (or one without a channel): totals would point at a person, so only its managers see them
+        boolean any = false;
         for (Member m : team.managerMembers()) {
-            messenger.directMessage(m.id, key + ":manager:" + m.id, message);
+            String dm = key + ":manager:" + m.id;
+            if (messenger.directMessage(m.id, dm, message)) {
+                messenger.uploadToMember(m.id, dm + CHART, chart);
+                any = true;
+            }
+        }
+        if (!any) {
+            outbox.undeliverable(key, f.activeMembers() >= MIN_MEMBERS
+                    ? "The team has no chat channel, and none of its managers can be reached in chat."
+                    : "Fewer than " + MIN_MEMBERS + " active members, so the digest goes to managers only, "
+                            + "and none of the team's managers can be reached in chat.");
         }
     }
 
-    /** The outbox rows of a digest: the channel post, or the DMs to managers. */
+    private static final String CHART = ":chart";
+
+    /** The dedupe keys of a digest's messages, charts included. */
+    @SuppressWarnings("unchecked")
+    private List<String> keys(String key) {
+        return em.createNativeQuery("select distinct dedupe_key from outbox_message where dedupe_key = ?1 "
+                + "or dedupe_key like ?2").setParameter(1, key).setParameter(2, key + ":%").getResultList();
+    }
+
+    /** The outbox rows of a digest's text: the channel post(s), or the DMs to managers (not the charts). */
     @SuppressWarnings("unchecked")
     List<Object[]> rows(String key) {
         return em.createNativeQuery("""
                 select dedupe_key, status, attempts, last_error, target from outbox_message
-                where dedupe_key = ?1 or dedupe_key like ?2 order by id
+                where (dedupe_key = ?1 or dedupe_key like ?2) and dedupe_key not like '%:chart' order by id
                 """).setParameter(1, key).setParameter(2, key + ":manager:%").getResultList();
     }
 
@@ -222,16 +272,17 @@ public class DigestService {
     @SuppressWarnings("unchecked")
     public List<DigestResource.Delivery> history(String teamKey) {
         List<Object[]> rows = em.createNativeQuery("""
-                select dedupe_key, target, status, attempts, last_error from outbox_message
+                select dedupe_key, platform, status, attempts, last_error from outbox_message
                 where dedupe_key like ?1 order by split_part(dedupe_key, ':', 3) desc, id
                 """).setParameter(1, "digest:" + teamKey + ":%").getResultList();
         List<DigestResource.Delivery> out = new ArrayList<>();
         for (Object[] r : rows) {
             String[] parts = ((String) r[0]).split(":");
-            String destination = parts.length == 3
-                    ? "channel"
-                    : "chart".equals(parts[3]) ? "channel (chart)" : "manager";
-            out.add(new DigestResource.Delivery(parts[2], destination, (String) r[2],
+            String destination = parts.length >= 5 && "manager".equals(parts[3]) ? "manager" : "channel";
+            if ("chart".equals(parts[parts.length - 1])) {
+                destination += " (chart)";
+            }
+            out.add(new DigestResource.Delivery(parts[2], destination, (String) r[1], (String) r[2],
                     ((Number) r[3]).intValue(), (String) r[4]));
         }
         return out;

@@ -146,6 +146,50 @@ public class LedgerQueries {
         }
     }
 
+    /** A team's spend and shipped items in one week (Monday to Sunday). */
+    public record WeekTotals(LocalDate monday, BigDecimal costUsd, long outcomes) {
+    }
+
+    /**
+     * The team's spend and shipped items per week for {@code weeks} weeks from {@code firstMonday},
+     * oldest first; weeks without data are zero. One statement, whatever the number of weeks.
+     */
+    public List<WeekTotals> weeklyTotals(String team, LocalDate firstMonday, int weeks) {
+        LocalDate last = firstMonday.plusWeeks(weeks).minusDays(1);
+        BigDecimal[] cost = new BigDecimal[weeks];
+        long[] outcomes = new long[weeks];
+        java.util.Arrays.fill(cost, BigDecimal.ZERO);
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select (day - ?::date) / 7, sum(cost), sum(outcomes) from (
+                    select day, cost_usd as cost, 0::bigint as outcomes from usage_team_daily
+                    where team_key = ? and day between ? and ?
+                    union all
+                    select day, 0, outcomes from outcome_daily where team_key = ? and day between ? and ?
+                ) t group by 1
+                """)) {
+            ps.setDate(1, Date.valueOf(firstMonday));
+            for (int i = 0; i < 2; i++) {
+                ps.setString(2 + 3 * i, team);
+                ps.setDate(3 + 3 * i, Date.valueOf(firstMonday));
+                ps.setDate(4 + 3 * i, Date.valueOf(last));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int w = rs.getInt(1);
+                    cost[w] = rs.getBigDecimal(2);
+                    outcomes[w] = rs.getLong(3);
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("weekly totals query failed", e);
+        }
+        List<WeekTotals> out = new ArrayList<>();
+        for (int w = 0; w < weeks; w++) {
+            out.add(new WeekTotals(firstMonday.plusWeeks(w), money(cost[w]), outcomes[w]));
+        }
+        return out;
+    }
+
     /** How many of the team's shipped items in {@code from..to} were marked AI-assisted. */
     public long aiAssisted(String team, LocalDate from, LocalDate to) {
         try (Connection c = dataSource.getConnection();

@@ -44,6 +44,7 @@ class DigestTest {
 
     @BeforeEach
     void setUp() {
+        dev.yardstick.Db.awaitOutboxIdle(ds);
         slack.reset();
         token = Api.ingestToken();
     }
@@ -122,10 +123,13 @@ class DigestTest {
         }
         // digestDay MONDAY, digestTime 09:00 (the defaults), UTC
         Team t = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(team));
-        Instant thisMonday = Weeks.start(Instant.now(), ZoneId.of("UTC")).atStartOfDay(ZoneId.of("UTC")).toInstant();
+        LocalDate thisMondayDate = Weeks.start(Instant.now(), ZoneId.of("UTC"));
+        Instant thisMonday = thisMondayDate.atStartOfDay(ZoneId.of("UTC")).toInstant();
         assertEquals(0, scheduler.runDue(thisMonday.plusSeconds(9 * 3600 - 60), List.of(t)), "not due before 09:00");
         assertTrue(slack.calls("chat.postMessage", c -> channel.equals(c.param("channel"))).isEmpty());
         assertEquals(1, scheduler.runDue(thisMonday.plusSeconds(9 * 3600 + 60), List.of(t)), "due at 09:00");
+        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> admin()
+                .get("/api/v1/teams/" + team + "/digests").then().body("[0].status", equalTo("sent")));
         admin().post("/api/v1/teams/" + team + "/digest/send").then().statusCode(200)
                 .body("status", equalTo("already_sent"));
         assertEquals(0, scheduler.runDue(thisMonday.plusSeconds(10 * 3600), List.of(t)), "never twice");
@@ -141,6 +145,9 @@ class DigestTest {
                 slack.calls("files.getUploadURLExternal").get(0).params().toString());
         assertEquals("true", slack.calls("upload").get(0).param("png"));
         assertEquals(channel, slack.calls("files.completeUploadExternal").get(0).param("channel_id"));
+        assertEquals("digest-" + team + "-" + DigestService.isoWeek(thisMondayDate.minusWeeks(1)) + "-chart.png",
+                slack.calls("files.getUploadURLExternal").get(0).param("filename"),
+                "a file name that names the digest");
         admin().get("/api/v1/teams/" + team + "/digests").then().statusCode(200)
                 .body("[0].status", equalTo("sent")).body("[0].destination", equalTo("channel"));
         assertNoMemberIdentifiers(slack.calls("chat.postMessage", c -> c.param("channel").startsWith("C")));

@@ -2,6 +2,7 @@ package dev.yardstick.slack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -41,6 +42,35 @@ public final class FakeSlack {
     private final Map<String, String> emails = new ConcurrentHashMap<>();
     private final AtomicInteger ts = new AtomicInteger(1000);
     private final AtomicInteger rateLimitNext = new AtomicInteger();
+    /** Conversation id -> messages posted there, oldest first (what conversations.history reads). */
+    private final Map<String, List<ObjectNode>> history = new ConcurrentHashMap<>();
+    private final Map<String, String> fileNames = new ConcurrentHashMap<>();
+    private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+
+    /**
+     * A call held open by {@link #holdNext}: it blocks until {@link #release()} (or forever, as when
+     * the caller is killed), having been carried out first or not at all.
+     */
+    public static final class Hold {
+
+        private final boolean carriedOut;
+        private final java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+        private Hold(boolean carriedOut) {
+            this.carriedOut = carriedOut;
+        }
+
+        /** Waits until the held call has arrived. */
+        public boolean awaitArrival(java.time.Duration timeout) throws InterruptedException {
+            return arrived.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        /** Lets the held call answer (its caller may be gone by then). */
+        public void release() {
+            released.countDown();
+        }
+    }
 
     public FakeSlack() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -86,6 +116,24 @@ public final class FakeSlack {
     public void reset() {
         calls.clear();
         rateLimitNext.set(0);
+        holds.values().forEach(Hold::release);
+        holds.clear();
+    }
+
+    /**
+     * Holds the next call of {@code method} open. With {@code carriedOut} Slack does what was asked
+     * (the message is posted) before the answer hangs, as when the caller dies after sending; without
+     * it the call never takes effect, as when the caller dies before the request gets through.
+     */
+    public Hold holdNext(String method, boolean carriedOut) {
+        Hold h = new Hold(carriedOut);
+        holds.put(method, h);
+        return h;
+    }
+
+    /** The messages in a conversation, oldest first, as {@code conversations.history} sees them. */
+    public List<ObjectNode> history(String conversation) {
+        return List.copyOf(history.getOrDefault(conversation, List.of()));
     }
 
     public void stop() {
@@ -103,15 +151,69 @@ public final class FakeSlack {
             send(ex, 429, "{\"ok\":false,\"error\":\"ratelimited\"}");
             return;
         }
+        Hold hold = holds.remove(method);
+        if (hold != null) {
+            if (hold.carriedOut) {
+                calls.add(call);
+                answer(method, params);
+            }
+            hold.arrived.countDown();
+            try {
+                hold.released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            send(ex, 500, "{\"ok\":false,\"error\":\"fatal_error\"}");
+            return;
+        }
         calls.add(call);
+        send(ex, 200, answer(method, params));
+    }
+
+    /** What Slack answers (and records in conversation history) for a call. */
+    private String answer(String method, Map<String, String> params) {
         String answer = switch (method) {
             case "auth.test" ->
                 "{\"ok\":true,\"url\":\"https://acme.slack.com/\",\"team\":\"Acme\",\"user\":\"yardstick\","
                         + "\"team_id\":\"T0001\",\"user_id\":\"UBOT\",\"bot_id\":\"BBOT\",\"is_enterprise_install\":false}";
-            case "chat.postMessage", "chat.update" -> "{\"ok\":true,\"channel\":\"" + channelOf(params) + "\",\"ts\":\""
-                    + (params.containsKey("ts") ? params.get("ts") : ts.incrementAndGet() + ".000100")
-                    + "\",\"message\":{\"text\":\"\"}}";
-            case "conversations.open" -> "{\"ok\":true,\"channel\":{\"id\":\"D" + params.get("users") + "\"}}";
+            case "chat.postMessage" -> {
+                String channel = conversationOf(params.get("channel"));
+                ObjectNode msg = JSON.createObjectNode().put("type", "message").put("bot_id", "BBOT")
+                        .put("ts", ts.incrementAndGet() + ".000100").put("text", params.getOrDefault("text", ""));
+                if (params.containsKey("metadata")) {
+                    try {
+                        msg.set("metadata", JSON.readTree(params.get("metadata")));
+                    } catch (IOException e) {
+                        yield "{\"ok\":false,\"error\":\"invalid_metadata_format\"}";
+                    }
+                }
+                history.computeIfAbsent(channel, c -> new CopyOnWriteArrayList<>()).add(msg);
+                yield "{\"ok\":true,\"channel\":\"" + channel + "\",\"ts\":\"" + msg.get("ts").asText()
+                        + "\",\"message\":{\"text\":\"\"}}";
+            }
+            case "chat.update" -> "{\"ok\":true,\"channel\":\"" + channelOf(params) + "\",\"ts\":\""
+                    + params.get("ts") + "\",\"message\":{\"text\":\"\"}}";
+            case "conversations.open" -> "{\"ok\":true,\"channel\":{\"id\":\"" + conversationOf(params.get("users"))
+                    + "\"}}";
+            case "conversations.history" -> {
+                double oldest = params.containsKey("oldest") ? Double.parseDouble(params.get("oldest")) : 0;
+                boolean withMetadata = "true".equals(params.get("include_all_metadata")) || "1".equals(
+                        params.get("include_all_metadata"));
+                com.fasterxml.jackson.databind.node.ArrayNode messages = JSON.createArrayNode();
+                List<ObjectNode> all = new ArrayList<>(history.getOrDefault(params.get("channel"), List.of()));
+                java.util.Collections.reverse(all);
+                for (ObjectNode m : all) {
+                    if (Double.parseDouble(m.get("ts").asText()) > oldest) {
+                        ObjectNode copy = m.deepCopy();
+                        if (!withMetadata && copy.has("metadata")) {
+                            ((ObjectNode) copy.get("metadata")).remove("event_payload");
+                        }
+                        messages.add(copy);
+                    }
+                }
+                yield "{\"ok\":true,\"messages\":" + messages + ",\"has_more\":false,"
+                        + "\"response_metadata\":{\"next_cursor\":\"\"}}";
+            }
             case "views.publish", "views.open" -> "{\"ok\":true,\"view\":{\"id\":\"V1\"}}";
             case "users.info" -> emails.containsKey(params.get("user"))
                     ? "{\"ok\":true,\"user\":{\"id\":\"" + params.get("user")
@@ -124,18 +226,40 @@ public final class FakeSlack {
                             + "\",\"team_id\":\"T0001\",\"profile\":{\"email\":\""
                             + e.getValue() + "\"}}}")
                     .orElse("{\"ok\":false,\"error\":\"users_not_found\"}");
-            case "files.getUploadURLExternal" -> "{\"ok\":true,\"upload_url\":\"http://127.0.0.1:"
-                    + server.getAddress().getPort() + "/upload/F" + ts.incrementAndGet() + "\",\"file_id\":\"F"
-                    + ts.get() + "\"}";
-            case "files.completeUploadExternal" -> "{\"ok\":true,\"files\":[{\"id\":\"F" + ts.get()
-                    + "\",\"title\":\"chart\"}]}";
+            case "files.getUploadURLExternal" -> {
+                String id = "F" + ts.incrementAndGet();
+                fileNames.put(id, params.getOrDefault("filename", "file"));
+                yield "{\"ok\":true,\"upload_url\":\"http://127.0.0.1:" + server.getAddress().getPort() + "/upload/"
+                        + id + "\",\"file_id\":\"" + id + "\"}";
+            }
+            case "files.completeUploadExternal" -> {
+                String id;
+                try {
+                    id = JSON.readTree(params.get("files")).get(0).get("id").asText();
+                } catch (IOException | RuntimeException e) {
+                    yield "{\"ok\":false,\"error\":\"invalid_arguments\"}";
+                }
+                if (params.containsKey("channel_id")) {
+                    ObjectNode msg = JSON.createObjectNode().put("type", "message").put("bot_id", "BBOT")
+                            .put("ts", ts.incrementAndGet() + ".000100").put("text", "");
+                    msg.putArray("files").addObject().put("id", id).put("name", fileNames.get(id))
+                            .put("title", params.getOrDefault("title", "chart"));
+                    history.computeIfAbsent(params.get("channel_id"), c -> new CopyOnWriteArrayList<>()).add(msg);
+                }
+                yield "{\"ok\":true,\"files\":[{\"id\":\"" + id + "\",\"title\":\"chart\"}]}";
+            }
             case "oauth.v2.access" -> "{\"ok\":true,\"app_id\":\"A0001\",\"authed_user\":{\"id\":\"UINSTALLER\"},"
                     + "\"scope\":\"commands,chat:write,users:read,users:read.email\",\"token_type\":\"bot\","
                     + "\"access_token\":\"xoxb-installed-token\",\"bot_user_id\":\"UBOT2\","
                     + "\"team\":{\"id\":\"T0OAUTH\",\"name\":\"Oauth Co\"},\"enterprise\":null,\"is_enterprise_install\":false}";
             default -> "{\"ok\":false,\"error\":\"unknown_method\"}";
         };
-        send(ex, 200, answer);
+        return answer;
+    }
+
+    /** A user id's DM conversation (D + user id), as Slack answers; other ids as they are. */
+    private static String conversationOf(String target) {
+        return target != null && (target.startsWith("U") || target.startsWith("W")) ? "D" + target : target;
     }
 
     private void respond(HttpExchange ex) throws IOException {

@@ -55,6 +55,7 @@ class SlackAppTest {
 
     @BeforeEach
     void setUp() {
+        dev.yardstick.Db.awaitOutboxIdle(ds);
         slack.reset();
         String u = Api.unique();
         team = "pay-" + u;
@@ -215,7 +216,8 @@ class SlackAppTest {
     @Test
     void twoManagersApprovingAtOnceChangeTheBudgetOnce() throws Exception {
         long id = requestBudget("250 incident follow-up");
-        awaitUntil(() -> assertEquals(2, slack.calls("chat.postMessage").size()));
+        awaitUntil(() -> assertEquals(2, slack.calls("chat.postMessage").size(),
+                slack.calls("chat.postMessage").toString()));
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
         try {

@@ -90,7 +90,7 @@ public class BudgetRequestModal implements SlackListener {
         identity.linkByEmail(teamId, team.managers);
         BudgetService.Created created = budgets.request(m.id, amount, scope, reason);
         messenger.directMessage(m.id, "budget-request:" + created.request().id + ":confirmation",
-                AiSpendCommand.confirmation(created));
+                dev.yardstick.personal.AiSpend.confirmation(created));
     }
 
     private static String value(Map<String, Map<String, ViewState.Value>> values, String block) {

@@ -44,6 +44,11 @@ public class SlackRuntime {
         return settings.signingSecret().filter(s -> !s.isBlank()).isPresent();
     }
 
+    /** Whether the service can send to Slack: configured, with a bot token or OAuth installs. */
+    public boolean canSend() {
+        return enabled() && (settings.oauth() || settings.botToken().filter(s -> !s.isBlank()).isPresent());
+    }
+
     /** The Bolt app, or empty when Slack is not configured. */
     public Optional<App> app() {
         if (!enabled()) {

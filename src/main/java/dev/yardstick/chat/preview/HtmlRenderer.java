@@ -1,0 +1,60 @@
+package dev.yardstick.chat.preview;
+
+import dev.yardstick.chat.ChatMessage;
+
+/** Renders the neutral {@link ChatMessage} as an HTML fragment for the local preview. */
+public final class HtmlRenderer {
+
+    private HtmlRenderer() {
+    }
+
+    /** The message as HTML: headers, paragraphs, facts as a table, notes, (inert) buttons, images. */
+    public static String html(ChatMessage message) {
+        StringBuilder out = new StringBuilder();
+        for (ChatMessage.Block b : message.blocks()) {
+            if (b instanceof ChatMessage.Header h) {
+                out.append("<h3>").append(inline(h.text())).append("</h3>\n");
+            } else if (b instanceof ChatMessage.Paragraph p) {
+                out.append("<p>").append(inline(p.text())).append("</p>\n");
+            } else if (b instanceof ChatMessage.Facts f) {
+                out.append("<table class=\"facts\">\n");
+                for (ChatMessage.Fact fact : f.facts()) {
+                    out.append("<tr><th>").append(inline(fact.label())).append("</th><td>")
+                            .append(inline(fact.value())).append("</td></tr>\n");
+                }
+                out.append("</table>\n");
+            } else if (b instanceof ChatMessage.Note n) {
+                out.append("<p class=\"note\">").append(inline(n.text())).append("</p>\n");
+            } else if (b instanceof ChatMessage.Buttons buttons) {
+                out.append("<div class=\"buttons\">");
+                for (ChatMessage.Button button : buttons.buttons()) {
+                    out.append("<button type=\"button\" disabled title=\"Buttons work in Slack and Teams\" class=\"")
+                            .append(button.style() == null ? "plain" : escape(button.style())).append("\">")
+                            .append(escape(button.label())).append("</button>");
+                }
+                out.append("</div>\n");
+            } else if (b instanceof ChatMessage.Image image) {
+                out.append("<figure><img src=\"data:image/png;base64,").append(escape(image.png())).append("\" alt=\"")
+                        .append(escape(image.altText())).append("\"><figcaption>").append(escape(image.altText()))
+                        .append("</figcaption></figure>\n");
+            } else if (b instanceof ChatMessage.Divider) {
+                out.append("<hr>\n");
+            }
+        }
+        return out.toString();
+    }
+
+    /** Neutral markup to HTML: escapes, then {@code **bold**}, {@code _italic_} and line breaks. */
+    static String inline(String neutral) {
+        return escape(neutral).replaceAll("\\*\\*(.+?)\\*\\*", "<strong>$1</strong>")
+                .replaceAll("(?<![\\w])_(.+?)_(?![\\w])", "<em>$1</em>").replace("\n", "<br>");
+    }
+
+    /** Escapes text for HTML content and attribute values. */
+    public static String escape(String s) {
+        return s == null
+                ? ""
+                : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                        .replace("'", "&#39;");
+    }
+}

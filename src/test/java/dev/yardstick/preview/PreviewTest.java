@@ -1,0 +1,181 @@
+package dev.yardstick.preview;
+
+import static dev.yardstick.Api.admin;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.yardstick.Api;
+import dev.yardstick.Db;
+import dev.yardstick.budget.Weeks;
+import dev.yardstick.demo.DemoSeeder;
+import dev.yardstick.digest.DigestService;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** No Slack credentials: every message goes to the local preview, and the demo organisation is seeded. */
+@QuarkusTest
+@TestProfile(PreviewMode.class)
+class PreviewTest {
+
+    @Inject
+    DataSource ds;
+    @Inject
+    DemoSeeder demo;
+
+    @Test
+    void theDemoOrganisationsDigestsArePublishedToThePreview() {
+        String page = given().get("/preview").then().statusCode(200).contentType(ContentType.HTML).extract().asString();
+        for (String channel : List.of("#payments · Payments channel", "#mobile · Mobile channel",
+                "#platform · Platform channel")) {
+            assertTrue(page.contains(channel), channel);
+        }
+        assertTrue(page.contains("Direct messages to Carlos Mendez"),
+                "the pending budget request reached Mobile's manager");
+        assertTrue(page.contains("Budget request from Hana Kim"));
+        assertTrue(page.contains("AI use, week of"));
+        assertTrue(page.contains("<img src=\"data:image/png;base64,"), "the 8-week chart is shown");
+        for (String team : List.of("payments", "mobile", "platform")) {
+            admin().get("/api/v1/teams/" + team + "/digests").then().statusCode(200)
+                    .body("platform", org.hamcrest.Matchers.everyItem(equalTo("preview")))
+                    .body("status", org.hamcrest.Matchers.everyItem(equalTo("sent")))
+                    .body("destination", equalTo(List.of("channel", "channel (chart)")));
+        }
+    }
+
+    @Test
+    void seedingAgainAddsNothingAndPublishesNothingTwice() {
+        long events = Db.scalar(ds, "select count(*) from usage_event where id like 'demo:%'");
+        long outcomes = Db.scalar(ds, "select count(*) from outcome_event where id like 'demo:%'");
+        long messages = Db.scalar(ds, "select count(*) from outbox_message where dedupe_key like 'digest:%'");
+        long requests = Db.scalar(ds, "select count(*) from budget_request");
+        demo.seed(Instant.now());
+        assertEquals(events, Db.scalar(ds, "select count(*) from usage_event where id like 'demo:%'"));
+        assertEquals(outcomes, Db.scalar(ds, "select count(*) from outcome_event where id like 'demo:%'"));
+        assertEquals(messages, Db.scalar(ds, "select count(*) from outbox_message where dedupe_key like 'digest:%'"));
+        assertEquals(requests, Db.scalar(ds, "select count(*) from budget_request"));
+        assertTrue(events > 1000, "ten weeks of usage: " + events);
+        assertEquals(42, Db.scalar(ds, "select count(*) from usage_event where session_id like 'demo-loop-%'"),
+                "one runaway session");
+        assertEquals(10, Db.scalar(ds, """
+                select count(distinct date_trunc('week', time)) from usage_event where team_key = 'platform'
+                """), "ten weeks of history");
+    }
+
+    @Test
+    void aiSpendInThePreviewIsAPrivateReply() {
+        String location = given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParam("member", "sam.okafor@demo.yardstick.dev").formParam("text", "me")
+                .post("/preview/ai-spend").then().statusCode(303).extract().header("Location");
+        long sam = Db.scalar(ds, "select id from member where email = 'sam.okafor@demo.yardstick.dev'");
+        assertTrue(location.endsWith("/preview?to=member%3A" + sam), location);
+        given().get("/preview?to=member:" + sam).then().statusCode(200)
+                .body(containsString("Private reply, seen only by Sam Okafor"))
+                .body(containsString("Your AI use this week"))
+                .body(not(containsString("#mobile · Mobile channel</h2>")));
+        given().contentType(ContentType.URLENC).formParam("member", "nobody@example.com").formParam("text", "me")
+                .post("/preview/ai-spend").then().statusCode(400).contentType("application/problem+json");
+    }
+
+    @Test
+    void aBudgetRequestFromThePreviewReachesTheManager() {
+        long grace = Db.scalar(ds, "select id from member where email = 'grace.obi@demo.yardstick.dev'");
+        given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParam("member", "daniel.roth@demo.yardstick.dev").formParam("text", "request 150 load tests")
+                .post("/preview/ai-spend").then().statusCode(303);
+        given().get("/preview?to=member:" + grace).then().statusCode(200)
+                .body(containsString("Budget request from Daniel Roth"))
+                .body(containsString(">Approve</button>")).body(containsString(">Deny</button>"));
+    }
+
+    @Test
+    void channelMessagesInThePreviewNameNobody() throws Exception {
+        List<String> identifiers = new ArrayList<>();
+        try (Connection c = ds.getConnection();
+                ResultSet rs = c.createStatement().executeQuery("select email, display_name from member")) {
+            while (rs.next()) {
+                identifiers.add(rs.getString(1));
+                if (rs.getString(2) != null && rs.getString(2).length() >= 4) {
+                    identifiers.add(rs.getString(2));
+                }
+            }
+        }
+        List<String> bodies = new ArrayList<>();
+        try (Connection c = ds.getConnection();
+                ResultSet rs = c.createStatement().executeQuery(
+                        "select body from outbox_message where platform = 'preview' and target like 'team:%'")) {
+            while (rs.next()) {
+                bodies.add(rs.getString(1));
+            }
+        }
+        assertTrue(bodies.size() >= 6, "three digests and three charts: " + bodies.size());
+        for (String body : bodies) {
+            for (String id : identifiers) {
+                assertFalse(body.contains(id), "a channel message names " + id);
+            }
+        }
+    }
+
+    @Test
+    void aSmallTeamsDigestAndChartGoToItsManagersOnly() {
+        String team = "pv-" + Api.unique();
+        String boss = "boss-" + Api.unique() + "@example.com";
+        admin().body(Map.of("name", "Small " + team, "slackChannelId", "CSMALL", "managers", List.of(boss)))
+                .put("/api/v1/teams/" + team).then().statusCode(201);
+        admin().body(Map.of("displayName", "Boss", "team", team)).put("/api/v1/members/" + boss).then().statusCode(201);
+        String solo = Api.member(team);
+        String token = Api.ingestToken();
+        Instant lastWeek = Weeks.start(Instant.now(), ZoneId.of("UTC")).minusWeeks(1).atStartOfDay(ZoneId.of("UTC"))
+                .toInstant().plusSeconds(7200);
+        Api.ingest(token).body(Map.of("id", "pv-" + Api.unique(), "time", lastWeek.toString(), "user", solo, "tool",
+                "codex", "model", "gpt-5.4", "costUsd", 42)).post("/api/v1/usage-events").then().statusCode(202);
+        admin().post("/api/v1/teams/" + team + "/digest/send").then().statusCode(200).body("status", equalTo("sent"));
+        admin().get("/api/v1/teams/" + team + "/digests").then()
+                .body("destination", equalTo(List.of("manager", "manager (chart)")));
+        assertEquals(0, Db.scalar(ds, "select count(*) from outbox_message where target = ?", "team:" + team));
+        long bossId = Db.scalar(ds, "select id from member where email = ?", boss);
+        given().get("/preview?to=member:" + bossId).then().body(containsString("AI use, week of"))
+                .body(containsString("<img src=\"data:image/png;base64,"));
+    }
+
+    @Test
+    void aDigestWithNowhereToGoFailsVisiblyAndIsSentOnceFixed() {
+        String team = "nowhere-" + Api.unique();
+        admin().body(Map.of("name", "Nowhere")).put("/api/v1/teams/" + team).then().statusCode(201);
+        String week = DigestService.isoWeek(Weeks.start(Instant.now(), ZoneId.of("UTC")).minusWeeks(1));
+        admin().post("/api/v1/teams/" + team + "/digest/send?week=" + week).then().statusCode(502)
+                .contentType("application/problem+json")
+                .body("detail", containsString("none of the team's managers can be reached"));
+        admin().get("/api/v1/teams/" + team + "/digests").then().body("[0].status", equalTo("failed"))
+                .body("[0].platform", equalTo("none")).body("[0].week", equalTo(week));
+        assertTrue(given().get("/q/metrics").asString().contains(
+                "yardstick_outbox_messages_total{kind=\"digest\",platform=\"none\",result=\"undeliverable\"}"));
+        // the admin adds a manager: the next send goes out, once
+        String boss = "fix-" + Api.unique() + "@example.com";
+        admin().body(Map.of("displayName", "Fixer", "team", team)).put("/api/v1/members/" + boss).then()
+                .statusCode(201);
+        admin().body(Map.of("name", "Nowhere", "managers", List.of(boss))).put("/api/v1/teams/" + team).then()
+                .statusCode(200);
+        admin().post("/api/v1/teams/" + team + "/digest/send?week=" + week).then().statusCode(200)
+                .body("status", equalTo("sent"));
+        admin().post("/api/v1/teams/" + team + "/digest/send?week=" + week).then().statusCode(200)
+                .body("status", equalTo("already_sent"));
+        admin().get("/api/v1/teams/" + team + "/digests").then().body("platform",
+                not(org.hamcrest.Matchers.hasItem("none")));
+    }
+}
