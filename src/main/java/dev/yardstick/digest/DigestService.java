@@ -13,6 +13,8 @@ import dev.yardstick.ledger.Summary;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -51,6 +53,8 @@ public class DigestService {
     Messenger messenger;
     @Inject
     EntityManager em;
+    @Inject
+    MeterRegistry registry;
 
     /** Parses {@code 2026-W47}; returns that week's Monday. */
     public static LocalDate monday(String isoWeek) {
@@ -197,24 +201,30 @@ public class DigestService {
         if (status(key) != null) {
             return false;
         }
+        Timer.Sample composing = Timer.start(registry);
         DigestFigures f = QuarkusTransaction.requiringNew().call(() -> figures(team, monday));
         ChatMessage message = compose(f);
+        ChatMessage chart = chart(f);
+        composing.stop(registry.timer("yardstick.digest.compose"));
         return QuarkusTransaction.requiringNew().call(() -> {
             // one replica takes the lock, the other then sees its rows
             em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, key).getResultList();
             if (!rows(key).isEmpty()) {
                 return false;
             }
-            enqueue(team, f, key, message);
+            enqueue(team, f, key, message, chart);
             return true;
         });
     }
 
-    private void enqueue(Team team, DigestFigures f, String key, ChatMessage message) {
-        ChatMessage chart = ChatMessage.builder(TrendChart.altText(f.trend()))
-                .image("Trend " + f.teamName() + " " + f.week(), TrendChart.altText(f.trend()),
-                        TrendChart.png(f.trend()))
+    /** The digest's 8-week chart, as a message of its own (uploaded after the digest). */
+    public ChatMessage chart(DigestFigures f) {
+        String alt = TrendChart.altText(f.trend());
+        return ChatMessage.builder(alt).image("Trend " + f.teamName() + " " + f.week(), alt, TrendChart.png(f.trend()))
                 .build();
+    }
+
+    private void enqueue(Team team, DigestFigures f, String key, ChatMessage message, ChatMessage chart) {
         if (f.activeMembers() >= MIN_MEMBERS && messenger.toTeamChannel(team.key, key, message)) {
             messenger.uploadToTeamChannel(team.key, key + CHART, chart);
             return;

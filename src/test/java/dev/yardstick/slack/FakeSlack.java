@@ -179,7 +179,7 @@ public final class FakeSlack {
             case "chat.postMessage" -> {
                 String channel = conversationOf(params.get("channel"));
                 ObjectNode msg = JSON.createObjectNode().put("type", "message").put("bot_id", "BBOT")
-                        .put("ts", ts.incrementAndGet() + ".000100").put("text", params.getOrDefault("text", ""));
+                        .put("ts", nextTs()).put("text", params.getOrDefault("text", ""));
                 if (params.containsKey("metadata")) {
                     try {
                         msg.set("metadata", JSON.readTree(params.get("metadata")));
@@ -241,7 +241,7 @@ public final class FakeSlack {
                 }
                 if (params.containsKey("channel_id")) {
                     ObjectNode msg = JSON.createObjectNode().put("type", "message").put("bot_id", "BBOT")
-                            .put("ts", ts.incrementAndGet() + ".000100").put("text", "");
+                            .put("ts", nextTs()).put("text", "");
                     msg.putArray("files").addObject().put("id", id).put("name", fileNames.get(id))
                             .put("title", params.getOrDefault("title", "chart"));
                     history.computeIfAbsent(params.get("channel_id"), c -> new CopyOnWriteArrayList<>()).add(msg);
@@ -255,6 +255,11 @@ public final class FakeSlack {
             default -> "{\"ok\":false,\"error\":\"unknown_method\"}";
         };
         return answer;
+    }
+
+    /** A message timestamp as Slack writes it: epoch seconds, a dot, six digits unique per message. */
+    private String nextTs() {
+        return String.format("%d.%06d", java.time.Instant.now().getEpochSecond(), ts.incrementAndGet() % 1_000_000);
     }
 
     /** A user id's DM conversation (D + user id), as Slack answers; other ids as they are. */
