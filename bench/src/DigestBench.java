@@ -48,7 +48,7 @@ public class DigestBench {
                 String key = String.format("bench-t%04d", team);
                 String manager = email(team, 0);
                 send("PUT", base + "/api/v1/teams/" + key, admin, "application/json", "{\"name\":\"Team " + team
-                        + "\",\"slackChannelId\":\"C" + String.format("%06d", team) + "\",\"managers\":[\"" + manager
+                        + "\",\"digestTime\":\"00:00\",\"slackChannelId\":\"C" + String.format("%06d", team) + "\",\"managers\":[\"" + manager
                         + "\"],\"weeklyBudgetUsd\":" + (500 + team % 7 * 250) + ",\"timezone\":\""
                         + ZONES[team % ZONES.length] + "\"}", 201);
                 for (int m = 0; m < members; m++) {

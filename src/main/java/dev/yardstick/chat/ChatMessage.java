@@ -24,8 +24,8 @@ public record ChatMessage(String text, List<Block> blocks) {
             @JsonSubTypes.Type(value = Note.class, name = "note"),
             @JsonSubTypes.Type(value = Buttons.class, name = "buttons"),
             @JsonSubTypes.Type(value = Divider.class, name = "divider"),
-            @JsonSubTypes.Type(value = Image.class, name = "image")})
-    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Image {
+            @JsonSubTypes.Type(value = Chart.class, name = "chart")})
+    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Chart {
     }
 
     /** A title line. */
@@ -61,12 +61,22 @@ public record ChatMessage(String text, List<Block> blocks) {
     }
 
     /**
-     * A picture, carried in the message itself (platforms upload it).
+     * A chart of a few points: bars on the left axis and a line on the right one (the digest's spend
+     * and shipped work per week). Carried as data; each platform draws it when it delivers (as a PNG
+     * for Slack and the preview).
      *
-     * @param altText what the picture shows, in words
-     * @param png     the PNG bytes, base64-encoded
+     * @param altText   what the chart shows, in words, for people who cannot see it
+     * @param barsLabel the name of the bars' series and axis
+     * @param lineLabel the name of the line's series and axis
+     * @param points    left to right
      */
-    public record Image(String title, String altText, String png) implements Block {
+    public record Chart(String title, String altText, String barsLabel, String lineLabel, List<Point> points)
+            implements
+                Block {
+    }
+
+    /** One point of a {@link Chart}: a label on the x axis, a bar and a line value. */
+    public record Point(String label, java.math.BigDecimal bar, long line) {
     }
 
     /** A horizontal rule. */
@@ -119,8 +129,8 @@ public record ChatMessage(String text, List<Block> blocks) {
             return this;
         }
 
-        public Builder image(String title, String altText, byte[] png) {
-            blocks.add(new Image(title, altText, java.util.Base64.getEncoder().encodeToString(png)));
+        public Builder chart(String title, String altText, String barsLabel, String lineLabel, List<Point> points) {
+            blocks.add(new Chart(title, altText, barsLabel, lineLabel, List.copyOf(points)));
             return this;
         }
 

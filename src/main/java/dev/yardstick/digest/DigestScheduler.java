@@ -4,6 +4,8 @@ import dev.yardstick.YardstickConfig;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Weeks;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.event.Observes;
 import dev.yardstick.jobs.ClusterJob;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,7 +14,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,6 +37,13 @@ public class DigestScheduler implements ClusterJob {
     DigestService digests;
     @Inject
     YardstickConfig config;
+
+    private final ExecutorService composers = Executors.newFixedThreadPool(
+            Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
+                Thread t = new Thread(r, "digest-compose");
+                t.setDaemon(true);
+                return t;
+            });
 
     @Override
     public String name() {
@@ -55,27 +70,43 @@ public class DigestScheduler implements ClusterJob {
         return runDue(now, QuarkusTransaction.requiringNew().call(() -> Team.<Team>listAll()));
     }
 
-    /** Sends the digests of these teams that are due at {@code now}. */
+    /**
+     * Queues the digests of these teams that are due at {@code now}, composing them on one worker per
+     * core (charts are CPU work); returns how many this call queued.
+     */
     public int runDue(Instant now, List<Team> teams) {
-        int handled = 0;
+        List<Callable<Boolean>> due = new ArrayList<>();
         for (Team team : teams) {
             LocalDate thisMonday = Weeks.start(now, team.zone());
-            Instant due = thisMonday.plusDays(DayOfWeek.valueOf(team.digestDay).getValue() - 1L)
+            Instant at = thisMonday.plusDays(DayOfWeek.valueOf(team.digestDay).getValue() - 1L)
                     .atTime(LocalTime.parse(team.digestTime)).atZone(team.zone()).toInstant();
-            if (now.isBefore(due)) {
+            if (now.isBefore(at)) {
                 continue;
             }
             LocalDate week = thisMonday.minusWeeks(1);
-            if (digests.status(DigestService.key(team.key, week)) != null) {
-                continue;
-            }
-            try {
-                digests.queue(team, week);
-                handled++;
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "Digest of team %s for %s failed", team.key, DigestService.isoWeek(week));
-            }
+            due.add(() -> {
+                try {
+                    return digests.queue(team, week);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Digest of team %s for %s failed", team.key, DigestService.isoWeek(week));
+                    return false;
+                }
+            });
         }
-        return handled;
+        int queued = 0;
+        try {
+            for (Future<Boolean> f : composers.invokeAll(due)) {
+                queued += Boolean.TRUE.equals(f.get()) ? 1 : 0;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        return queued;
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        composers.shutdownNow();
     }
 }

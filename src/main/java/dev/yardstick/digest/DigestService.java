@@ -219,9 +219,7 @@ public class DigestService {
 
     /** The digest's 8-week chart, as a message of its own (uploaded after the digest). */
     public ChatMessage chart(DigestFigures f) {
-        String alt = TrendChart.altText(f.trend());
-        return ChatMessage.builder(alt).image("Trend " + f.teamName() + " " + f.week(), alt, TrendChart.png(f.trend()))
-                .build();
+        return TrendChart.message(f.teamName(), f.week(), f.trend());
     }
 
     private void enqueue(Team team, DigestFigures f, String key, ChatMessage message, ChatMessage chart) {

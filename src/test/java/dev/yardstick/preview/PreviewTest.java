@@ -49,7 +49,13 @@ class PreviewTest {
                 "the pending budget request reached Mobile's manager");
         assertTrue(page.contains("Budget request from Hana Kim"));
         assertTrue(page.contains("AI use, week of"));
-        assertTrue(page.contains("<img src=\"data:image/png;base64,"), "the 8-week chart is shown");
+        java.util.regex.Matcher chart = java.util.regex.Pattern.compile("<img src=\"(/preview/charts/\\d+/0\\.png)\"")
+                .matcher(page);
+        assertTrue(chart.find(), "the 8-week chart is shown");
+        byte[] png = given().get(chart.group(1)).then().statusCode(200).contentType("image/png").extract()
+                .asByteArray();
+        assertEquals('P', png[1], "a PNG");
+        given().get("/preview/charts/999999/0.png").then().statusCode(404);
         for (String team : List.of("payments", "mobile", "platform")) {
             admin().get("/api/v1/teams/" + team + "/digests").then().statusCode(200)
                     .body("platform", org.hamcrest.Matchers.everyItem(equalTo("preview")))
@@ -72,9 +78,15 @@ class PreviewTest {
         assertTrue(events > 1000, "ten weeks of usage: " + events);
         assertEquals(42, Db.scalar(ds, "select count(*) from usage_event where session_id like 'demo-loop-%'"),
                 "one runaway session");
-        assertEquals(10, Db.scalar(ds, """
-                select count(distinct date_trunc('week', time)) from usage_event where team_key = 'platform'
-                """), "ten weeks of history");
+        // ten weeks of history: the nine full weeks before this one (this one may have just begun)
+        assertEquals(9, Db.scalar(ds, """
+                select count(distinct date_trunc('week', time at time zone 'UTC')) from usage_event
+                where team_key = 'platform' and time < date_trunc('week', now() at time zone 'UTC') at time zone 'UTC'
+                """), "nine full weeks before this one");
+        assertEquals(1, Db.scalar(ds, """
+                select count(*) from (select min(time) t from usage_event where team_key = 'platform') m
+                where m.t < date_trunc('week', now() at time zone 'UTC') at time zone 'UTC' - interval '8 weeks'
+                """), "the oldest week is nine weeks before this one");
     }
 
     @Test
@@ -150,7 +162,7 @@ class PreviewTest {
         assertEquals(0, Db.scalar(ds, "select count(*) from outbox_message where target = ?", "team:" + team));
         long bossId = Db.scalar(ds, "select id from member where email = ?", boss);
         given().get("/preview?to=member:" + bossId).then().body(containsString("AI use, week of"))
-                .body(containsString("<img src=\"data:image/png;base64,"));
+                .body(containsString("<img src=\"/preview/charts/"));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.yardstick.chat.preview;
 
+import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
+import java.util.function.IntFunction;
 
 /** Renders the neutral {@link ChatMessage} as an HTML fragment for the local preview. */
 public final class HtmlRenderer {
@@ -8,9 +10,14 @@ public final class HtmlRenderer {
     private HtmlRenderer() {
     }
 
-    /** The message as HTML: headers, paragraphs, facts as a table, notes, (inert) buttons, images. */
-    public static String html(ChatMessage message) {
+    /**
+     * The message as HTML: headers, paragraphs, facts as a table, notes, (inert) buttons, charts.
+     *
+     * @param chartUrl where the n-th chart of the message is served as a PNG
+     */
+    public static String html(ChatMessage message, IntFunction<String> chartUrl) {
         StringBuilder out = new StringBuilder();
+        int charts = 0;
         for (ChatMessage.Block b : message.blocks()) {
             if (b instanceof ChatMessage.Header h) {
                 out.append("<h3>").append(inline(h.text())).append("</h3>\n");
@@ -33,9 +40,10 @@ public final class HtmlRenderer {
                             .append(escape(button.label())).append("</button>");
                 }
                 out.append("</div>\n");
-            } else if (b instanceof ChatMessage.Image image) {
-                out.append("<figure><img src=\"data:image/png;base64,").append(escape(image.png())).append("\" alt=\"")
-                        .append(escape(image.altText())).append("\"><figcaption>").append(escape(image.altText()))
+            } else if (b instanceof ChatMessage.Chart chart) {
+                out.append("<figure><img src=\"").append(escape(chartUrl.apply(charts++))).append("\" width=\"")
+                        .append(ChartPng.WIDTH).append("\" height=\"").append(ChartPng.HEIGHT).append("\" alt=\"")
+                        .append(escape(chart.altText())).append("\"><figcaption>").append(escape(chart.altText()))
                         .append("</figcaption></figure>\n");
             } else if (b instanceof ChatMessage.Divider) {
                 out.append("<hr>\n");

@@ -2,6 +2,7 @@ package dev.yardstick.chat.preview;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.admin.Member;
+import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.common.Problem;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
@@ -59,6 +61,8 @@ public class PreviewResource {
     ObjectMapper mapper;
     @Inject
     AiSpend aiSpend;
+    @Inject
+    ChartPng chartPng;
 
     @Context
     HttpServerRequest request;
@@ -99,9 +103,42 @@ public class PreviewResource {
             h.append("<article class=\"message ").append(s.operation().toLowerCase(Locale.ROOT)).append("\">")
                     .append("<div class=\"meta\"><span class=\"to\">").append(HtmlRenderer.escape(label(s, labels)))
                     .append("</span> <time>").append(TIME.format(s.at())).append("</time>")
-                    .append(tag(s)).append("</div>\n").append(HtmlRenderer.html(s.message())).append("</article>\n");
+                    .append(tag(s)).append("</div>\n")
+                    .append(HtmlRenderer.html(s.message(), n -> "/preview/charts/" + s.id() + "/" + n + ".png"))
+                    .append("</article>\n");
         }
         return h.append("</main></div></body></html>\n").toString();
+    }
+
+    /** The n-th chart of a previewed message, drawn as a PNG (as the Slack transport draws it to upload it). */
+    @GET
+    @Path("/charts/{id}/{n}.png")
+    @Produces("image/png")
+    public byte[] chart(@PathParam("id") long id, @PathParam("n") int n) {
+        guard();
+        String body;
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select body from outbox_message where id = ? and platform = 'preview'")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                body = rs.next() ? rs.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("preview query failed", e);
+        }
+        if (body != null) {
+            try {
+                List<ChatMessage.Chart> charts = mapper.readValue(body, ChatMessage.class).blocks().stream()
+                        .filter(ChatMessage.Chart.class::isInstance).map(ChatMessage.Chart.class::cast).toList();
+                if (n >= 0 && n < charts.size()) {
+                    return chartPng.draw(charts.get(n));
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("preview body unreadable", e);
+            }
+        }
+        throw Problem.notFound("No such chart.");
     }
 
     @POST

@@ -11,6 +11,7 @@ import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.slack.api.methods.response.conversations.ConversationsHistoryResponse;
 import com.slack.api.model.File;
 import com.slack.api.model.Message;
+import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.ChatTransport;
 import dev.yardstick.chat.Outgoing;
@@ -27,7 +28,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -61,6 +61,8 @@ public class SlackTransport implements ChatTransport {
     SlackRuntime slack;
     @Inject
     DataSource dataSource;
+    @Inject
+    ChartPng charts;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -170,7 +172,7 @@ public class SlackTransport implements ChatTransport {
         Sent last = null;
         int n = 0;
         for (ChatMessage.Block b : m.message().blocks()) {
-            if (!(b instanceof ChatMessage.Image image)) {
+            if (!(b instanceof ChatMessage.Chart chart)) {
                 continue;
             }
             String filename = fileName(m.dedupeKey(), n++);
@@ -186,9 +188,9 @@ public class SlackTransport implements ChatTransport {
                 }
             }
             try {
-                var r = client.filesUploadV2(req -> req.channel(channel).title(image.title()).filename(filename)
-                        .altTxt(image.altText()).fileData(Base64.getDecoder().decode(image.png()))
-                        .requestFileInfo(false));
+                byte[] png = charts.draw(chart);
+                var r = client.filesUploadV2(req -> req.channel(channel).title(chart.title()).filename(filename)
+                        .altTxt(chart.altText()).fileData(png).requestFileInfo(false));
                 if (!r.isOk()) {
                     return new Failed("files.uploadV2: " + r.getError(), PERMANENT.contains(r.getError()));
                 }
