@@ -47,7 +47,8 @@ import org.jboss.logging.Logger;
  * <ul>
  * <li><b>Pacing.</b> At most one message per channel (or person) per the platform's
  * {@link ChatTransport#pace()}, across replicas: a worker claims a message only after taking its
- * channel's slot in {@code outbox_pace}. A 429 pushes the channel's slot out by {@code Retry-After}.
+ * channel's slot in {@code outbox_pace}, holds the slot while it sends, and gives it back for the
+ * next message one pace (or, after a 429, one {@code Retry-After}) after the send.
  * <li><b>Retries.</b> Rate limits wait the platform's {@code Retry-After} without using up an
  * attempt; other errors back off exponentially up to {@value #MAX_ATTEMPTS} attempts.
  * <li><b>Workers that die mid-send.</b> A claimed message is {@code in_flight} until its result is
@@ -294,27 +295,24 @@ public class Outbox {
         return platform + "|" + (workspace == null ? "" : workspace) + "|" + target;
     }
 
-    /** Takes the next slot of each channel whose slot is free; returns the keys taken. */
+    /**
+     * Takes the slot of each channel whose slot is free, for as long as the lease (the worker releases
+     * it when it has sent, see {@link #releaseSlot}); returns the keys taken.
+     */
     private Set<String> takeSlots(Connection c, Set<String> keys) throws SQLException {
         if (keys.isEmpty()) {
             return Set.of();
         }
-        String[] k = keys.toArray(String[]::new);
-        Double[] secs = new Double[k.length];
-        for (int i = 0; i < k.length; i++) {
-            ChatTransport t = transport(k[i].substring(0, k[i].indexOf('|')));
-            secs[i] = t.pace().toMillis() / 1000.0;
-        }
         Set<String> granted = new java.util.HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into outbox_pace (pace_key, next_allowed_at)
-                select k, now() + make_interval(secs => s) from unnest(?::text[], ?::float8[]) as x(k, s)
+                select k, now() + make_interval(secs => ?) from unnest(?::text[]) as x(k)
                 on conflict (pace_key) do update set next_allowed_at = excluded.next_allowed_at
                 where outbox_pace.next_allowed_at <= now()
                 returning pace_key
                 """)) {
-            ps.setArray(1, c.createArrayOf("text", k));
-            ps.setArray(2, c.createArrayOf("float8", secs));
+            ps.setDouble(1, config.outbox().lease().toMillis() / 1000.0);
+            ps.setArray(2, c.createArrayOf("text", keys.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     granted.add(rs.getString(1));
@@ -378,15 +376,16 @@ public class Outbox {
             LOG.warnf("Delivery of outbox message %d failed: %s", row.id(), e.toString());
             result = new ChatTransport.Failed(e.getClass().getSimpleName(), false);
         }
+        String paceKey = paceKey(m.platform(), m.operation(), m.workspace(), m.target());
+        if (paceKey != null) {
+            releaseSlot(paceKey, result instanceof ChatTransport.RetryAfter wait && wait.delay().compareTo(
+                    transport.pace()) > 0 ? wait.delay() : transport.pace());
+        }
         if (result instanceof ChatTransport.Sent sent) {
             finish(row, "sent", sent, null);
             count(m, "sent");
         } else if (result instanceof ChatTransport.RetryAfter wait) {
             retry(row, wait.delay(), "rate limited", true);
-            String key = paceKey(m.platform(), m.operation(), m.workspace(), m.target());
-            if (key != null) {
-                holdChannel(key, wait.delay());
-            }
             count(m, "rate_limited");
         } else if (result instanceof ChatTransport.Failed failed) {
             if (failed.permanent() || row.attempts() >= MAX_ATTEMPTS) {
@@ -435,15 +434,15 @@ public class Outbox {
         });
     }
 
-    private void holdChannel(String paceKey, Duration delay) {
+    /**
+     * Gives a channel's slot back after sending: the next message may go {@code after} from now (the
+     * pace, or the platform's {@code Retry-After} when it rate-limited us).
+     */
+    private void releaseSlot(String paceKey, Duration after) {
         Map<Integer, Object> p = new HashMap<>();
-        p.put(1, paceKey);
-        p.put(2, delay.toMillis() / 1000.0);
-        update("""
-                insert into outbox_pace (pace_key, next_allowed_at) values (?, now() + make_interval(secs => ?))
-                on conflict (pace_key) do update set next_allowed_at = greatest(outbox_pace.next_allowed_at,
-                    excluded.next_allowed_at)
-                """, p);
+        p.put(1, after.toMillis() / 1000.0);
+        p.put(2, paceKey);
+        update("update outbox_pace set next_allowed_at = now() + make_interval(secs => ?) where pace_key = ?", p);
     }
 
     private void retry(Row row, Duration delay, String error, boolean refundAttempt) {

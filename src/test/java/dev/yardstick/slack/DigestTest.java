@@ -172,6 +172,65 @@ class DigestTest {
         admin().get("/api/v1/teams/" + team + "/digests").then().body("[0].destination", equalTo("manager"));
     }
 
+    /** A team of three members with usage last week and a channel; returns its key. */
+    private String teamWithLastWeek(String channel) {
+        String team = team("UTC", channel, List.of());
+        Instant lastWeek = Weeks.start(Instant.now(), ZoneId.of("UTC")).minusWeeks(1).atStartOfDay(ZoneId.of("UTC"))
+                .toInstant().plusSeconds(86400);
+        for (int i = 0; i < 3; i++) {
+            usage(member(team, "U" + Api.unique().toUpperCase()), lastWeek.plusSeconds(i), 10, "claude-sonnet-4-6");
+        }
+        return team;
+    }
+
+    @Test
+    void aRateLimitedDigestWaitsForRetryAfterThenGoesOutOnce() {
+        String channel = "C" + Api.unique().toUpperCase();
+        String team = teamWithLastWeek(channel);
+        slack.rateLimitNext(1);
+        admin().post("/api/v1/teams/" + team + "/digest/send").then().statusCode(200).body("status", equalTo("queued"));
+        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> admin()
+                .get("/api/v1/teams/" + team + "/digests").then().body("[0].status", equalTo("sent")));
+        List<FakeSlack.Call> limited = slack.calls("chat.postMessage:429", c -> channel.equals(c.param("channel")));
+        List<FakeSlack.Call> posted = slack.calls("chat.postMessage", c -> channel.equals(c.param("channel")));
+        assertEquals(1, limited.size());
+        assertEquals(1, posted.size(), "one digest");
+        assertTrue(posted.get(0).at() - limited.get(0).at() >= 950, "waited for Retry-After: 1");
+        admin().get("/api/v1/teams/" + team + "/digests").then().body("[0].attempts", equalTo(1))
+                .body("[0].lastError", org.hamcrest.Matchers.nullValue());
+        admin().post("/api/v1/teams/" + team + "/digest/send").then().statusCode(200)
+                .body("status", equalTo("already_sent"));
+    }
+
+    @Test
+    void aDigestThatSlackFailsIsRetriedWithBackOffAndTheFailureIsVisible() {
+        String channel = "C" + Api.unique().toUpperCase();
+        String team = teamWithLastWeek(channel);
+        slack.failNext(1);
+        admin().post("/api/v1/teams/" + team + "/digest/send").then().statusCode(200).body("status", equalTo("queued"));
+        admin().get("/api/v1/teams/" + team + "/digests").then().body("[0].status", equalTo("pending"))
+                .body("[0].lastError", equalTo("HTTP 503"));
+        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> admin()
+                .get("/api/v1/teams/" + team + "/digests").then().body("[0].status", equalTo("sent")));
+        List<FakeSlack.Call> failed = slack.calls("chat.postMessage:503", c -> channel.equals(c.param("channel")));
+        List<FakeSlack.Call> posted = slack.calls("chat.postMessage", c -> channel.equals(c.param("channel")));
+        assertEquals(1, failed.size());
+        assertEquals(1, posted.size());
+        assertTrue(posted.get(0).at() - failed.get(0).at() >= 1_900, "backed off 2 s after the first failure");
+        admin().get("/api/v1/teams/" + team + "/digests").then().body("[0].attempts", equalTo(2));
+        String metrics = io.restassured.RestAssured.given().get("/q/metrics").asString();
+        assertTrue(
+                metrics.contains(
+                        "yardstick_outbox_messages_total{kind=\"digest\",platform=\"slack\",result=\"retried\"}"),
+                "retries counted in /q/metrics");
+    }
+
+    @Test
+    void previewIsOffWhileSlackIsConfigured() {
+        io.restassured.RestAssured.given().get("/preview").then().statusCode(404)
+                .contentType("application/problem+json");
+    }
+
     @Test
     void nudgesFireAndStayQuietAsDocumented() {
         LocalDate m = LocalDate.of(2026, 11, 9);

@@ -26,8 +26,15 @@ import java.util.function.Predicate;
  */
 public final class FakeSlack {
 
-    /** One recorded call: the API method (or {@code respond}), its parameters and its token. */
-    public record Call(String method, Map<String, String> params, String body, String authorization) {
+    /**
+     * One recorded call: the API method (or {@code respond}), its parameters, its token, and when it
+     * arrived (epoch milliseconds).
+     */
+    public record Call(String method, Map<String, String> params, String body, String authorization, long at) {
+
+        Call(String method, Map<String, String> params, String body, String authorization) {
+            this(method, params, body, authorization, System.currentTimeMillis());
+        }
 
         /** A parameter, or for JSON bodies a top-level field as text. */
         public String param(String name) {
@@ -42,6 +49,7 @@ public final class FakeSlack {
     private final Map<String, String> emails = new ConcurrentHashMap<>();
     private final AtomicInteger ts = new AtomicInteger(1000);
     private final AtomicInteger rateLimitNext = new AtomicInteger();
+    private final AtomicInteger failNext = new AtomicInteger();
     /** Conversation id -> messages posted there, oldest first (what conversations.history reads). */
     private final Map<String, List<ObjectNode>> history = new ConcurrentHashMap<>();
     private final Map<String, String> fileNames = new ConcurrentHashMap<>();
@@ -101,6 +109,11 @@ public final class FakeSlack {
         rateLimitNext.set(n);
     }
 
+    /** The next {@code n} {@code chat.postMessage} calls answer 503, as Slack does when it is unwell. */
+    public void failNext(int n) {
+        failNext.set(n);
+    }
+
     public List<Call> calls() {
         return List.copyOf(calls);
     }
@@ -116,6 +129,7 @@ public final class FakeSlack {
     public void reset() {
         calls.clear();
         rateLimitNext.set(0);
+        failNext.set(0);
         holds.values().forEach(Hold::release);
         holds.clear();
     }
@@ -149,6 +163,11 @@ public final class FakeSlack {
             calls.add(new Call(method + ":429", params, body, call.authorization()));
             ex.getResponseHeaders().add("Retry-After", "1");
             send(ex, 429, "{\"ok\":false,\"error\":\"ratelimited\"}");
+            return;
+        }
+        if (method.equals("chat.postMessage") && failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            calls.add(new Call(method + ":503", params, body, call.authorization()));
+            send(ex, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
             return;
         }
         Hold hold = holds.remove(method);
