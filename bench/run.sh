@@ -38,77 +38,31 @@ case "$PGHOST_" in 127.0.0.1|localhost) ;; *) echo "BENCH_PGHOST must be 127.0.0
 RESULTS="$ROOT/bench/results"
 STAMP="$(date -u +%Y%m%d-%H%M%S)"
 mkdir -p "$RESULTS"
-# One run per database at a time (from any checkout): a second run would drop the database under the first.
-LOCK="${TMPDIR:-/tmp}/yardstick-bench-$DB.lock"
-exec 9>"$LOCK"
-flock -n 9 || { echo "another bench run is using database $DB (lock: $LOCK)" >&2; exit 1; }
-log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+trap stop_service EXIT
+trap 'exit 130' INT TERM
 
 # 1. The jar.
-if [[ "${BENCH_REBUILD:-0}" == 1 || ! -f target/quarkus-app/quarkus-run.jar ]]; then
-  log "building target/quarkus-app (./mvnw -q -B package -DskipTests)"
-  timeout 900 ./mvnw -q -B package -DskipTests
-fi
-if [[ -n "$(find src pom.xml -newer target/quarkus-app/quarkus-run.jar -print -quit 2>/dev/null)" ]]; then
-  log "warning: src/ or pom.xml changed after target/quarkus-app was built; BENCH_REBUILD=1 measures the current code"
-fi
+build_jar
 PGJAR="$(ls target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)"
 [[ -f "$PGJAR" ]] || { echo "no pgjdbc jar in target/quarkus-app/lib/main" >&2; exit 1; }
 
 # 2. A fresh database.
-log "re-creating database $DB on $PGHOST_:$PGPORT_"
-psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres \
-  -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+recreate_db
 if [[ "${BENCH_PG_LOG_STATEMENTS:-0}" == 1 ]]; then
   psql -X -q -v ON_ERROR_STOP=1 -h "$PGHOST_" -p "$PGPORT_" -U "$PGUSER_" -d postgres \
     -c "ALTER DATABASE $DB SET log_min_duration_statement = 0" >/dev/null
 fi
 
 # 3. The service, on a free port of 127.0.0.1.
-# free_port LOW HIGH: a port of 127.0.0.1 in that range that nothing listens on.
-free_port() {
-  local p
-  for p in $(shuf -i "$1-$2" -n 100); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "no free port found in $1-$2" >&2
-  return 1
-}
 PORT="$(free_port 20000 45000)"
 ADMIN_TOKEN="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 SLACK_SECRET="bench-signing-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 FAKE_SLACK_PORT="$(free_port 45001 60000)"
 SERVICE_LOG="$RESULTS/$STAMP-service.log"
-SVC_PID=""
-stop_service() {
-  if [[ -n "$SVC_PID" ]] && kill -0 "$SVC_PID" 2>/dev/null; then
-    log "stopping the service (pid $SVC_PID)"
-    kill "$SVC_PID" 2>/dev/null || true
-    for _ in $(seq 1 30); do kill -0 "$SVC_PID" 2>/dev/null || break; sleep 1; done
-    kill -9 "$SVC_PID" 2>/dev/null || true
-  fi
-  SVC_PID=""
-}
-trap stop_service EXIT
-trap 'exit 130' INT TERM
-
-log "starting the service on 127.0.0.1:$PORT (log: ${SERVICE_LOG#$ROOT/})"
-QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$PORT" \
-QUARKUS_DATASOURCE_JDBC_URL="jdbc:postgresql://$PGHOST_:$PGPORT_/$DB" \
-QUARKUS_DATASOURCE_USERNAME="$PGUSER_" \
-YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" YARDSTICK_RAW_RETENTION_DAYS=400 \
-SLACK_SIGNING_SECRET="$SLACK_SECRET" SLACK_BOT_TOKEN=xoxb-bench SLACK_API_URL="http://127.0.0.1:$FAKE_SLACK_PORT/api/" \
-  java -Dfile.encoding=UTF-8 ${BENCH_SERVICE_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar >"$SERVICE_LOG" 2>&1 &
-SVC_PID=$!
-
-ready=0
-for _ in $(seq 1 120); do
-  kill -0 "$SVC_PID" 2>/dev/null || { echo "the service exited; see $SERVICE_LOG" >&2; tail -20 "$SERVICE_LOG" >&2; exit 1; }
-  if curl -fsS --max-time 2 "http://127.0.0.1:$PORT/q/health/ready" >/dev/null 2>&1; then ready=1; break; fi
-  sleep 1
-done
-[[ $ready == 1 ]] || { echo "the service was not ready within 120 s; see $SERVICE_LOG" >&2; exit 1; }
-log "service ready"
+start_service "$PORT" "$SERVICE_LOG" YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" YARDSTICK_RAW_RETENTION_DAYS=400 \
+  SLACK_SIGNING_SECRET="$SLACK_SECRET" SLACK_BOT_TOKEN=xoxb-bench SLACK_API_URL="http://127.0.0.1:$FAKE_SLACK_PORT/api/"
 
 # 4. The bench client (a single-file Java program; pgjdbc for JDBC and COPY).
 timeout "${BENCH_TIMEOUT:-1800}" java -Xmx4g -cp "$PGJAR" bench/src/IngestBench.java \

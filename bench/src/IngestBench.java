@@ -634,6 +634,10 @@ public class IngestBench {
         int readWarmup = intOpt("read-warmup", 10);
         int reads = intOpt("reads", 50);
         int loadDeadline = intOpt("load-deadline-seconds", 900);
+        // --ingest-only true: warm-up and the ingest rounds only (no COPY, no c/d/e); prints the rounds' rates.
+        boolean ingestOnly = Boolean.parseBoolean(opt("ingest-only", "false"));
+        // Event times are uniform over this many hours before now (168: a week; 24: all of them live).
+        long spanSeconds = intOpt("span-hours", 168) * 3600L;
         String stamp = opt("stamp", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
         servicePid = Long.parseLong(opt("service-pid", "0"));
@@ -682,7 +686,7 @@ public class IngestBench {
         // ---- a. ingest throughput and b. the COPY reference, in rounds (a, b, a, b, ...) so that a
         // passing disturbance on a shared machine shows up as one odd round, not as the result.
         long now = System.currentTimeMillis();
-        long week = 7L * 86_400;
+        long week = spanSeconds;
         int warmupBatches = Math.max(1, warmupEvents / batchSize);
         int batches = Math.max(1, events / batchSize);
         // Warm-up: on 2 cores the service's JIT needs several hundred thousand events before its
@@ -708,9 +712,11 @@ public class IngestBench {
             warmRates.add(rate);
             log("a. warm-up step " + step + ": " + f0(rate) + " events/s");
             // The copy tables get the same rows, so that every measured round starts from tables of the same size.
-            List<String> warmChunks = exportCsv("w" + step + "-", batchSize);
-            copyChunks("usage_event_copy", warmChunks, clients);
-            copyChunks("usage_event_copy_bulk", warmChunks, clients);
+            if (!ingestOnly) {
+                List<String> warmChunks = exportCsv("w" + step + "-", batchSize);
+                copyChunks("usage_event_copy", warmChunks, clients);
+                copyChunks("usage_event_copy_bulk", warmChunks, clients);
+            }
             if (warmedEvents + warmupBatches * (long) batchSize > maxWarmupEvents) {
                 break;
             }
@@ -744,6 +750,12 @@ public class IngestBench {
             double ingestRate = ing.accepted.sum() / ing.seconds;
             log("a. round " + round + ": " + f0(ingestRate) + " events/s; CPU: " + cpuText(ingestCpu)
                     + "; PostgreSQL waits: " + WaitSampler.text(ingestWaits));
+            if (ingestOnly) {
+                roundResults.add(m("round", round, "ingest", m("events", ing.accepted.sum(), "seconds", ing.seconds,
+                        "eventsPerSecond", ingestRate, "batchP50Ms", pct(ing.latenciesNs, 50),
+                        "batchP99Ms", pct(ing.latenciesNs, 99), "cpu", ingestCpu)));
+                continue;
+            }
 
             // b. the very rows the API stored, into a table like usage_event
             List<String> chunks = exportCsv(prefix, batchSize);
@@ -772,6 +784,16 @@ public class IngestBench {
                     "ratio", ingestRate / copyRate, "ratioBulk", ingestRate / bulkRate, "cpu", copyCpu)));
         }
         r.put("rounds", roundResults);
+        if (ingestOnly) {
+            StringBuilder line = new StringBuilder("ingest");
+            for (Map<String, Object> x : roundResults) {
+                line.append(' ').append(f0(d(x, "ingest", "eventsPerSecond"))).append(':')
+                        .append(f2(d(x, "ingest", "batchP50Ms"))).append(':').append(f2(d(x, "ingest", "batchP99Ms")))
+                        .append(':').append(cpuText((Map<String, Object>) ((Map<String, Object>) x.get("ingest")).get("cpu")).replace(' ', '_'));
+            }
+            System.out.println(line);
+            return;
+        }
         // The round with the median ratio stands for the run; all rounds are listed.
         List<Map<String, Object>> byRatio = new ArrayList<>(roundResults);
         byRatio.sort(java.util.Comparator.comparingDouble(x -> d(x, "copy", "ratio")));

@@ -43,6 +43,28 @@ public interface YardstickConfig {
     /** The local preview of messages ({@code GET /preview}). */
     Preview preview();
 
+    /** Runaway-agent and budget alerts. */
+    Alerts alerts();
+
+    /** Runaway-agent and budget alerts (thresholds are team settings). */
+    interface Alerts {
+
+        /**
+         * {@code YARDSTICK_ALERTS_ENABLED}: whether usage is watched for runaway sessions and budget
+         * thresholds. Off, ingest keeps no per-minute session figures and no alert goes out.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * {@code YARDSTICK_ALERTS_SWEEP_EVERY}: how often all recently active sessions and budgets are
+         * checked again, besides the check right after each ingest (catches night-time sessions that
+         * keep going, and checks lost when a replica stopped right after an ingest).
+         */
+        @WithDefault("1m")
+        Duration sweepEvery();
+    }
+
     /** The delivery outbox. */
     interface Outbox {
 

@@ -40,13 +40,16 @@ public final class Db {
     }
 
     /**
-     * Waits until the outbox has nothing pending, so messages of an earlier test never land in the
+     * Waits until no usage is waiting for the alert checks and the outbox has nothing pending, so messages of an earlier test never land in the
      * next one's recordings.
      */
     public static void awaitOutboxIdle(DataSource ds) {
+        dev.yardstick.watch.Watcher watcher = io.quarkus.arc.Arc.container()
+                .instance(dev.yardstick.watch.Watcher.class).get();
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
                 .pollInterval(java.time.Duration.ofMillis(100))
-                .until(() -> scalar(ds, "select count(*) from outbox_message where status = 'pending'") == 0);
+                .until(() -> watcher.idle()
+                        && scalar(ds, "select count(*) from outbox_message where status = 'pending'") == 0);
     }
 
     /** The single string value of a query, or null. */

@@ -22,8 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two packaged service instances on one PostgreSQL, racing to send the same team's digest for the
- * same week: the channel receives it exactly once.
+ * Two packaged service instances started together on one empty PostgreSQL: migrations are applied
+ * once; racing to send the same team's digest for the same week, the channel receives it exactly
+ * once; a runaway session whose events arrive at both, at the same time, alerts its user once.
  */
 class TwoInstancesIT {
 
@@ -33,9 +34,21 @@ class TwoInstancesIT {
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             Map<String, String> env = PackagedService.env(
                     PackagedService.database(pg.getJdbcUrl("postgres", "postgres")),
-                    PackagedService.slack(slack), Map.of("YARDSTICK_DIGEST_ENABLED", "false"));
-            try (PackagedService a = PackagedService.start("two-instances-it", env).awaitReady();
-                    PackagedService b = PackagedService.start("two-instances-it", env).awaitReady()) {
+                    PackagedService.slack(slack),
+                    Map.of("YARDSTICK_DIGEST_ENABLED", "false", "YARDSTICK_JOBS_TICK", "1s",
+                            "YARDSTICK_JOBS_FIRST_DELAY", "1s", "YARDSTICK_ALERTS_SWEEP_EVERY", "1s"));
+            try (PackagedService a = PackagedService.start("two-instances-it", env);
+                    PackagedService b = PackagedService.start("two-instances-it", env)) {
+                a.awaitReady();
+                b.awaitReady();
+                try (var c = java.sql.DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
+                        var rs = c.createStatement().executeQuery(
+                                "select count(*), count(distinct version), bool_and(success) from flyway_schema_history"
+                                        + " where version is not null")) {
+                    rs.next();
+                    assertEquals(rs.getLong(1), rs.getLong(2), "each migration applied once");
+                    assertTrue(rs.getLong(1) >= 5 && rs.getBoolean(3));
+                }
                 String channel = "CTWOINST";
                 a.admin().body(Map.of("name", "Race", "slackChannelId", channel)).put("/api/v1/teams/race").then()
                         .statusCode(201);
@@ -77,9 +90,56 @@ class TwoInstancesIT {
                         a.admin().get("/api/v1/teams/race/digests").then().extract().jsonPath().getList("destination"));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(
                         () -> assertEquals(1, slack.calls("files.completeUploadExternal").size(), "one chart"));
+
+                runawayEventsArrivingAtBothAlertOnce(slack, a, b, token);
             }
         } finally {
             slack.stop();
         }
+    }
+
+    private static int sweepRuns(PackagedService instance) {
+        List<Integer> runs = instance.admin().get("/api/v1/jobs").then().statusCode(200).extract().jsonPath()
+                .getList("findAll { it.name == 'alert-sweep' }.runs");
+        return runs.isEmpty() ? 0 : runs.get(0);
+    }
+
+    private static void runawayEventsArrivingAtBothAlertOnce(FakeSlack slack, PackagedService a, PackagedService b,
+            String token) throws Exception {
+        String email = "looper@example.com";
+        a.admin().body(Map.of("team", "race", "slackUserId", "ULOOPER")).put("/api/v1/members/" + email).then()
+                .statusCode(201);
+        java.time.Instant now = java.time.Instant.now();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> senders = new ArrayList<>();
+        for (PackagedService instance : List.of(a, b)) {
+            String side = instance == a ? "a" : "b";
+            senders.add(pool.submit(() -> {
+                go.await();
+                for (int batch = 0; batch < 8; batch++) {
+                    List<Map<String, Object>> events = new ArrayList<>();
+                    for (int i = 0; i < 50; i++) {
+                        events.add(Map.of("id", "loop-" + side + "-" + batch + "-" + i, "time",
+                                now.minusSeconds(batch * 50L + i).toString(), "user", email, "tool", "claude-code",
+                                "model", "claude-opus-4-1", "costUsd", 0.01, "sessionId", "race-loop"));
+                    }
+                    instance.ingest(token).body(events).post("/api/v1/usage-events").then().statusCode(202);
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : senders) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdownNow();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(1,
+                slack.calls("chat.postMessage", c -> "ULOOPER".equals(c.param("channel"))).size()));
+        // the sweep (every second here, on whichever replica claims it) checks the session twice more
+        int runs = sweepRuns(a);
+        await().atMost(Duration.ofSeconds(30)).until(() -> sweepRuns(b) >= runs + 2);
+        assertEquals(1, a.admin().get("/api/v1/teams/race/alerts").then().extract().jsonPath().getList("$").size());
+        assertEquals(1, slack.calls("chat.postMessage", c -> "ULOOPER".equals(c.param("channel"))).size());
     }
 }

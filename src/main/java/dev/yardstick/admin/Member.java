@@ -33,6 +33,9 @@ public class Member extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** Runaway alerts for this member stay quiet until then ("Snooze 24 h"). */
+    @Column(name = "alerts_snoozed_until")
+    public Instant alertsSnoozedUntil;
 
     /** The member with this email (case-insensitive). */
     public static Optional<Member> byEmail(String email) {

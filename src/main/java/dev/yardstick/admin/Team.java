@@ -35,6 +35,12 @@ public class Team extends PanacheEntityBase {
     public String digestDay = "MONDAY";
     @Column(name = "digest_time")
     public String digestTime = "09:00";
+    /** Runaway threshold: a session's cost in any trailing 15 minutes. */
+    @Column(name = "runaway_cost_usd")
+    public BigDecimal runawayCostUsd = new BigDecimal("25");
+    /** Runaway threshold: a session's requests in any trailing 15 minutes. */
+    @Column(name = "runaway_requests")
+    public int runawayRequests = 300;
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "updated_at")

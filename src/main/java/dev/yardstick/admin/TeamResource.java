@@ -9,6 +9,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Digits;
 import jakarta.validation.constraints.Email;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -45,7 +47,9 @@ public class TeamResource {
             @DecimalMin("0") @Digits(integer = 12, fraction = 2) BigDecimal weeklyBudgetUsd,
             String timezone,
             String digestDay,
-            @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm") String digestTime) {
+            @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm") String digestTime,
+            @DecimalMin(value = "0.01", message = "must be at least 0.01") @Digits(integer = 12, fraction = 2) BigDecimal runawayCostUsd,
+            @Min(value = 1, message = "must be at least 1") @Max(1_000_000_000) Integer runawayRequests) {
     }
 
     /**
@@ -55,7 +59,7 @@ public class TeamResource {
      */
     public record TeamView(String key, String name, String slackChannelId, List<String> managers,
             BigDecimal weeklyBudgetUsd, BigDecimal effectiveWeeklyBudgetUsd, String timezone, String digestDay,
-            String digestTime, Instant createdAt, Instant updatedAt) {
+            String digestTime, BigDecimal runawayCostUsd, int runawayRequests, Instant createdAt, Instant updatedAt) {
     }
 
     @Inject
@@ -64,7 +68,7 @@ public class TeamResource {
     private TeamView view(Team t) {
         return new TeamView(t.key, t.name, t.slackChannelId, List.copyOf(t.managers), t.weeklyBudgetUsd,
                 budgets.effective(t.key, Weeks.start(Instant.now(), t.zone())), t.timezone, t.digestDay,
-                t.digestTime, t.createdAt, t.updatedAt);
+                t.digestTime, t.runawayCostUsd, t.runawayRequests, t.createdAt, t.updatedAt);
     }
 
     @GET
@@ -118,6 +122,8 @@ public class TeamResource {
         team.timezone = timezone;
         team.digestDay = digestDay;
         team.digestTime = body.digestTime() == null ? "09:00" : body.digestTime();
+        team.runawayCostUsd = body.runawayCostUsd() == null ? new BigDecimal("25") : body.runawayCostUsd();
+        team.runawayRequests = body.runawayRequests() == null ? 300 : body.runawayRequests();
         team.updatedAt = now;
         if (created) {
             team.persist();

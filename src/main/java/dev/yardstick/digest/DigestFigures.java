@@ -11,7 +11,8 @@ import java.util.Map;
  * @param budget            the effective weekly budget, or null when the team has none
  * @param premiumShare      share of priced spend on premium models, 0..1, or null without spend
  * @param trend             the 8 weeks ending with this one, oldest first
- * @param runawayAlerts     runaway-agent alerts of the week (0 until alerts exist)
+ * @param runawayAlerts     runaway-agent alerts raised in the week (no names)
+ * @param runawayUsd        what the sessions of those alerts spent
  */
 public record DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
         BigDecimal previousSpend, BigDecimal budget, Map<String, Long> shipped, long shippedTotal,

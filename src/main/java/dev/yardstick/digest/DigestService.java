@@ -7,6 +7,7 @@ import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Format;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Outbox;
+import dev.yardstick.watch.Alerts;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.Pricing;
 import dev.yardstick.ledger.Summary;
@@ -41,6 +42,8 @@ public class DigestService {
     public static final int MIN_MEMBERS = 3;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM", Locale.US);
 
+    @Inject
+    Alerts alerts;
     @Inject
     LedgerQueries ledger;
     @Inject
@@ -105,10 +108,12 @@ public class DigestService {
             }
         }
         BigDecimal premiumShare = priced.signum() == 0 ? null : premium.divide(priced, 4, RoundingMode.HALF_UP);
+        Alerts.RunawayWeek runaway = alerts.runawayTotals(team.key, monday.atStartOfDay(team.zone()).toInstant(),
+                monday.plusWeeks(1).atStartOfDay(team.zone()).toInstant());
         return new DigestFigures(team.key, team.name, isoWeek(monday), monday, week.costUsd(), previous.costUsd(),
                 budgets.effective(team.key, monday), week.outcomes(), week.outcomesTotal(), previous.outcomes(),
-                ledger.aiAssisted(team.key, monday, sunday), premiumShare, trend, week.activeMembers(), 0,
-                BigDecimal.ZERO);
+                ledger.aiAssisted(team.key, monday, sunday), premiumShare, trend, week.activeMembers(),
+                runaway.alerts(), runaway.costUsd());
     }
 
     /** The digest message for these figures. */
@@ -141,7 +146,8 @@ public class DigestService {
                         + "% efficient models";
         String runaway = f.runawayAlerts() == 0
                 ? "none this week"
-                : f.runawayAlerts() + " sessions, " + Format.usd(f.runawayUsd());
+                : f.runawayAlerts() + (f.runawayAlerts() == 1 ? " session, " : " sessions, ")
+                        + Format.usd(f.runawayUsd()) + " spent by them";
         ChatMessage.Builder b = ChatMessage.builder(f.teamName() + ", week of " + range + ": " + Format.usd(f.spend())
                 + " spent, " + f.shippedTotal() + " shipped")
                 .header(f.teamName() + " · AI use, week of " + range)

@@ -58,10 +58,19 @@ public class LedgerWriter {
     DataSource dataSource;
     @Inject
     Pricing pricing;
+    @Inject
+    dev.yardstick.YardstickConfig config;
+    @Inject
+    jakarta.enterprise.event.Event<LiveUsage> liveUsage;
 
     /** Stores usage events; see the class comment for the guarantees. */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
-        return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events)));
+        LiveUsage[] live = new LiveUsage[1];
+        WriteResult result = withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live)));
+        if (live[0] != null && !live[0].teams().isEmpty()) {
+            liveUsage.fire(live[0]);
+        }
+        return result;
     }
 
     /** Stores outcome events; same guarantees as {@link #writeUsage}. */
@@ -69,7 +78,7 @@ public class LedgerWriter {
         return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> outcomes(events)));
     }
 
-    private WriteResult usage(List<Indexed<UsageRecord>> events) throws SQLException {
+    private WriteResult usage(List<Indexed<UsageRecord>> events, LiveUsage[] live) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             List<WriteResult.Rejection> rejected = new ArrayList<>();
             Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
@@ -149,8 +158,81 @@ public class LedgerWriter {
                 costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
             }
             upsertUsageRollups(c, sums, costSums);
+            live[0] = config.alerts().enabled()
+                    ? upsertSessionMinutes(c, unique.values(), inserted, memberIds, teamKeys, costs)
+                    : null;
             return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
         }
+    }
+
+    /**
+     * Adds the batch's live events (at most {@link LiveUsage#WINDOW} old) to the per-session, per-minute
+     * figures that runaway detection reads, and says which sessions and teams got new usage.
+     */
+    private static LiveUsage upsertSessionMinutes(Connection c, Collection<UsageRecord> events, Set<String> inserted,
+            Long[] memberIds, String[] teamKeys, String[] costs) throws SQLException {
+        java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
+        Map<List<Object>, BigDecimal> cost = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, long[]> requests = new HashMap<>();
+        Map<List<Object>, LiveUsage.Session> sessions = new TreeMap<>(KEY_ORDER);
+        Set<String> teams = new TreeSet<>();
+        int k = 0;
+        for (UsageRecord u : events) {
+            int i = k++;
+            if (!inserted.contains(u.id())) {
+                continue;
+            }
+            teams.add(teamKeys[i]);
+            if (u.time().isBefore(liveSince)) {
+                continue;
+            }
+            String session = LiveUsage.sessionKey(u.sessionId(), u.tool());
+            java.time.Instant minute = u.time().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            List<Object> key = List.of(memberIds[i], session, minute.toString(), u.tool(), u.model(), teamKeys[i]);
+            cost.merge(key, new BigDecimal(costs[i]), BigDecimal::add);
+            requests.computeIfAbsent(key, x -> new long[1])[0] += u.requests();
+            sessions.merge(List.of(memberIds[i], session),
+                    new LiveUsage.Session(memberIds[i], session, teamKeys[i], minute),
+                    (a, b) -> a.from().isBefore(b.from()) ? a : b);
+        }
+        if (!cost.isEmpty()) {
+            int n = cost.size();
+            Long[] members = new Long[n], reqs = new Long[n];
+            String[] keys = new String[n], minutes = new String[n], tools = new String[n], models = new String[n],
+                    teamCol = new String[n], costCol = new String[n];
+            int j = 0;
+            for (var e : cost.entrySet()) {
+                List<Object> key = e.getKey();
+                members[j] = (Long) key.get(0);
+                keys[j] = (String) key.get(1);
+                minutes[j] = (String) key.get(2);
+                tools[j] = (String) key.get(3);
+                models[j] = (String) key.get(4);
+                teamCol[j] = (String) key.get(5);
+                costCol[j] = e.getValue().toPlainString();
+                reqs[j] = requests.get(key)[0];
+                j++;
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    insert into usage_session_minute as s (member_id, session_key, minute, tool, model, team_key,
+                        cost_usd, requests)
+                    select * from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
+                        ?::numeric[], ?::int8[])
+                    on conflict (member_id, session_key, minute, tool, model) do update set
+                        cost_usd = s.cost_usd + excluded.cost_usd, requests = s.requests + excluded.requests
+                    """)) {
+                ps.setArray(1, longs(c, members));
+                ps.setArray(2, text(c, keys));
+                ps.setArray(3, text(c, minutes));
+                ps.setArray(4, text(c, tools));
+                ps.setArray(5, text(c, models));
+                ps.setArray(6, text(c, teamCol));
+                ps.setArray(7, text(c, costCol));
+                ps.setArray(8, longs(c, reqs));
+                ps.executeUpdate();
+            }
+        }
+        return new LiveUsage(List.copyOf(sessions.values()), teams);
     }
 
     private static final String[] USAGE_SUMS = {"input_tokens", "output_tokens", "cache_read_tokens",

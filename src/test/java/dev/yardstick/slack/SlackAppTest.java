@@ -61,8 +61,10 @@ class SlackAppTest {
         team = "pay-" + u;
         mgr1 = "mgr1-" + u + "@example.com";
         mgr2 = "mgr2-" + u + "@example.com";
+        // Runaway lines far above these tests' single large events: alerts have their own tests (AlertsTest).
         admin().body(Map.of("name", "Payments " + u, "managers", List.of(mgr1, mgr2), "weeklyBudgetUsd", 500,
-                "timezone", "Europe/Berlin")).put("/api/v1/teams/" + team).then().statusCode(201);
+                "timezone", "Europe/Berlin", "runawayCostUsd", 100000)).put("/api/v1/teams/" + team).then()
+                .statusCode(201);
         ana = "ana-" + u + "@example.com";
         anaSlack = slackId();
         bo = "bo-" + u + "@example.com";
@@ -303,7 +305,8 @@ class SlackAppTest {
         assertTrue(slack.calls("chat.postMessage", c -> c.param("channel").equals(anaSlack)).get(0).param("text")
                 .contains("Request #" + id));
         awaitUntil(() -> assertEquals(2,
-                slack.calls("chat.postMessage", c -> !c.param("channel").equals(anaSlack)).size()));
+                slack.calls("chat.postMessage", c -> !c.param("channel").equals(anaSlack)).size(),
+                () -> slack.calls("chat.postMessage").stream().map(c -> c.param("text")).toList().toString()));
         SlackRequests.click(mgr2Slack, BudgetService.APPROVE, Long.toString(id), slack.responseUrl("perm")).then()
                 .statusCode(200);
         awaitUntil(() -> admin().get("/api/v1/teams/" + team).then().body("weeklyBudgetUsd", equalTo(800.0f)));

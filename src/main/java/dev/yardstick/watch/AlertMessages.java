@@ -1,0 +1,149 @@
+package dev.yardstick.watch;
+
+import dev.yardstick.admin.Member;
+import dev.yardstick.admin.Team;
+import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Format;
+import dev.yardstick.ledger.Summary;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/** The words of alerts, in the neutral message model: numbers first, one sentence of meaning, no blame. */
+final class AlertMessages {
+
+    private static final Map<String, String> TOOLS = Map.of("claude-code", "Claude Code", "cursor", "Cursor",
+            "copilot", "Copilot", "codex", "Codex", "gemini-cli", "Gemini CLI", "anthropic-api", "Anthropic API",
+            "openai-api", "OpenAI API", "other", "An AI tool");
+
+    private AlertMessages() {
+    }
+
+    static String tool(String tool) {
+        return TOOLS.getOrDefault(tool, tool);
+    }
+
+    static String duration(int minutes) {
+        return minutes < 60
+                ? minutes + " min"
+                : minutes / 60 + " h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + " min");
+    }
+
+    private static String session(Alert a) {
+        return a.sessionKey.startsWith("tool:") ? "(no session id)" : a.sessionKey;
+    }
+
+    private static String what(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t) {
+        return switch (a.reason) {
+            case "night" -> "has kept spending for **" + duration(r.minutes()) + "** overnight ("
+                    + Format.usd(r.totalCostUsd()) + ", " + r.totalRequests() + " requests)";
+            case "requests" -> "made **" + r.peakRequests() + " requests in 15 minutes** ("
+                    + Format.usd(r.peakCostUsd()) + "), past your team's line of " + t.requests();
+            default -> "spent **" + Format.usd(r.peakCostUsd()) + " in 15 minutes** (" + r.peakRequests()
+                    + " requests), past your team's line of " + Format.usd(t.costUsd());
+        };
+    }
+
+    /** The DM to a runaway session's user, with the two buttons. */
+    static ChatMessage runaway(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t, Member member) {
+        String tool = tool(a.tool);
+        String text = "Your " + tool + " session " + what(a, r, t).replace("**", "") + ". Is it stuck?";
+        return ChatMessage.builder(text)
+                .header("An agent session may be looping")
+                .paragraph("Your **" + tool + "** session " + what(a, r, t) + ".")
+                .facts(List.of(new ChatMessage.Fact("Tool", tool), new ChatMessage.Fact("Model", a.model),
+                        new ChatMessage.Fact("Session", session(a)),
+                        new ChatMessage.Fact("Spent so far", Format.usd(a.amountUsd) + " · " + a.requests
+                                + " requests"),
+                        new ChatMessage.Fact("Running for", duration(a.minutes))))
+                .paragraph("If it is retrying the same step, stopping it now saves the most. If it is meant to run, "
+                        + "say so and I won't ask about this session again.")
+                .buttons(new ChatMessage.Button(Alerts.INTENDED, "It's intended", a.id.toString(), "primary"),
+                        new ChatMessage.Button(Alerts.SNOOZE_ACTION, "Snooze 24 h", a.id.toString(), null))
+                .note("Only you see this. Alert #" + a.id + " · your team's line: " + Format.usd(t.costUsd())
+                        + " or " + t.requests() + " requests in 15 minutes, or 2 hours of spending between 22:00 "
+                        + "and 07:00.")
+                .build();
+    }
+
+    /** The runaway DM once its user has answered: the figures stay, the buttons go. */
+    static ChatMessage settled(Alert a, Member member) {
+        String outcome = "intended".equals(a.status)
+                ? "Marked as intended: no more alerts about this session."
+                : "Snoozed: no runaway alerts for you for the next 24 hours.";
+        String tool = tool(a.tool);
+        return ChatMessage.builder(outcome)
+                .header("An agent session may be looping")
+                .facts(List.of(new ChatMessage.Fact("Tool", tool), new ChatMessage.Fact("Model", a.model),
+                        new ChatMessage.Fact("Session", session(a)),
+                        new ChatMessage.Fact("Spent so far", Format.usd(a.amountUsd) + " · " + a.requests
+                                + " requests")))
+                .paragraph("**" + outcome + "**")
+                .note("Only you see this. Alert #" + a.id)
+                .build();
+    }
+
+    /** The one DM to each manager when a flagged session reaches four times its team's line. */
+    static ChatMessage escalation(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t, Member member,
+            Team team) {
+        String who = member.displayName != null && !member.displayName.isBlank() ? member.displayName : member.email;
+        String tool = tool(a.tool);
+        String status = switch (a.status) {
+            case "intended" -> who + " marked it as intended.";
+            case "snoozed" -> who + " has snoozed runaway alerts.";
+            default -> who + " was alerted " + duration(
+                    (int) Math.max(1, Duration.between(a.createdAt, java.time.Instant.now()).toMinutes()))
+                    + " ago and has not answered yet.";
+        };
+        String text = who + "'s " + tool + " session has spent " + Format.usd(r.totalCostUsd())
+                + ", four times " + team.name + "'s runaway line";
+        return ChatMessage.builder(text)
+                .header("A runaway session keeps going")
+                .paragraph("**" + who + "**'s " + tool + " session has spent **" + Format.usd(r.totalCostUsd())
+                        + "** (" + r.totalRequests() + " requests) in " + duration(r.minutes())
+                        + ", four times " + team.name + "'s line of " + Format.usd(t.costUsd()) + " or "
+                        + t.requests() + " requests in 15 minutes. " + status)
+                .facts(List.of(new ChatMessage.Fact("Tool", tool), new ChatMessage.Fact("Model", a.model),
+                        new ChatMessage.Fact("Session", session(a))))
+                .paragraph("You own " + team.name + "'s budget, so you hear about it once; a quick word with "
+                        + who + " is usually all it takes.")
+                .note("Only managers of " + team.name + " get this. Alert #" + a.id)
+                .build();
+    }
+
+    /** A budget threshold DM to a team's managers. */
+    static ChatMessage budget(String kind, Team team, Summary week, BigDecimal budget, LocalDate weekStart) {
+        String spent = Format.usd(week.costUsd()) + " of " + Format.usd(budget) + " ("
+                + Format.percent(week.costUsd(), budget) + ")";
+        String shipped = week.outcomesTotal() + (week.outcomesTotal() == 1 ? " item" : " items") + " shipped"
+                + (week.costPerOutcomeUsd() == null ? "" : ", " + Format.usd(week.costPerOutcomeUsd()) + " each");
+        String text = switch (kind) {
+            case Alert.BUDGET_100 -> team.name + " has used its AI budget for the week: " + spent;
+            case Alert.BUDGET_80 -> team.name + " has used " + Format.percent(week.costUsd(), budget)
+                    + " of its AI budget for the week: " + spent;
+            default -> "At this week's rate, " + team.name + " will run out of AI budget before the week ends: "
+                    + spent + " so far";
+        };
+        String meaning = switch (kind) {
+            case Alert.BUDGET_100 -> "Nothing is blocked. If the work needs more this week, approve a request; if "
+                    + "not, the budget resets on " + weekStart.plusWeeks(1).getDayOfWeek().getDisplayName(
+                            java.time.format.TextStyle.FULL, java.util.Locale.US)
+                    + ".";
+            case Alert.BUDGET_80 -> "Worth a look at what is driving it before the week ends.";
+            default -> "A heads-up, not a problem yet: a look at the model mix or at long-running agents "
+                    + "usually explains it.";
+        };
+        return ChatMessage.builder(text)
+                .header(switch (kind) {
+                    case Alert.BUDGET_100 -> "Weekly AI budget reached";
+                    case Alert.BUDGET_80 -> "80% of the weekly AI budget used";
+                    default -> "AI budget on pace to run out";
+                })
+                .paragraph("**" + team.name + "**: " + spent + " in the week of " + weekStart + ". " + meaning)
+                .facts(List.of(new ChatMessage.Fact("Spent", spent), new ChatMessage.Fact("Shipped", shipped)))
+                .note("Only managers of " + team.name + " get this; once per week.")
+                .build();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.yardstick.watch;
+
+import dev.yardstick.YardstickConfig;
+import dev.yardstick.jobs.ClusterJob;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * Once a minute across replicas: checks every session active in the last {@link #LOOK_BACK} and the
+ * budget of every team with usage in that time. Catches sessions that keep going through the night between ingests
+ * of other sessions, and checks a replica lost by stopping right after an ingest.
+ */
+@ApplicationScoped
+public class AlertSweepJob implements ClusterJob {
+
+    /** How far back the sweep looks for active sessions. */
+    static final Duration LOOK_BACK = Duration.ofMinutes(20);
+
+    @Inject
+    YardstickConfig config;
+    @Inject
+    RunawayDetector detector;
+    @Inject
+    Watcher watcher;
+    @Inject
+    EntityManager em;
+
+    @Override
+    public String name() {
+        return "alert-sweep";
+    }
+
+    @Override
+    public Duration every() {
+        return config.alerts().sweepEvery();
+    }
+
+    @Override
+    public Duration lease() {
+        return Duration.ofMinutes(5);
+    }
+
+    @Override
+    public boolean enabled() {
+        return config.alerts().enabled();
+    }
+
+    @Override
+    public void run() {
+        Instant now = Instant.now();
+        @SuppressWarnings("unchecked")
+        List<String> teams = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                "select distinct team_key from usage_session_minute where minute >= ?1")
+                .setParameter(1, now.minus(LOOK_BACK)).getResultList());
+        watcher.check(detector.activeSince(now.minus(LOOK_BACK)), new TreeSet<>(teams));
+    }
+}

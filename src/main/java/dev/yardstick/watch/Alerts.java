@@ -1,0 +1,270 @@
+package dev.yardstick.watch;
+
+import dev.yardstick.admin.Member;
+import dev.yardstick.admin.Team;
+import dev.yardstick.budget.Budgets;
+import dev.yardstick.budget.Weeks;
+import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Messenger;
+import dev.yardstick.ledger.LedgerQueries;
+import dev.yardstick.ledger.LiveUsage;
+import dev.yardstick.ledger.Summary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Raises, records and settles alerts. Every decision about one session runs under a PostgreSQL
+ * advisory lock on that session, and budget alerts rest on a unique index per team, kind and week,
+ * so replicas checking the same usage at the same moment raise each alert once. Messages go through
+ * the outbox under keys derived from the alert's id.
+ */
+@ApplicationScoped
+public class Alerts {
+
+    private static final Logger LOG = Logger.getLogger(Alerts.class);
+    /** At most one runaway alert per session in this long. */
+    public static final Duration QUIET_AFTER_ALERT = Duration.ofHours(6);
+    /** Button action of a runaway alert: "It's intended". */
+    public static final String INTENDED = "runaway.intended";
+    /** Button action of a runaway alert: "Snooze 24 h". */
+    public static final String SNOOZE_ACTION = "runaway.snooze";
+    /** How long "Snooze 24 h" keeps a member's runaway alerts quiet. */
+    public static final Duration SNOOZE = Duration.ofHours(24);
+
+    /** The result of a button click on a runaway alert. */
+    public enum Settled {
+        /** Done. */
+        DONE,
+        /** The alert belongs to someone else; nothing changed. */
+        NOT_YOURS,
+        /** No such alert. */
+        NOT_FOUND
+    }
+
+    @Inject
+    EntityManager em;
+    @Inject
+    Messenger messenger;
+    @Inject
+    LedgerQueries ledger;
+    @Inject
+    Budgets budgets;
+    @Inject
+    MeterRegistry registry;
+
+    /**
+     * Handles a session the detector flagged ({@code reason} not null) or found at four times a
+     * threshold ({@code escalate}): raises an alert unless one was raised for it in the last
+     * {@link #QUIET_AFTER_ALERT} or its user said it is intended; keeps the latest alert's figures
+     * current; escalates to the team's managers once per session.
+     */
+    void onRunaway(RunawayDetector.Reading r, String reason, boolean escalate, RunawayDetector.Thresholds t) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("select pg_advisory_xact_lock(hashtextextended(?1, 0))")
+                    .setParameter(1, "runaway:" + r.memberId() + ":" + r.sessionKey()).getSingleResult();
+            Instant now = Instant.now();
+            List<Alert> recent = Alert.list(
+                    "kind = ?1 and memberId = ?2 and sessionKey = ?3 and createdAt >= ?4 order by createdAt desc",
+                    Alert.RUNAWAY, r.memberId(), r.sessionKey(), now.minus(LiveUsage.WINDOW));
+            Alert latest = recent.isEmpty() ? null : recent.get(0);
+            boolean intended = recent.stream().anyMatch(a -> "intended".equals(a.status))
+                    || Alert.count("kind = ?1 and memberId = ?2 and sessionKey = ?3 and status = 'intended'",
+                            Alert.RUNAWAY, r.memberId(), r.sessionKey()) > 0;
+            if (latest != null) {
+                latest.amountUsd = latest.amountUsd.max(r.totalCostUsd());
+                latest.requests = Math.max(latest.requests, r.totalRequests());
+                latest.minutes = Math.max(latest.minutes, r.minutes());
+                latest.updatedAt = now;
+            }
+            boolean quiet = latest != null && latest.createdAt.isAfter(now.minus(QUIET_AFTER_ALERT));
+            if (reason != null && !quiet && !intended) {
+                Member member = Member.findById(r.memberId());
+                String[] toolModel = toolAndModel(r);
+                Alert a = new Alert();
+                a.kind = Alert.RUNAWAY;
+                a.teamKey = r.teamKey();
+                a.memberId = r.memberId();
+                a.sessionKey = r.sessionKey();
+                a.tool = toolModel[0];
+                a.model = toolModel[1];
+                a.reason = reason;
+                a.amountUsd = r.totalCostUsd();
+                a.requests = r.totalRequests();
+                a.minutes = r.minutes();
+                boolean snoozed = member.alertsSnoozedUntil != null && member.alertsSnoozedUntil.isAfter(now);
+                a.status = snoozed ? "snoozed" : "open";
+                a.createdAt = now;
+                a.updatedAt = now;
+                a.persist();
+                em.flush();
+                count("runaway", a.status);
+                if (!snoozed && !messenger.directMessage(member.id, key(a),
+                        AlertMessages.runaway(a, r, t, member))) {
+                    LOG.warnf("Runaway alert %d: member %d cannot be reached in chat", a.id, member.id);
+                }
+                latest = a;
+            }
+            boolean escalated = recent.stream().anyMatch(a -> a.escalatedAt != null);
+            if (escalate && latest != null && !escalated) {
+                latest.escalatedAt = now;
+                Member member = Member.findById(r.memberId());
+                Team team = Team.findById(r.teamKey());
+                int reached = 0;
+                for (Member manager : team == null ? List.<Member>of() : team.managerMembers()) {
+                    if (messenger.directMessage(manager.id, key(latest) + ":manager:" + manager.id,
+                            AlertMessages.escalation(latest, r, t, member, team))) {
+                        reached++;
+                    }
+                }
+                count("runaway_escalation", reached > 0 ? "sent" : "no_manager");
+            }
+        });
+    }
+
+    private String[] toolAndModel(RunawayDetector.Reading r) {
+        Object[] row = (Object[]) em.createNativeQuery("""
+                select tool, model from usage_session_minute
+                where member_id = ?1 and session_key = ?2 and minute >= ?3
+                group by tool, model order by sum(cost_usd) desc, sum(requests) desc limit 1
+                """).setParameter(1, r.memberId()).setParameter(2, r.sessionKey())
+                .setParameter(3, Instant.now().minus(LiveUsage.WINDOW)).getSingleResult();
+        return new String[]{(String) row[0], (String) row[1]};
+    }
+
+    /** The outbox key of an alert's message to its user (managers' copies add {@code :manager:<id>}). */
+    static String key(Alert a) {
+        return "alert:" + a.id;
+    }
+
+    /**
+     * Checks a team's spend in its current budget week against its effective budget and DMs its
+     * managers once per week at 80%, at 100%, and when the current rate would exhaust the budget
+     * before the week ends.
+     */
+    public void checkBudget(String teamKey, Instant now) {
+        Team team = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(teamKey));
+        if (team == null) {
+            return;
+        }
+        LocalDate weekStart = Weeks.start(now, team.zone());
+        BigDecimal budget = budgets.effective(teamKey, weekStart);
+        if (budget == null || budget.signum() <= 0) {
+            return;
+        }
+        Summary week = ledger.summary(teamKey, weekStart, LocalDate.ofInstant(now, team.zone()));
+        BigDecimal spent = week.costUsd();
+        double used = spent.doubleValue() / budget.doubleValue();
+        ZonedDateTime start = weekStart.atStartOfDay(team.zone());
+        Duration elapsed = Duration.between(start.toInstant(), now);
+        Duration length = Duration.between(start.toInstant(), start.plusWeeks(1).toInstant());
+        if (used >= 1.0) {
+            raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, false);
+            raiseBudget(team, Alert.BUDGET_100, weekStart, week, budget, true);
+        } else if (used >= 0.8) {
+            raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, true);
+        } else if (elapsed.compareTo(Duration.ofDays(1)) >= 0 && elapsed.compareTo(length) < 0
+                && spent.doubleValue() * length.toSeconds() / elapsed.toSeconds() >= budget.doubleValue()) {
+            raiseBudget(team, Alert.BUDGET_PACE, weekStart, week, budget, true);
+        }
+    }
+
+    private void raiseBudget(Team team, String kind, LocalDate weekStart, Summary week, BigDecimal budget,
+            boolean tell) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            List<?> ids = em.createNativeQuery("""
+                    insert into alert (kind, team_key, amount_usd, week_start, status)
+                    values (?1, ?2, ?3, ?4, 'open')
+                    on conflict (team_key, kind, week_start) where kind <> 'runaway' do nothing
+                    returning id
+                    """).setParameter(1, kind).setParameter(2, team.key).setParameter(3, week.costUsd())
+                    .setParameter(4, weekStart).getResultList();
+            if (ids.isEmpty()) {
+                return;
+            }
+            long id = ((Number) ids.get(0)).longValue();
+            count(kind, tell ? "sent" : "silent");
+            if (!tell) {
+                return;
+            }
+            ChatMessage message = AlertMessages.budget(kind, team, week, budget, weekStart);
+            int reached = 0;
+            for (Member manager : team.managerMembers()) {
+                if (messenger.directMessage(manager.id, "alert:" + id + ":manager:" + manager.id, message)) {
+                    reached++;
+                }
+            }
+            if (reached == 0) {
+                LOG.warnf("Budget alert %d (%s, team %s): no manager can be reached in chat", id, kind, team.key);
+            }
+        });
+    }
+
+    /** "It's intended": no more alerts for the alert's session. Only the session's own user may say so. */
+    public Settled intended(long alertId, long memberId) {
+        return settle(alertId, memberId, "intended");
+    }
+
+    /** "Snooze 24 h": no runaway alerts for the alert's user for {@link #SNOOZE}. */
+    public Settled snooze(long alertId, long memberId) {
+        return settle(alertId, memberId, "snoozed");
+    }
+
+    private Settled settle(long alertId, long memberId, String status) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Alert a = Alert.findById(alertId);
+            if (a == null || !Alert.RUNAWAY.equals(a.kind)) {
+                return Settled.NOT_FOUND;
+            }
+            if (a.memberId != memberId) {
+                return Settled.NOT_YOURS;
+            }
+            Instant now = Instant.now();
+            a.status = status;
+            a.updatedAt = now;
+            Member member = Member.findById(memberId);
+            if ("snoozed".equals(status)) {
+                member.alertsSnoozedUntil = now.plus(SNOOZE);
+                member.updatedAt = now;
+            }
+            messenger.replace(key(a), key(a) + ":" + status, AlertMessages.settled(a, member));
+            return Settled.DONE;
+        });
+    }
+
+    /** A team's alerts raised at or after {@code since}, newest first. */
+    public List<Alert> ofTeam(String teamKey, Instant since) {
+        return Alert.list("teamKey = ?1 and createdAt >= ?2 order by createdAt desc, id desc", teamKey, since);
+    }
+
+    /**
+     * Runaway alerts of a team raised in {@code [from, to)}: how many and the dollars their sessions
+     * spent (for the weekly digest; no names).
+     */
+    public RunawayWeek runawayTotals(String teamKey, Instant from, Instant to) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            Object[] row = (Object[]) em.createNativeQuery("""
+                    select count(*), coalesce(sum(amount_usd), 0) from alert
+                    where kind = 'runaway' and team_key = ?1 and created_at >= ?2 and created_at < ?3
+                    """).setParameter(1, teamKey).setParameter(2, from).setParameter(3, to).getSingleResult();
+            return new RunawayWeek(((Number) row[0]).longValue(), (BigDecimal) row[1]);
+        });
+    }
+
+    /** How many runaway alerts a team had in a period, and what their sessions spent. */
+    public record RunawayWeek(long alerts, BigDecimal costUsd) {
+    }
+
+    private void count(String kind, String result) {
+        registry.counter("yardstick_alerts_total", "kind", kind, "result", result).increment();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.yardstick.watch;
+
+import dev.yardstick.YardstickConfig;
+import dev.yardstick.ledger.LiveUsage;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Checks new usage for runaway sessions and budget thresholds shortly after it is committed, on one
+ * background thread, so ingest never waits for it. Usage arriving within {@link #COALESCE_MS} is
+ * checked together; a check that fails is retried with the next one, and {@link AlertSweepJob}
+ * checks everything recent again every minute.
+ */
+@ApplicationScoped
+public class Watcher {
+
+    private static final Logger LOG = Logger.getLogger(Watcher.class);
+    /** How long new usage waits to be checked together with what follows it. */
+    static final long COALESCE_MS = 500;
+
+    @Inject
+    YardstickConfig config;
+    @Inject
+    RunawayDetector detector;
+    @Inject
+    Alerts alerts;
+
+    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "alert-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Object lock = new Object();
+    private Map<List<Object>, LiveUsage.Session> sessions = new HashMap<>();
+    private Set<String> teams = new TreeSet<>();
+    private boolean scheduled;
+    private boolean running;
+
+    void onUsage(@Observes LiveUsage usage) {
+        if (!config.alerts().enabled()) {
+            return;
+        }
+        synchronized (lock) {
+            for (LiveUsage.Session s : usage.sessions()) {
+                sessions.merge(List.of(s.memberId(), s.sessionKey()), s,
+                        (a, b) -> a.from().isBefore(b.from()) ? a : b);
+            }
+            teams.addAll(usage.teams());
+            if (!scheduled) {
+                scheduled = true;
+                worker.schedule(this::drain, COALESCE_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void drain() {
+        Map<List<Object>, LiveUsage.Session> s;
+        Set<String> t;
+        synchronized (lock) {
+            s = sessions;
+            t = teams;
+            sessions = new HashMap<>();
+            teams = new TreeSet<>();
+            scheduled = false;
+            running = true;
+        }
+        try {
+            check(new ArrayList<>(s.values()), t);
+        } finally {
+            synchronized (lock) {
+                running = false;
+            }
+        }
+    }
+
+    /** Whether no usage is waiting to be checked and no check is running (tests wait for this). */
+    public boolean idle() {
+        synchronized (lock) {
+            return !scheduled && !running;
+        }
+    }
+
+    /** Checks these sessions and teams now, on the caller's thread. */
+    public void check(List<LiveUsage.Session> sessions, Set<String> teams) {
+        try {
+            detector.check(sessions);
+        } catch (RuntimeException e) {
+            LOG.error("Runaway check failed; the sweep will look again", e);
+        }
+        Instant now = Instant.now();
+        for (String team : teams) {
+            try {
+                alerts.checkBudget(team, now);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "Budget check of team %s failed; the sweep will look again", team);
+            }
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        worker.shutdown();
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+    }
+}
