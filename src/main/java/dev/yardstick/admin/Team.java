@@ -35,6 +35,9 @@ public class Team extends PanacheEntityBase {
     public String digestDay = "MONDAY";
     @Column(name = "digest_time")
     public String digestTime = "09:00";
+    /** GitHub repositories ({@code owner/name}, lower-case) whose merged PRs count for the team. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    public List<String> repositories = new ArrayList<>();
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "updated_at")
