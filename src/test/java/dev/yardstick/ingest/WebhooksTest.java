@@ -144,6 +144,8 @@ class WebhooksTest {
 
         byte[] push = json(Map.of("ref", "refs/heads/main", "repository", Map.of("full_name", "acme/x")));
         github("push", push).then().statusCode(202).body("result", equalTo("ignored"));
+        github("push", "{not json".getBytes(StandardCharsets.UTF_8)).then().statusCode(400)
+                .contentType("application/problem+json").body("detail", containsString("application/json"));
 
         String team = Api.team("gh-unmerged", "UTC");
         String login = "closer-" + Api.unique();
@@ -153,6 +155,9 @@ class WebhooksTest {
                 .then().statusCode(202).body("result", equalTo("ignored"));
         assertEquals(0, Db.scalar(ds, "select count(*) from outcome_event where id = ?", "github-pr:" + nodeId));
         summary(team).then().body("outcomesTotal", equalTo(0));
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("yardstick_webhooks_total{result=\"pong\",source=\"github\"}"))
+                .body(containsString("yardstick_webhooks_total{result=\"ignored\",source=\"github\"}"));
     }
 
     // --- Linear -----------------------------------------------------------------------------
