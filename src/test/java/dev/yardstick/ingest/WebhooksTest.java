@@ -181,7 +181,12 @@ class WebhooksTest {
         linear(linearIssue(UUID.randomUUID().toString(), stateId, "started", email, true, Instant.now(), List.of()))
                 .then().statusCode(202).body("result", equalTo("ignored"));
 
-        summary(team).then().body("outcomes.ticket_resolved", equalTo(1)).body("outcomesTotal", equalTo(1));
+        // An assignee without an email, who closed the issue themselves: the actor's email is theirs.
+        String selfClosed = UUID.randomUUID().toString();
+        linear(linearIssue(selfClosed, stateId, "completed", email, true, Instant.now(), List.of(), true))
+                .then().statusCode(202).body("result", equalTo("accepted"));
+
+        summary(team).then().body("outcomes.ticket_resolved", equalTo(2)).body("outcomesTotal", equalTo(2));
         String id = "linear:" + issueId + ":" + stateId;
         assertEquals("true", Db.string(ds, "select ai_assisted::text from outcome_event where id = ?", id));
         assertEquals("ENG-1 Retry card payments", Db.string(ds, "select title from outcome_event where id = ?", id));
@@ -228,6 +233,11 @@ class WebhooksTest {
         given().contentType("application/json").queryParam("token", JIRA_SECRET)
                 .body(jiraIssue(issueId, "10107", "status", "indeterminate", email))
                 .post("/webhooks/jira").then().statusCode(202).body("result", equalTo("ignored"));
+
+        given().contentType("application/json").queryParam("token", JIRA_SECRET)
+                .body(jiraIssue(issueId, "10108", "status", "done", "nobody-" + Api.unique() + "@example.com"))
+                .post("/webhooks/jira").then().statusCode(202).body("result", equalTo("ignored"))
+                .body("reason", containsString("not a known member"));
 
         summary(team).then().body("outcomes.ticket_resolved", equalTo(1));
         assertEquals("https://acme.atlassian.net/browse/PAY-7",
@@ -298,6 +308,12 @@ class WebhooksTest {
 
     private static byte[] linearIssue(String issueId, String stateId, String stateType, String assigneeEmail,
             boolean stateChanged, Instant sentAt, List<String> labels) {
+        return linearIssue(issueId, stateId, stateType, assigneeEmail, stateChanged, sentAt, labels, false);
+    }
+
+    /** With {@code emailOnActor}, the assignee object has no email and the actor (the assignee) has it. */
+    private static byte[] linearIssue(String issueId, String stateId, String stateType, String assigneeEmail,
+            boolean stateChanged, Instant sentAt, List<String> labels, boolean emailOnActor) {
         String assigneeId = UUID.randomUUID().toString();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("id", issueId);
@@ -312,13 +328,17 @@ class WebhooksTest {
         data.put("stateId", stateId);
         data.put("state", Map.of("id", stateId, "color", "#5e6ad2", "name", "Done", "type", stateType));
         data.put("assigneeId", assigneeId);
-        data.put("assignee", Map.of("id", assigneeId, "name", "Ana", "email", assigneeEmail));
+        data.put("assignee", emailOnActor
+                ? Map.of("id", assigneeId, "name", "Ana")
+                : Map.of("id", assigneeId, "name", "Ana", "email", assigneeEmail));
         data.put("labelIds", List.of());
         data.put("labels", labels.stream().map(l -> Map.of("id", "label-1", "color", "#bec2c8", "name", l)).toList());
         data.put("completedAt", "completed".equals(stateType) ? sentAt.minusSeconds(1).toString() : null);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("action", "update");
-        payload.put("actor", Map.of("id", assigneeId, "type", "user", "name", "Ana"));
+        payload.put("actor", emailOnActor
+                ? Map.of("id", assigneeId, "type", "user", "name", "Ana", "email", assigneeEmail)
+                : Map.of("id", assigneeId, "type", "user", "name", "Ana"));
         payload.put("createdAt", sentAt.toString());
         payload.put("data", data);
         payload.put("url", "https://linear.app/acme/issue/ENG-1/retry-card-payments");
