@@ -65,6 +65,25 @@ public interface YardstickConfig {
         Duration sweepEvery();
     }
 
+    /** Webhooks from GitHub, Linear and Jira ({@code POST /webhooks/*}; docs/connectors.md). */
+    Webhooks webhooks();
+
+    /**
+     * Secrets of the webhook sources. Each maps from its own env var (see application.properties);
+     * a source whose secret is unset answers 503.
+     */
+    interface Webhooks {
+
+        /** {@code GITHUB_WEBHOOK_SECRET}: the secret of the GitHub webhook (HMAC-SHA256 signature). */
+        Optional<String> githubSecret();
+
+        /** {@code LINEAR_WEBHOOK_SECRET}: the signing secret Linear shows for the webhook. */
+        Optional<String> linearSecret();
+
+        /** {@code JIRA_WEBHOOK_SECRET}: a shared token in the Jira webhook's URL or header. */
+        Optional<String> jiraSecret();
+    }
+
     /** The delivery outbox. */
     interface Outbox {
 

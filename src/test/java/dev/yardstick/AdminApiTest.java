@@ -20,15 +20,23 @@ class AdminApiTest {
     @Test
     void teamIsCreatedThenUpdatedWithDefaults() {
         String key = "platform-" + Api.unique();
+        String repo = "acme/" + key;
         admin().body(Map.of("name", "Platform", "slackChannelId", "C0123ABCD",
-                "managers", List.of("Ana@Example.com"), "weeklyBudgetUsd", 750))
+                "managers", List.of("Ana@Example.com"), "weeklyBudgetUsd", 750,
+                "repositories", List.of("Acme/" + key, repo)))
                 .put("/api/v1/teams/" + key)
                 .then().statusCode(201)
                 .body("key", equalTo(key))
                 .body("managers", equalTo(List.of("ana@example.com")))
+                .body("repositories", equalTo(List.of(repo)))
                 .body("timezone", equalTo("UTC"))
                 .body("digestDay", equalTo("MONDAY"))
                 .body("digestTime", equalTo("09:00"));
+
+        admin().body(Map.of("name", "Other", "repositories", List.of(repo)))
+                .put("/api/v1/teams/other-" + Api.unique())
+                .then().statusCode(409).contentType("application/problem+json")
+                .body("detail", containsString(key));
 
         admin().body(Map.of("name", "Platform team", "weeklyBudgetUsd", 900.5, "timezone", "Europe/Berlin",
                 "digestDay", "friday", "digestTime", "16:30"))
@@ -37,7 +45,8 @@ class AdminApiTest {
                 .body("name", equalTo("Platform team"))
                 .body("weeklyBudgetUsd", equalTo(900.5f))
                 .body("digestDay", equalTo("FRIDAY"))
-                .body("slackChannelId", nullValue());
+                .body("slackChannelId", nullValue())
+                .body("repositories", equalTo(List.of()));
 
         admin().get("/api/v1/teams/" + key).then().statusCode(200).body("timezone", equalTo("Europe/Berlin"));
         admin().get("/api/v1/teams").then().statusCode(200).body("key", hasItem(key));
@@ -60,6 +69,8 @@ class AdminApiTest {
                 .then().statusCode(400).body("detail", containsString("HH:mm"));
         admin().body(Map.of("name", "x", "weeklyBudgetUsd", -1)).put("/api/v1/teams/" + key)
                 .then().statusCode(400).body("detail", containsString("weeklyBudgetUsd"));
+        admin().body(Map.of("name", "x", "repositories", List.of("no-slash"))).put("/api/v1/teams/" + key)
+                .then().statusCode(400).body("detail", containsString("owner/name"));
         admin().body(Map.of("name", "x", "managers", List.of("not-an-email"))).put("/api/v1/teams/" + key)
                 .then().statusCode(400);
         admin().body(Map.of("slackChannelId", "C1")).put("/api/v1/teams/" + key).then().statusCode(400)

@@ -41,6 +41,9 @@ public class Team extends PanacheEntityBase {
     /** Runaway threshold: a session's requests in any trailing 15 minutes. */
     @Column(name = "runaway_requests")
     public int runawayRequests = 300;
+    /** GitHub repositories ({@code owner/name}, lower-case) whose merged PRs count for the team. */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    public List<String> repositories = new ArrayList<>();
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "updated_at")

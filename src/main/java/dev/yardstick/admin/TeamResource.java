@@ -39,6 +39,9 @@ public class TeamResource {
     /** Team keys: lowercase letters, digits and dashes, 1 to 64 characters. */
     public static final String KEY_PATTERN = "[a-z0-9-]{1,64}";
 
+    /** GitHub repositories as {@code owner/name}. */
+    public static final String REPOSITORY_PATTERN = "[A-Za-z0-9-]{1,100}/[A-Za-z0-9._-]{1,100}";
+
     /** Body of {@code PUT /api/v1/teams/{key}}; omitted optional fields take their defaults. */
     public record TeamRequest(
             @NotBlank @Size(max = 200) String name,
@@ -49,17 +52,20 @@ public class TeamResource {
             String digestDay,
             @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm") String digestTime,
             @DecimalMin(value = "0.01", message = "must be at least 0.01") @Digits(integer = 12, fraction = 2) BigDecimal runawayCostUsd,
-            @Min(value = 1, message = "must be at least 1") @Max(1_000_000_000) Integer runawayRequests) {
+            @Min(value = 1, message = "must be at least 1") @Max(1_000_000_000) Integer runawayRequests,
+            List<@NotBlank @Pattern(regexp = REPOSITORY_PATTERN, message = "must be a GitHub repository as owner/name") String> repositories) {
     }
 
     /**
      * A team as the API shows it.
      *
      * @param effectiveWeeklyBudgetUsd this week's budget including approved one-week increases
+     * @param repositories             GitHub repositories whose merged PRs count for the team
      */
     public record TeamView(String key, String name, String slackChannelId, List<String> managers,
             BigDecimal weeklyBudgetUsd, BigDecimal effectiveWeeklyBudgetUsd, String timezone, String digestDay,
-            String digestTime, BigDecimal runawayCostUsd, int runawayRequests, Instant createdAt, Instant updatedAt) {
+            String digestTime, BigDecimal runawayCostUsd, int runawayRequests, List<String> repositories,
+            Instant createdAt, Instant updatedAt) {
     }
 
     @Inject
@@ -68,7 +74,8 @@ public class TeamResource {
     private TeamView view(Team t) {
         return new TeamView(t.key, t.name, t.slackChannelId, List.copyOf(t.managers), t.weeklyBudgetUsd,
                 budgets.effective(t.key, Weeks.start(Instant.now(), t.zone())), t.timezone, t.digestDay,
-                t.digestTime, t.runawayCostUsd, t.runawayRequests, t.createdAt, t.updatedAt);
+                t.digestTime, t.runawayCostUsd, t.runawayRequests, List.copyOf(t.repositories), t.createdAt,
+                t.updatedAt);
     }
 
     @GET
@@ -104,6 +111,19 @@ public class TeamResource {
         } catch (IllegalArgumentException e) {
             throw Problem.badRequest("digestDay must be one of MONDAY..SUNDAY.");
         }
+        List<String> repositories = body.repositories() == null
+                ? new ArrayList<>()
+                : new ArrayList<>(body.repositories().stream().map(r -> r.trim().toLowerCase(Locale.ROOT))
+                        .distinct().sorted().toList());
+        for (String repository : repositories) {
+            List<?> owners = Team.getEntityManager()
+                    .createNativeQuery("select key from team where ?1 = any(repositories) and key <> ?2")
+                    .setParameter(1, repository).setParameter(2, key).getResultList();
+            if (!owners.isEmpty()) {
+                throw Problem.exception(Response.Status.CONFLICT,
+                        "Repository '" + repository + "' already belongs to team '" + owners.get(0) + "'.");
+            }
+        }
         Team team = Team.findById(key);
         boolean created = team == null;
         Instant now = Instant.now();
@@ -124,6 +144,7 @@ public class TeamResource {
         team.digestTime = body.digestTime() == null ? "09:00" : body.digestTime();
         team.runawayCostUsd = body.runawayCostUsd() == null ? new BigDecimal("25") : body.runawayCostUsd();
         team.runawayRequests = body.runawayRequests() == null ? 300 : body.runawayRequests();
+        team.repositories = repositories;
         team.updatedAt = now;
         if (created) {
             team.persist();
