@@ -50,6 +50,16 @@ public class LedgerWriter {
     private record MemberRef(long id, String teamKey, ZoneId zone) {
     }
 
+    /**
+     * Work done in a usage batch's transaction, on its connection, before the events are stored:
+     * it returns the events to store. It may run more than once (a deadlock retries the batch).
+     */
+    @FunctionalInterface
+    public interface Prelude {
+
+        List<Indexed<UsageRecord>> apply(Connection c, List<Indexed<UsageRecord>> events) throws SQLException;
+    }
+
     private static final int MAX_ATTEMPTS = 5;
     /** Rollup rows per key; each batch writes to one shard, picked at random. */
     static final int SHARDS = 8;
@@ -64,6 +74,19 @@ public class LedgerWriter {
         return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events)));
     }
 
+    /**
+     * Stores usage events after {@code prelude} has run in the same transaction; same guarantees as
+     * {@link #writeUsage(List)}.
+     */
+    public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude) {
+        return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
+                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept);
+            }
+        }));
+    }
+
     /** Stores outcome events; same guarantees as {@link #writeUsage}. */
     public WriteResult writeOutcomes(List<Indexed<OutcomeRecord>> events) {
         return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> outcomes(events)));
@@ -71,6 +94,12 @@ public class LedgerWriter {
 
     private WriteResult usage(List<Indexed<UsageRecord>> events) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
+            return usage(c, events);
+        }
+    }
+
+    private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events) throws SQLException {
+        {
             List<WriteResult.Rejection> rejected = new ArrayList<>();
             Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
             List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
@@ -253,6 +282,78 @@ public class LedgerWriter {
             ps.setArray(3, longs(c, members));
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Removes the stored usage events whose id starts with {@code idPrefix} and whose session is one
+     * of {@code sessions}, and takes them out of the usage rollups, on the caller's connection and
+     * transaction. Days are recomputed in the team's current timezone. Returns how many were removed.
+     */
+    public int retractUsage(Connection c, String idPrefix, Collection<String> sessions) throws SQLException {
+        if (sessions.isEmpty()) {
+            return 0;
+        }
+        record Gone(String team, java.time.Instant time, long member, String tool, String model, long[] sums,
+                BigDecimal cost) {
+        }
+        List<Gone> gone = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                delete from usage_event where id like 'otlpm:%' and starts_with(id, ?) and session_id = any(?)
+                returning team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
+                    cache_write_tokens, requests, cost_source, cost_usd
+                """)) {
+            ps.setString(1, idPrefix);
+            ps.setArray(2, text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long[] s = {rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), 1,
+                            "unpriced".equals(rs.getString(11)) ? 1 : 0};
+                    gone.add(new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3),
+                            rs.getString(4), rs.getString(5), s, rs.getBigDecimal(12)));
+                }
+            }
+        }
+        if (gone.isEmpty()) {
+            return 0;
+        }
+        Map<String, ZoneId> zones = teams(c, gone, Gone::team);
+        Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, BigDecimal> costs = new HashMap<>();
+        for (Gone g : gone) {
+            LocalDate day = g.time().atZone(zones.getOrDefault(g.team(), ZoneOffset.UTC)).toLocalDate();
+            List<Object> key = List.of(g.team(), day, g.member(), g.tool(), g.model());
+            long[] s = sums.computeIfAbsent(key, x -> new long[USAGE_SUMS.length]);
+            for (int i = 0; i < s.length; i++) {
+                s[i] -= g.sums()[i];
+            }
+            costs.merge(key, g.cost().negate(), BigDecimal::add);
+        }
+        Map<List<Object>, long[]> teamSums = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, BigDecimal> teamCosts = new HashMap<>();
+        for (var e : sums.entrySet()) {
+            List<Object> k = e.getKey();
+            List<Object> teamKey = List.of(k.get(0), k.get(1), k.get(3), k.get(4));
+            long[] t = teamSums.computeIfAbsent(teamKey, x -> new long[USAGE_SUMS.length]);
+            for (int i = 0; i < t.length; i++) {
+                t[i] += e.getValue()[i];
+            }
+            teamCosts.merge(teamKey, costs.get(k), BigDecimal::add);
+        }
+        int shard = ThreadLocalRandom.current().nextInt(SHARDS);
+        addSums(c, "usage_daily", new String[]{"team_key", "day", "member_id", "tool", "model"},
+                new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
+        addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
+                new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
+        return gone.size();
+    }
+
+    /** Member ids by email, creating (without a team) the members not seen before. */
+    public Map<String, Long> memberIds(Connection c, Collection<String> emails) throws SQLException {
+        Map<String, Long> ids = new HashMap<>();
+        for (var e : members(c, emails).entrySet()) {
+            ids.put(e.getKey(), e.getValue().id());
+        }
+        return ids;
     }
 
     private WriteResult outcomes(List<Indexed<OutcomeRecord>> events) throws SQLException {
