@@ -49,7 +49,7 @@ start_service "$PORT" "$SERVICE_LOG" YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" SLACK_
   YARDSTICK_DIGEST_ENABLED=false
 
 log "OTLP/HTTP protobuf: $CLIENTS senders x $BATCH-record batches, $WARMUP warm-up events, then $EVENTS measured"
-OUT="$(timeout 1200 java -Xmx1g -cp "$CP" bench/src/OtlpBench.java "http://127.0.0.1:$PORT" "$ADMIN_TOKEN" \
+OUT="$(timeout 1200 java -Xmx3g -cp "$CP" bench/src/OtlpBench.java "http://127.0.0.1:$PORT" "$ADMIN_TOKEN" \
   "$CLIENTS" "$BATCH" "$WARMUP" "$EVENTS" "$MEMBERS")"
 log "$OUT"
 STORED="$(sql "select count(*) from usage_event where id like 'otlp:claude-code:%'")"

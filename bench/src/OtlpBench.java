@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * OTLP intake benchmark client, run by bench/otlp.sh against a service it started on 127.0.0.1:
  * CLIENTS concurrent senders POST OTLP/HTTP protobuf log batches of BATCH {@code claude_code.api_request}
- * records each (attributes as Claude Code sends them) to {@code /v1/logs}, first WARMUP events, then
- * EVENTS measured ones. Checks the team summary's request count afterwards. Prints one line:
+ * records each (attributes as Claude Code sends them) to {@code /v1/logs}, first WARMUP events (in
+ * 100,000-event steps), then EVENTS measured ones. Requests are serialized before the clock starts. Checks the team summary's request count afterwards. Prints one line:
  * {@code events=N seconds=S rate=R p50=ms p99=ms max=ms}.
  *
  * <p>Usage: {@code java -cp <opentelemetry-proto.jar>:<protobuf-java.jar> bench/src/OtlpBench.java
@@ -57,10 +57,17 @@ public class OtlpBench {
         String token = new String(send("POST", base + "/api/v1/ingest-tokens", admin, "application/json",
                 "{\"name\":\"otlp-bench\"}".getBytes(), 201)).replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
 
-        run(base, token, emails, clients, batch, warmup, new long[0]);
-        long[] latencies = new long[(int) ((events + batch - 1) / batch)];
+        for (long done = 0; done < warmup; done += 100_000) {
+            long step = Math.min(100_000, warmup - done);
+            byte[][] bodies = bodies(emails, batch, step);
+            long t = System.nanoTime();
+            run(base, token, clients, bodies, new long[bodies.length]);
+            System.err.printf(Locale.ROOT, "warm-up step: %.0f events/s%n", step / ((System.nanoTime() - t) / 1e9));
+        }
+        byte[][] bodies = bodies(emails, batch, events);
+        long[] latencies = new long[bodies.length];
         long t0 = System.nanoTime();
-        long sent = run(base, token, emails, clients, batch, events, latencies);
+        long sent = run(base, token, clients, bodies, latencies) == bodies.length ? events : -1;
         double seconds = (System.nanoTime() - t0) / 1e9;
 
         String summary = new String(send("GET", base + "/api/v1/teams/otlp-bench/summary?from="
@@ -77,26 +84,29 @@ public class OtlpBench {
                 latencies[(int) (latencies.length * 0.99)] / 1e6, latencies[latencies.length - 1] / 1e6);
     }
 
-    /** Sends {@code total} events in batches from {@code clients} threads; returns how many were sent. */
-    static long run(String base, String token, String[] emails, int clients, int batch, long total,
-            long[] latencies) throws Exception {
+    /** {@code total} events as serialized export requests of {@code batch} records, made before the clock starts. */
+    static byte[][] bodies(String[] emails, int batch, long total) {
+        byte[][] bodies = new byte[(int) ((total + batch - 1) / batch)][];
+        for (int i = 0; i < bodies.length; i++) {
+            bodies[i] = batch(emails, (int) Math.min(batch, total - (long) i * batch)).toByteArray();
+        }
+        return bodies;
+    }
+
+    /** POSTs the bodies from {@code clients} threads; returns how many were sent. */
+    static long run(String base, String token, int clients, byte[][] bodies, long[] latencies) throws Exception {
         AtomicLong next = new AtomicLong();
         AtomicLong sent = new AtomicLong();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<?>> work = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             work.add(pool.submit(() -> {
-                long from;
-                while ((from = next.getAndAdd(batch)) < total) {
-                    int n = (int) Math.min(batch, total - from);
-                    byte[] body = batch(emails, n).toByteArray();
+                int i;
+                while ((i = (int) next.getAndIncrement()) < bodies.length) {
                     long t = System.nanoTime();
-                    send("POST", base + "/v1/logs", token, "application/x-protobuf", body, 200);
-                    int slot = (int) (from / batch);
-                    if (slot < latencies.length) {
-                        latencies[slot] = System.nanoTime() - t;
-                    }
-                    sent.addAndGet(n);
+                    send("POST", base + "/v1/logs", token, "application/x-protobuf", bodies[i], 200);
+                    latencies[i] = System.nanoTime() - t;
+                    sent.incrementAndGet();
                 }
                 return null;
             }));
