@@ -99,87 +99,85 @@ public class LedgerWriter {
     }
 
     private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events) throws SQLException {
-        {
-            List<WriteResult.Rejection> rejected = new ArrayList<>();
-            Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
-            List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
-                    UsageRecord::id, rejected);
-            Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
+        List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
+                UsageRecord::id, rejected);
+        Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
 
-            Map<String, UsageRecord> unique = new TreeMap<>();
-            int duplicates = 0;
-            for (Indexed<UsageRecord> e : valid) {
-                if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
-                    duplicates++;
-                }
+        Map<String, UsageRecord> unique = new TreeMap<>();
+        int duplicates = 0;
+        for (Indexed<UsageRecord> e : valid) {
+            if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
+                duplicates++;
             }
-            int n = unique.size();
-            String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
-                    models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
-            Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
-            Integer[] requests = new Integer[n];
-            LocalDate[] days = new LocalDate[n];
-            int i = 0;
-            for (UsageRecord u : unique.values()) {
-                MemberRef m = members.get(u.user());
-                String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
-                ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
-                BigDecimal cost = u.costUsd();
-                String source = "reported";
-                if (cost == null) {
-                    var price = pricing.lookup(u.model());
-                    cost = price.map(p -> p.cost(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
-                            u.cacheWriteTokens())).orElse(BigDecimal.ZERO);
-                    source = price.isPresent() ? "computed" : "unpriced";
-                }
-                ids[i] = u.id();
-                times[i] = u.time().toString();
-                memberIds[i] = m.id();
-                teamKeys[i] = team;
-                tools[i] = u.tool();
-                models[i] = u.model();
-                in[i] = u.inputTokens();
-                out[i] = u.outputTokens();
-                cr[i] = u.cacheReadTokens();
-                cw[i] = u.cacheWriteTokens();
-                costs[i] = cost.toPlainString();
-                sources[i] = source;
-                requests[i] = u.requests();
-                sessions[i] = u.sessionId();
-                days[i] = u.time().atZone(zone).toLocalDate();
-                i++;
-            }
-            Set<String> inserted = insertReturningIds(c, """
-                    insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                        cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
-                    select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
-                        ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
-                    on conflict (id) do nothing
-                    returning id
-                    """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, tools),
-                    text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
-                    text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
-
-            Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
-            Map<List<Object>, BigDecimal> costSums = new HashMap<>();
-            for (int k = 0; k < n; k++) {
-                if (!inserted.contains(ids[k])) {
-                    continue;
-                }
-                List<Object> key = List.of(teamKeys[k], days[k], memberIds[k], tools[k], models[k]);
-                long[] s = sums.computeIfAbsent(key, x -> new long[7]);
-                s[0] += in[k];
-                s[1] += out[k];
-                s[2] += cr[k];
-                s[3] += cw[k];
-                s[4] += requests[k];
-                s[5] += 1;
-                s[6] += "unpriced".equals(sources[k]) ? 1 : 0;
-                costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
-            }
-            upsertUsageRollups(c, sums, costSums);
-            return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
         }
+        int n = unique.size();
+        String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
+                models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
+        Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
+        Integer[] requests = new Integer[n];
+        LocalDate[] days = new LocalDate[n];
+        int i = 0;
+        for (UsageRecord u : unique.values()) {
+            MemberRef m = members.get(u.user());
+            String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
+            ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
+            BigDecimal cost = u.costUsd();
+            String source = "reported";
+            if (cost == null) {
+                var price = pricing.lookup(u.model());
+                cost = price.map(p -> p.cost(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
+                        u.cacheWriteTokens())).orElse(BigDecimal.ZERO);
+                source = price.isPresent() ? "computed" : "unpriced";
+            }
+            ids[i] = u.id();
+            times[i] = u.time().toString();
+            memberIds[i] = m.id();
+            teamKeys[i] = team;
+            tools[i] = u.tool();
+            models[i] = u.model();
+            in[i] = u.inputTokens();
+            out[i] = u.outputTokens();
+            cr[i] = u.cacheReadTokens();
+            cw[i] = u.cacheWriteTokens();
+            costs[i] = cost.toPlainString();
+            sources[i] = source;
+            requests[i] = u.requests();
+            sessions[i] = u.sessionId();
+            days[i] = u.time().atZone(zone).toLocalDate();
+            i++;
+        }
+        Set<String> inserted = insertReturningIds(c, """
+                insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
+                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
+                select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
+                on conflict (id) do nothing
+                returning id
+                """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, tools),
+                text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
+                text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
+
+        Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, BigDecimal> costSums = new HashMap<>();
+        for (int k = 0; k < n; k++) {
+            if (!inserted.contains(ids[k])) {
+                continue;
+            }
+            List<Object> key = List.of(teamKeys[k], days[k], memberIds[k], tools[k], models[k]);
+            long[] s = sums.computeIfAbsent(key, x -> new long[7]);
+            s[0] += in[k];
+            s[1] += out[k];
+            s[2] += cr[k];
+            s[3] += cw[k];
+            s[4] += requests[k];
+            s[5] += 1;
+            s[6] += "unpriced".equals(sources[k]) ? 1 : 0;
+            costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
+        }
+        upsertUsageRollups(c, sums, costSums);
+        return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
 
     private static final String[] USAGE_SUMS = {"input_tokens", "output_tokens", "cache_read_tokens",
