@@ -50,6 +50,16 @@ public class LedgerWriter {
     private record MemberRef(long id, String teamKey, ZoneId zone) {
     }
 
+    /**
+     * Work done in a usage batch's transaction, on its connection, before the events are stored:
+     * it returns the events to store. It may run more than once (a deadlock retries the batch).
+     */
+    @FunctionalInterface
+    public interface Prelude {
+
+        List<Indexed<UsageRecord>> apply(Connection c, List<Indexed<UsageRecord>> events) throws SQLException;
+    }
+
     private static final int MAX_ATTEMPTS = 5;
     /** Rollup rows per key; each batch writes to one shard, picked at random. */
     static final int SHARDS = 8;
@@ -73,6 +83,24 @@ public class LedgerWriter {
         return result;
     }
 
+    /**
+     * Stores usage events after {@code prelude} has run in the same transaction; same guarantees as
+     * {@link #writeUsage(List)}.
+     */
+    public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude) {
+        LiveUsage[] live = new LiveUsage[1];
+        WriteResult result = withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
+                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept, live);
+            }
+        }));
+        if (live[0] != null && !live[0].teams().isEmpty()) {
+            liveUsage.fire(live[0]);
+        }
+        return result;
+    }
+
     /** Stores outcome events; same guarantees as {@link #writeUsage}. */
     public WriteResult writeOutcomes(List<Indexed<OutcomeRecord>> events) {
         return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> outcomes(events)));
@@ -80,89 +108,93 @@ public class LedgerWriter {
 
     private WriteResult usage(List<Indexed<UsageRecord>> events, LiveUsage[] live) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            List<WriteResult.Rejection> rejected = new ArrayList<>();
-            Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
-            List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
-                    UsageRecord::id, rejected);
-            Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
-
-            Map<String, UsageRecord> unique = new TreeMap<>();
-            int duplicates = 0;
-            for (Indexed<UsageRecord> e : valid) {
-                if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
-                    duplicates++;
-                }
-            }
-            int n = unique.size();
-            String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
-                    models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
-            Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
-            Integer[] requests = new Integer[n];
-            LocalDate[] days = new LocalDate[n];
-            int i = 0;
-            for (UsageRecord u : unique.values()) {
-                MemberRef m = members.get(u.user());
-                String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
-                ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
-                BigDecimal cost = u.costUsd();
-                String source = "reported";
-                if (cost == null) {
-                    var price = pricing.lookup(u.model());
-                    cost = price.map(p -> p.cost(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
-                            u.cacheWriteTokens())).orElse(BigDecimal.ZERO);
-                    source = price.isPresent() ? "computed" : "unpriced";
-                }
-                ids[i] = u.id();
-                times[i] = u.time().toString();
-                memberIds[i] = m.id();
-                teamKeys[i] = team;
-                tools[i] = u.tool();
-                models[i] = u.model();
-                in[i] = u.inputTokens();
-                out[i] = u.outputTokens();
-                cr[i] = u.cacheReadTokens();
-                cw[i] = u.cacheWriteTokens();
-                costs[i] = cost.toPlainString();
-                sources[i] = source;
-                requests[i] = u.requests();
-                sessions[i] = u.sessionId();
-                days[i] = u.time().atZone(zone).toLocalDate();
-                i++;
-            }
-            Set<String> inserted = insertReturningIds(c, """
-                    insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                        cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
-                    select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
-                        ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
-                    on conflict (id) do nothing
-                    returning id
-                    """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, tools),
-                    text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
-                    text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
-
-            Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
-            Map<List<Object>, BigDecimal> costSums = new HashMap<>();
-            for (int k = 0; k < n; k++) {
-                if (!inserted.contains(ids[k])) {
-                    continue;
-                }
-                List<Object> key = List.of(teamKeys[k], days[k], memberIds[k], tools[k], models[k]);
-                long[] s = sums.computeIfAbsent(key, x -> new long[7]);
-                s[0] += in[k];
-                s[1] += out[k];
-                s[2] += cr[k];
-                s[3] += cw[k];
-                s[4] += requests[k];
-                s[5] += 1;
-                s[6] += "unpriced".equals(sources[k]) ? 1 : 0;
-                costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
-            }
-            upsertUsageRollups(c, sums, costSums);
-            live[0] = config.alerts().enabled()
-                    ? upsertSessionMinutes(c, unique.values(), inserted, memberIds, teamKeys, costs)
-                    : null;
-            return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
+            return usage(c, events, live);
         }
+    }
+
+    private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events, LiveUsage[] live) throws SQLException {
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
+        List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
+                UsageRecord::id, rejected);
+        Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
+
+        Map<String, UsageRecord> unique = new TreeMap<>();
+        int duplicates = 0;
+        for (Indexed<UsageRecord> e : valid) {
+            if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
+                duplicates++;
+            }
+        }
+        int n = unique.size();
+        String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
+                models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
+        Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
+        Integer[] requests = new Integer[n];
+        LocalDate[] days = new LocalDate[n];
+        int i = 0;
+        for (UsageRecord u : unique.values()) {
+            MemberRef m = members.get(u.user());
+            String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
+            ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
+            BigDecimal cost = u.costUsd();
+            String source = "reported";
+            if (cost == null) {
+                var price = pricing.lookup(u.model());
+                cost = price.map(p -> p.cost(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
+                        u.cacheWriteTokens())).orElse(BigDecimal.ZERO);
+                source = price.isPresent() ? "computed" : "unpriced";
+            }
+            ids[i] = u.id();
+            times[i] = u.time().toString();
+            memberIds[i] = m.id();
+            teamKeys[i] = team;
+            tools[i] = u.tool();
+            models[i] = u.model();
+            in[i] = u.inputTokens();
+            out[i] = u.outputTokens();
+            cr[i] = u.cacheReadTokens();
+            cw[i] = u.cacheWriteTokens();
+            costs[i] = cost.toPlainString();
+            sources[i] = source;
+            requests[i] = u.requests();
+            sessions[i] = u.sessionId();
+            days[i] = u.time().atZone(zone).toLocalDate();
+            i++;
+        }
+        Set<String> inserted = insertReturningIds(c, """
+                insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
+                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
+                select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
+                on conflict (id) do nothing
+                returning id
+                """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, tools),
+                text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
+                text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
+
+        Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, BigDecimal> costSums = new HashMap<>();
+        for (int k = 0; k < n; k++) {
+            if (!inserted.contains(ids[k])) {
+                continue;
+            }
+            List<Object> key = List.of(teamKeys[k], days[k], memberIds[k], tools[k], models[k]);
+            long[] s = sums.computeIfAbsent(key, x -> new long[7]);
+            s[0] += in[k];
+            s[1] += out[k];
+            s[2] += cr[k];
+            s[3] += cw[k];
+            s[4] += requests[k];
+            s[5] += 1;
+            s[6] += "unpriced".equals(sources[k]) ? 1 : 0;
+            costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
+        }
+        upsertUsageRollups(c, sums, costSums);
+        live[0] = config.alerts().enabled()
+                ? upsertSessionMinutes(c, unique.values(), inserted, memberIds, teamKeys, costs)
+                : null;
+        return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
 
     /**
@@ -335,6 +367,109 @@ public class LedgerWriter {
             ps.setArray(3, longs(c, members));
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Removes the stored usage events whose id starts with {@code idPrefix} and whose session is one
+     * of {@code sessions}, and takes them out of the usage rollups, on the caller's connection and
+     * transaction. Days are recomputed in the team's current timezone. Returns how many were removed.
+     */
+    public int retractUsage(Connection c, String idPrefix, Collection<String> sessions) throws SQLException {
+        if (sessions.isEmpty()) {
+            return 0;
+        }
+        record Gone(String team, java.time.Instant time, long member, String tool, String model, long[] sums,
+                BigDecimal cost, String session) {
+        }
+        List<Gone> gone = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                delete from usage_event where id like 'otlpm:%' and starts_with(id, ?) and session_id = any(?)
+                returning team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
+                    cache_write_tokens, requests, cost_source, cost_usd, session_id
+                """)) {
+            ps.setString(1, idPrefix);
+            ps.setArray(2, text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long[] s = {rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), 1,
+                            "unpriced".equals(rs.getString(11)) ? 1 : 0};
+                    gone.add(new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3),
+                            rs.getString(4), rs.getString(5), s, rs.getBigDecimal(12), rs.getString(13)));
+                }
+            }
+        }
+        if (gone.isEmpty()) {
+            return 0;
+        }
+        Map<String, ZoneId> zones = teams(c, gone, Gone::team);
+        Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, BigDecimal> costs = new HashMap<>();
+        for (Gone g : gone) {
+            LocalDate day = g.time().atZone(zones.getOrDefault(g.team(), ZoneOffset.UTC)).toLocalDate();
+            List<Object> key = List.of(g.team(), day, g.member(), g.tool(), g.model());
+            long[] s = sums.computeIfAbsent(key, x -> new long[USAGE_SUMS.length]);
+            for (int i = 0; i < s.length; i++) {
+                s[i] -= g.sums()[i];
+            }
+            costs.merge(key, g.cost().negate(), BigDecimal::add);
+        }
+        Map<List<Object>, long[]> teamSums = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, BigDecimal> teamCosts = new HashMap<>();
+        for (var e : sums.entrySet()) {
+            List<Object> k = e.getKey();
+            List<Object> teamKey = List.of(k.get(0), k.get(1), k.get(3), k.get(4));
+            long[] t = teamSums.computeIfAbsent(teamKey, x -> new long[USAGE_SUMS.length]);
+            for (int i = 0; i < t.length; i++) {
+                t[i] += e.getValue()[i];
+            }
+            teamCosts.merge(teamKey, costs.get(k), BigDecimal::add);
+        }
+        int shard = ThreadLocalRandom.current().nextInt(SHARDS);
+        addSums(c, "usage_daily", new String[]{"team_key", "day", "member_id", "tool", "model"},
+                new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
+        addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
+                new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
+        // and out of the per-minute session figures of runaway detection
+        try (PreparedStatement ps = c.prepareStatement("""
+                update usage_session_minute s set cost_usd = s.cost_usd - g.cost, requests = s.requests - g.requests
+                from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::numeric[], ?::int8[])
+                    as g (member_id, session_key, minute, tool, model, cost, requests)
+                where s.member_id = g.member_id and s.session_key = g.session_key and s.minute = g.minute
+                    and s.tool = g.tool and s.model = g.model
+                """)) {
+            int n = gone.size();
+            Long[] member = new Long[n], reqs = new Long[n];
+            String[] key = new String[n], minute = new String[n], tool = new String[n], model = new String[n],
+                    cost = new String[n];
+            for (int i = 0; i < n; i++) {
+                Gone g = gone.get(i);
+                member[i] = g.member();
+                key[i] = LiveUsage.sessionKey(g.session(), g.tool());
+                minute[i] = g.time().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString();
+                tool[i] = g.tool();
+                model[i] = g.model();
+                cost[i] = g.cost().toPlainString();
+                reqs[i] = g.sums()[4];
+            }
+            ps.setArray(1, longs(c, member));
+            ps.setArray(2, text(c, key));
+            ps.setArray(3, text(c, minute));
+            ps.setArray(4, text(c, tool));
+            ps.setArray(5, text(c, model));
+            ps.setArray(6, text(c, cost));
+            ps.setArray(7, longs(c, reqs));
+            ps.executeUpdate();
+        }
+        return gone.size();
+    }
+
+    /** Member ids by email, creating (without a team) the members not seen before. */
+    public Map<String, Long> memberIds(Connection c, Collection<String> emails) throws SQLException {
+        Map<String, Long> ids = new HashMap<>();
+        for (var e : members(c, emails).entrySet()) {
+            ids.put(e.getKey(), e.getValue().id());
+        }
+        return ids;
     }
 
     private WriteResult outcomes(List<Indexed<OutcomeRecord>> events) throws SQLException {

@@ -69,7 +69,21 @@ public class RetentionJob implements ClusterJob {
         } catch (SQLException e) {
             throw new IllegalStateException("retention purge failed", e);
         }
+        purgeOtlpState(cutoff);
         return total;
+    }
+
+    /** The OTLP receiver's series and session state not seen since {@code cutoff}. */
+    private void purgeOtlpState(Instant cutoff) {
+        for (String table : new String[]{"otlp_series", "otlp_session"}) {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement("delete from " + table + " where seen_at < ?")) {
+                ps.setTimestamp(1, Timestamp.from(cutoff));
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException("retention purge failed", e);
+            }
+        }
     }
 
     private int deleteChunk(String table, Instant cutoff) {

@@ -1,0 +1,174 @@
+package dev.yardstick.otlp;
+
+import dev.yardstick.ledger.LedgerWriter.Indexed;
+import dev.yardstick.ledger.UsageRecord;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the request events of the coding tools, sent as OTLP log records, into usage records:
+ * {@code claude_code.api_request}, {@code codex.sse_event} (kind {@code response.completed}) and
+ * {@code gemini_cli.api_response}. Every other record is ignored and counted. See
+ * {@code docs/connect-claude-code.md} for the attribute mapping.
+ */
+final class LogMapping {
+
+    /** Prefix of the ids of log-derived usage events. */
+    static final String ID_PREFIX = "otlp:";
+
+    /** What came out of a request. */
+    static final class Result {
+
+        final List<Indexed<UsageRecord>> usage = new ArrayList<>();
+        final Ignored ignored = new Ignored();
+    }
+
+    private LogMapping() {
+    }
+
+    static Result map(ExportLogsServiceRequest request, Instant now, Instant oldest) {
+        Result result = new Result();
+        int index = 0;
+        for (ResourceLogs rl : request.getResourceLogsList()) {
+            Map<String, AnyValue> resource = Attrs.map(rl.getResource().getAttributesList());
+            String service = Attrs.str(resource.get("service.name"));
+            for (ScopeLogs sl : rl.getScopeLogsList()) {
+                for (LogRecord r : sl.getLogRecordsList()) {
+                    Map<String, AnyValue> attrs = Attrs.map(r.getAttributesList());
+                    Tool tool = Tool.ofEvent(eventName(r, attrs, service));
+                    if (tool == null) {
+                        result.ignored.unknown++;
+                        continue;
+                    }
+                    UsageRecord u = usage(tool, r, attrs, resource, now, oldest, result.ignored);
+                    if (u != null) {
+                        result.usage.add(new Indexed<>(index++, u));
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The record's event name: the LogRecord field, else the {@code event.name} attribute. Claude
+     * Code puts the short name ({@code api_request}) in the attribute and the full one in the body.
+     */
+    static String eventName(LogRecord r, Map<String, AnyValue> attrs, String service) {
+        String name = r.getEventName();
+        if (name.isEmpty()) {
+            name = Attrs.str(attrs.get("event.name"));
+        }
+        String body = r.getBody().hasStringValue() ? r.getBody().getStringValue() : "";
+        if (name == null || name.isEmpty()) {
+            return body;
+        }
+        if (name.indexOf('.') < 0) {
+            if (body.endsWith("." + name)) {
+                return body;
+            }
+            if (service != null && service.toLowerCase(java.util.Locale.ROOT).contains("claude")) {
+                return "claude_code." + name;
+            }
+        }
+        return name;
+    }
+
+    private static UsageRecord usage(Tool tool, LogRecord r, Map<String, AnyValue> attrs,
+            Map<String, AnyValue> resource, Instant now, Instant oldest, Ignored ignored) {
+        long in, out, cacheRead, cacheWrite;
+        BigDecimal cost = null;
+        String nativeId;
+        switch (tool) {
+            case CLAUDE_CODE -> {
+                in = Attrs.count(attrs.get("input_tokens"));
+                out = Attrs.count(attrs.get("output_tokens"));
+                cacheRead = Attrs.count(attrs.get("cache_read_tokens"));
+                cacheWrite = Attrs.count(attrs.get("cache_creation_tokens"));
+                cost = Attrs.money(attrs.get("cost_usd"));
+                nativeId = Attrs.str(attrs.get("request_id"));
+            }
+            case CODEX -> {
+                String kind = Attrs.str(attrs.get("event.kind"));
+                if (kind != null && !"response.completed".equals(kind)
+                        || !attrs.containsKey("input_token_count") && !attrs.containsKey("output_token_count")) {
+                    ignored.noUsage++;
+                    return null;
+                }
+                long cached = Attrs.count(attrs.get("cached_token_count"));
+                in = Math.max(0, Attrs.count(attrs.get("input_token_count")) - cached);
+                out = Attrs.count(attrs.get("output_token_count"));
+                cacheRead = cached;
+                cacheWrite = Attrs.count(attrs.get("cache_write_token_count"));
+                nativeId = Attrs.str(attrs.get("response.id"));
+            }
+            case GEMINI_CLI -> {
+                long cached = Attrs.count(attrs.get("cached_content_token_count"));
+                in = Math.max(0, Attrs.count(attrs.get("input_token_count")) - cached)
+                        + Attrs.count(attrs.get("tool_token_count"));
+                out = Attrs.count(attrs.get("output_token_count")) + Attrs.count(attrs.get("thoughts_token_count"));
+                cacheRead = cached;
+                cacheWrite = 0;
+                nativeId = null;
+            }
+            default -> throw new IllegalStateException(tool.name());
+        }
+        String user = Attrs.email(attrs.getOrDefault("user.email", resource.get("user.email")));
+        if (user == null) {
+            ignored.noUser++;
+            return null;
+        }
+        long nanos = nanos(r, attrs);
+        Instant time = nanos > 0 ? Instant.ofEpochSecond(0, nanos) : now;
+        if (time.isAfter(now.plusSeconds(300)) || time.isBefore(oldest)) {
+            ignored.outOfWindow++;
+            return null;
+        }
+        String session = Attrs.str(attrs.getOrDefault(tool.sessionAttribute, resource.get(tool.sessionAttribute)));
+        if (session != null && session.length() > 200) {
+            session = Attrs.hash(session);
+        }
+        String model = Attrs.str(attrs.get("model"));
+        if (model == null) {
+            model = "unknown";
+        } else if (model.length() > 200) {
+            model = model.substring(0, 200);
+        }
+        String id = ID_PREFIX + tool.key + ":";
+        if (nativeId != null && id.length() + nativeId.length() <= 128) {
+            id += nativeId;
+        } else {
+            id += "h" + Attrs.hash(nativeId, session, Long.toString(nanos), Attrs.str(attrs.get("event.sequence")),
+                    model, Long.toString(in), Long.toString(out), Long.toString(cacheRead));
+        }
+        return new UsageRecord(id, time, user, null, tool.key, model, in, out, cacheRead, cacheWrite, cost, 1,
+                session);
+    }
+
+    /** The event's time: the record's, else its {@code event.timestamp} attribute, else when observed. */
+    private static long nanos(LogRecord r, Map<String, AnyValue> attrs) {
+        if (r.getTimeUnixNano() > 0) {
+            return r.getTimeUnixNano();
+        }
+        String ts = Attrs.str(attrs.get("event.timestamp"));
+        if (ts != null) {
+            try {
+                Instant t = OffsetDateTime.parse(ts).toInstant();
+                return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+            } catch (DateTimeParseException | ArithmeticException e) {
+                // fall through to the observed time
+            }
+        }
+        return r.getObservedTimeUnixNano();
+    }
+}

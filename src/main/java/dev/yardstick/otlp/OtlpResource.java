@@ -1,0 +1,115 @@
+package dev.yardstick.otlp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardstick.YardstickConfig;
+import dev.yardstick.ingest.IngestOnly;
+import dev.yardstick.ledger.LedgerWriter;
+import dev.yardstick.ledger.WriteResult;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+/**
+ * The OpenTelemetry OTLP/HTTP receiver: {@code POST /v1/logs} and {@code POST /v1/metrics}, so
+ * that Claude Code, Codex CLI and Gemini CLI report usage with their built-in exporters. Same
+ * ingest token as the ingest API. A whole request goes to the ledger in one batch.
+ */
+@Path("/v1")
+@IngestOnly
+public class OtlpResource {
+
+    @Inject
+    LedgerWriter ledger;
+    @Inject
+    OtlpStore store;
+    @Inject
+    YardstickConfig config;
+    @Inject
+    ObjectMapper mapper;
+    @Inject
+    MeterRegistry registry;
+
+    @POST
+    @Path("/logs")
+    public Response logs(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding, InputStream body) {
+        OtlpBody.Encoding encoding = OtlpBody.Encoding.of(contentType);
+        byte[] bytes = OtlpBody.read(body, contentEncoding, config.ingest().maxBytes());
+        ExportLogsServiceRequest request = OtlpBody.parse(bytes, encoding, ExportLogsServiceRequest.newBuilder(),
+                mapper).build();
+        Instant now = Instant.now();
+        LogMapping.Result mapped = LogMapping.map(request, now, now.minus(config.rawRetentionDays(), ChronoUnit.DAYS));
+        WriteResult result = mapped.usage.isEmpty()
+                ? new WriteResult(0, 0, List.of())
+                : ledger.writeUsage(mapped.usage, store::claimForLogs);
+        count("logs", result, mapped.ignored);
+        ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
+        if (mapped.ignored.rejected() > 0) {
+            response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+                    .setRejectedLogRecords(mapped.ignored.rejected()).setErrorMessage(reason(mapped.ignored)));
+        }
+        return OtlpBody.respond(response.build(), encoding);
+    }
+
+    @POST
+    @Path("/metrics")
+    public Response metrics(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding, InputStream body) {
+        OtlpBody.Encoding encoding = OtlpBody.Encoding.of(contentType);
+        byte[] bytes = OtlpBody.read(body, contentEncoding, config.ingest().maxBytes());
+        ExportMetricsServiceRequest request = OtlpBody.parse(bytes, encoding,
+                ExportMetricsServiceRequest.newBuilder(), mapper).build();
+        Instant now = Instant.now();
+        Instant oldest = now.minus(config.rawRetentionDays(), ChronoUnit.DAYS);
+        MetricMapping.Result mapped = MetricMapping.map(request);
+        WriteResult result = mapped.points.isEmpty()
+                ? new WriteResult(0, 0, List.of())
+                : ledger.writeUsage(List.of(), (c, none) -> store.fromMetrics(c, mapped.points, now, oldest,
+                        mapped.ignored));
+        count("metrics", result, mapped.ignored);
+        ExportMetricsServiceResponse.Builder response = ExportMetricsServiceResponse.newBuilder();
+        if (mapped.ignored.rejected() > 0) {
+            response.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
+                    .setRejectedDataPoints(mapped.ignored.rejected()).setErrorMessage(reason(mapped.ignored)));
+        }
+        return OtlpBody.respond(response.build(), encoding);
+    }
+
+    private static String reason(Ignored ignored) {
+        return ignored.noUser > 0
+                ? "Records without a user.email attribute (on the record or the resource) are not kept."
+                : "Records more than 5 minutes ahead or older than the retention window are not kept.";
+    }
+
+    private void count(String signal, WriteResult result, Ignored ignored) {
+        registry.counter("yardstick.ingest.events", "kind", "usage", "result", "accepted")
+                .increment(result.accepted());
+        registry.counter("yardstick.ingest.events", "kind", "usage", "result", "duplicate")
+                .increment(result.duplicates());
+        ignore(signal, signal.equals("logs") ? "unknown_event" : "unknown_metric", ignored.unknown);
+        ignore(signal, "no_usage", ignored.noUsage);
+        ignore(signal, "no_user", ignored.noUser);
+        ignore(signal, "out_of_window", ignored.outOfWindow);
+        ignore(signal, "unsupported_point", ignored.unsupported);
+    }
+
+    private void ignore(String signal, String reason, int n) {
+        if (n > 0) {
+            registry.counter("yardstick.otlp.ignored", "signal", signal, "reason", reason).increment(n);
+        }
+    }
+}
