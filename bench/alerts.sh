@@ -20,19 +20,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-PGHOST_="${BENCH_PGHOST:-127.0.0.1}"
-PGPORT_="${BENCH_PGPORT:-5432}"
-PGUSER_="${BENCH_PGUSER:-postgres}"
-DB="${BENCH_DB:-yardstick_bench_alerts}"
-case "$PGHOST_" in 127.0.0.1|localhost) ;; *) echo "BENCH_PGHOST must be 127.0.0.1 or localhost" >&2; exit 2 ;; esac
-[[ "$DB" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lowercase name" >&2; exit 2; }
-RESULTS="$ROOT/bench/results"
-STAMP="$(date -u +%Y%m%d-%H%M%S)"
-mkdir -p "$RESULTS"
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-trap stop_service EXIT
-trap 'exit 130' INT TERM
+bench_setup yardstick_bench_alerts
 
 build_jar
 PGJAR="$(ls "$ROOT"/target/quarkus-app/lib/main/org.postgresql.postgresql-*.jar | head -1)"
@@ -65,8 +55,12 @@ for pair in $(seq 1 "${BENCH_ALERTS_PAIRS:-2}"); do
   done
 done
 
-median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-rates() { for k in "${!RATES[@]}"; do [[ $k == "$1"-* ]] && echo "${RATES[$k]}" | tr ' ' '\n' | grep -v = | cut -d: -f1; done | tr '\n' ' '; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+rates() {
+  for k in "${!RATES[@]}"; do
+    if [[ $k == "$1"-* ]]; then echo "${RATES[$k]}" | tr ' ' '\n' | grep -v = | cut -d: -f1 | tr -d ,; fi
+  done | tr '\n' ' '
+}
 OFF="$(rates off | median)"
 ON="$(rates on | median)"
 RATIO="$(awk -v a="$ON" -v b="$OFF" 'BEGIN { printf "%.3f", a / b }')"

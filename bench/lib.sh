@@ -1,5 +1,20 @@
-# Shared helpers of the bench scripts (sourced, not run). Callers set ROOT, RESULTS, STAMP, PGHOST_,
-# PGPORT_, PGUSER_ and DB first.
+# Shared helpers of the bench scripts (sourced, not run). Callers set ROOT, then call bench_setup.
+
+# bench_setup DEFAULT_DB: the PostgreSQL to use (BENCH_PGHOST, BENCH_PGPORT, BENCH_PGUSER, BENCH_DB;
+# loopback only), RESULTS and STAMP; stops the service on exit.
+bench_setup() {
+  PGHOST_="${BENCH_PGHOST:-127.0.0.1}"
+  PGPORT_="${BENCH_PGPORT:-5432}"
+  PGUSER_="${BENCH_PGUSER:-postgres}"
+  DB="${BENCH_DB:-$1}"
+  case "$PGHOST_" in 127.0.0.1|localhost) ;; *) echo "BENCH_PGHOST must be 127.0.0.1 or localhost" >&2; exit 2 ;; esac
+  [[ "$DB" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lowercase name" >&2; exit 2; }
+  RESULTS="$ROOT/bench/results"
+  STAMP="$(date -u +%Y%m%d-%H%M%S)"
+  mkdir -p "$RESULTS"
+  trap stop_service EXIT
+  trap 'exit 130' INT TERM
+}
 
 log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
 

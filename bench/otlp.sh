@@ -19,24 +19,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-PGHOST_="${BENCH_PGHOST:-127.0.0.1}"
-PGPORT_="${BENCH_PGPORT:-5432}"
-PGUSER_="${BENCH_PGUSER:-postgres}"
-DB="${BENCH_DB:-yardstick_bench_otlp}"
-case "$PGHOST_" in 127.0.0.1|localhost) ;; *) echo "BENCH_PGHOST must be 127.0.0.1 or localhost" >&2; exit 2 ;; esac
-[[ "$DB" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lowercase name" >&2; exit 2; }
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
+bench_setup yardstick_bench_otlp
 CLIENTS="${BENCH_OTLP_CLIENTS:-4}"
 BATCH="${BENCH_OTLP_BATCH:-500}"
 WARMUP="${BENCH_OTLP_WARMUP:-800000}"
 EVENTS="${BENCH_OTLP_EVENTS:-400000}"
 MEMBERS="${BENCH_OTLP_MEMBERS:-100}"
-RESULTS="$ROOT/bench/results"
-STAMP="$(date -u +%Y%m%d-%H%M%S)"
-mkdir -p "$RESULTS"
-# shellcheck source=bench/lib.sh
-source "$ROOT/bench/lib.sh"
-trap stop_service EXIT
-trap 'exit 130' INT TERM
 
 build_jar
 recreate_db

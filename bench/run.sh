@@ -28,20 +28,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-PGHOST_="${BENCH_PGHOST:-127.0.0.1}"
-PGPORT_="${BENCH_PGPORT:-5432}"
-PGUSER_="${BENCH_PGUSER:-postgres}"
-DB="${BENCH_DB:-yardstick_bench}"
-case "$PGHOST_" in 127.0.0.1|localhost) ;; *) echo "BENCH_PGHOST must be 127.0.0.1 or localhost" >&2; exit 2 ;; esac
-[[ "$DB" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "BENCH_DB must be a plain lowercase name" >&2; exit 2; }
-
-RESULTS="$ROOT/bench/results"
-STAMP="$(date -u +%Y%m%d-%H%M%S)"
-mkdir -p "$RESULTS"
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
-trap stop_service EXIT
-trap 'exit 130' INT TERM
+bench_setup yardstick_bench
+
 
 # 1. The jar.
 build_jar

@@ -10,7 +10,8 @@ alter table member add column alerts_snoozed_until timestamptz;
 
 -- Live usage per session and minute, for runaway detection. Only events at most 24 hours old are
 -- added (older, backfilled events never raise live alerts); rows older than two days are purged.
--- session_key is the event's session id, or 'tool:<tool>' for events without one.
+-- session_key is the event's session id, or 'tool:<tool>' for events without one. Like the rollups,
+-- each batch adds to one of a few shard rows per key, so concurrent batches rarely wait for each other.
 create table usage_session_minute (
     member_id   bigint         not null,
     session_key varchar(240)   not null,
@@ -20,7 +21,8 @@ create table usage_session_minute (
     team_key    varchar(64)    not null,
     cost_usd    numeric(20, 8) not null,
     requests    bigint         not null,
-    primary key (member_id, session_key, minute, tool, model)
+    shard       smallint       not null default 0,
+    primary key (member_id, session_key, minute, tool, model, shard)
 );
 create index usage_session_minute_minute_idx on usage_session_minute (minute);
 

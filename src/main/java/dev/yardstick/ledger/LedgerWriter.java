@@ -119,13 +119,9 @@ public class LedgerWriter {
                 UsageRecord::id, rejected);
         Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
 
-        Map<String, UsageRecord> unique = new TreeMap<>();
-        int duplicates = 0;
-        for (Indexed<UsageRecord> e : valid) {
-            if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
-                duplicates++;
-            }
-        }
+        Unique<UsageRecord> byId = unique(valid, UsageRecord::id);
+        Map<String, UsageRecord> unique = byId.events();
+        int duplicates = byId.duplicates();
         int n = unique.size();
         String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
                 models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
@@ -245,26 +241,33 @@ public class LedgerWriter {
                 reqs[j] = requests.get(key)[0];
                 j++;
             }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    insert into usage_session_minute as s (member_id, session_key, minute, tool, model, team_key,
-                        cost_usd, requests)
-                    select * from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
-                        ?::numeric[], ?::int8[])
-                    on conflict (member_id, session_key, minute, tool, model) do update set
-                        cost_usd = s.cost_usd + excluded.cost_usd, requests = s.requests + excluded.requests
-                    """)) {
-                ps.setArray(1, longs(c, members));
-                ps.setArray(2, text(c, keys));
-                ps.setArray(3, text(c, minutes));
-                ps.setArray(4, text(c, tools));
-                ps.setArray(5, text(c, models));
-                ps.setArray(6, text(c, teamCol));
-                ps.setArray(7, text(c, costCol));
-                ps.setArray(8, longs(c, reqs));
-                ps.executeUpdate();
-            }
+            addSessionMinutes(c, members, keys, minutes, tools, models, teamCol, costCol, reqs);
         }
         return new LiveUsage(List.copyOf(sessions.values()), teams);
+    }
+
+    /** Adds (or, with negative figures, takes away) per-minute session figures, on one random shard. */
+    private static void addSessionMinutes(Connection c, Long[] members, String[] keys, String[] minutes,
+            String[] tools, String[] models, String[] teams, String[] costs, Long[] requests) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into usage_session_minute as s (member_id, session_key, minute, tool, model, team_key,
+                    cost_usd, requests, shard)
+                select *, ?::smallint from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[],
+                    ?::text[], ?::numeric[], ?::int8[])
+                on conflict (member_id, session_key, minute, tool, model, shard) do update set
+                    cost_usd = s.cost_usd + excluded.cost_usd, requests = s.requests + excluded.requests
+                """)) {
+            ps.setInt(1, ThreadLocalRandom.current().nextInt(SHARDS));
+            ps.setArray(2, longs(c, members));
+            ps.setArray(3, text(c, keys));
+            ps.setArray(4, text(c, minutes));
+            ps.setArray(5, text(c, tools));
+            ps.setArray(6, text(c, models));
+            ps.setArray(7, text(c, teams));
+            ps.setArray(8, text(c, costs));
+            ps.setArray(9, longs(c, requests));
+            ps.executeUpdate();
+        }
     }
 
     private static final String[] USAGE_SUMS = {"input_tokens", "output_tokens", "cache_read_tokens",
@@ -429,36 +432,26 @@ public class LedgerWriter {
                 new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
         addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
                 new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
-        // and out of the per-minute session figures of runaway detection
-        try (PreparedStatement ps = c.prepareStatement("""
-                update usage_session_minute s set cost_usd = s.cost_usd - g.cost, requests = s.requests - g.requests
-                from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::numeric[], ?::int8[])
-                    as g (member_id, session_key, minute, tool, model, cost, requests)
-                where s.member_id = g.member_id and s.session_key = g.session_key and s.minute = g.minute
-                    and s.tool = g.tool and s.model = g.model
-                """)) {
-            int n = gone.size();
+        // and out of the per-minute session figures of runaway detection (live events only)
+        java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
+        List<Gone> live = gone.stream().filter(g -> !g.time().isBefore(liveSince)).toList();
+        if (config.alerts().enabled() && !live.isEmpty()) {
+            int n = live.size();
             Long[] member = new Long[n], reqs = new Long[n];
             String[] key = new String[n], minute = new String[n], tool = new String[n], model = new String[n],
-                    cost = new String[n];
+                    team = new String[n], cost = new String[n];
             for (int i = 0; i < n; i++) {
-                Gone g = gone.get(i);
+                Gone g = live.get(i);
                 member[i] = g.member();
                 key[i] = LiveUsage.sessionKey(g.session(), g.tool());
                 minute[i] = g.time().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString();
                 tool[i] = g.tool();
                 model[i] = g.model();
-                cost[i] = g.cost().toPlainString();
-                reqs[i] = g.sums()[4];
+                team[i] = g.team();
+                cost[i] = g.cost().negate().toPlainString();
+                reqs[i] = -g.sums()[4];
             }
-            ps.setArray(1, longs(c, member));
-            ps.setArray(2, text(c, key));
-            ps.setArray(3, text(c, minute));
-            ps.setArray(4, text(c, tool));
-            ps.setArray(5, text(c, model));
-            ps.setArray(6, text(c, cost));
-            ps.setArray(7, longs(c, reqs));
-            ps.executeUpdate();
+            addSessionMinutes(c, member, key, minute, tool, model, team, cost, reqs);
         }
         return gone.size();
     }
@@ -480,13 +473,9 @@ public class LedgerWriter {
                     OutcomeRecord::id, rejected);
             Map<String, MemberRef> members = members(c,
                     valid.stream().map(e -> e.event().user()).filter(u -> u != null).toList());
-            Map<String, OutcomeRecord> unique = new TreeMap<>();
-            int duplicates = 0;
-            for (Indexed<OutcomeRecord> e : valid) {
-                if (unique.putIfAbsent(e.event().id(), e.event()) != null) {
-                    duplicates++;
-                }
-            }
+            Unique<OutcomeRecord> byId = unique(valid, OutcomeRecord::id);
+            Map<String, OutcomeRecord> unique = byId.events();
+            int duplicates = byId.duplicates();
             int n = unique.size();
             String[] ids = new String[n], times = new String[n], teamKeys = new String[n], kinds = new String[n],
                     titles = new String[n], urls = new String[n], ai = new String[n];
@@ -570,6 +559,21 @@ public class LedgerWriter {
             }
             return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
         }
+    }
+
+    /** A batch's events by id, in id order, and how many repeated an id seen earlier in the batch. */
+    private record Unique<R>(Map<String, R> events, int duplicates) {
+    }
+
+    private static <R> Unique<R> unique(List<Indexed<R>> valid, Function<R, String> id) {
+        Map<String, R> events = new TreeMap<>();
+        int duplicates = 0;
+        for (Indexed<R> e : valid) {
+            if (events.putIfAbsent(id.apply(e.event()), e.event()) != null) {
+                duplicates++;
+            }
+        }
+        return new Unique<>(events, duplicates);
     }
 
     /** The events whose explicit team exists (or is absent); the others are added to {@code rejected}. */

@@ -58,6 +58,6 @@ public class AlertSweepJob implements ClusterJob {
         List<String> teams = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "select distinct team_key from usage_session_minute where minute >= ?1")
                 .setParameter(1, now.minus(LOOK_BACK)).getResultList());
-        watcher.check(detector.activeSince(now.minus(LOOK_BACK)), new TreeSet<>(teams));
+        watcher.check(detector.activeSince(now.minus(LOOK_BACK)), new TreeSet<>(teams), true);
     }
 }

@@ -66,12 +66,20 @@ public class Alerts {
      * Handles a session the detector flagged ({@code reason} not null) or found at four times a
      * threshold ({@code escalate}): raises an alert unless one was raised for it in the last
      * {@link #QUIET_AFTER_ALERT} or its user said it is intended; keeps the latest alert's figures
-     * current; escalates to the team's managers once per session.
+     * current (at most every {@link #REFRESH} unless {@code refresh}); escalates to the team's managers
+     * once per session.
      */
-    void onRunaway(RunawayDetector.Reading r, String reason, boolean escalate, RunawayDetector.Thresholds t) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            em.createNativeQuery("select pg_advisory_xact_lock(hashtextextended(?1, 0))")
-                    .setParameter(1, "runaway:" + r.memberId() + ":" + r.sessionKey()).getSingleResult();
+    void onRunaway(RunawayDetector.Reading r, String reason, boolean escalate, RunawayDetector.Thresholds t,
+            boolean refresh) {
+        String sessionId = r.memberId() + ":" + r.sessionKey();
+        Instant checkedAt = Instant.now();
+        Seen seen = this.seen.get(sessionId);
+        if (seen != null && seen.alertedAt().isAfter(checkedAt.minus(QUIET_AFTER_ALERT))
+                && (!escalate || seen.escalated()) && !refresh && seen.checkedAt().isAfter(checkedAt.minus(REFRESH))) {
+            return; // alerted lately (and escalated if due), figures refreshed lately: nothing to do
+        }
+        Seen result = QuarkusTransaction.requiringNew().call(() -> {
+            lockSession(r.memberId(), r.sessionKey());
             Instant now = Instant.now();
             List<Alert> recent = Alert.list(
                     "kind = ?1 and memberId = ?2 and sessionKey = ?3 and createdAt >= ?4 order by createdAt desc",
@@ -127,8 +135,32 @@ public class Alerts {
                     }
                 }
                 count("runaway_escalation", reached > 0 ? "sent" : "no_manager");
+                escalated = true;
             }
+            return latest == null ? null : new Seen(latest.createdAt, escalated, checkedAt);
         });
+        if (result == null) {
+            this.seen.remove(sessionId);
+        } else {
+            if (this.seen.size() > 100_000) {
+                this.seen.values().removeIf(x -> x.alertedAt().isBefore(checkedAt.minus(QUIET_AFTER_ALERT)));
+            }
+            this.seen.put(sessionId, result);
+        }
+    }
+
+    /** What this replica last saw of a flagged session: its latest alert, and whether managers heard. */
+    private record Seen(Instant alertedAt, boolean escalated, Instant checkedAt) {
+    }
+
+    /** How often the figures of a flagged session's latest alert are brought up to date. */
+    static final Duration REFRESH = Duration.ofMinutes(1);
+    private final java.util.concurrent.ConcurrentHashMap<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Serialises every decision about one session (detection, escalation, its user's answer). */
+    private void lockSession(long memberId, String sessionKey) {
+        em.createNativeQuery("select pg_advisory_xact_lock(hashtextextended(?1, 0))")
+                .setParameter(1, "runaway:" + memberId + ":" + sessionKey).getSingleResult();
     }
 
     private String[] toolAndModel(RunawayDetector.Reading r) {
@@ -228,6 +260,8 @@ public class Alerts {
             if (a.memberId != memberId) {
                 return Settled.NOT_YOURS;
             }
+            lockSession(a.memberId, a.sessionKey);
+            em.refresh(a);
             Instant now = Instant.now();
             a.status = status;
             a.updatedAt = now;

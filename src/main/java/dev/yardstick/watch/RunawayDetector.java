@@ -73,11 +73,14 @@ public class RunawayDetector {
     @Inject
     Alerts alerts;
 
-    /** Checks these sessions (only the 15-minute windows from each session's {@code from} on count). */
-    public void check(Collection<LiveUsage.Session> sessions) {
+    /**
+     * Checks these sessions (only the 15-minute windows from each session's {@code from} on count);
+     * {@code refresh}: bring flagged sessions' alert figures up to date now.
+     */
+    public void check(Collection<LiveUsage.Session> sessions, boolean refresh) {
         List<LiveUsage.Session> all = new ArrayList<>(sessions);
         for (int i = 0; i < all.size(); i += CHUNK) {
-            checkChunk(all.subList(i, Math.min(all.size(), i + CHUNK)));
+            checkChunk(all.subList(i, Math.min(all.size(), i + CHUNK)), refresh);
         }
     }
 
@@ -100,7 +103,7 @@ public class RunawayDetector {
         return out;
     }
 
-    private void checkChunk(List<LiveUsage.Session> sessions) {
+    private void checkChunk(List<LiveUsage.Session> sessions, boolean refresh) {
         List<Reading> readings = read(sessions);
         Map<String, Thresholds> thresholds = thresholds(readings.stream().map(Reading::teamKey).toList());
         for (Reading r : readings) {
@@ -116,7 +119,7 @@ public class RunawayDetector {
             boolean escalate = r.totalCostUsd().compareTo(t.costUsd().multiply(BigDecimal.valueOf(ESCALATE_AT))) >= 0
                     || r.totalRequests() >= t.requests() * ESCALATE_AT;
             if (reason != null || escalate) {
-                alerts.onRunaway(r, reason, escalate, t);
+                alerts.onRunaway(r, reason, escalate, t, refresh);
             }
         }
     }

@@ -78,7 +78,7 @@ public class Watcher {
             running = true;
         }
         try {
-            check(new ArrayList<>(s.values()), t);
+            check(new ArrayList<>(s.values()), t, false);
         } finally {
             synchronized (lock) {
                 running = false;
@@ -93,10 +93,13 @@ public class Watcher {
         }
     }
 
-    /** Checks these sessions and teams now, on the caller's thread. */
-    public void check(List<LiveUsage.Session> sessions, Set<String> teams) {
+    /**
+     * Checks these sessions and teams now, on the caller's thread; {@code refresh}: bring flagged
+     * sessions' alert figures up to date now.
+     */
+    public void check(List<LiveUsage.Session> sessions, Set<String> teams, boolean refresh) {
         try {
-            detector.check(sessions);
+            detector.check(sessions, refresh);
         } catch (RuntimeException e) {
             LOG.error("Runaway check failed; the sweep will look again", e);
         }

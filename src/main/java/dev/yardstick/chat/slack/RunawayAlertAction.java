@@ -1,14 +1,11 @@
 package dev.yardstick.chat.slack;
 
-import com.slack.api.app_backend.interactive_components.payload.BlockActionPayload;
 import com.slack.api.bolt.App;
 import dev.yardstick.admin.Member;
-import dev.yardstick.chat.Messenger;
 import dev.yardstick.watch.Alerts;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The "It's intended" and "Snooze 24 h" buttons of a runaway alert. Only the session's own user can
@@ -19,46 +16,24 @@ import java.util.UUID;
 public class RunawayAlertAction implements SlackListener {
 
     @Inject
-    SlackIdentity identity;
-    @Inject
     Alerts alerts;
     @Inject
-    Messenger messenger;
-    @Inject
-    SlackBackground background;
+    ButtonClicks clicks;
 
     @Override
     public void register(App app) {
-        app.blockAction(Alerts.INTENDED, (req, ctx) -> {
-            background.run(() -> settle(req.getPayload(), true));
-            return ctx.ack();
-        });
-        app.blockAction(Alerts.SNOOZE_ACTION, (req, ctx) -> {
-            background.run(() -> settle(req.getPayload(), false));
-            return ctx.ack();
-        });
+        clicks.on(app, Alerts.INTENDED, (id, clicker) -> settle(id, clicker, true));
+        clicks.on(app, Alerts.SNOOZE_ACTION, (id, clicker) -> settle(id, clicker, false));
     }
 
-    private void settle(BlockActionPayload p, boolean intended) {
-        String teamId = p.getTeam() == null ? null : p.getTeam().getId();
-        long alertId;
-        try {
-            alertId = Long.parseLong(p.getActions().get(0).getValue());
-        } catch (NumberFormatException e) {
-            return;
-        }
-        Optional<Member> clicker = identity.resolve(teamId, p.getUser().getId());
+    private String settle(long alertId, Optional<Member> clicker, boolean intended) {
         Alerts.Settled result = clicker.isEmpty()
                 ? Alerts.Settled.NOT_YOURS
                 : intended ? alerts.intended(alertId, clicker.get().id) : alerts.snooze(alertId, clicker.get().id);
-        String reply = switch (result) {
+        return switch (result) {
             case DONE -> null;
             case NOT_YOURS -> "This alert is about someone else's session; nothing was changed.";
             case NOT_FOUND -> "This alert no longer exists.";
         };
-        if (reply != null && p.getResponseUrl() != null) {
-            messenger.respond("slack", teamId, p.getResponseUrl(), "respond:" + UUID.randomUUID(),
-                    SlackReplies.text(reply));
-        }
     }
 }
