@@ -37,6 +37,9 @@ public final class FakeVendors {
     private final HttpServer server;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, List<ObjectNode>> claudeCode = new ConcurrentHashMap<>();
+    private final Map<Long, List<ObjectNode>> openAiUsage = new ConcurrentHashMap<>();
+    private final Map<Long, List<Double>> openAiCosts = new ConcurrentHashMap<>();
+    private final Map<String, String> openAiUsers = new java.util.TreeMap<>();
     private final AtomicInteger rateLimitNext = new AtomicInteger();
     /** "day/page" that answers 500 while present. */
     private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
@@ -45,6 +48,7 @@ public final class FakeVendors {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/anthropic/", this::anthropic);
+        server.createContext("/openai/", this::openai);
         server.start();
     }
 
@@ -56,6 +60,11 @@ public final class FakeVendors {
     public void reset() {
         calls.clear();
         claudeCode.clear();
+        openAiUsage.clear();
+        openAiCosts.clear();
+        synchronized (openAiUsers) {
+            openAiUsers.clear();
+        }
         rateLimitNext.set(0);
         failing.clear();
     }
@@ -105,6 +114,103 @@ public final class FakeVendors {
         m.putObject("tokens").put("input", in).put("output", out).put("cache_read", cacheRead)
                 .put("cache_creation", cacheCreation);
         m.putObject("estimated_cost").put("currency", "USD").put("amount", cents);
+    }
+
+    /** An OpenAI organisation user. */
+    public void openAiUser(String id, String email) {
+        synchronized (openAiUsers) {
+            openAiUsers.put(id, email);
+        }
+    }
+
+    /** A completions usage result of a user and model on the UTC day starting at {@code start} (epoch s). */
+    public void openAiUsage(long start, String userId, String model, long input, long cached, long output,
+            long requests) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("object", "organization.usage.completions.result");
+        r.put("input_tokens", input);
+        r.put("output_tokens", output);
+        r.put("input_cached_tokens", cached);
+        r.put("input_audio_tokens", 0);
+        r.put("output_audio_tokens", 0);
+        r.put("num_model_requests", requests);
+        r.putNull("project_id");
+        r.put("user_id", userId);
+        r.putNull("api_key_id");
+        r.put("model", model);
+        r.putNull("batch");
+        openAiUsage.computeIfAbsent(start, d -> new CopyOnWriteArrayList<>()).add(r);
+    }
+
+    /** A cost line (dollars) on the UTC day starting at {@code start}. */
+    public void openAiCost(long start, double dollars) {
+        openAiCosts.computeIfAbsent(start, d -> new CopyOnWriteArrayList<>()).add(dollars);
+    }
+
+    private void openai(HttpExchange ex) throws IOException {
+        Map<String, String> q = query(ex);
+        if (!"Bearer test-openai-admin-key".equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            answer(ex, q, 401, "{\"error\":{\"message\":\"Incorrect API key\"}}");
+            return;
+        }
+        if (rateLimit(ex, q)) {
+            return;
+        }
+        String path = ex.getRequestURI().getPath();
+        ObjectNode body = JSON.createObjectNode();
+        if (path.endsWith("/v1/organization/users")) {
+            List<Map.Entry<String, String>> users;
+            synchronized (openAiUsers) {
+                users = new ArrayList<>(openAiUsers.entrySet());
+            }
+            String after = q.get("after");
+            int from = 0;
+            while (after != null && from < users.size() && !users.get(from++).getKey().equals(after)) {
+                // skip up to and including "after"
+            }
+            body.put("object", "list");
+            ArrayNode data = body.putArray("data");
+            if (from < users.size()) { // one user per page
+                var u = users.get(from);
+                data.addObject().put("object", "organization.user").put("id", u.getKey()).put("name", "Dev")
+                        .put("email", u.getValue()).put("role", "reader").put("added_at", 1711471533);
+                body.put("first_id", u.getKey()).put("last_id", u.getKey());
+            }
+            body.put("has_more", from + 1 < users.size());
+            answer(ex, q, 200, body.toString());
+            return;
+        }
+        long start = Long.parseLong(q.get("start_time"));
+        int page = q.containsKey("page") ? Integer.parseInt(q.get("page").substring(5)) : 1;
+        List<ObjectNode> results = new ArrayList<>();
+        if (path.endsWith("/v1/organization/costs")) {
+            for (double d : openAiCosts.getOrDefault(start, List.of())) {
+                ObjectNode r = JSON.createObjectNode();
+                r.put("object", "organization.costs.result");
+                r.putObject("amount").put("value", d).put("currency", "usd");
+                r.putNull("line_item");
+                r.putNull("project_id");
+                results.add(r);
+            }
+        } else {
+            results.addAll(openAiUsage.getOrDefault(start, List.of()));
+        }
+        // one result per page, each in its day bucket
+        body.put("object", "page");
+        ArrayNode data = body.putArray("data");
+        if (page <= results.size()) {
+            ObjectNode bucket = data.addObject();
+            bucket.put("object", "bucket").put("start_time", start).put("end_time", start + 86400);
+            bucket.putArray("results").add(results.get(page - 1));
+        }
+        boolean more = page < results.size();
+        body.put("has_more", more);
+        if (more) {
+            body.put("next_page", "page_" + (page + 1));
+        } else {
+            body.putNull("next_page");
+        }
+        answer(ex, q, 200, body.toString());
     }
 
     private void anthropic(HttpExchange ex) throws IOException {

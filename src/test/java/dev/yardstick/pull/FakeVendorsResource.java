@@ -25,7 +25,9 @@ public class FakeVendorsResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         return Map.of("yardstick.connectors.anthropic.admin-key", "test-anthropic-admin-key",
-                "yardstick.connectors.anthropic.api-url", fake().url("anthropic"));
+                "yardstick.connectors.anthropic.api-url", fake().url("anthropic"),
+                "yardstick.connectors.openai.admin-key", "test-openai-admin-key",
+                "yardstick.connectors.openai.api-url", fake().url("openai"));
     }
 
     @Override

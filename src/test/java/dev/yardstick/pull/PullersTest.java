@@ -31,6 +31,8 @@ class PullersTest {
     DataSource ds;
     @Inject
     ClaudeCodePuller claudeCode;
+    @Inject
+    OpenAiPuller openAi;
 
     FakeVendors fake = FakeVendorsResource.fake();
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -179,5 +181,40 @@ class PullersTest {
         Db.update(ds, "delete from connector_state");
         claudeCode.run();
         assertEquals(3.40, summary(day, day).getDouble("costUsd"), 1e-9);
+    }
+
+    @Test
+    void openAiUsageIsPagedCachedInputSplitAndCostsInDollarsSharedExactly() {
+        LocalDate day = today.minusDays(1);
+        long start = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+        String ana = Api.member(team);
+        String bo = Api.member(team);
+        fake.openAiUser("user_ana" + Api.unique(), "someone-else@example.com");
+        String anaId = "user_a" + Api.unique();
+        String boId = "user_b" + Api.unique();
+        fake.openAiUser(anaId, ana.toUpperCase(java.util.Locale.ROOT));
+        fake.openAiUser(boId, bo);
+        // input_tokens include the cached ones; a model missing from the pricing table: shared by tokens
+        fake.openAiUsage(start, anaId, "gpt-unpriced-test", 300, 100, 100, 4);
+        fake.openAiUsage(start, boId, "gpt-unpriced-test", 500, 0, 100, 6);
+        fake.openAiCost(start, 1.25);
+        fake.openAiCost(start, 0.75);
+        openAi.run();
+
+        assertNull(connector(OpenAiPuller.NAME).get("lastError"), connector(OpenAiPuller.NAME).toString());
+        assertEquals(day.toString(), connector(OpenAiPuller.NAME).get("cursor"));
+        assertTrue(fake.calls().stream().anyMatch(c -> "page_2".equals(c.query().get("page"))), "usage was paged");
+        assertTrue(fake.calls().stream().anyMatch(c -> c.query().containsKey("after")), "users were paged");
+        JsonPath s = summary(day, day);
+        assertEquals(2.00, s.getDouble("costUsd"), 1e-9, "dollars, not cents");
+        assertEquals(200 + 500, s.getLong("tokens.input"));
+        assertEquals(100, s.getLong("tokens.cacheRead"));
+        assertEquals(10, s.getLong("requests"));
+        assertEquals(0.80, Db.scalar(ds, "select round(sum(e.cost_usd) * 100) from usage_event e join member m"
+                + " on m.id = e.member_id where m.email = ? and e.tool = 'openai-api'", ana) / 100.0, 1e-9);
+        openAi.run(); // nothing new; and a re-pull of the day would dedupe
+        Db.update(ds, "delete from connector_state where name = ?", OpenAiPuller.NAME);
+        openAi.run();
+        assertEquals(2.00, summary(day, day).getDouble("costUsd"), 1e-9);
     }
 }
