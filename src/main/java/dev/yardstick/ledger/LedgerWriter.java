@@ -88,11 +88,20 @@ public class LedgerWriter {
      * {@link #writeUsage(List)}.
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude) {
+        return writeUsage(events, prelude, true);
+    }
+
+    /**
+     * Stores usage events after {@code prelude}, as {@link #writeUsage(List, Prelude)}. Without
+     * {@code perMinute} the events stay out of the per-session, per-minute figures of runaway
+     * detection: for daily totals pulled from vendors, whose time is not when the tokens were spent.
+     */
+    public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean perMinute) {
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
-                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept, live);
+                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept, live, perMinute);
             }
         }));
         if (live[0] != null && !live[0].teams().isEmpty()) {
@@ -108,11 +117,12 @@ public class LedgerWriter {
 
     private WriteResult usage(List<Indexed<UsageRecord>> events, LiveUsage[] live) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return usage(c, events, live);
+            return usage(c, events, live, true);
         }
     }
 
-    private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events, LiveUsage[] live) throws SQLException {
+    private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events, LiveUsage[] live, boolean perMinute)
+            throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
         Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
         List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
@@ -187,9 +197,19 @@ public class LedgerWriter {
             costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
         }
         upsertUsageRollups(c, sums, costSums);
-        live[0] = config.alerts().enabled()
-                ? upsertSessionMinutes(c, unique.values(), inserted, memberIds, teamKeys, costs)
-                : null;
+        if (!perMinute) {
+            Set<String> touched = new TreeSet<>();
+            for (int k = 0; k < n; k++) {
+                if (inserted.contains(ids[k])) {
+                    touched.add(teamKeys[k]);
+                }
+            }
+            live[0] = config.alerts().enabled() ? new LiveUsage(List.of(), touched) : null;
+        } else {
+            live[0] = config.alerts().enabled()
+                    ? upsertSessionMinutes(c, unique.values(), inserted, memberIds, teamKeys, costs)
+                    : null;
+        }
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
 

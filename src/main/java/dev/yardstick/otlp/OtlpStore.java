@@ -300,7 +300,7 @@ class OtlpStore {
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into ai_activity_daily as a (member_id, tool, day, kind, count)
                 select * from unnest(?::int8[], ?::text[], ?::date[], ?::text[], ?::int8[])
-                on conflict (member_id, tool, day, kind) do update set count = a.count + excluded.count
+                on conflict (member_id, tool, day, kind, source) do update set count = a.count + excluded.count
                 """)) {
             ps.setArray(1, c.createArrayOf("int8", memberIds));
             ps.setArray(2, c.createArrayOf("text", tools));

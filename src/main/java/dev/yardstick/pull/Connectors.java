@@ -1,0 +1,256 @@
+package dev.yardstick.pull;
+
+import dev.yardstick.ledger.LedgerWriter;
+import dev.yardstick.ledger.LedgerWriter.Indexed;
+import dev.yardstick.ledger.UsageRecord;
+import dev.yardstick.ledger.WriteResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+
+/**
+ * The registry of vendor usage pullers and their state in {@code connector_state} (cursor, last run,
+ * last success, last error), the one place of the push/pull rule, and the writer of a pulled day.
+ *
+ * <p><b>Push wins, per member, tool and UTC day.</b> When a day is pulled, the pulled usage (and AI
+ * activity) of a member and tool is dropped if the ledger already holds usage of that member, tool
+ * and UTC day that did not come from a puller (OTLP, ingest API). Pushed data is per request and
+ * timely; pulled data is a daily total that would count the same tokens twice.
+ */
+@ApplicationScoped
+public class Connectors {
+
+    /** Prefix of the ids of pulled usage events. */
+    public static final String ID_PREFIX = "pull:";
+
+    /** One source, as {@code GET /api/v1/connectors} shows it. */
+    public record State(String name, boolean enabled, Instant lastRunAt, String cursor, String lastError,
+            Instant lastSuccessAt) {
+    }
+
+    /** AI activity of one member on one day: pull requests and commits made with the tool. */
+    public record Activity(String user, long pullRequests, long commits) {
+    }
+
+    @Inject
+    DataSource dataSource;
+    @Inject
+    Instance<Puller> pullers;
+    @Inject
+    LedgerWriter ledger;
+    @Inject
+    ConnectorsConfig config;
+
+    /** Every source, enabled or not, by name. */
+    public List<State> states() {
+        Map<String, State> stored = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select name, last_run_at, cursor, last_error, last_success_at from connector_state");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                stored.put(rs.getString(1), new State(rs.getString(1), false, instant(rs.getTimestamp(2)),
+                        rs.getString(3), rs.getString(4), instant(rs.getTimestamp(5))));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("connector_state query failed", e);
+        }
+        List<State> out = new ArrayList<>();
+        for (Puller p : pullers) {
+            State s = stored.get(p.name());
+            out.add(s == null
+                    ? new State(p.name(), p.configured(), null, null, null, null)
+                    : new State(p.name(), p.configured(), s.lastRunAt(), s.cursor(), s.lastError(), s.lastSuccessAt()));
+        }
+        out.sort(Comparator.comparing(State::name));
+        return out;
+    }
+
+    /** The source's cursor, if it has one. */
+    public Optional<String> cursor(String name) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("select cursor from connector_state where name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("connector_state query failed", e);
+        }
+    }
+
+    void started(String name) {
+        update("""
+                insert into connector_state (name, last_run_at) values (?, now())
+                on conflict (name) do update set last_run_at = now()
+                """, name);
+    }
+
+    /** Moves the source's cursor on, once everything before it is stored. */
+    public void advance(String name, String cursor) {
+        update("update connector_state set cursor = ? where name = ?", cursor, name);
+    }
+
+    void succeeded(String name) {
+        update("update connector_state set last_success_at = now(), last_error = null where name = ?", name);
+    }
+
+    void failed(String name, String error) {
+        update("update connector_state set last_error = ? where name = ?",
+                error.substring(0, Math.min(error.length(), 1000)), name);
+    }
+
+    /**
+     * Stores one pulled UTC day of a tool: the usage events (ids starting {@value #ID_PREFIX}) and
+     * the AI activity, in one transaction, after the push/pull rule. A day pulled again changes
+     * nothing: usage ids are derived from the vendor's records and activity counts are replaced.
+     * Returns what the ledger stored.
+     */
+    public WriteResult storeDay(String tool, LocalDate day, List<UsageRecord> usage, List<Activity> activity) {
+        List<Indexed<UsageRecord>> events = new ArrayList<>();
+        for (UsageRecord u : usage) {
+            events.add(new Indexed<>(events.size(), u));
+        }
+        WriteResult result = ledger.writeUsage(events, (c, all) -> {
+            Set<String> users = new HashSet<>();
+            all.forEach(e -> users.add(e.event().user()));
+            activity.forEach(a -> users.add(a.user()));
+            Set<String> pushed = pushed(c, tool, day, users);
+            saveActivity(c, tool, day, activity.stream().filter(a -> !pushed.contains(a.user())).toList());
+            return all.stream().filter(e -> !pushed.contains(e.event().user())).toList();
+        }, false);
+        if (!result.rejected().isEmpty()) {
+            throw new IllegalStateException(tool + " usage of " + day + " was refused: "
+                    + result.rejected().get(0).error());
+        }
+        return result;
+    }
+
+    /**
+     * The push/pull rule: of {@code users}, those with usage of {@code tool} on the UTC {@code day}
+     * that did not come from a puller.
+     */
+    static Set<String> pushed(Connection c, String tool, LocalDate day, Set<String> users) throws SQLException {
+        Set<String> out = new HashSet<>();
+        if (users.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select distinct m.email from usage_event e join member m on m.id = e.member_id
+                where e.time >= ? and e.time < ? and e.tool = ? and not starts_with(e.id, ?) and m.email = any(?)
+                """)) {
+            ps.setTimestamp(1, Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant()));
+            ps.setTimestamp(2, Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+            ps.setString(3, tool);
+            ps.setString(4, ID_PREFIX);
+            ps.setArray(5, c.createArrayOf("text", users.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Sets the pulled pull-request and commit counts of a day (source {@code pull}), replacing earlier pulls. */
+    private void saveActivity(Connection c, String tool, LocalDate day, List<Activity> activity) throws SQLException {
+        Map<String, long[]> sums = new TreeMap<>();
+        for (Activity a : activity) {
+            long[] s = sums.computeIfAbsent(a.user(), x -> new long[2]);
+            s[0] += a.pullRequests();
+            s[1] += a.commits();
+        }
+        sums.values().removeIf(s -> s[0] == 0 && s[1] == 0);
+        if (sums.isEmpty()) {
+            return;
+        }
+        Map<String, Long> members = ledger.memberIds(c, sums.keySet());
+        List<Long> ids = new ArrayList<>();
+        List<String> kinds = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        for (var e : sums.entrySet()) {
+            ids.add(members.get(e.getKey()));
+            kinds.add("pull_request");
+            counts.add(e.getValue()[0]);
+            ids.add(members.get(e.getKey()));
+            kinds.add("commit");
+            counts.add(e.getValue()[1]);
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into ai_activity_daily (member_id, tool, day, kind, count, source)
+                select m, ?, ?::date, k, n, 'pull' from unnest(?::int8[], ?::text[], ?::int8[]) as x(m, k, n)
+                order by 1, 3
+                on conflict (member_id, tool, day, kind, source) do update set count = excluded.count
+                """)) {
+            ps.setString(1, tool);
+            ps.setString(2, day.toString());
+            ps.setArray(3, c.createArrayOf("int8", ids.toArray()));
+            ps.setArray(4, c.createArrayOf("text", kinds.toArray()));
+            ps.setArray(5, c.createArrayOf("int8", counts.toArray()));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The team of usage made with an API key, from {@code YARDSTICK_CONNECTORS_API_KEY_TEAMS}, or null. */
+    public String teamOfKey(String key) {
+        if (key == null || config.apiKeyTeams().isEmpty()) {
+            return null;
+        }
+        for (String pair : config.apiKeyTeams().get().split(",")) {
+            int eq = pair.lastIndexOf('=');
+            if (eq > 0 && pair.substring(0, eq).trim().equals(key.trim())) {
+                String team = pair.substring(eq + 1).trim();
+                return team.isEmpty() ? null : team;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The ledger member standing for usage made with an API key rather than by a person: a
+     * placeholder address under the reserved {@code .invalid} domain, e.g.
+     * {@code api-key.ci-bot@yardstick.invalid}.
+     */
+    public static String keyMember(String key) {
+        String slug = key.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^-+|-+$", "");
+        if (slug.isEmpty()) {
+            slug = "unnamed";
+        }
+        return "api-key." + (slug.length() > 100 ? slug.substring(0, 100) : slug) + "@yardstick.invalid";
+    }
+
+    private void update(String sql, String... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("connector_state update failed", e);
+        }
+    }
+
+    private static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}

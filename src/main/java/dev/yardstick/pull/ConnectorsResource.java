@@ -1,0 +1,24 @@
+package dev.yardstick.pull;
+
+import dev.yardstick.admin.AdminOnly;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** {@code GET /api/v1/connectors} (admin): each vendor usage puller, whether it is on, its cursor and last run. */
+@Path("/api/v1/connectors")
+@AdminOnly
+@Produces(MediaType.APPLICATION_JSON)
+public class ConnectorsResource {
+
+    @Inject
+    Connectors connectors;
+
+    @GET
+    public List<Connectors.State> list() {
+        return connectors.states();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.yardstick.pull;
+
+import static dev.yardstick.Api.admin;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.yardstick.Api;
+import dev.yardstick.Db;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(value = FakeVendorsResource.class, scope = TestResourceScope.GLOBAL)
+class PullersTest {
+
+    @Inject
+    DataSource ds;
+    @Inject
+    ClaudeCodePuller claudeCode;
+    @Inject
+    OpenAiPuller openAi;
+
+    FakeVendors fake = FakeVendorsResource.fake();
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    String team;
+
+    @BeforeEach
+    void fresh() {
+        fake.reset();
+        Db.update(ds, "delete from connector_state");
+        team = Api.team("pull", "UTC");
+    }
+
+    JsonPath summary(LocalDate from, LocalDate to) {
+        return admin().get("/api/v1/teams/" + team + "/summary?from=" + from + "&to=" + to).then().statusCode(200)
+                .extract().jsonPath();
+    }
+
+    Map<String, Object> connector(String name) {
+        List<Map<String, Object>> all = admin().get("/api/v1/connectors").then().statusCode(200).extract().jsonPath()
+                .getList("$");
+        return all.stream().filter(c -> name.equals(c.get("name"))).findFirst().orElseThrow();
+    }
+
+    long activity(String email, String kind) {
+        return Db.scalar(ds,
+                "select coalesce(sum(count), 0) from ai_activity_daily a join member m on m.id = a.member_id"
+                        + " where m.email = ? and a.kind = ? and a.tool = 'claude-code'",
+                email, kind);
+    }
+
+    @Test
+    void claudeCodeDaysArePagedCentsBecomeDollarsAndRePullsCountOnce() {
+        LocalDate day = today.minusDays(1);
+        long cents = 0;
+        long input = 0;
+        String first = null;
+        for (int i = 0; i < 5; i++) { // 5 records: 3 pages of 2
+            String email = Api.member(team);
+            first = first == null ? email : first;
+            ObjectNode r = fake.claudeCodeUser(day.toString(), email, 2, 1);
+            FakeVendors.model(r, "claude-sonnet-4-5", 1000 + i, 200, 5000, 300, 1234); // $12.34
+            FakeVendors.model(r, "claude-haiku-4-5", 10, 20, 0, 0, 5); // $0.05
+            cents += 1234 + 5;
+            input += 1000 + i + 10;
+        }
+        claudeCode.run();
+
+        assertEquals(3, fake.calls().stream().filter(c -> c.query().get("starting_at").equals(day.toString())).count(),
+                "three pages of the day");
+        assertEquals("page_2", fake.calls().get(fake.calls().size() - 2).query().get("page"));
+        JsonPath s = summary(day, day);
+        assertEquals(cents / 100.0, s.getDouble("costUsd"), 1e-9);
+        assertEquals(input, s.getLong("tokens.input"));
+        assertEquals(5 * 5000, s.getLong("tokens.cacheRead"));
+        assertEquals(5 * 300, s.getLong("tokens.cacheWrite"));
+        assertEquals(5, s.getInt("activeMembers"));
+        assertEquals(2, activity(first, "commit"));
+        assertEquals(1, activity(first, "pull_request"));
+        Map<String, Object> state = connector(ClaudeCodePuller.NAME);
+        assertEquals(true, state.get("enabled"));
+        assertEquals(day.toString(), state.get("cursor"));
+        assertNull(state.get("lastError"));
+        assertNotNull(state.get("lastSuccessAt"));
+        assertNotNull(state.get("lastRunAt"));
+
+        // the same days pulled again (a lost cursor): nothing counts twice, activity is replaced
+        Db.update(ds, "delete from connector_state");
+        claudeCode.run();
+        assertEquals(cents / 100.0, summary(day, day).getDouble("costUsd"), 1e-9);
+        assertEquals(input, summary(day, day).getLong("tokens.input"));
+        assertEquals(2, activity(first, "commit"));
+        // and the current day is not pulled until it is complete
+        assertTrue(fake.calls().stream().noneMatch(c -> today.toString().equals(c.query().get("starting_at"))));
+    }
+
+    @Test
+    void a429IsRetriedAfterItsRetryAfter() {
+        LocalDate day = today.minusDays(1);
+        String email = Api.member(team);
+        FakeVendors.model(fake.claudeCodeUser(day.toString(), email, 0, 0), "claude-sonnet-4-5", 100, 10, 0, 0, 250);
+        fake.rateLimitNext(1);
+        claudeCode.run();
+
+        List<FakeVendors.Call> calls = fake.calls();
+        assertEquals(429, calls.get(0).status());
+        assertEquals(200, calls.get(1).status());
+        assertTrue(calls.get(1).at() - calls.get(0).at() >= 950, "waited for Retry-After: 1");
+        assertEquals(2.50, summary(day, day).getDouble("costUsd"), 1e-9);
+        assertNull(connector(ClaudeCodePuller.NAME).get("lastError"));
+    }
+
+    @Test
+    void aRunThatFailsMidRangeResumesWithoutGapOrDuplicate() {
+        LocalDate d3 = today.minusDays(3), d2 = today.minusDays(2), d1 = today.minusDays(1);
+        long cents = 0;
+        for (LocalDate d : List.of(d3, d2, d1)) {
+            for (int i = 0; i < 3; i++) { // two pages a day
+                ObjectNode r = fake.claudeCodeUser(d.toString(), Api.member(team), 1, 0);
+                FakeVendors.model(r, "claude-opus-4-1", 50, 5, 0, 0, 101 + i);
+                cents += 101 + i;
+            }
+        }
+        fake.failPage(d2.toString(), 2);
+        claudeCode.run();
+
+        Map<String, Object> state = connector(ClaudeCodePuller.NAME);
+        assertEquals(d3.toString(), state.get("cursor"), "the last day stored completely");
+        assertTrue(((String) state.get("lastError")).contains("500"), state.toString());
+        assertNull(state.get("lastSuccessAt"));
+        assertEquals((101 + 102 + 103) / 100.0, summary(d3, d1).getDouble("costUsd"), 1e-9);
+        admin().get("/api/v1/connectors").then().body("name", hasItem(ClaudeCodePuller.NAME));
+
+        fake.heal();
+        claudeCode.run();
+        state = connector(ClaudeCodePuller.NAME);
+        assertEquals(d1.toString(), state.get("cursor"));
+        assertNull(state.get("lastError"));
+        assertTrue(fake.calls().stream().filter(c -> d3.toString().equals(c.query().get("starting_at")))
+                .count() == 2, "the stored day is not asked for again");
+        JsonPath s = summary(d3, d1);
+        assertEquals(cents / 100.0, s.getDouble("costUsd"), 1e-9);
+        assertEquals(9 * 50, s.getLong("tokens.input"));
+        assertEquals(9,
+                Db.scalar(ds, "select count(*) from usage_event where team_key = ? and id like 'pull:%'", team));
+    }
+
+    @Test
+    void pushedUsageOfAUserDayWinsOverThePulledFigure() {
+        LocalDate day = today.minusDays(1);
+        String pusher = Api.member(team);
+        String puller = Api.member(team);
+        String token = Api.ingestToken();
+        Api.ndjson(token, "/api/v1/usage-events", "{\"id\":\"push-" + Api.unique() + "\",\"time\":\"" + day
+                + "T09:30:00Z\",\"user\":\"" + pusher + "\",\"tool\":\"claude-code\",\"model\":\"claude-sonnet-4-5\","
+                + "\"inputTokens\":10,\"outputTokens\":1,\"costUsd\":0.40}\n").then().statusCode(202);
+        FakeVendors.model(fake.claudeCodeUser(day.toString(), pusher, 3, 1), "claude-sonnet-4-5", 999, 99, 0, 0, 700);
+        FakeVendors.model(fake.claudeCodeUser(day.toString(), puller, 4, 2), "claude-sonnet-4-5", 100, 10, 0, 0, 300);
+        claudeCode.run();
+
+        JsonPath s = summary(day, day);
+        assertEquals(0.40 + 3.00, s.getDouble("costUsd"), 1e-9, "the pushed figure, plus the other user's pulled one");
+        assertEquals(10 + 100, s.getLong("tokens.input"));
+        assertEquals(0, activity(pusher, "commit"));
+        assertEquals(4, activity(puller, "commit"));
+        // pulling the day again changes nothing
+        Db.update(ds, "delete from connector_state");
+        claudeCode.run();
+        assertEquals(3.40, summary(day, day).getDouble("costUsd"), 1e-9);
+    }
+
+    @Test
+    void openAiUsageIsPagedCachedInputSplitAndCostsInDollarsSharedExactly() {
+        LocalDate day = today.minusDays(1);
+        long start = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+        String ana = Api.member(team);
+        String bo = Api.member(team);
+        fake.openAiUser("user_ana" + Api.unique(), "someone-else@example.com");
+        String anaId = "user_a" + Api.unique();
+        String boId = "user_b" + Api.unique();
+        fake.openAiUser(anaId, ana.toUpperCase(java.util.Locale.ROOT));
+        fake.openAiUser(boId, bo);
+        // input_tokens include the cached ones; a model missing from the pricing table: shared by tokens
+        fake.openAiUsage(start, anaId, "gpt-unpriced-test", 300, 100, 100, 4);
+        fake.openAiUsage(start, boId, "gpt-unpriced-test", 500, 0, 100, 6);
+        fake.openAiCost(start, 1.25);
+        fake.openAiCost(start, 0.75);
+        openAi.run();
+
+        assertNull(connector(OpenAiPuller.NAME).get("lastError"), connector(OpenAiPuller.NAME).toString());
+        assertEquals(day.toString(), connector(OpenAiPuller.NAME).get("cursor"));
+        assertTrue(fake.calls().stream().anyMatch(c -> "page_2".equals(c.query().get("page"))), "usage was paged");
+        assertTrue(fake.calls().stream().anyMatch(c -> c.query().containsKey("after")), "users were paged");
+        JsonPath s = summary(day, day);
+        assertEquals(2.00, s.getDouble("costUsd"), 1e-9, "dollars, not cents");
+        assertEquals(200 + 500, s.getLong("tokens.input"));
+        assertEquals(100, s.getLong("tokens.cacheRead"));
+        assertEquals(10, s.getLong("requests"));
+        assertEquals(0.80, Db.scalar(ds, "select round(sum(e.cost_usd) * 100) from usage_event e join member m"
+                + " on m.id = e.member_id where m.email = ? and e.tool = 'openai-api'", ana) / 100.0, 1e-9);
+        openAi.run(); // nothing new; and a re-pull of the day would dedupe
+        Db.update(ds, "delete from connector_state where name = ?", OpenAiPuller.NAME);
+        openAi.run();
+        assertEquals(2.00, summary(day, day).getDouble("costUsd"), 1e-9);
+    }
+}
