@@ -47,7 +47,7 @@ public class TeamResource {
             @NotBlank @Size(max = 200) String name,
             @Size(max = 64) @Pattern(regexp = "[A-Z0-9]+", message = "must be a Slack channel id such as C0123ABCD") String slackChannelId,
             @Size(max = 512) @Pattern(regexp = "19:[^\\s]+", message = "must be a Teams channel id such as 19:abc@thread.tacv2") String teamsChannelId,
-            @Size(max = 2048) @Pattern(regexp = "https://[^\\s]+", message = "must be an https URL") String teamsWebhookUrl,
+            @Size(max = 2048) @Pattern(regexp = "https?://[^\\s]+", message = "must be an http(s) URL") String teamsWebhookUrl,
             List<@NotBlank @Email @Size(max = 320) String> managers,
             @DecimalMin("0") @Digits(integer = 12, fraction = 2) BigDecimal weeklyBudgetUsd,
             String timezone,
