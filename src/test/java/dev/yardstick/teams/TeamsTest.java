@@ -379,6 +379,8 @@ class TeamsTest {
         }
         JsonNode chart = cards.get(1).path("body");
         assertTrue(chart.toString().contains("\"type\":\"Image\""), chart.toString().substring(0, 300));
+        int size = teams.posted(channel).get(1).body().toString().length();
+        assertTrue(size < 28 * 1024, "the chart card is " + size + " bytes; Teams takes about 28 KB");
         for (JsonNode card : cards) {
             for (String name : names) {
                 assertFalse(card.toString().contains(name), name + " named in a channel card");

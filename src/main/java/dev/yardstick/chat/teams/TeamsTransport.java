@@ -114,7 +114,7 @@ public class TeamsTransport implements ChatTransport {
                 return new Failed("Teams bot not configured (TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID)",
                         true);
             }
-            ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), charts::draw),
+            ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), this::chartPng),
                     m.message().text());
             return switch (m.operation()) {
                 case POST, RESPOND, UPLOAD -> post(m, activity);
@@ -181,9 +181,40 @@ public class TeamsTransport implements ChatTransport {
         if (m.operation() == Outgoing.Operation.UPDATE) {
             return new Failed("a Teams webhook cannot update a message", true);
         }
-        ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), charts::draw), null);
+        ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), this::chartPng), null);
         BotConnector.Answer a = connector.webhook(url, activity);
         return a.ok() ? new Sent(null, m.target()) : failed(a);
+    }
+
+    /** The largest chart PNG put in a card: with base64 and the rest it stays under Teams' ~28 KB. */
+    static final int MAX_CHART_BYTES = 18_000;
+
+    /** The chart as a PNG small enough for a Teams message: drawn, then scaled down until it fits. */
+    byte[] chartPng(dev.yardstick.chat.ChatMessage.Chart chart) {
+        byte[] png = charts.draw(chart);
+        try {
+            java.awt.image.BufferedImage full = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+            double scale = 0.7;
+            while (png.length > MAX_CHART_BYTES && scale > 0.2) {
+                int w = (int) (full.getWidth() * scale);
+                int h = (int) (full.getHeight() * scale);
+                java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(w, h,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                java.awt.Graphics2D g = small.createGraphics();
+                g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                        java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.setRenderingHint(java.awt.RenderingHints.KEY_RENDERING, java.awt.RenderingHints.VALUE_RENDER_QUALITY);
+                g.drawImage(full, 0, 0, w, h, null);
+                g.dispose();
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                javax.imageio.ImageIO.write(small, "png", out);
+                png = out.toByteArray();
+                scale -= 0.1;
+            }
+        } catch (IOException | RuntimeException e) {
+            // keep the full-size chart; a refusal shows in the digest deliveries
+        }
+        return png;
     }
 
     private static Result failed(BotConnector.Answer a) {
