@@ -27,6 +27,9 @@ public class Member extends PanacheEntityBase {
     public String slackUserId;
     @Column(name = "slack_team_id")
     public String slackTeamId;
+    /** The member's Microsoft Entra (Azure AD) object id, as Teams sends it ({@code from.aadObjectId}). */
+    @Column(name = "teams_user_id")
+    public String teamsUserId;
     @Column(name = "github_login")
     public String githubLogin;
     @Column(name = "created_at")

@@ -30,15 +30,16 @@ public class MemberResource {
             @Size(max = 200) String displayName,
             @Size(max = 64) String team,
             @Size(max = 64) @Pattern(regexp = "[UW][A-Z0-9]+", message = "must be a Slack user id such as U0123ABCD") String slackUserId,
-            @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9-]+", message = "must be a GitHub login") String githubLogin) {
+            @Size(max = 100) @Pattern(regexp = "[A-Za-z0-9-]+", message = "must be a GitHub login") String githubLogin,
+            @Size(max = 64) @Pattern(regexp = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", message = "must be a Microsoft Entra object id (a GUID)") String teamsUserId) {
     }
 
     /** A member as the API shows it. */
     public record MemberView(String email, String displayName, String team, String slackUserId,
-            String githubLogin, Instant createdAt, Instant updatedAt) {
+            String teamsUserId, String githubLogin, Instant createdAt, Instant updatedAt) {
 
         static MemberView of(Member m) {
-            return new MemberView(m.email, m.displayName, m.teamKey, m.slackUserId, m.githubLogin,
+            return new MemberView(m.email, m.displayName, m.teamKey, m.slackUserId, m.teamsUserId, m.githubLogin,
                     m.createdAt, m.updatedAt);
         }
     }
@@ -73,10 +74,13 @@ public class MemberResource {
         }
         ensureUnique("slackUserId", body.slackUserId(), member);
         ensureUnique("githubLogin", body.githubLogin(), member);
+        String teamsUserId = body.teamsUserId() == null ? null : body.teamsUserId().toLowerCase(Locale.ROOT);
+        ensureUnique("teamsUserId", teamsUserId, member);
         member.displayName = body.displayName();
         member.teamKey = body.team();
         member.slackUserId = body.slackUserId();
         member.githubLogin = body.githubLogin();
+        member.teamsUserId = teamsUserId;
         member.updatedAt = now;
         if (created) {
             member.persist();

@@ -26,6 +26,12 @@ public class Team extends PanacheEntityBase {
     public String name;
     @Column(name = "slack_channel_id")
     public String slackChannelId;
+    /** The Microsoft Teams channel (its conversation id, {@code 19:...@thread.tacv2}) of the digest. */
+    @Column(name = "teams_channel_id")
+    public String teamsChannelId;
+    /** A Teams Workflows webhook URL that receives the digest only (no bot needed); a secret. */
+    @Column(name = "teams_webhook_url")
+    public String teamsWebhookUrl;
     @JdbcTypeCode(SqlTypes.ARRAY)
     public List<String> managers = new ArrayList<>();
     @Column(name = "weekly_budget_usd")

@@ -46,6 +46,8 @@ public class TeamResource {
     public record TeamRequest(
             @NotBlank @Size(max = 200) String name,
             @Size(max = 64) @Pattern(regexp = "[A-Z0-9]+", message = "must be a Slack channel id such as C0123ABCD") String slackChannelId,
+            @Size(max = 512) @Pattern(regexp = "19:[^\\s]+", message = "must be a Teams channel id such as 19:abc@thread.tacv2") String teamsChannelId,
+            @Size(max = 2048) @Pattern(regexp = "https?://[^\\s]+", message = "must be an http(s) URL") String teamsWebhookUrl,
             List<@NotBlank @Email @Size(max = 320) String> managers,
             @DecimalMin("0") @Digits(integer = 12, fraction = 2) BigDecimal weeklyBudgetUsd,
             String timezone,
@@ -61,8 +63,11 @@ public class TeamResource {
      *
      * @param effectiveWeeklyBudgetUsd this week's budget including approved one-week increases
      * @param repositories             GitHub repositories whose merged PRs count for the team
+     * @param teamsWebhook             whether a Teams Workflows webhook (digest only) is set; the URL
+     *                                 itself is a secret and never shown
      */
-    public record TeamView(String key, String name, String slackChannelId, List<String> managers,
+    public record TeamView(String key, String name, String slackChannelId, String teamsChannelId,
+            boolean teamsWebhook, List<String> managers,
             BigDecimal weeklyBudgetUsd, BigDecimal effectiveWeeklyBudgetUsd, String timezone, String digestDay,
             String digestTime, BigDecimal runawayCostUsd, int runawayRequests, List<String> repositories,
             Instant createdAt, Instant updatedAt) {
@@ -72,7 +77,8 @@ public class TeamResource {
     Budgets budgets;
 
     private TeamView view(Team t) {
-        return new TeamView(t.key, t.name, t.slackChannelId, List.copyOf(t.managers), t.weeklyBudgetUsd,
+        return new TeamView(t.key, t.name, t.slackChannelId, t.teamsChannelId, t.teamsWebhookUrl != null,
+                List.copyOf(t.managers), t.weeklyBudgetUsd,
                 budgets.effective(t.key, Weeks.start(Instant.now(), t.zone())), t.timezone, t.digestDay,
                 t.digestTime, t.runawayCostUsd, t.runawayRequests, List.copyOf(t.repositories), t.createdAt,
                 t.updatedAt);
@@ -134,6 +140,8 @@ public class TeamResource {
         }
         team.name = body.name().trim();
         team.slackChannelId = body.slackChannelId();
+        team.teamsChannelId = body.teamsChannelId();
+        team.teamsWebhookUrl = body.teamsWebhookUrl();
         team.managers = body.managers() == null
                 ? new ArrayList<>()
                 : new ArrayList<>(

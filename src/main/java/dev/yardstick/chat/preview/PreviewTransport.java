@@ -51,9 +51,11 @@ public class PreviewTransport implements ChatTransport {
 
     @Override
     public Optional<Address> teamChannel(String teamKey) {
-        return exists("select 1 from team where key = ? and slack_channel_id is not null", teamKey)
-                ? Optional.of(new Address(null, TEAM + teamKey))
-                : Optional.empty();
+        return exists(
+                "select 1 from team where key = ? and (slack_channel_id is not null or teams_channel_id is not null)",
+                teamKey)
+                        ? Optional.of(new Address(null, TEAM + teamKey))
+                        : Optional.empty();
     }
 
     @Override

@@ -1,0 +1,152 @@
+package dev.yardstick.chat.teams;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.yardstick.chat.ChatMessage;
+import java.util.Base64;
+import java.util.function.Function;
+
+/**
+ * Renders the neutral {@link ChatMessage} as an Adaptive Card 1.5 (what Teams shows): text blocks,
+ * fact sets, the chart as a PNG image in a {@code data:} URI, and buttons as {@code Action.Execute}
+ * (Universal Actions; {@code verb} is the button's action, {@code data} its action and value) with an
+ * {@code Action.Submit} fallback for older clients.
+ */
+public final class AdaptiveCards {
+
+    /** The content type of an Adaptive Card attachment. */
+    public static final String CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
+    /** The Adaptive Cards schema version every card declares. */
+    public static final String VERSION = "1.5";
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private AdaptiveCards() {
+    }
+
+    /**
+     * The card of a message.
+     *
+     * @param png draws a chart (null: charts are shown by their alternative text)
+     */
+    public static ObjectNode card(ChatMessage message, Function<ChatMessage.Chart, byte[]> png) {
+        ObjectNode card = MAPPER.createObjectNode().put("type", "AdaptiveCard")
+                .put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json").put("version", VERSION);
+        card.put("fallbackText", message.text());
+        ArrayNode body = card.putArray("body");
+        boolean separator = false;
+        for (ChatMessage.Block b : message.blocks()) {
+            ObjectNode e = null;
+            if (b instanceof ChatMessage.Header h) {
+                e = text(h.text()).put("size", "Large").put("weight", "Bolder");
+            } else if (b instanceof ChatMessage.Paragraph p) {
+                e = text(p.text());
+            } else if (b instanceof ChatMessage.Note n) {
+                e = text(n.text()).put("size", "Small").put("isSubtle", true);
+            } else if (b instanceof ChatMessage.Facts f) {
+                e = MAPPER.createObjectNode().put("type", "FactSet");
+                ArrayNode facts = e.putArray("facts");
+                for (ChatMessage.Fact fact : f.facts()) {
+                    facts.addObject().put("title", plain(fact.label())).put("value", markdown(fact.value()));
+                }
+            } else if (b instanceof ChatMessage.Chart c) {
+                if (c.title() != null) {
+                    e = text(c.title()).put("weight", "Bolder");
+                    body.add(separator ? e.put("separator", true) : e);
+                    separator = false;
+                }
+                if (png == null) {
+                    e = text(c.altText()).put("isSubtle", true);
+                } else {
+                    e = MAPPER.createObjectNode().put("type", "Image")
+                            .put("url", "data:image/png;base64," + Base64.getEncoder().encodeToString(png.apply(c)))
+                            .put("altText", c.altText()).put("size", "Stretch");
+                }
+            } else if (b instanceof ChatMessage.Buttons buttons) {
+                e = MAPPER.createObjectNode().put("type", "ActionSet");
+                ArrayNode actions = e.putArray("actions");
+                for (ChatMessage.Button button : buttons.buttons()) {
+                    actions.add(action(button));
+                }
+            } else if (b instanceof ChatMessage.Divider) {
+                separator = true;
+                continue;
+            }
+            if (e != null) {
+                body.add(separator ? e.put("separator", true) : e);
+                separator = false;
+            }
+        }
+        return card;
+    }
+
+    /** A message activity carrying the card as its one attachment. */
+    public static ObjectNode activity(ObjectNode card, String summary) {
+        ObjectNode a = MAPPER.createObjectNode().put("type", "message");
+        if (summary != null) {
+            a.put("summary", summary);
+        }
+        ArrayNode attachments = a.putArray("attachments");
+        attachments.addObject().put("contentType", CONTENT_TYPE).set("content", card);
+        return a;
+    }
+
+    private static ObjectNode action(ChatMessage.Button button) {
+        ObjectNode data = MAPPER.createObjectNode().put("action", button.action()).put("value", button.value());
+        ObjectNode submit = MAPPER.createObjectNode().put("type", "Action.Submit").put("title", button.label());
+        submit.set("data", data.deepCopy());
+        ObjectNode execute = MAPPER.createObjectNode().put("type", "Action.Execute").put("title", button.label())
+                .put("verb", button.action());
+        execute.set("data", data);
+        String style = style(button.style());
+        if (style != null) {
+            execute.put("style", style);
+            submit.put("style", style);
+        }
+        execute.set("fallback", submit);
+        return execute;
+    }
+
+    private static String style(String neutral) {
+        if ("primary".equals(neutral)) {
+            return "positive";
+        }
+        return "danger".equals(neutral) ? "destructive" : null;
+    }
+
+    private static ObjectNode text(String neutral) {
+        return MAPPER.createObjectNode().put("type", "TextBlock").put("text", markdown(neutral)).put("wrap", true);
+    }
+
+    /**
+     * Neutral markup to the Markdown subset Teams renders in cards: {@code **bold**} and
+     * {@code _italic_} stay as they are; a line break becomes a paragraph break (Teams drops single
+     * newlines); characters that would start a Markdown list or heading at a line start are escaped.
+     */
+    static String markdown(String neutral) {
+        if (neutral == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        String[] lines = neutral.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            if (line.matches("^\\s*[-+#]\\s.*")) {
+                int at = line.indexOf(line.trim().charAt(0));
+                line = line.substring(0, at) + "\\" + line.substring(at);
+            } else if (line.matches("^\\s*\\d+\\.\\s.*")) {
+                line = line.replaceFirst("^(\\s*\\d+)\\.", "$1\\\\.");
+            }
+            out.append(line);
+            if (i < lines.length - 1) {
+                out.append("\n\n");
+            }
+        }
+        return out.toString();
+    }
+
+    /** Text without markup (fact titles are not Markdown). */
+    static String plain(String neutral) {
+        return neutral == null ? "" : neutral.replaceAll("\\*\\*(.+?)\\*\\*", "$1");
+    }
+}

@@ -1,0 +1,422 @@
+package dev.yardstick.teams;
+
+import static dev.yardstick.Api.admin;
+import static dev.yardstick.Api.ingest;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.yardstick.Api;
+import dev.yardstick.Db;
+import dev.yardstick.budget.Weeks;
+import dev.yardstick.digest.DigestService;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Teams bot against a fake Bot Framework, identity platform and Bot Connector on loopback. */
+@QuarkusTest
+@TestProfile(TeamsTest.Profile.class)
+class TeamsTest {
+
+    /** Teams configured and pointed at {@link FakeTeams}. */
+    public static class Profile implements QuarkusTestProfile {
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return FakeTeams.fake().config();
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    DataSource ds;
+
+    FakeTeams teams = FakeTeams.fake();
+
+    @BeforeEach
+    void setUp() {
+        Db.awaitOutboxIdle(ds);
+        teams.reset();
+    }
+
+    // --- helpers ----------------------------------------------------------------------------
+
+    private static String guid() {
+        return UUID.randomUUID().toString();
+    }
+
+    private ObjectNode activity(String type, String conversationId, String conversationType, String aad,
+            String text) {
+        ObjectNode a = JSON.createObjectNode().put("type", type).put("id", "in-" + Api.unique())
+                .put("channelId", "msteams").put("serviceUrl", teams.serviceUrl()).put("timestamp",
+                        Instant.now().toString());
+        a.putObject("from").put("id", "29:" + aad).put("aadObjectId", aad).put("name", "Someone");
+        a.putObject("recipient").put("id", "28:" + FakeTeams.APP_ID).put("name", "Yardstick");
+        a.putObject("conversation").put("id", conversationId).put("conversationType", conversationType)
+                .put("tenantId", FakeTeams.TENANT);
+        ObjectNode channelData = a.putObject("channelData");
+        channelData.putObject("tenant").put("id", FakeTeams.TENANT);
+        if ("channel".equals(conversationType)) {
+            String channel = conversationId.split(";")[0];
+            channelData.putObject("team").put("id", channel);
+            channelData.putObject("channel").put("id", channel);
+        }
+        if (text != null) {
+            a.put("text", text);
+        }
+        return a;
+    }
+
+    private Response send(ObjectNode activity) {
+        return send(activity, teams.token(FakeTeams.APP_ID, teams.serviceUrl(), Instant.now().plusSeconds(600)));
+    }
+
+    private static Response send(ObjectNode activity, String token) {
+        var req = given().contentType(ContentType.JSON).body(activity.toString());
+        if (token != null) {
+            req = req.header("Authorization", "Bearer " + token);
+        }
+        return req.post("/api/messages");
+    }
+
+    private String member(String team, String aad) {
+        String email = "t-" + Api.unique() + "@example.com";
+        Map<String, Object> body = new HashMap<>(Map.of("displayName", "Person " + Api.unique()));
+        if (team != null) {
+            body.put("team", team);
+        }
+        if (aad != null) {
+            body.put("teamsUserId", aad);
+        }
+        admin().body(body).put("/api/v1/members/" + email).then().statusCode(201);
+        return email;
+    }
+
+    private String team(String teamsChannelId, List<String> managers, String webhook) {
+        String key = "tt-" + Api.unique();
+        Map<String, Object> body = new HashMap<>(Map.of("name", "Team " + key, "timezone", "UTC",
+                "weeklyBudgetUsd", 500, "managers", managers));
+        if (teamsChannelId != null) {
+            body.put("teamsChannelId", teamsChannelId);
+        }
+        if (webhook != null) {
+            body.put("teamsWebhookUrl", webhook);
+        }
+        admin().body(body).put("/api/v1/teams/" + key).then().statusCode(201);
+        return key;
+    }
+
+    /** The cards of the recorded calls; each one is checked against Adaptive Cards 1.5. */
+    private static List<JsonNode> cards(List<FakeTeams.Call> calls) {
+        List<JsonNode> out = new ArrayList<>();
+        for (FakeTeams.Call c : calls) {
+            assertEquals("message", c.body().path("type").asText(), c.body().toString());
+            JsonNode attachment = c.body().path("attachments").path(0);
+            assertEquals("application/vnd.microsoft.card.adaptive", attachment.path("contentType").asText());
+            JsonNode card = attachment.path("content");
+            assertEquals(List.of(), CardValidator.problems(card), card.toString());
+            out.add(card);
+        }
+        return out;
+    }
+
+    /** What a card shows (text blocks and facts), not its fallback text. */
+    private static String shown(JsonNode card) {
+        StringBuilder s = new StringBuilder();
+        for (JsonNode e : card.path("body")) {
+            s.append(e.path("text").asText("")).append('\n').append(e.path("altText").asText("")).append('\n');
+            for (JsonNode f : e.path("facts")) {
+                s.append(f.path("title").asText()).append(": ").append(f.path("value").asText()).append('\n');
+            }
+        }
+        return s.toString();
+    }
+
+    // --- authentication -----------------------------------------------------------------------
+
+    @Test
+    void tokensSignedByTheBotFrameworkKeyAreAcceptedAndEverythingElseIsRefused() {
+        String url = teams.serviceUrl();
+        ObjectNode ok = activity("conversationUpdate", "a:ok-" + Api.unique(), "personal", guid(), null);
+        send(ok).then().statusCode(200);
+        assertEquals(1, Db.scalar(ds, "select count(*) from teams_conversation where conversation_id = ?",
+                ok.path("conversation").path("id").asText()));
+        // within the 5 minutes of clock skew
+        send(activity("conversationUpdate", "a:skew-" + Api.unique(), "personal", guid(), null),
+                teams.token(FakeTeams.APP_ID, url, Instant.now().minusSeconds(120))).then().statusCode(200);
+
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("forged", FakeTeams.forged(url));
+        bad.put("expired", teams.token(FakeTeams.APP_ID, url, Instant.now().minusSeconds(6 * 60)));
+        bad.put("wrong audience", teams.token("another-app", url, Instant.now().plusSeconds(600)));
+        bad.put("wrong serviceUrl", teams.token(FakeTeams.APP_ID, "https://smba.example.net/evil/",
+                Instant.now().plusSeconds(600)));
+        bad.put("not a JWT", "not-a-token");
+        bad.put("none", null);
+        for (var e : bad.entrySet()) {
+            String aad = guid();
+            String conversation = "a:bad-" + Api.unique();
+            String email = member(null, aad);
+            ObjectNode a = activity("message", conversation, "personal", aad, "ai-spend");
+            send(a, e.getValue()).then().statusCode(401).contentType("application/problem+json")
+                    .body("status", equalTo(401));
+            assertEquals(0, Db.scalar(ds, "select count(*) from teams_conversation where conversation_id = ?",
+                    conversation), e.getKey());
+            assertEquals(0, Db.scalar(ds, "select count(*) from outbox_message where target = ?", conversation),
+                    e.getKey());
+            assertTrue(email.endsWith("@example.com"));
+        }
+        assertTrue(teams.calls().isEmpty(), "nothing sent: " + teams.calls());
+    }
+
+    // --- commands -------------------------------------------------------------------------------
+
+    @Test
+    void aiSpendInAOneToOneChatIsAnsweredPrivately() {
+        String team = team(null, List.of(), null);
+        String aad = guid();
+        String email = member(team, aad);
+        admin().get("/api/v1/members/" + email).then().body("teamsUserId", equalTo(aad));
+        String chat = "a:dm-" + Api.unique();
+        send(activity("message", chat, "personal", aad, "ai-spend")).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(chat).size() == 1);
+        FakeTeams.Call reply = teams.posted(chat).get(0);
+        assertTrue(reply.authorization().startsWith("Bearer bot-token-"), reply.authorization());
+        String shown = shown(cards(List.of(reply)).get(0));
+        assertTrue(shown.contains("Spend") && shown.contains("$"), shown);
+
+        // a member known only by email: the connector's member lookup finds them, and links them
+        String other = guid();
+        String otherEmail = member(team, null);
+        teams.user("29:" + other, otherEmail.toUpperCase());
+        String chat2 = "a:dm-" + Api.unique();
+        send(activity("message", chat2, "personal", other, "<at>Yardstick</at> ai-spend team")).then()
+                .statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(chat2).size() == 1);
+        assertTrue(shown(cards(teams.posted(chat2)).get(0)).contains("Team " + team),
+                teams.posted(chat2).get(0).body().toString());
+        admin().get("/api/v1/members/" + otherEmail).then().body("teamsUserId", equalTo(other));
+
+        // help
+        String chat3 = "a:dm-" + Api.unique();
+        send(activity("message", chat3, "personal", aad, "help")).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(chat3).size() == 1);
+        assertTrue(shown(cards(teams.posted(chat3)).get(0)).contains("ai-spend team"));
+    }
+
+    @Test
+    void aCommandInAChannelGetsAHintAndNoFigures() {
+        String team = team(null, List.of(), null);
+        String aad = guid();
+        String email = member(team, aad);
+        String channel = "19:ch-" + Api.unique() + "@thread.tacv2";
+        String thread = channel + ";messageid=1700000000000";
+        send(activity("message", thread, "channel", aad, "<at>Yardstick</at> ai-spend")).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(thread).size() == 1);
+        JsonNode card = cards(teams.posted(thread)).get(0);
+        String all = card.toString();
+        assertTrue(shown(card).contains("1:1 chat"), all);
+        assertFalse(all.matches("(?s).*\\$[0-9].*"), all);
+        assertFalse(all.contains(email) || all.contains("Person "), all);
+        assertEquals(1, Db.scalar(ds, "select count(*) from teams_conversation where conversation_id = ? "
+                + "and conversation_type = 'channel' and channel_id = ?", thread, channel));
+    }
+
+    // --- card actions ---------------------------------------------------------------------------
+
+    @Test
+    void twoConcurrentApprovalsChangeTheBudgetOnce() throws Exception {
+        String aad1 = guid();
+        String aad2 = guid();
+        String mgr1 = member(null, aad1);
+        String mgr2 = member(null, aad2);
+        String team = team(null, List.of(mgr1, mgr2), null);
+        String aadR = guid();
+        member(team, aadR);
+        String mgr1Chat = "a:mgr-" + Api.unique();
+        send(activity("conversationUpdate", mgr1Chat, "personal", aad1, null)).then().statusCode(200);
+        String requesterChat = "a:req-" + Api.unique();
+        send(activity("message", requesterChat, "personal", aadR, "ai-spend request 200 load tests")).then()
+                .statusCode(200);
+        // manager 1 in their chat; manager 2 had none, so one is created
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(mgr1Chat).size() == 1
+                && teams.calls(c -> c.path().equals("/connector/v3/conversations")).size() == 1
+                && teams.posted(requesterChat).size() == 1);
+        FakeTeams.Call created = teams.calls(c -> c.path().equals("/connector/v3/conversations")).get(0);
+        assertEquals(aad2, created.body().path("members").path(0).path("id").asText());
+        assertEquals(FakeTeams.TENANT, created.body().path("channelData").path("tenant").path("id").asText());
+        JsonNode ask = cards(teams.posted(mgr1Chat)).get(0);
+        assertTrue(ask.toString().contains("\"verb\":\"budget.approve\""), ask.toString());
+        assertTrue(ask.toString().contains("\"type\":\"Action.Submit\""), ask.toString());
+        long id = Db.scalar(ds, "select id from budget_request where team_key = ?", team);
+
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<String>> answers = new ArrayList<>();
+        for (String[] who : List.of(new String[]{aad1, mgr1Chat}, new String[]{aad2, "a:mgr2-" + Api.unique()})) {
+            ObjectNode invoke = activity("invoke", who[1], "personal", who[0], null).put("name",
+                    "adaptiveCard/action");
+            ObjectNode action = invoke.putObject("value").put("trigger", "manual").putObject("action")
+                    .put("type", "Action.Execute").put("verb", "budget.approve");
+            action.putObject("data").put("action", "budget.approve").put("value", Long.toString(id));
+            answers.add(pool.submit((Callable<String>) () -> {
+                go.await();
+                return send(invoke).then().statusCode(200).extract().asString();
+            }));
+        }
+        go.countDown();
+        List<String> bodies = new ArrayList<>();
+        for (Future<String> f : answers) {
+            bodies.add(f.get());
+        }
+        pool.shutdown();
+        for (String body : bodies) {
+            JsonNode r = JSON.readTree(body);
+            assertEquals(200, r.path("statusCode").asInt(), body);
+            assertEquals("application/vnd.microsoft.card.adaptive", r.path("type").asText());
+            assertEquals(List.of(), CardValidator.problems(r.path("value")), body);
+        }
+        assertEquals(1, bodies.stream().filter(b -> b.contains("Approved request #" + id)).count(), bodies.toString());
+        assertEquals(1, bodies.stream().filter(b -> b.contains("Already approved")).count(), bodies.toString());
+        assertEquals(1, Db.scalar(ds, "select count(*) from budget_increase where request_id = ?", id));
+        admin().get("/api/v1/teams/" + team).then().body("effectiveWeeklyBudgetUsd", equalTo(700.0f));
+        // the managers' cards are updated in place
+        await().atMost(Duration.ofSeconds(20)).until(() -> !teams
+                .calls(c -> "PUT".equals(c.method()) && c.path().startsWith("/connector/v3/conversations/" + mgr1Chat))
+                .isEmpty());
+        JsonNode updated = cards(teams.calls(c -> "PUT".equals(c.method())
+                && c.path().startsWith("/connector/v3/conversations/" + mgr1Chat))).get(0);
+        assertTrue(shown(updated).contains("Approved by"), updated.toString());
+    }
+
+    // --- digest ---------------------------------------------------------------------------------
+
+    private String token;
+
+    private void usage(String user, Instant t, double cost) {
+        ingest(token).body(Map.of("id", "u-" + Api.unique(), "time", t.toString(), "user", user, "tool",
+                "claude-code", "model", "claude-sonnet-4-5", "costUsd", cost)).post("/api/v1/usage-events").then()
+                .statusCode(202);
+    }
+
+    private void shipped(String user, Instant t) {
+        ingest(token).body(Map.of("id", "o-" + Api.unique(), "time", t.toString(), "user", user, "kind",
+                "pr_merged", "aiAssisted", true)).post("/api/v1/outcome-events").then().statusCode(202);
+    }
+
+    private List<String> people(String team) {
+        token = Api.ingestToken();
+        LocalDate monday = Weeks.start(Instant.now(), ZoneId.of("UTC")).minusWeeks(1);
+        Instant t = monday.atStartOfDay(ZoneId.of("UTC")).toInstant().plusSeconds(86400);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String email = member(team, guid());
+            names.add(email);
+            names.add(admin().get("/api/v1/members/" + email).then().extract().path("displayName"));
+            usage(email, t.plusSeconds(i), 10 + i);
+            shipped(email, t.plusSeconds(i));
+        }
+        return names;
+    }
+
+    private static List<String> figures(String s) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\\$[0-9][0-9,]*(\\.[0-9]+)?|[0-9]+%").matcher(s);
+        while (m.find()) {
+            out.add(m.group());
+        }
+        return out;
+    }
+
+    @Test
+    void theDigestReachesTheTeamsChannelAsACardWithTheSlackFiguresAndNoNames() {
+        String channel = "19:dg-" + Api.unique() + "@thread.tacv2";
+        String team = team(channel, List.of(), null);
+        // the bot was added to the team: Teams tells it about the channel
+        send(activity("conversationUpdate", channel, "channel", guid(), null)).then().statusCode(200);
+        List<String> names = people(team);
+        String week = DigestService.isoWeek(Weeks.start(Instant.now(), ZoneId.of("UTC")).minusWeeks(1));
+        String slack = admin().get("/api/v1/teams/" + team + "/digest?week=" + week).then().statusCode(200)
+                .extract().asString();
+        admin().post("/api/v1/teams/" + team + "/digest/send?week=" + week).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(channel).size() == 2);
+        List<JsonNode> cards = cards(teams.posted(channel));
+        String digest = shown(cards.get(0));
+        List<String> expected = figures(slack);
+        assertFalse(expected.isEmpty(), slack);
+        for (String figure : expected) {
+            assertTrue(digest.contains(figure), figure + " missing from the Teams digest:\n" + digest);
+        }
+        JsonNode chart = cards.get(1).path("body");
+        assertTrue(chart.toString().contains("\"type\":\"Image\""), chart.toString().substring(0, 300));
+        int size = teams.posted(channel).get(1).body().toString().length();
+        assertTrue(size < 28 * 1024, "the chart card is " + size + " bytes; Teams takes about 28 KB");
+        for (JsonNode card : cards) {
+            for (String name : names) {
+                assertFalse(card.toString().contains(name), name + " named in a channel card");
+            }
+        }
+        admin().get("/api/v1/teams/" + team + "/digests").then().body("find { it.platform == 'teams' }.status",
+                equalTo("sent"));
+        admin().get("/api/v1/teams/" + team).then().body("teamsChannelId", equalTo(channel));
+    }
+
+    @Test
+    void aTeamWithOnlyAWorkflowsWebhookGetsTheDigestThere() {
+        String hook = teams.base() + "/webhook/" + Api.unique();
+        String team = team(null, List.of(), hook);
+        admin().get("/api/v1/teams/" + team).then().body("teamsWebhook", equalTo(true));
+        try {
+            webhookDigest(team, hook);
+        } finally {
+            // a webhook makes Teams a configured platform; later tests on this database expect none
+            admin().body(Map.of("name", "Team " + team, "timezone", "UTC")).put("/api/v1/teams/" + team).then()
+                    .statusCode(200);
+        }
+    }
+
+    private void webhookDigest(String team, String hook) {
+        List<String> names = people(team);
+        String week = DigestService.isoWeek(Weeks.start(Instant.now(), ZoneId.of("UTC")).minusWeeks(1));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            admin().post("/api/v1/teams/" + team + "/digest/send?week=" + week).then().statusCode(200);
+            assertFalse(teams.calls(c -> c.path().equals(java.net.URI.create(hook).getPath())).isEmpty());
+        });
+        List<FakeTeams.Call> posts = teams.calls(c -> c.path().startsWith("/webhook/"));
+        List<JsonNode> cards = cards(posts);
+        assertTrue(shown(cards.get(0)).contains("$"), cards.get(0).toString());
+        for (String name : names) {
+            assertFalse(posts.toString().contains(name));
+        }
+    }
+}
