@@ -25,6 +25,10 @@ final class AlertMessages {
         return TOOLS.getOrDefault(tool, tool);
     }
 
+    static String requests(long n) {
+        return n + (n == 1 ? " request" : " requests");
+    }
+
     static String duration(int minutes) {
         return minutes < 60
                 ? minutes + " min"
@@ -38,11 +42,11 @@ final class AlertMessages {
     private static String what(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t) {
         return switch (a.reason) {
             case "night" -> "has kept spending for **" + duration(r.minutes()) + "** overnight ("
-                    + Format.usd(r.totalCostUsd()) + ", " + r.totalRequests() + " requests)";
-            case "requests" -> "made **" + r.peakRequests() + " requests in 15 minutes** ("
+                    + Format.usd(r.totalCostUsd()) + ", " + requests(r.totalRequests()) + ")";
+            case "requests" -> "made **" + r.peakRequests() + " requests within 15 minutes** ("
                     + Format.usd(r.peakCostUsd()) + "), past your team's line of " + t.requests();
-            default -> "spent **" + Format.usd(r.peakCostUsd()) + " in 15 minutes** (" + r.peakRequests()
-                    + " requests), past your team's line of " + Format.usd(t.costUsd());
+            default -> "spent **" + Format.usd(r.peakCostUsd()) + " within 15 minutes** (" + requests(r.peakRequests())
+                    + "), past your team's line of " + Format.usd(t.costUsd());
         };
     }
 
@@ -55,8 +59,7 @@ final class AlertMessages {
                 .paragraph("Your **" + tool + "** session " + what(a, r, t) + ".")
                 .facts(List.of(new ChatMessage.Fact("Tool", tool), new ChatMessage.Fact("Model", a.model),
                         new ChatMessage.Fact("Session", session(a)),
-                        new ChatMessage.Fact("Spent so far", Format.usd(a.amountUsd) + " · " + a.requests
-                                + " requests"),
+                        new ChatMessage.Fact("Spent so far", Format.usd(a.amountUsd) + " · " + requests(a.requests)),
                         new ChatMessage.Fact("Running for", duration(a.minutes))))
                 .paragraph("If it is retrying the same step, stopping it now saves the most. If it is meant to run, "
                         + "say so and I won't ask about this session again.")
@@ -78,8 +81,7 @@ final class AlertMessages {
                 .header("An agent session may be looping")
                 .facts(List.of(new ChatMessage.Fact("Tool", tool), new ChatMessage.Fact("Model", a.model),
                         new ChatMessage.Fact("Session", session(a)),
-                        new ChatMessage.Fact("Spent so far", Format.usd(a.amountUsd) + " · " + a.requests
-                                + " requests")))
+                        new ChatMessage.Fact("Spent so far", Format.usd(a.amountUsd) + " · " + requests(a.requests))))
                 .paragraph("**" + outcome + "**")
                 .note("Only you see this. Alert #" + a.id)
                 .build();
@@ -102,7 +104,7 @@ final class AlertMessages {
         return ChatMessage.builder(text)
                 .header("A runaway session keeps going")
                 .paragraph("**" + who + "**'s " + tool + " session has spent **" + Format.usd(r.totalCostUsd())
-                        + "** (" + r.totalRequests() + " requests) in " + duration(r.minutes())
+                        + "** (" + requests(r.totalRequests()) + ") in " + duration(r.minutes())
                         + ", four times " + team.name + "'s line of " + Format.usd(t.costUsd()) + " or "
                         + t.requests() + " requests in 15 minutes. " + status)
                 .facts(List.of(new ChatMessage.Fact("Tool", tool), new ChatMessage.Fact("Model", a.model),

@@ -121,7 +121,7 @@ class AlertsTest {
         assertTrue(blocks.contains("runaway.intended") && blocks.contains("runaway.snooze"), blocks);
         assertTrue(blocks.contains("Claude Code") && blocks.contains("claude-opus-4-1")
                 && blocks.contains("sess-loop-1"), blocks);
-        assertTrue(blocks.contains("requests in 15 minutes"), blocks);
+        assertTrue(blocks.contains("requests within 15 minutes"), blocks);
 
         loop(sam, "sess-loop-1", 100, Duration.ofMinutes(1), Instant.now(), 0.01);
         settle();
@@ -191,7 +191,7 @@ class AlertsTest {
         Person p = member(team, "Pat");
         loop(p, null, 12, Duration.ofMinutes(10), Instant.now(), 0.5);
         awaitUntil(() -> assertEquals(1, dms(p).size()));
-        assertTrue(dms(p).get(0).param("blocks").contains("in 15 minutes"));
+        assertTrue(dms(p).get(0).param("blocks").contains("within 15 minutes"));
         admin().get("/api/v1/teams/" + team + "/alerts").then().body("[0].reason", equalTo("cost"))
                 .body("[0].session", equalTo(null));
     }
