@@ -62,7 +62,7 @@ public interface ConnectorsConfig {
     Source openai();
 
     /** Cursor (Admin API). */
-    Source cursor();
+    Cursor cursor();
 
     /** GitHub Copilot (usage metrics and seats). */
     Copilot github();
@@ -75,6 +75,17 @@ public interface ConnectorsConfig {
 
         /** The API's base URL ({@code ANTHROPIC_API_URL}, ...); tests point it at loopback. */
         String apiUrl();
+    }
+
+    /** Cursor: the Admin API key and base URL, and the spacing of its requests. */
+    interface Cursor extends Source {
+
+        /**
+         * {@code YARDSTICK_CONNECTORS_CURSOR_REQUEST_INTERVAL}: the least time between two requests to
+         * the Cursor Admin API, which allows 20 requests a minute per team.
+         */
+        @WithDefault("3s")
+        Duration requestInterval();
     }
 
     /** GitHub Copilot. */
