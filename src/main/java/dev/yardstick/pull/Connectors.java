@@ -126,6 +126,16 @@ public class Connectors {
      * Returns what the ledger stored.
      */
     public WriteResult storeDay(String tool, LocalDate day, List<UsageRecord> usage, List<Activity> activity) {
+        return storeDay(tool, day, usage, activity, false);
+    }
+
+    /**
+     * Stores one pulled UTC day, as {@link #storeDay(String, LocalDate, List, List)}; with
+     * {@code perMinute} the usage also counts in the per-minute figures of runaway alerts (for
+     * per-call events booked at their real time; the ledger leaves out those older than a day).
+     */
+    public WriteResult storeDay(String tool, LocalDate day, List<UsageRecord> usage, List<Activity> activity,
+            boolean perMinute) {
         List<Indexed<UsageRecord>> events = new ArrayList<>();
         for (UsageRecord u : usage) {
             events.add(new Indexed<>(events.size(), u));
@@ -137,7 +147,7 @@ public class Connectors {
             Set<String> pushed = pushed(c, tool, day, users);
             saveActivity(c, tool, day, activity.stream().filter(a -> !pushed.contains(a.user())).toList());
             return all.stream().filter(e -> !pushed.contains(e.event().user())).toList();
-        }, false);
+        }, perMinute);
         if (!result.rejected().isEmpty()) {
             throw new IllegalStateException(tool + " usage of " + day + " was refused: "
                     + result.rejected().get(0).error());
@@ -209,6 +219,30 @@ public class Connectors {
             ps.setArray(5, c.createArrayOf("int8", counts.toArray()));
             ps.executeUpdate();
         }
+    }
+
+    /** Members by GitHub login (lower-cased): login to email, for the logins given that a member has. */
+    public Map<String, String> emailsByGithubLogin(Set<String> logins) {
+        Map<String, String> out = new HashMap<>();
+        if (logins.isEmpty()) {
+            return out;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        select lower(github_login), email from member
+                        where lower(github_login) = any(?) order by id desc
+                        """)) {
+            ps.setArray(1, c.createArrayOf("text",
+                    logins.stream().map(l -> l.toLowerCase(Locale.ROOT)).toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1), rs.getString(2));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("member query failed", e);
+        }
+        return out;
     }
 
     /** The team of usage made with an API key, from {@code YARDSTICK_CONNECTORS_API_KEY_TEAMS}, or null. */

@@ -35,7 +35,8 @@ public interface ConnectorsConfig {
     /**
      * {@code YARDSTICK_CONNECTORS_API_KEY_TEAMS}: the team of usage made with API keys rather than by
      * a person, as {@code key=team,key=team} (key: the Anthropic API key name, the OpenAI API key or
-     * project id). Unmapped keys count for {@code unassigned}.
+     * project id, {@code cursor} for Cursor events without a user email). Unmapped keys count for
+     * {@code unassigned}.
      */
     Optional<String> apiKeyTeams();
 
@@ -62,7 +63,7 @@ public interface ConnectorsConfig {
     Source openai();
 
     /** Cursor (Admin API). */
-    Source cursor();
+    Cursor cursor();
 
     /** GitHub Copilot (usage metrics and seats). */
     Copilot github();
@@ -75,6 +76,17 @@ public interface ConnectorsConfig {
 
         /** The API's base URL ({@code ANTHROPIC_API_URL}, ...); tests point it at loopback. */
         String apiUrl();
+    }
+
+    /** Cursor: the Admin API key and base URL, and the spacing of its requests. */
+    interface Cursor extends Source {
+
+        /**
+         * {@code YARDSTICK_CONNECTORS_CURSOR_REQUEST_INTERVAL}: the least time between two requests to
+         * the Cursor Admin API, which allows 20 requests a minute per team.
+         */
+        @WithDefault("3s")
+        Duration requestInterval();
     }
 
     /** GitHub Copilot. */

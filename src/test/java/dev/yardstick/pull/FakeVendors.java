@@ -1,5 +1,6 @@
 package dev.yardstick.pull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,7 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fake vendor admin APIs on loopback, answering in the vendors' documented shapes and recording
- * every call: Anthropic's Claude Code Analytics API (records per UTC day, a few per page).
+ * every call: Anthropic's Claude Code Analytics API (records per UTC day, a few per page), OpenAI's
+ * organisation usage, costs and users, Cursor's Admin API ({@code filtered-usage-events}, a few
+ * events per page) and GitHub's Copilot users-1-day report (download links to NDJSON files, a few
+ * records per file, served here too).
  */
 public final class FakeVendors {
 
@@ -40,6 +44,8 @@ public final class FakeVendors {
     private final Map<Long, List<ObjectNode>> openAiUsage = new ConcurrentHashMap<>();
     private final Map<Long, List<Double>> openAiCosts = new ConcurrentHashMap<>();
     private final Map<String, String> openAiUsers = new java.util.TreeMap<>();
+    private final List<ObjectNode> cursorEvents = new CopyOnWriteArrayList<>();
+    private final Map<String, List<ObjectNode>> copilot = new ConcurrentHashMap<>();
     private final AtomicInteger rateLimitNext = new AtomicInteger();
     /** "day/page" that answers 500 while present. */
     private final Map<String, Boolean> failing = new ConcurrentHashMap<>();
@@ -49,6 +55,9 @@ public final class FakeVendors {
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/anthropic/", this::anthropic);
         server.createContext("/openai/", this::openai);
+        server.createContext("/cursor/", this::cursor);
+        server.createContext("/github/", this::github);
+        server.createContext("/github-files/", this::githubFile);
         server.start();
     }
 
@@ -62,6 +71,8 @@ public final class FakeVendors {
         claudeCode.clear();
         openAiUsage.clear();
         openAiCosts.clear();
+        cursorEvents.clear();
+        copilot.clear();
         synchronized (openAiUsers) {
             openAiUsers.clear();
         }
@@ -145,6 +156,140 @@ public final class FakeVendors {
     /** A cost line (dollars) on the UTC day starting at {@code start}. */
     public void openAiCost(long start, double dollars) {
         openAiCosts.computeIfAbsent(start, d -> new CopyOnWriteArrayList<>()).add(dollars);
+    }
+
+    /** Adds a token-based Cursor usage event (model cost and token fee in cents; {@code chargedCents} is their sum). */
+    public ObjectNode cursorEvent(long epochMs, String email, String model, long in, long out, long cacheRead,
+            long cacheWrite, double totalCents, Double tokenFeeCents) {
+        ObjectNode e = JSON.createObjectNode();
+        e.put("timestamp", Long.toString(epochMs));
+        e.put("userEmail", email);
+        e.put("model", model);
+        e.put("kind", "Usage-based");
+        e.put("maxMode", false);
+        e.put("requestsCosts", 1);
+        e.put("isTokenBasedCall", true);
+        e.put("isChargeable", true);
+        e.put("isHeadless", false);
+        e.putObject("tokenUsage").put("inputTokens", in).put("outputTokens", out).put("cacheWriteTokens", cacheWrite)
+                .put("cacheReadTokens", cacheRead).put("totalCents", totalCents);
+        e.put("chargedCents", totalCents + (tokenFeeCents == null ? 0 : tokenFeeCents));
+        if (tokenFeeCents != null) {
+            e.put("cursorTokenFee", tokenFeeCents);
+        }
+        e.put("isFreeBugbot", false);
+        cursorEvents.add(e);
+        return e;
+    }
+
+    /** Adds a Copilot users-1-day record of a login on a UTC day; returns it for more fields. */
+    public ObjectNode copilotUser(String day, String login, long interactions, long promptTokens, long outputTokens) {
+        ObjectNode r = JSON.createObjectNode();
+        r.put("user_id", Math.abs(login.hashCode()));
+        r.put("user_login", login);
+        r.put("day", day);
+        r.put("organization_id", "4242");
+        r.put("user_initiated_interaction_count", interactions);
+        r.put("code_generation_activity_count", interactions);
+        r.put("code_acceptance_activity_count", 0);
+        r.put("loc_suggested_to_add_sum", 0);
+        r.put("loc_added_sum", 0);
+        r.put("used_agent", false);
+        r.put("used_chat", interactions > 0);
+        r.put("used_cli", promptTokens > 0);
+        r.putArray("totals_by_ide");
+        r.putArray("totals_by_feature");
+        if (promptTokens > 0) {
+            ObjectNode cli = r.putObject("totals_by_cli");
+            cli.put("session_count", 1).put("request_count", 2).put("prompt_count", 2);
+            cli.putObject("token_usage").put("output_tokens_sum", outputTokens).put("prompt_tokens_sum", promptTokens)
+                    .put("avg_tokens_per_request", (promptTokens + outputTokens) / 2.0);
+        }
+        copilot.computeIfAbsent(day, d -> new CopyOnWriteArrayList<>()).add(r);
+        return r;
+    }
+
+    private void cursor(HttpExchange ex) throws IOException {
+        Map<String, String> q = new HashMap<>();
+        JsonNode body = JSON.readTree(ex.getRequestBody().readAllBytes());
+        body.fields().forEachRemaining(f -> q.put(f.getKey(), f.getValue().asText()));
+        String auth = "Basic " + java.util.Base64.getEncoder()
+                .encodeToString("test-cursor-admin-key:".getBytes(StandardCharsets.UTF_8));
+        if (!"POST".equals(ex.getRequestMethod()) || !auth.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+            answer(ex, q, 401, "{\"error\":\"Unauthorized\"}");
+            return;
+        }
+        if (rateLimit(ex, q)) {
+            return;
+        }
+        if (!ex.getRequestURI().getPath().endsWith("/teams/filtered-usage-events")) {
+            answer(ex, q, 404, "{\"error\":\"Not found\"}");
+            return;
+        }
+        long start = body.path("startDate").asLong();
+        long end = body.path("endDate").asLong();
+        int page = body.path("page").asInt(1);
+        List<ObjectNode> all = cursorEvents.stream().filter(e -> {
+            long t = Long.parseLong(e.path("timestamp").asText());
+            return t >= start && t <= end;
+        }).toList();
+        int pages = Math.max(1, (all.size() + PAGE - 1) / PAGE);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("totalUsageEventsCount", all.size());
+        out.putObject("pagination").put("numPages", pages).put("currentPage", page).put("pageSize", PAGE)
+                .put("hasNextPage", page < pages).put("hasPreviousPage", page > 1);
+        ArrayNode events = out.putArray("usageEvents");
+        for (int i = (page - 1) * PAGE; i < Math.min(all.size(), page * PAGE); i++) {
+            events.add(all.get(i));
+        }
+        out.putObject("period").put("startDate", start).put("endDate", end);
+        answer(ex, q, 200, out.toString());
+    }
+
+    private void github(HttpExchange ex) throws IOException {
+        Map<String, String> q = query(ex);
+        var h = ex.getRequestHeaders();
+        if (!"Bearer test-github-token".equals(h.getFirst("Authorization"))
+                || !"application/vnd.github+json".equals(h.getFirst("Accept"))
+                || !"2022-11-28".equals(h.getFirst("X-GitHub-Api-Version"))) {
+            answer(ex, q, 401, "{\"message\":\"Bad credentials\"}");
+            return;
+        }
+        if (!ex.getRequestURI().getPath().equals("/github/orgs/acme-test/copilot/metrics/reports/users-1-day")) {
+            answer(ex, q, 404, "{\"message\":\"Not Found\"}");
+            return;
+        }
+        String day = q.get("day");
+        List<ObjectNode> records = copilot.getOrDefault(day, List.of());
+        if (records.isEmpty()) {
+            answer(ex, q, 204, "");
+            return;
+        }
+        ObjectNode out = JSON.createObjectNode();
+        ArrayNode links = out.putArray("download_links");
+        for (int f = 0; f * PAGE < records.size(); f++) { // a few records per file
+            links.add(url("github-files") + "/" + day + "/" + f + ".ndjson?sig=signed");
+        }
+        out.put("report_day", day);
+        answer(ex, q, 200, out.toString());
+    }
+
+    /** A signed report file: refuses requests that carry a token (it belongs on api.github.com only). */
+    private void githubFile(HttpExchange ex) throws IOException {
+        Map<String, String> q = query(ex);
+        if (ex.getRequestHeaders().getFirst("Authorization") != null || !"signed".equals(q.get("sig"))) {
+            answer(ex, q, 400, "<Error>InvalidArgument</Error>");
+            return;
+        }
+        String[] parts = ex.getRequestURI().getPath().split("/");
+        String day = parts[2];
+        int f = Integer.parseInt(parts[3].replace(".ndjson", ""));
+        List<ObjectNode> records = copilot.getOrDefault(day, List.of());
+        StringBuilder b = new StringBuilder();
+        for (int i = f * PAGE; i < Math.min(records.size(), (f + 1) * PAGE); i++) {
+            b.append(records.get(i).toString()).append('\n');
+        }
+        answer(ex, q, 200, b.toString());
     }
 
     private void openai(HttpExchange ex) throws IOException {
@@ -261,6 +406,11 @@ public final class FakeVendors {
         calls.add(new Call(ex.getRequestURI().getPath(), q, headers, status, System.currentTimeMillis()));
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
+        if (status == 204) {
+            ex.sendResponseHeaders(204, -1);
+            ex.close();
+            return;
+        }
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream os = ex.getResponseBody()) {
             os.write(bytes);

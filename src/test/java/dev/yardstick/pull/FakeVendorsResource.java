@@ -24,10 +24,17 @@ public class FakeVendorsResource implements QuarkusTestResourceLifecycleManager 
 
     @Override
     public Map<String, String> start() {
-        return Map.of("yardstick.connectors.anthropic.admin-key", "test-anthropic-admin-key",
-                "yardstick.connectors.anthropic.api-url", fake().url("anthropic"),
-                "yardstick.connectors.openai.admin-key", "test-openai-admin-key",
-                "yardstick.connectors.openai.api-url", fake().url("openai"));
+        return Map.ofEntries(Map.entry("yardstick.connectors.anthropic.admin-key", "test-anthropic-admin-key"),
+                Map.entry("yardstick.connectors.anthropic.api-url", fake().url("anthropic")),
+                Map.entry("yardstick.connectors.openai.admin-key", "test-openai-admin-key"),
+                Map.entry("yardstick.connectors.openai.api-url", fake().url("openai")),
+                Map.entry("yardstick.connectors.cursor.admin-key", "test-cursor-admin-key"),
+                Map.entry("yardstick.connectors.cursor.api-url", fake().url("cursor")),
+                Map.entry("yardstick.connectors.cursor.request-interval", "150ms"),
+                Map.entry("yardstick.connectors.github.token", "test-github-token"),
+                Map.entry("yardstick.connectors.github.api-url", fake().url("github")),
+                Map.entry("yardstick.connectors.github.org", "acme-test"),
+                Map.entry("yardstick.connectors.github.seat-price-usd", "19"));
     }
 
     @Override

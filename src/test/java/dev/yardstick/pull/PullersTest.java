@@ -15,6 +15,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -33,6 +35,10 @@ class PullersTest {
     ClaudeCodePuller claudeCode;
     @Inject
     OpenAiPuller openAi;
+    @Inject
+    CursorPuller cursor;
+    @Inject
+    CopilotPuller copilot;
 
     FakeVendors fake = FakeVendorsResource.fake();
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
@@ -142,7 +148,7 @@ class PullersTest {
         assertEquals(d3.toString(), state.get("cursor"), "the last day stored completely");
         assertTrue(((String) state.get("lastError")).contains("500"), state.toString());
         assertNull(state.get("lastSuccessAt"));
-        assertEquals((101 + 102 + 103) / 100.0, summary(d3, d1).getDouble("costUsd"), 1e-9);
+        assertEquals((101 + 102 + 103) / 100.0, summary(d3, d1).getDouble("costUsd"), 1e-5);
         admin().get("/api/v1/connectors").then().body("name", hasItem(ClaudeCodePuller.NAME));
 
         fake.heal();
@@ -216,5 +222,152 @@ class PullersTest {
         Db.update(ds, "delete from connector_state where name = ?", OpenAiPuller.NAME);
         openAi.run();
         assertEquals(2.00, summary(day, day).getDouble("costUsd"), 1e-9);
+    }
+
+    long ms(LocalDate day, int hour, int minute) {
+        return day.atTime(hour, minute).toInstant(ZoneOffset.UTC).toEpochMilli();
+    }
+
+    List<FakeVendors.Call> cursorCalls() {
+        return fake.calls().stream().filter(c -> c.path().startsWith("/cursor/")).toList();
+    }
+
+    @Test
+    void cursorEventsArePagedBookedAtTheirTimeCentsBecomeDollarsAndRePullsCountOnce() {
+        LocalDate day = today.minusDays(1);
+        long dayStart = ms(day, 0, 0);
+        long lastMinute = ms(today, 0, 0) - 30_000; // yesterday 23:59:30, always less than 24 h ago
+        String ana = Api.member(team);
+        String bo = Api.member(team);
+        fake.cursorEvent(dayStart, ana.toUpperCase(java.util.Locale.ROOT), "claude-4.5-sonnet", 126, 450, 11964, 6112,
+                20.18232, 1.18);
+        fake.cursorEvent(ms(day, 9, 15), ana, "gpt-5", 1000, 200, 0, 0, 5.5, null); // no token fee
+        fake.cursorEvent(ms(day, 9, 15), ana, "gpt-5", 1000, 200, 0, 0, 5.5, null); // the same again: two calls
+        fake.cursorEvent(ms(day, 13, 0), bo, "claude-4.5-sonnet", 10, 20, 30, 40, 100, 2.0);
+        fake.cursorEvent(lastMinute, bo, "claude-4.5-sonnet", 1, 2, 0, 0, 50, 0.5);
+        fake.cursorEvent(dayStart - 1, bo, "claude-4.5-sonnet", 1, 1, 0, 0, 999, 0.0); // the day before
+        cursor.run();
+
+        Map<String, Object> state = connector(CursorPuller.NAME);
+        assertNull(state.get("lastError"), state.toString());
+        assertEquals(day.toString(), state.get("cursor"));
+        List<FakeVendors.Call> calls = cursorCalls().stream()
+                .filter(c -> Long.toString(dayStart).equals(c.query().get("startDate"))).toList();
+        assertEquals(3, calls.size(), "five events of the day: three pages of two");
+        assertEquals(List.of("1", "2", "3"), calls.stream().map(c -> c.query().get("page")).toList());
+        assertEquals("100", calls.get(0).query().get("pageSize"));
+        assertEquals(Long.toString(ms(today, 0, 0) - 1), calls.get(0).query().get("endDate"));
+        List<FakeVendors.Call> all = cursorCalls();
+        for (int i = 1; i < all.size(); i++) {
+            assertTrue(all.get(i).at() - all.get(i - 1).at() >= 140, "requests spaced by the request interval");
+        }
+
+        double cents = 20.18232 + 1.18 + 5.5 + 5.5 + 100 + 2.0 + 50 + 0.5;
+        JsonPath s = summary(day, day);
+        assertEquals(cents / 100, s.getDouble("costUsd"), 1e-6);
+        assertEquals(126 + 1000 + 1000 + 10 + 1, s.getLong("tokens.input"));
+        assertEquals(11964 + 30, s.getLong("tokens.cacheRead"));
+        assertEquals(6112 + 40, s.getLong("tokens.cacheWrite"));
+        assertEquals(5, s.getLong("requests"));
+        assertEquals(9.99, summary(day.minusDays(1), day.minusDays(1)).getDouble("costUsd"), 1e-6,
+                "an event of the day before counts on its own day, once");
+        assertEquals(6, Db.scalar(ds, "select count(*) from usage_event where team_key = ? and id like 'pull:cursor:%'",
+                team));
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id"
+                + " where m.email = ? and e.tool = 'cursor' and e.time = ?", bo,
+                java.sql.Timestamp.from(java.time.Instant.ofEpochMilli(ms(day, 13, 0)))), "booked at its own time");
+        // per-call times count for runaway alerts, within the ledger's 24 h: only yesterday's last minute here
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_session_minute s join member m on m.id = s.member_id"
+                + " where m.email in (?, ?) and s.tool = 'cursor'", ana, bo));
+
+        Db.update(ds, "delete from connector_state where name = ?", CursorPuller.NAME);
+        cursor.run();
+        assertEquals(cents / 100, summary(day, day).getDouble("costUsd"), 1e-6);
+        assertEquals(6, Db.scalar(ds, "select count(*) from usage_event where team_key = ? and id like 'pull:cursor:%'",
+                team));
+    }
+
+    @Test
+    void cursorRetriesA429AfterItsRetryAfterAndPushedUsageOfTheDayWins() {
+        LocalDate day = today.minusDays(1);
+        String pusher = Api.member(team);
+        String puller = Api.member(team);
+        String token = Api.ingestToken();
+        Api.ndjson(token, "/api/v1/usage-events", "{\"id\":\"push-" + Api.unique() + "\",\"time\":\"" + day
+                + "T09:30:00Z\",\"user\":\"" + pusher + "\",\"tool\":\"cursor\",\"model\":\"gpt-5\","
+                + "\"inputTokens\":10,\"outputTokens\":1,\"costUsd\":0.40}\n").then().statusCode(202);
+        fake.cursorEvent(ms(day, 10, 0), pusher, "gpt-5", 999, 99, 0, 0, 480, 20.0);
+        fake.cursorEvent(ms(day, 11, 0), puller, "gpt-5", 100, 10, 0, 0, 290, 10.0);
+        fake.rateLimitNext(1);
+        cursor.run();
+
+        List<FakeVendors.Call> calls = cursorCalls();
+        assertEquals(429, calls.get(0).status());
+        assertEquals(200, calls.get(1).status());
+        assertTrue(calls.get(1).at() - calls.get(0).at() >= 950, "waited for Retry-After: 1");
+        assertNull(connector(CursorPuller.NAME).get("lastError"));
+        JsonPath s = summary(day, day);
+        assertEquals(0.40 + 3.00, s.getDouble("costUsd"), 1e-9, "the pushed figure, plus the other user's pulled one");
+        assertEquals(10 + 100, s.getLong("tokens.input"));
+        Db.update(ds, "delete from connector_state");
+        cursor.run();
+        assertEquals(3.40, summary(day, day).getDouble("costUsd"), 1e-9);
+    }
+
+    @Test
+    void copilotSeatsArePricedPerActiveUserDayAndMatchedByGithubLogin() {
+        LocalDate d3 = today.minusDays(3), d2 = today.minusDays(2), d1 = today.minusDays(1);
+        String ana = Api.member(team);
+        String bo = Api.member(team);
+        String anaLogin = "Ana-" + Api.unique();
+        String boLogin = "bo-" + Api.unique();
+        String ghost = "ghost-" + Api.unique();
+        for (String[] m : new String[][]{{ana, anaLogin}, {bo, boLogin}}) {
+            admin().body(Map.of("displayName", "Dev", "team", team, "githubLogin", m[1])).put("/api/v1/members/" + m[0])
+                    .then().statusCode(200);
+        }
+        fake.copilotUser(d2.toString(), anaLogin.toLowerCase(java.util.Locale.ROOT), 7, 3800, 5000);
+        fake.copilotUser(d2.toString(), boLogin, 2, 0, 0);
+        fake.copilotUser(d2.toString(), ghost, 1, 0, 0);
+        fake.copilotUser(d2.toString(), "idle-" + Api.unique(), 0, 0, 0); // a seat without use that day
+        fake.copilotUser(d2.toString(), anaLogin, 1, 200, 100); // ana again, in the next file
+        copilot.run();
+
+        // d3 has no report (204) and is old enough to count as empty; d1's report is not there yet
+        Map<String, Object> state = connector(CopilotPuller.NAME);
+        assertNull(state.get("lastError"), state.toString());
+        assertEquals(d2.toString(), state.get("cursor"), "waits for d1's report");
+        List<FakeVendors.Call> files = fake.calls().stream().filter(c -> c.path().startsWith("/github-files/"))
+                .toList();
+        assertEquals(3, files.size(), "every download link read");
+        assertTrue(files.stream().allMatch(c -> !c.headers().containsKey("authorization") && c.status() == 200),
+                "the token stays on the API host");
+        BigDecimal seatDay2 = new BigDecimal("19").divide(BigDecimal.valueOf(d2.lengthOfMonth()), 8,
+                RoundingMode.HALF_UP);
+        JsonPath s = summary(d2, d2);
+        assertEquals(seatDay2.doubleValue() * 2, s.getDouble("costUsd"), 1e-5, "ana and bo, one seat-day each");
+        assertEquals(2, s.getInt("activeMembers"));
+        assertEquals(4000, s.getLong("tokens.input"));
+        assertEquals(5100, s.getLong("tokens.output"));
+        assertEquals(7 + 1 + 2, s.getLong("requests"));
+        assertEquals(seatDay2.doubleValue(),
+                Db.scalar(ds, "select round(sum(e.cost_usd) * 100000000) from usage_event e"
+                        + " join member m on m.id = e.member_id where m.email = ? and e.tool = 'copilot'",
+                        CopilotPuller.loginMember(ghost)) / 1e8,
+                1e-9, "an unknown login: a placeholder member");
+
+        fake.copilotUser(d1.toString(), anaLogin, 3, 0, 0);
+        copilot.run();
+        assertEquals(d1.toString(), connector(CopilotPuller.NAME).get("cursor"));
+        BigDecimal seatDay1 = new BigDecimal("19").divide(BigDecimal.valueOf(d1.lengthOfMonth()), 8,
+                RoundingMode.HALF_UP);
+        assertEquals(seatDay1.doubleValue(), summary(d1, d1).getDouble("costUsd"), 1e-5);
+        assertEquals(0, summary(d3, d3).getDouble("costUsd"), 1e-9);
+
+        Db.update(ds, "delete from connector_state where name = ?", CopilotPuller.NAME);
+        copilot.run();
+        assertEquals(seatDay2.doubleValue() * 2 + seatDay1.doubleValue(), summary(d3, d1).getDouble("costUsd"), 1e-5);
+        assertEquals(3,
+                Db.scalar(ds, "select count(*) from usage_event where team_key = ? and tool = 'copilot'", team));
     }
 }
