@@ -275,6 +275,19 @@ public class Alerts {
         });
     }
 
+    /**
+     * A runaway alert's message once answered (its figures and the answer, no buttons), as its DM is
+     * replaced with; null when there is no such runaway alert.
+     */
+    public ChatMessage settledMessage(long alertId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Alert a = Alert.findById(alertId);
+            return a == null || !Alert.RUNAWAY.equals(a.kind)
+                    ? null
+                    : AlertMessages.settled(a, Member.findById(a.memberId));
+        });
+    }
+
     /** A team's alerts raised at or after {@code since}, newest first. */
     public List<Alert> ofTeam(String teamKey, Instant since) {
         return Alert.list("teamKey = ?1 and createdAt >= ?2 order by createdAt desc, id desc", teamKey, since);

@@ -319,6 +319,177 @@ class TeamsTest {
         assertTrue(shown(updated).contains("Approved by"), updated.toString());
     }
 
+    // --- runaway alerts ------------------------------------------------------------------------
+
+    /** A member known to Teams only (no Slack id), with a 1:1 chat with the bot. */
+    private record Person(String email, String aad, String chat) {
+    }
+
+    private Person teamsPerson(String team) {
+        String aad = guid();
+        String email = member(team, aad);
+        String chat = "a:ra-" + Api.unique();
+        send(activity("conversationUpdate", chat, "personal", aad, null)).then().statusCode(200);
+        return new Person(email, aad, chat);
+    }
+
+    /** {@code n} one-request events of one session over the last 5 minutes. */
+    private void loop(Person p, String session, int n) {
+        token = Api.ingestToken();
+        Instant end = Instant.now();
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Instant t = end.minusMillis(Duration.ofMinutes(5).toMillis() * (n - 1 - i) / Math.max(1, n - 1));
+            batch.add(Map.of("id", "rl-" + Api.unique() + "-" + i, "time", t.toString(), "user", p.email(), "tool",
+                    "claude-code", "model", "claude-opus-4-1", "costUsd", 0.01, "requests", 1, "sessionId",
+                    session));
+            if (batch.size() == 50 || i == n - 1) {
+                ingest(token).body(batch).post("/api/v1/usage-events").then().statusCode(202);
+                batch = new ArrayList<>();
+            }
+        }
+    }
+
+    /** Loops a session of {@code p} until its alert card is in their 1:1 chat; returns the alert's id. */
+    private long alerted(Person p, String session) {
+        loop(p, session, 320);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(p.chat()).size() == 1);
+        return Db.scalar(ds, "select id from alert where session_key = ?", session);
+    }
+
+    private String status(String team, long id) {
+        return admin().get("/api/v1/teams/" + team + "/alerts").then().statusCode(200).extract().jsonPath()
+                .getString("find { it.id == " + id + " }.status");
+    }
+
+    private ObjectNode execute(Person p, String conversation, String verb, long id) {
+        ObjectNode invoke = activity("invoke", conversation, "personal", p.aad(), null).put("name",
+                "adaptiveCard/action");
+        ObjectNode action = invoke.putObject("value").put("trigger", "manual").putObject("action")
+                .put("type", "Action.Execute").put("verb", verb);
+        action.putObject("data").put("action", verb).put("value", Long.toString(id));
+        return invoke;
+    }
+
+    private static List<JsonNode> actions(JsonNode card) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : card.path("body")) {
+            if ("ActionSet".equals(e.path("type").asText())) {
+                e.path("actions").forEach(out::add);
+            }
+        }
+        card.path("actions").forEach(out::add);
+        return out;
+    }
+
+    private List<FakeTeams.Call> updates(String chat) {
+        return teams.calls(c -> "PUT".equals(c.method())
+                && c.path().startsWith("/connector/v3/conversations/" + chat + "/activities/"));
+    }
+
+    @Test
+    void aLoopingSessionsUserGetsTheAlertCardInTheirOneToOneChatAndCanMarkItIntended() throws Exception {
+        String team = team(null, List.of(), null);
+        Person p = teamsPerson(team);
+        String session = "teams-loop-" + Api.unique();
+        long id = alerted(p, session);
+
+        FakeTeams.Call post = teams.posted(p.chat()).get(0);
+        JsonNode card = cards(List.of(post)).get(0);
+        String shown = shown(card);
+        assertTrue(shown.contains("Claude Code") && shown.contains("claude-opus-4-1") && shown.contains(session)
+                && shown.contains("requests within 15 minutes"), shown);
+        List<JsonNode> buttons = actions(card);
+        assertEquals(List.of("runaway.intended", "runaway.snooze"),
+                buttons.stream().map(b -> b.path("verb").asText()).toList(), card.toString());
+        for (JsonNode b : buttons) {
+            assertEquals("Action.Execute", b.path("type").asText());
+            assertEquals(b.path("verb").asText(), b.path("data").path("action").asText());
+            assertEquals(Long.toString(id), b.path("data").path("value").asText());
+            assertEquals("Action.Submit", b.path("fallback").path("type").asText(), b.toString());
+            assertEquals(b.path("data"), b.path("fallback").path("data"));
+        }
+        assertEquals("open", status(team, id));
+
+        // the user answers with Action.Execute: the invoke response is the settled card, without buttons
+        String body = send(execute(p, p.chat(), "runaway.intended", id)).then().statusCode(200).extract()
+                .asString();
+        JsonNode r = JSON.readTree(body);
+        assertEquals(200, r.path("statusCode").asInt(), body);
+        assertEquals("application/vnd.microsoft.card.adaptive", r.path("type").asText(), body);
+        assertEquals(List.of(), CardValidator.problems(r.path("value")), body);
+        assertEquals(List.of(), actions(r.path("value")), body);
+        assertFalse(body.contains("Action.Execute") || body.contains("Action.Submit"), body);
+        assertTrue(shown(r.path("value")).contains("Marked as intended"), body);
+        assertTrue(shown(r.path("value")).contains(session), body);
+        assertEquals("intended", status(team, id));
+
+        // and the alert's message is updated in place with the same card
+        await().atMost(Duration.ofSeconds(20)).until(() -> updates(p.chat()).size() == 1);
+        JsonNode updated = cards(updates(p.chat())).get(0);
+        assertTrue(shown(updated).contains("Marked as intended"), updated.toString());
+        assertEquals(List.of(), actions(updated));
+        assertEquals(r.path("value").path("body"), updated.path("body"));
+        assertEquals(1, teams.posted(p.chat()).size(), "no extra message: " + teams.posted(p.chat()));
+        assertTrue(updates(p.chat()).get(0).path().matches(".*/activities/act-[0-9]+"), updates(p.chat()).toString());
+    }
+
+    @Test
+    void anotherTeamsUsersClickOnSomeonesAlertIsRefusedPrivatelyAndChangesNothing() throws Exception {
+        String team = team(null, List.of(), null);
+        Person p = teamsPerson(team);
+        Person mallory = teamsPerson(team);
+        long id = alerted(p, "teams-mal-" + Api.unique());
+
+        String body = send(execute(mallory, mallory.chat(), "runaway.intended", id)).then().statusCode(200)
+                .extract().asString();
+        JsonNode r = JSON.readTree(body);
+        assertEquals(200, r.path("statusCode").asInt(), body);
+        assertEquals(List.of(), CardValidator.problems(r.path("value")), body);
+        assertTrue(shown(r.path("value")).contains("someone else's session"), body);
+        // the fallback (Action.Submit) path too: the refusal goes to the clicker's own chat only
+        ObjectNode submit = activity("message", mallory.chat(), "personal", mallory.aad(), null);
+        submit.putObject("value").put("action", "runaway.snooze").put("value", Long.toString(id));
+        send(submit).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(mallory.chat()).size() == 1);
+        assertTrue(shown(cards(teams.posted(mallory.chat())).get(0)).contains("someone else's session"));
+        Db.awaitOutboxIdle(ds);
+
+        assertEquals("open", status(team, id));
+        assertEquals(1, teams.posted(p.chat()).size());
+        assertTrue(updates(p.chat()).isEmpty(), updates(p.chat()).toString());
+        assertEquals(0,
+                Db.scalar(ds, "select count(*) from member where email = ? and alerts_snoozed_until is not null",
+                        p.email()));
+    }
+
+    @Test
+    void theActionSubmitFallbackSnoozesTheUsersAlerts() {
+        String team = team(null, List.of(), null);
+        Person p = teamsPerson(team);
+        long id = alerted(p, "teams-snz-" + Api.unique());
+
+        ObjectNode submit = activity("message", p.chat(), "personal", p.aad(), null);
+        submit.putObject("value").put("action", "runaway.snooze").put("value", Long.toString(id));
+        send(submit).then().statusCode(200);
+        assertEquals("snoozed", status(team, id));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> teams.posted(p.chat()).size() == 2 && updates(p.chat()).size() == 1);
+        JsonNode updated = cards(updates(p.chat())).get(0);
+        assertTrue(shown(updated).contains("Snoozed"), updated.toString());
+        assertEquals(List.of(), actions(updated));
+        assertTrue(shown(cards(teams.posted(p.chat())).get(1)).contains("Snoozed"));
+
+        // snoozed: the next looping session is recorded, not sent
+        String next = "teams-snz2-" + Api.unique();
+        loop(p, next, 320);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Db.scalar(ds, "select count(*) from alert where session_key = ?", next) == 1);
+        Db.awaitOutboxIdle(ds);
+        assertEquals("snoozed", Db.string(ds, "select status from alert where session_key = ?", next));
+        assertEquals(2, teams.posted(p.chat()).size());
+    }
+
     // --- digest ---------------------------------------------------------------------------------
 
     private String token;

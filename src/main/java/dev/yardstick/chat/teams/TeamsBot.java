@@ -147,6 +147,7 @@ public class TeamsBot {
         }
         Optional<Member> clicker = member(a, ref);
         String text;
+        ChatMessage card = null;
         if (BudgetService.APPROVE.equals(action) || BudgetService.DENY.equals(action)) {
             boolean approve = BudgetService.APPROVE.equals(action);
             BudgetService.Decision d = clicker.isEmpty() || id < 0
@@ -177,6 +178,10 @@ public class TeamsBot {
                 case NOT_YOURS -> "This alert is about someone else's session; nothing was changed.";
                 case NOT_FOUND -> "This alert no longer exists.";
             };
+            if (s == Alerts.Settled.DONE && invoke) {
+                // the invoke response replaces the alert card, as the outbox's update of it does: same card
+                card = alerts.settledMessage(id);
+            }
         } else {
             text = "This button is not one of mine; nothing was changed.";
         }
@@ -187,7 +192,7 @@ public class TeamsBot {
         }
         ObjectNode response = JSON.createObjectNode().put("statusCode", 200).put("type",
                 AdaptiveCards.CONTENT_TYPE);
-        response.set("value", AdaptiveCards.card(reply, null));
+        response.set("value", AdaptiveCards.card(card == null ? reply : card, null));
         return response;
     }
 
