@@ -168,6 +168,23 @@ public class BudgetService {
         return expired;
     }
 
+    /**
+     * The managers' card of a decided (or expired) request, as the outbox puts it in place of the
+     * one with the buttons; null while it is pending or when it does not exist.
+     */
+    public ChatMessage decidedCard(long requestId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            BudgetRequest r = BudgetRequest.findById(requestId);
+            if (r == null || "pending".equals(r.status)) {
+                return null;
+            }
+            String decidedBy = r.decidedBy == null
+                    ? null
+                    : Member.byEmail(r.decidedBy).map(BudgetService::who).orElse(r.decidedBy);
+            return decidedForManagers(r, Member.findById(r.requesterId), Team.findById(r.teamKey), decidedBy);
+        });
+    }
+
     /** Requests of a team, newest first, for audit. */
     public List<BudgetRequest> ofTeam(String teamKey) {
         return BudgetRequest.list("teamKey = ?1 order by createdAt desc, id desc", teamKey);

@@ -166,6 +166,10 @@ public class TeamsBot {
             } else {
                 text = "Only a manager of this team can approve or deny budget requests; nothing was changed.";
             }
+            if (invoke && (d instanceof BudgetService.Decided || d instanceof BudgetService.AlreadyDecided)) {
+                // the invoke response replaces the card, as the outbox's update of it does: same card
+                card = budgets.decidedCard(id);
+            }
         } else if (Alerts.INTENDED.equals(action) || Alerts.SNOOZE_ACTION.equals(action)) {
             boolean intended = Alerts.INTENDED.equals(action);
             Alerts.Settled s = clicker.isEmpty() || id < 0
