@@ -103,10 +103,25 @@ public class RunawayDetector {
         return out;
     }
 
+    /** The largest 15-minute figures among a session's windows that got new usage, and its latest minute. */
+    private record Peak(long memberId, String sessionKey, String teamKey, BigDecimal costUsd, long requests,
+            Instant last) {
+    }
+
     private void checkChunk(List<LiveUsage.Session> sessions, boolean refresh) {
-        List<Reading> readings = read(sessions);
-        Map<String, Thresholds> thresholds = thresholds(readings.stream().map(Reading::teamKey).toList());
-        for (Reading r : readings) {
+        List<Peak> peaks = peaks(sessions);
+        Map<String, Thresholds> thresholds = thresholds(peaks.stream().map(Peak::teamKey).toList());
+        java.util.Set<List<Object>> alerted = alertedLately(peaks);
+        List<Peak> candidates = new ArrayList<>();
+        for (Peak p : peaks) {
+            Thresholds t = thresholds.getOrDefault(p.teamKey(), Thresholds.DEFAULT);
+            if (p.costUsd().compareTo(t.costUsd()) >= 0 || p.requests() >= t.requests()
+                    || nightStart(p.last(), t.zone()) != null
+                    || alerted.contains(List.of(p.memberId(), p.sessionKey()))) {
+                candidates.add(p);
+            }
+        }
+        for (Reading r : totals(candidates)) {
             Thresholds t = thresholds.getOrDefault(r.teamKey(), Thresholds.DEFAULT);
             String reason = null;
             if (r.peakCostUsd().compareTo(t.costUsd()) >= 0) {
@@ -124,7 +139,11 @@ public class RunawayDetector {
         }
     }
 
-    private List<Reading> read(List<LiveUsage.Session> sessions) {
+    /**
+     * Phase one, for every session: the 15-minute windows ending at or after its {@code from}, read
+     * from the minutes they cover only (so a batch of fresh events reads a few rows per session).
+     */
+    private List<Peak> peaks(List<LiveUsage.Session> sessions) {
         int n = sessions.size();
         Long[] members = new Long[n];
         String[] keys = new String[n], teams = new String[n], since = new String[n];
@@ -135,7 +154,7 @@ public class RunawayDetector {
             teams[i] = s.teamKey();
             since[i] = s.from().toString();
         }
-        List<Reading> out = new ArrayList<>();
+        List<Peak> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 with refs (member_id, session_key, team_key, since) as (
                     select * from unnest(?::int8[], ?::text[], ?::text[], ?::timestamptz[])),
@@ -143,7 +162,7 @@ public class RunawayDetector {
                     select s.member_id, s.session_key, s.minute, sum(s.cost_usd) as cost, sum(s.requests) as req
                     from usage_session_minute s
                     join refs r on r.member_id = s.member_id and r.session_key = s.session_key
-                    where s.minute >= ?
+                    where s.minute >= ? and s.minute >= r.since - interval '14 minutes'
                     group by 1, 2, 3),
                 w as (
                     select m.*, sum(cost) over win as c15, sum(req) over win as r15
@@ -152,8 +171,7 @@ public class RunawayDetector {
                                    range between interval '14 minutes' preceding and current row))
                 select w.member_id, w.session_key, min(r.team_key),
                        coalesce(max(w.c15) filter (where w.minute >= r.since), 0),
-                       coalesce(max(w.r15) filter (where w.minute >= r.since), 0),
-                       sum(w.cost), sum(w.req), min(w.minute), max(w.minute)
+                       coalesce(max(w.r15) filter (where w.minute >= r.since), 0), max(w.minute)
                 from w join refs r on r.member_id = w.member_id and r.session_key = w.session_key
                 group by w.member_id, w.session_key
                 """)) {
@@ -164,13 +182,70 @@ public class RunawayDetector {
             ps.setTimestamp(5, Timestamp.from(Instant.now().minus(LiveUsage.WINDOW)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Reading(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBigDecimal(4),
-                            rs.getLong(5), rs.getBigDecimal(6), rs.getLong(7), rs.getTimestamp(8).toInstant(),
-                            rs.getTimestamp(9).toInstant()));
+                    out.add(new Peak(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBigDecimal(4),
+                            rs.getLong(5), rs.getTimestamp(6).toInstant()));
                 }
             }
         } catch (SQLException e) {
             throw new IllegalStateException("reading session figures failed", e);
+        }
+        return out;
+    }
+
+    /** The sessions among these with a runaway alert in the live window (escalation, figures to refresh). */
+    private java.util.Set<List<Object>> alertedLately(List<Peak> peaks) {
+        java.util.Set<List<Object>> out = new java.util.HashSet<>();
+        if (peaks.isEmpty()) {
+            return out;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select distinct member_id, session_key from alert
+                where kind = 'runaway' and created_at >= ? and member_id = any(?)
+                """)) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(LiveUsage.WINDOW)));
+            ps.setArray(2, c.createArrayOf("int8", peaks.stream().map(Peak::memberId).distinct().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(List.of(rs.getLong(1), rs.getString(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading recent alerts failed", e);
+        }
+        return out;
+    }
+
+    /** Phase two, for the few sessions worth it: what each spent over the live window, and since when. */
+    private List<Reading> totals(List<Peak> candidates) {
+        List<Reading> out = new ArrayList<>();
+        if (candidates.isEmpty()) {
+            return out;
+        }
+        Map<List<Object>, Peak> byKey = new HashMap<>();
+        for (Peak p : candidates) {
+            byKey.put(List.of(p.memberId(), p.sessionKey()), p);
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select s.member_id, s.session_key, sum(s.cost_usd), sum(s.requests), min(s.minute), max(s.minute)
+                from usage_session_minute s
+                join unnest(?::int8[], ?::text[]) as r (member_id, session_key)
+                    on r.member_id = s.member_id and r.session_key = s.session_key
+                where s.minute >= ?
+                group by s.member_id, s.session_key
+                """)) {
+            ps.setArray(1, c.createArrayOf("int8", candidates.stream().map(Peak::memberId).toArray()));
+            ps.setArray(2, c.createArrayOf("text", candidates.stream().map(Peak::sessionKey).toArray()));
+            ps.setTimestamp(3, Timestamp.from(Instant.now().minus(LiveUsage.WINDOW)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Peak p = byKey.get(List.of(rs.getLong(1), rs.getString(2)));
+                    out.add(new Reading(p.memberId(), p.sessionKey(), p.teamKey(), p.costUsd(), p.requests(),
+                            rs.getBigDecimal(3), rs.getLong(4), rs.getTimestamp(5).toInstant(),
+                            rs.getTimestamp(6).toInstant()));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading session totals failed", e);
         }
         return out;
     }

@@ -28,8 +28,11 @@ import org.jboss.logging.Logger;
 public class Watcher {
 
     private static final Logger LOG = Logger.getLogger(Watcher.class);
-    /** How long new usage waits to be checked together with what follows it. */
-    static final long COALESCE_MS = 500;
+    /**
+     * How long new usage waits to be checked together with what follows it: under heavy ingest one
+     * check covers every batch of these seconds, and an alert still goes out well within a minute.
+     */
+    static final long COALESCE_MS = 3_000;
 
     @Inject
     YardstickConfig config;
