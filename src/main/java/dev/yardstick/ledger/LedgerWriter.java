@@ -93,15 +93,15 @@ public class LedgerWriter {
 
     /**
      * Stores usage events after {@code prelude}, as {@link #writeUsage(List, Prelude)}. Without
-     * {@code perMinute} the events stay out of the per-session, per-minute figures of runaway
-     * detection: for daily totals pulled from vendors, whose time is not when the tokens were spent.
+     * {@code exactTime} the events are stored with {@code exact_time = false} and stay out of runaway
+     * detection: daily totals pulled from vendors, whose time is not when the tokens were spent.
      */
-    public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean perMinute) {
+    public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime) {
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
-                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept, live, perMinute);
+                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept, live, exactTime);
             }
         }));
         if (live[0] != null && !live[0].teams().isEmpty()) {
@@ -121,7 +121,7 @@ public class LedgerWriter {
         }
     }
 
-    private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events, LiveUsage[] live, boolean perMinute)
+    private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events, LiveUsage[] live, boolean exactTime)
             throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
         Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
@@ -170,12 +170,13 @@ public class LedgerWriter {
         }
         Set<String> inserted = insertReturningIds(c, """
                 insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
-                select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, exact_time)
+                select *, %s from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
                     ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
                 on conflict (id) do nothing
                 returning id
-                """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, tools),
+                """.formatted(exactTime), text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys),
+                text(c, tools),
                 text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
                 text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
 
@@ -197,32 +198,21 @@ public class LedgerWriter {
             costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
         }
         upsertUsageRollups(c, sums, costSums);
-        if (!perMinute) {
-            Set<String> touched = new TreeSet<>();
-            for (int k = 0; k < n; k++) {
-                if (inserted.contains(ids[k])) {
-                    touched.add(teamKeys[k]);
-                }
-            }
-            live[0] = config.alerts().enabled() ? new LiveUsage(List.of(), touched) : null;
-        } else {
-            live[0] = config.alerts().enabled()
-                    ? upsertSessionMinutes(c, unique.values(), inserted, memberIds, teamKeys, costs)
-                    : null;
-        }
+        live[0] = config.alerts().enabled()
+                ? liveUsage(unique.values(), inserted, memberIds, teamKeys, exactTime)
+                : null;
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
 
     /**
-     * Adds the batch's live events (at most {@link LiveUsage#WINDOW} old) to the per-session, per-minute
-     * figures that runaway detection reads, and says which sessions and teams got new usage.
+     * What the batch brings to runaway detection: the sessions with live events (at most
+     * {@link LiveUsage#WINDOW} old, with an exact time), each from its earliest new minute, and every
+     * team that got usage (for budget checks).
      */
-    private static LiveUsage upsertSessionMinutes(Connection c, Collection<UsageRecord> events, Set<String> inserted,
-            Long[] memberIds, String[] teamKeys, String[] costs) throws SQLException {
+    private static LiveUsage liveUsage(Collection<UsageRecord> events, Set<String> inserted, Long[] memberIds,
+            String[] teamKeys, boolean exactTime) {
         java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
-        Map<List<Object>, BigDecimal> cost = new TreeMap<>(KEY_ORDER);
-        Map<List<Object>, long[]> requests = new HashMap<>();
-        Map<List<Object>, LiveUsage.Session> sessions = new TreeMap<>(KEY_ORDER);
+        Map<List<Object>, LiveUsage.Session> sessions = new HashMap<>();
         Set<String> teams = new TreeSet<>();
         int k = 0;
         for (UsageRecord u : events) {
@@ -231,63 +221,16 @@ public class LedgerWriter {
                 continue;
             }
             teams.add(teamKeys[i]);
-            if (u.time().isBefore(liveSince)) {
+            if (!exactTime || u.time().isBefore(liveSince)) {
                 continue;
             }
             String session = LiveUsage.sessionKey(u.sessionId(), u.tool());
             java.time.Instant minute = u.time().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-            List<Object> key = List.of(memberIds[i], session, minute.toString(), u.tool(), u.model(), teamKeys[i]);
-            cost.merge(key, new BigDecimal(costs[i]), BigDecimal::add);
-            requests.computeIfAbsent(key, x -> new long[1])[0] += u.requests();
             sessions.merge(List.of(memberIds[i], session),
                     new LiveUsage.Session(memberIds[i], session, teamKeys[i], minute),
-                    (a, b) -> a.from().isBefore(b.from()) ? a : b);
-        }
-        if (!cost.isEmpty()) {
-            int n = cost.size();
-            Long[] members = new Long[n], reqs = new Long[n];
-            String[] keys = new String[n], minutes = new String[n], tools = new String[n], models = new String[n],
-                    teamCol = new String[n], costCol = new String[n];
-            int j = 0;
-            for (var e : cost.entrySet()) {
-                List<Object> key = e.getKey();
-                members[j] = (Long) key.get(0);
-                keys[j] = (String) key.get(1);
-                minutes[j] = (String) key.get(2);
-                tools[j] = (String) key.get(3);
-                models[j] = (String) key.get(4);
-                teamCol[j] = (String) key.get(5);
-                costCol[j] = e.getValue().toPlainString();
-                reqs[j] = requests.get(key)[0];
-                j++;
-            }
-            addSessionMinutes(c, members, keys, minutes, tools, models, teamCol, costCol, reqs);
+                    (x, y) -> x.from().isBefore(y.from()) ? x : y);
         }
         return new LiveUsage(List.copyOf(sessions.values()), teams);
-    }
-
-    /** Adds (or, with negative figures, takes away) per-minute session figures, on one random shard. */
-    private static void addSessionMinutes(Connection c, Long[] members, String[] keys, String[] minutes,
-            String[] tools, String[] models, String[] teams, String[] costs, Long[] requests) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into usage_session_minute as s (member_id, session_key, minute, tool, model, team_key,
-                    cost_usd, requests, shard)
-                select *, ?::smallint from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[],
-                    ?::text[], ?::numeric[], ?::int8[])
-                on conflict (member_id, session_key, minute, tool, model, shard) do update set
-                    cost_usd = s.cost_usd + excluded.cost_usd, requests = s.requests + excluded.requests
-                """)) {
-            ps.setInt(1, ThreadLocalRandom.current().nextInt(SHARDS));
-            ps.setArray(2, longs(c, members));
-            ps.setArray(3, text(c, keys));
-            ps.setArray(4, text(c, minutes));
-            ps.setArray(5, text(c, tools));
-            ps.setArray(6, text(c, models));
-            ps.setArray(7, text(c, teams));
-            ps.setArray(8, text(c, costs));
-            ps.setArray(9, longs(c, requests));
-            ps.executeUpdate();
-        }
     }
 
     private static final String[] USAGE_SUMS = {"input_tokens", "output_tokens", "cache_read_tokens",
@@ -452,27 +395,6 @@ public class LedgerWriter {
                 new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
         addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
                 new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
-        // and out of the per-minute session figures of runaway detection (live events only)
-        java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
-        List<Gone> live = gone.stream().filter(g -> !g.time().isBefore(liveSince)).toList();
-        if (config.alerts().enabled() && !live.isEmpty()) {
-            int n = live.size();
-            Long[] member = new Long[n], reqs = new Long[n];
-            String[] key = new String[n], minute = new String[n], tool = new String[n], model = new String[n],
-                    team = new String[n], cost = new String[n];
-            for (int i = 0; i < n; i++) {
-                Gone g = live.get(i);
-                member[i] = g.member();
-                key[i] = LiveUsage.sessionKey(g.session(), g.tool());
-                minute[i] = g.time().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString();
-                tool[i] = g.tool();
-                model[i] = g.model();
-                team[i] = g.team();
-                cost[i] = g.cost().negate().toPlainString();
-                reqs[i] = -g.sums()[4];
-            }
-            addSessionMinutes(c, member, key, minute, tool, model, team, cost, reqs);
-        }
         return gone.size();
     }
 

@@ -15,8 +15,7 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay
- * (but for the per-minute session figures of runaway detection, kept two days).
+ * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay.
  * The ingest API refuses events older than the same window, so an id is never accepted twice.
  * Deletes run in chunks so they never hold long locks. Runs once per period across replicas.
  */
@@ -25,8 +24,6 @@ public class RetentionJob implements ClusterJob {
 
     private static final Logger LOG = Logger.getLogger(RetentionJob.class);
     private static final int CHUNK = 10_000;
-    /** How long per-minute session figures (runaway detection) are kept. */
-    private static final Duration LIVE_KEPT = Duration.ofDays(2);
 
     @Inject
     DataSource dataSource;
@@ -60,14 +57,6 @@ public class RetentionJob implements ClusterJob {
         }
         if (total > 0) {
             LOG.infof("Purged %d raw events older than %s", total, cutoff);
-        }
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "delete from usage_session_minute where minute < ?")) {
-            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(LIVE_KEPT)));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("retention purge failed", e);
         }
         purgeOtlpState(cutoff);
         return total;

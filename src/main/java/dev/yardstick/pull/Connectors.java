@@ -131,11 +131,11 @@ public class Connectors {
 
     /**
      * Stores one pulled UTC day, as {@link #storeDay(String, LocalDate, List, List)}; with
-     * {@code perMinute} the usage also counts in the per-minute figures of runaway alerts (for
-     * per-call events booked at their real time; the ledger leaves out those older than a day).
+     * {@code exactTime} the events are booked at their real time (per-call events) and count for
+     * runaway alerts; otherwise they are daily totals booked at noon, left out of runaway detection.
      */
     public WriteResult storeDay(String tool, LocalDate day, List<UsageRecord> usage, List<Activity> activity,
-            boolean perMinute) {
+            boolean exactTime) {
         List<Indexed<UsageRecord>> events = new ArrayList<>();
         for (UsageRecord u : usage) {
             events.add(new Indexed<>(events.size(), u));
@@ -147,7 +147,7 @@ public class Connectors {
             Set<String> pushed = pushed(c, tool, day, users);
             saveActivity(c, tool, day, activity.stream().filter(a -> !pushed.contains(a.user())).toList());
             return all.stream().filter(e -> !pushed.contains(e.event().user())).toList();
-        }, perMinute);
+        }, exactTime);
         if (!result.rejected().isEmpty()) {
             throw new IllegalStateException(tool + " usage of " + day + " was refused: "
                     + result.rejected().get(0).error());
