@@ -636,8 +636,9 @@ public class IngestBench {
         int loadDeadline = intOpt("load-deadline-seconds", 900);
         // --ingest-only true: warm-up and the ingest rounds only (no COPY, no c/d/e); prints the rounds' rates.
         boolean ingestOnly = Boolean.parseBoolean(opt("ingest-only", "false"));
-        // Event times are uniform over this many hours before now (168: a week; 24: all of them live).
-        long spanSeconds = intOpt("span-hours", 168) * 3600L;
+        // Event times are uniform over this many seconds before now (604800: a week, the ingest
+        // benchmark's; 60: a live stream, as agents report as they go).
+        long spanSeconds = Long.parseLong(opt("span-seconds", "604800"));
         String stamp = opt("stamp", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
         servicePid = Long.parseLong(opt("service-pid", "0"));

@@ -8,15 +8,23 @@ alter table team add column runaway_requests integer not null default 300;
 -- "Snooze 24 h": no runaway alerts for this member until then.
 alter table member add column alerts_snoozed_until timestamptz;
 
--- Runaway detection reads raw usage events of a member over a time range: an index on (member_id,
--- time) replaces the one on time alone, so ingest maintains as many B-tree indexes as before. The
--- purge and the minute sweep, which look by time alone, get a BRIN index (cheap to maintain; events
--- arrive roughly in time order). exact_time is false for daily totals booked at noon by the vendor
--- pullers: they are real spend, but not a runaway.
-alter table usage_event add column exact_time boolean not null default true;
-drop index usage_event_time_idx;
-create index usage_event_member_time_idx on usage_event (member_id, time);
-create index usage_event_time_brin on usage_event using brin (time);
+-- Live usage per session and minute, for runaway detection. Each replica adds up what it ingests in
+-- memory and writes it here every few seconds (one statement), so ingest itself writes nothing more.
+-- Only events at most 24 hours old are added (older, backfilled events never raise live alerts), and
+-- no daily totals from vendor pullers; rows older than two days are purged. session_key is the
+-- event's session id, or 'tool:<tool>' for events without one.
+create table usage_session_minute (
+    member_id   bigint         not null,
+    session_key varchar(240)   not null,
+    minute      timestamptz    not null,
+    tool        varchar(32)    not null,
+    model       varchar(200)   not null,
+    team_key    varchar(64)    not null,
+    cost_usd    numeric(20, 8) not null,
+    requests    bigint         not null,
+    primary key (member_id, session_key, minute, tool, model)
+);
+create index usage_session_minute_minute_idx on usage_session_minute (minute);
 
 -- Alerts raised: runaway sessions (to the session's user, escalated to managers at 4x) and budget
 -- thresholds (to managers). Budget alerts are unique per team, kind and budget week.

@@ -93,8 +93,8 @@ public class LedgerWriter {
 
     /**
      * Stores usage events after {@code prelude}, as {@link #writeUsage(List, Prelude)}. Without
-     * {@code exactTime} the events are stored with {@code exact_time = false} and stay out of runaway
-     * detection: daily totals pulled from vendors, whose time is not when the tokens were spent.
+     * {@code exactTime} the events stay out of runaway detection: daily totals pulled from vendors,
+     * whose time is not when the tokens were spent.
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime) {
         LiveUsage[] live = new LiveUsage[1];
@@ -170,12 +170,12 @@ public class LedgerWriter {
         }
         Set<String> inserted = insertReturningIds(c, """
                 insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, exact_time)
-                select *, %s from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
+                select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
                     ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
                 on conflict (id) do nothing
                 returning id
-                """.formatted(exactTime), text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys),
+                """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys),
                 text(c, tools),
                 text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
                 text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
@@ -199,20 +199,21 @@ public class LedgerWriter {
         }
         upsertUsageRollups(c, sums, costSums);
         live[0] = config.alerts().enabled()
-                ? liveUsage(unique.values(), inserted, memberIds, teamKeys, exactTime)
+                ? liveUsage(unique.values(), inserted, memberIds, teamKeys, costs, exactTime)
                 : null;
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
 
     /**
      * What the batch brings to runaway detection: the sessions with live events (at most
-     * {@link LiveUsage#WINDOW} old, with an exact time), each from its earliest new minute, and every
-     * team that got usage (for budget checks).
+     * {@link LiveUsage#WINDOW} old, with an exact time), each from its earliest new minute, their usage
+     * per minute, and every team that got usage (for budget checks).
      */
     private static LiveUsage liveUsage(Collection<UsageRecord> events, Set<String> inserted, Long[] memberIds,
-            String[] teamKeys, boolean exactTime) {
+            String[] teamKeys, String[] costs, boolean exactTime) {
         java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
         Map<List<Object>, LiveUsage.Session> sessions = new HashMap<>();
+        Map<List<Object>, LiveUsage.Minute> minutes = new HashMap<>();
         Set<String> teams = new TreeSet<>();
         int k = 0;
         for (UsageRecord u : events) {
@@ -229,8 +230,74 @@ public class LedgerWriter {
             sessions.merge(List.of(memberIds[i], session),
                     new LiveUsage.Session(memberIds[i], session, teamKeys[i], minute),
                     (x, y) -> x.from().isBefore(y.from()) ? x : y);
+            minutes.merge(List.of(memberIds[i], session, minute, u.tool(), u.model()),
+                    new LiveUsage.Minute(memberIds[i], session, minute, u.tool(), u.model(), teamKeys[i],
+                            new BigDecimal(costs[i]), u.requests()),
+                    LedgerWriter::plus);
         }
-        return new LiveUsage(List.copyOf(sessions.values()), teams);
+        return new LiveUsage(List.copyOf(sessions.values()), List.copyOf(minutes.values()), teams);
+    }
+
+    /** Two figures of the same session, minute, tool and model, added. */
+    public static LiveUsage.Minute plus(LiveUsage.Minute a, LiveUsage.Minute b) {
+        return new LiveUsage.Minute(a.memberId(), a.sessionKey(), a.minute(), a.tool(), a.model(), a.teamKey(),
+                a.costUsd().add(b.costUsd()), a.requests() + b.requests());
+    }
+
+    /**
+     * Adds per-minute session figures to {@code usage_session_minute} (negative ones take usage
+     * away), in one statement and key order. Watchers call it with what they collected in memory.
+     */
+    public void addSessionMinutes(Collection<LiveUsage.Minute> minutes) {
+        if (minutes.isEmpty()) {
+            return;
+        }
+        withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                addSessionMinutes(c, minutes);
+            }
+            return null;
+        }));
+    }
+
+    private static void addSessionMinutes(Connection c, Collection<LiveUsage.Minute> minutes) throws SQLException {
+        List<LiveUsage.Minute> sorted = new ArrayList<>(minutes);
+        sorted.sort(Comparator.comparingLong(LiveUsage.Minute::memberId).thenComparing(LiveUsage.Minute::sessionKey)
+                .thenComparing(LiveUsage.Minute::minute).thenComparing(LiveUsage.Minute::tool)
+                .thenComparing(LiveUsage.Minute::model));
+        int n = sorted.size();
+        Long[] members = new Long[n], requests = new Long[n];
+        String[] keys = new String[n], times = new String[n], tools = new String[n], models = new String[n],
+                teams = new String[n], costs = new String[n];
+        for (int i = 0; i < n; i++) {
+            LiveUsage.Minute m = sorted.get(i);
+            members[i] = m.memberId();
+            keys[i] = m.sessionKey();
+            times[i] = m.minute().toString();
+            tools[i] = m.tool();
+            models[i] = m.model();
+            teams[i] = m.teamKey();
+            costs[i] = m.costUsd().toPlainString();
+            requests[i] = m.requests();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into usage_session_minute as s (member_id, session_key, minute, tool, model, team_key,
+                    cost_usd, requests)
+                select * from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
+                    ?::numeric[], ?::int8[])
+                on conflict (member_id, session_key, minute, tool, model) do update set
+                    cost_usd = s.cost_usd + excluded.cost_usd, requests = s.requests + excluded.requests
+                """)) {
+            ps.setArray(1, longs(c, members));
+            ps.setArray(2, text(c, keys));
+            ps.setArray(3, text(c, times));
+            ps.setArray(4, text(c, tools));
+            ps.setArray(5, text(c, models));
+            ps.setArray(6, text(c, teams));
+            ps.setArray(7, text(c, costs));
+            ps.setArray(8, longs(c, requests));
+            ps.executeUpdate();
+        }
     }
 
     private static final String[] USAGE_SUMS = {"input_tokens", "output_tokens", "cache_read_tokens",
@@ -395,6 +462,20 @@ public class LedgerWriter {
                 new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
         addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
                 new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
+        // and out of runaway detection's per-minute figures (a replica may not have written them yet:
+        // then the negative figures arrive first, and the sum comes out right all the same)
+        java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
+        List<LiveUsage.Minute> minus = gone.stream().filter(g -> !g.time().isBefore(liveSince))
+                .map(g -> new LiveUsage.Minute(g.member(), LiveUsage.sessionKey(g.session(), g.tool()),
+                        g.time().truncatedTo(java.time.temporal.ChronoUnit.MINUTES), g.tool(), g.model(), g.team(),
+                        g.cost().negate(), -g.sums()[4]))
+                .collect(java.util.stream.Collectors.toMap(
+                        m -> List.of(m.memberId(), m.sessionKey(), m.minute(), m.tool(), m.model()), m -> m,
+                        LedgerWriter::plus))
+                .values().stream().toList();
+        if (config.alerts().enabled() && !minus.isEmpty()) {
+            addSessionMinutes(c, minus);
+        }
         return gone.size();
     }
 

@@ -6,13 +6,20 @@ import java.util.Set;
 
 /**
  * Fired (as a CDI event) after a batch of usage events has been committed: the sessions that got
- * live usage (events at most 24 hours old) and every team that got usage at all. Watchers use it to
- * look for runaway sessions and budget thresholds without slowing the write itself.
+ * live usage (events at most 24 hours old, at their real time), that usage per minute, and every team
+ * that got usage at all. Watchers use it to look for runaway sessions and budget thresholds without
+ * slowing the write itself.
  *
  * @param sessions sessions with new live usage
+ * @param minutes  the new live usage, summed per member, session, minute, tool and model
  * @param teams    teams with any new usage
  */
-public record LiveUsage(List<Session> sessions, Set<String> teams) {
+public record LiveUsage(List<Session> sessions, List<Minute> minutes, Set<String> teams) {
+
+    /** Live usage of one session in one minute, with one tool and model. */
+    public record Minute(long memberId, String sessionKey, Instant minute, String tool, String model,
+            String teamKey, java.math.BigDecimal costUsd, long requests) {
+    }
 
     /**
      * A session with new live usage.

@@ -15,7 +15,8 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay.
+ * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay
+ * (but for runaway detection's per-minute session figures, kept two days).
  * The ingest API refuses events older than the same window, so an id is never accepted twice.
  * Deletes run in chunks so they never hold long locks. Runs once per period across replicas.
  */
@@ -57,6 +58,13 @@ public class RetentionJob implements ClusterJob {
         }
         if (total > 0) {
             LOG.infof("Purged %d raw events older than %s", total, cutoff);
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("delete from usage_session_minute where minute < ?")) {
+            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(2))));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("retention purge failed", e);
         }
         purgeOtlpState(cutoff);
         return total;

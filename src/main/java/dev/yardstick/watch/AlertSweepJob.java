@@ -56,7 +56,7 @@ public class AlertSweepJob implements ClusterJob {
         Instant now = Instant.now();
         @SuppressWarnings("unchecked")
         List<String> teams = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "select distinct team_key from usage_event where time >= ?1 and time <= now() + interval '1 hour'")
+                "select distinct team_key from usage_session_minute where minute >= ?1")
                 .setParameter(1, now.minus(LOOK_BACK)).getResultList());
         watcher.check(detector.activeSince(now.minus(LOOK_BACK)), new TreeSet<>(teams), true);
     }

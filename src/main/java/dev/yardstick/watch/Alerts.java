@@ -165,9 +165,8 @@ public class Alerts {
 
     private String[] toolAndModel(RunawayDetector.Reading r) {
         Object[] row = (Object[]) em.createNativeQuery("""
-                select tool, model from usage_event
-                where member_id = ?1 and coalesce(nullif(btrim(session_id), ''), 'tool:' || tool) = ?2
-                  and time >= ?3 and exact_time
+                select tool, model from usage_session_minute
+                where member_id = ?1 and session_key = ?2 and minute >= ?3
                 group by tool, model order by sum(cost_usd) desc, sum(requests) desc limit 1
                 """).setParameter(1, r.memberId()).setParameter(2, r.sessionKey())
                 .setParameter(3, Instant.now().minus(LiveUsage.WINDOW)).getSingleResult();

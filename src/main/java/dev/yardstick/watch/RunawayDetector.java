@@ -25,8 +25,8 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
- * Finds runaway sessions in the raw usage events of the last 24 hours (by member and time, on the
- * ledger's {@code (member_id, time)} index), counted in one-minute buckets.
+ * Finds runaway sessions in the per-minute session figures of the last 24 hours
+ * ({@code usage_session_minute}, written by {@link Watcher} from what the ledger reports).
  *
  * <p>A session is flagged when, in any trailing 15 minutes (15 one-minute buckets) that got new usage,
  * its cost reaches the team's {@code runawayCostUsd} or its request count reaches
@@ -89,9 +89,8 @@ public class RunawayDetector {
     public List<LiveUsage.Session> activeSince(Instant since) {
         List<LiveUsage.Session> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select member_id, coalesce(nullif(btrim(session_id), ''), 'tool:' || tool), min(team_key)
-                from usage_event where time >= ? and time <= now() + interval '1 hour' and exact_time
-                group by 1, 2
+                select member_id, session_key, min(team_key) from usage_session_minute
+                where minute >= ? group by member_id, session_key
                 """)) {
             ps.setTimestamp(1, Timestamp.from(since));
             try (ResultSet rs = ps.executeQuery()) {
@@ -161,12 +160,10 @@ public class RunawayDetector {
                 with refs (member_id, session_key, team_key, since) as (
                     select * from unnest(?::int8[], ?::text[], ?::text[], ?::timestamptz[])),
                 m as (
-                    select r.member_id, r.session_key, date_trunc('minute', e.time) as minute,
-                           sum(e.cost_usd) as cost, sum(e.requests) as req
-                    from refs r
-                    join usage_event e on e.member_id = r.member_id and e.time >= r.since - interval '14 minutes'
-                    where e.time >= ? and e.exact_time
-                      and coalesce(nullif(btrim(e.session_id), ''), 'tool:' || e.tool) = r.session_key
+                    select s.member_id, s.session_key, s.minute, sum(s.cost_usd) as cost, sum(s.requests) as req
+                    from usage_session_minute s
+                    join refs r on r.member_id = s.member_id and r.session_key = s.session_key
+                    where s.minute >= ? and s.minute >= r.since - interval '14 minutes'
                     group by 1, 2, 3),
                 w as (
                     select m.*, sum(cost) over win as c15, sum(req) over win as r15
@@ -230,12 +227,12 @@ public class RunawayDetector {
             byKey.put(List.of(p.memberId(), p.sessionKey()), p);
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select r.member_id, r.session_key, sum(e.cost_usd), sum(e.requests),
-                       date_trunc('minute', min(e.time)), date_trunc('minute', max(e.time))
-                from unnest(?::int8[], ?::text[]) as r (member_id, session_key)
-                join usage_event e on e.member_id = r.member_id and e.time >= ?
-                where e.exact_time and coalesce(nullif(btrim(e.session_id), ''), 'tool:' || e.tool) = r.session_key
-                group by r.member_id, r.session_key
+                select s.member_id, s.session_key, sum(s.cost_usd), sum(s.requests), min(s.minute), max(s.minute)
+                from usage_session_minute s
+                join unnest(?::int8[], ?::text[]) as r (member_id, session_key)
+                    on r.member_id = s.member_id and r.session_key = s.session_key
+                where s.minute >= ?
+                group by s.member_id, s.session_key
                 """)) {
             ps.setArray(1, c.createArrayOf("int8", candidates.stream().map(Peak::memberId).toArray()));
             ps.setArray(2, c.createArrayOf("text", candidates.stream().map(Peak::sessionKey).toArray()));
@@ -300,9 +297,8 @@ public class RunawayDetector {
         }
         List<Instant> minutes = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                select distinct date_trunc('minute', time) as minute from usage_event
-                where member_id = ? and coalesce(nullif(btrim(session_id), ''), 'tool:' || tool) = ?
-                  and time >= ? and time < ?::timestamptz + interval '1 minute' and exact_time
+                select distinct minute from usage_session_minute
+                where member_id = ? and session_key = ? and minute >= ? and minute <= ?
                 order by minute desc
                 """)) {
             ps.setLong(1, r.memberId());

@@ -1,6 +1,7 @@
 package dev.yardstick.watch;
 
 import dev.yardstick.YardstickConfig;
+import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LiveUsage;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,9 +21,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Checks new usage for runaway sessions and budget thresholds shortly after it is committed, on one
- * background thread, so ingest never waits for it. Usage arriving within {@link #COALESCE_MS} is
- * checked together; a check that fails is retried with the next one, and {@link AlertSweepJob}
- * checks everything recent again every minute.
+ * background thread, so ingest never waits for it. What the ledger reports within {@link #COALESCE_MS}
+ * is added up in memory per session and minute, written to {@code usage_session_minute} in one
+ * statement, then checked together; a write or check that fails is retried with the next one, and
+ * {@link AlertSweepJob} checks everything recent again every minute. (A replica that stops before
+ * writing loses at most those few seconds of per-minute figures; the ledger has every event.)
  */
 @ApplicationScoped
 public class Watcher {
@@ -40,6 +43,8 @@ public class Watcher {
     RunawayDetector detector;
     @Inject
     Alerts alerts;
+    @Inject
+    LedgerWriter ledger;
 
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "alert-watch");
@@ -48,6 +53,7 @@ public class Watcher {
     });
     private final Object lock = new Object();
     private Map<List<Object>, LiveUsage.Session> sessions = new HashMap<>();
+    private Map<List<Object>, LiveUsage.Minute> minutes = new HashMap<>();
     private Set<String> teams = new TreeSet<>();
     private boolean scheduled;
     private boolean running;
@@ -61,6 +67,10 @@ public class Watcher {
                 sessions.merge(List.of(s.memberId(), s.sessionKey()), s,
                         (a, b) -> a.from().isBefore(b.from()) ? a : b);
             }
+            for (LiveUsage.Minute m : usage.minutes()) {
+                minutes.merge(List.of(m.memberId(), m.sessionKey(), m.minute(), m.tool(), m.model()), m,
+                        LedgerWriter::plus);
+            }
             teams.addAll(usage.teams());
             if (!scheduled) {
                 scheduled = true;
@@ -71,16 +81,34 @@ public class Watcher {
 
     private void drain() {
         Map<List<Object>, LiveUsage.Session> s;
+        Map<List<Object>, LiveUsage.Minute> m;
         Set<String> t;
         synchronized (lock) {
             s = sessions;
+            m = minutes;
             t = teams;
             sessions = new HashMap<>();
+            minutes = new HashMap<>();
             teams = new TreeSet<>();
             scheduled = false;
             running = true;
         }
         try {
+            try {
+                ledger.addSessionMinutes(m.values());
+            } catch (RuntimeException e) {
+                LOG.error("Writing per-minute session figures failed; they are kept for the next check", e);
+                synchronized (lock) {
+                    m.forEach((k, v) -> minutes.merge(k, v, LedgerWriter::plus));
+                    s.forEach((k, v) -> sessions.merge(k, v, (x, y) -> x.from().isBefore(y.from()) ? x : y));
+                    teams.addAll(t);
+                    if (!scheduled) {
+                        scheduled = true;
+                        worker.schedule(this::drain, COALESCE_MS, TimeUnit.MILLISECONDS);
+                    }
+                }
+                return;
+            }
             check(new ArrayList<>(s.values()), t, false);
         } finally {
             synchronized (lock) {

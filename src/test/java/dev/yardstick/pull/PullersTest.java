@@ -97,8 +97,9 @@ class PullersTest {
         assertEquals(5, s.getInt("activeMembers"));
         assertEquals(2, activity(first, "commit"));
         assertEquals(1, activity(first, "pull_request"));
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id like 'pull:claude-code:%'"
-                + " and exact_time"), "daily totals booked at noon never count for runaway alerts");
+        Db.awaitOutboxIdle(ds);
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_session_minute where team_key = ?", team),
+                "daily totals booked at noon never count for runaway alerts");
         Map<String, Object> state = connector(ClaudeCodePuller.NAME);
         assertEquals(true, state.get("enabled"));
         assertEquals(day.toString(), state.get("cursor"));
@@ -278,9 +279,10 @@ class PullersTest {
         assertEquals(1, Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id"
                 + " where m.email = ? and e.tool = 'cursor' and e.time = ?", bo,
                 java.sql.Timestamp.from(java.time.Instant.ofEpochMilli(ms(day, 13, 0)))), "booked at its own time");
-        // per-call times count for runaway alerts (exact_time), unlike daily totals
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where team_key = ? and id like 'pull:cursor:%'"
-                + " and not exact_time", team));
+        // per-call times count for runaway alerts, within the ledger's 24 h: only yesterday's last minute here
+        Db.awaitOutboxIdle(ds);
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_session_minute s join member m on m.id = s.member_id"
+                + " where m.email in (?, ?) and s.tool = 'cursor'", ana, bo));
 
         Db.update(ds, "delete from connector_state where name = ?", CursorPuller.NAME);
         cursor.run();
