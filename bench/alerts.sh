@@ -12,6 +12,7 @@
 # Settings (environment): BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
 #   BENCH_DB=yardstick_bench_alerts  dropped and re-created before every pass
 #   BENCH_ALERTS_PAIRS=2             (off, on) pairs per workload
+#   BENCH_ALERTS_WORKLOADS="week live"  which workloads
 #   BENCH_EVENTS=200000              events in each measured round (3 rounds a pass)
 #   BENCH_WARMUP=400000              warm-up events of each pass, in steps of 100,000
 #   BENCH_REBUILD=1                  rebuild the jar even if target/quarkus-app exists
@@ -31,7 +32,7 @@ OUT="$RESULTS/$STAMP-alerts.md"
 declare -A RATES
 # workload name -> span of event times in seconds
 declare -A SPANS=([week]=604800 [live]=60)
-WORKLOADS=(week live)
+read -r -a WORKLOADS <<<"${BENCH_ALERTS_WORKLOADS:-week live}"
 
 for w in "${WORKLOADS[@]}"; do
   for pair in $(seq 1 "${BENCH_ALERTS_PAIRS:-2}"); do

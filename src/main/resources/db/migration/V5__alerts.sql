@@ -12,8 +12,10 @@ alter table member add column alerts_snoozed_until timestamptz;
 -- memory and writes it here every few seconds (one statement), so ingest itself writes nothing more.
 -- Only events at most 24 hours old are added (older, backfilled events never raise live alerts), and
 -- no daily totals from vendor pullers; rows older than two days are purged. session_key is the
--- event's session id, or 'tool:<tool>' for events without one.
-create table usage_session_minute (
+-- event's session id, or 'tool:<tool>' for events without one. Unlogged: these figures only serve
+-- alerting in the next hours, so they skip the write-ahead log (PostgreSQL empties the table after
+-- a crash of its own, and detection then starts again from new usage).
+create unlogged table usage_session_minute (
     member_id   bigint         not null,
     session_key varchar(240)   not null,
     minute      timestamptz    not null,
