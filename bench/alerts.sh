@@ -14,7 +14,7 @@
 #   BENCH_ALERTS_PAIRS=2             (off, on) pairs per workload
 #   BENCH_ALERTS_WORKLOADS="week live"  which workloads
 #   BENCH_EVENTS=200000              events in each measured round (3 rounds a pass)
-#   BENCH_WARMUP=400000              warm-up events of each pass, in steps of 100,000
+#   BENCH_WARMUP=800000              warm-up events of each pass, in steps of 100,000
 #   BENCH_REBUILD=1                  rebuild the jar even if target/quarkus-app exists
 # Only 127.0.0.1 is contacted. Results: bench/results/<stamp>-alerts.md (gitignored).
 set -euo pipefail
@@ -49,7 +49,7 @@ for w in "${WORKLOADS[@]}"; do
         --jdbc "jdbc:postgresql://$PGHOST_:$PGPORT_/$DB" --db-user "$PGUSER_" \
         --out "$RESULTS" --stamp "$STAMP-alerts-$w-$mode-$pair" --ingest-only true \
         --span-seconds "${SPANS[$w]}" --clients 4 --batch 1000 \
-        --warmup-events 100000 --max-warmup-events "${BENCH_WARMUP:-400000}" \
+        --warmup-events 100000 --max-warmup-events "${BENCH_WARMUP:-800000}" \
         --events "${BENCH_EVENTS:-200000}" --rounds 3 \
         --service-pid "$SVC_PID" --clk-tck "$(getconf CLK_TCK)" | grep '^ingest ')"
       alerts="$(sql "select count(*) from alert")"
@@ -71,7 +71,7 @@ rates() {
   echo "# Alerts benchmark $STAMP"
   echo
   echo "Machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') RAM; $(java -version 2>&1 | head -1); PostgreSQL $(sql 'show server_version'); git $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
-  echo "Each pass: a fresh database and service, ${BENCH_WARMUP:-400000} warm-up events, then 3 rounds of ${BENCH_EVENTS:-200000} events (4 clients x 1,000-event NDJSON batches, 50 people)."
+  echo "Each pass: a fresh database and service, ${BENCH_WARMUP:-800000} warm-up events, then 3 rounds of ${BENCH_EVENTS:-200000} events (4 clients x 1,000-event NDJSON batches, 50 people)."
   echo
   echo "| Workload | Pass | Detection | Rounds: events/s : batch p50 ms : p99 ms : CPU |"
   echo "|---|---|---|---|"

@@ -52,6 +52,7 @@ public class Watcher {
         return t;
     });
     private final Object lock = new Object();
+    private final java.util.concurrent.ConcurrentLinkedQueue<LiveUsage> arrived = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private Map<List<Object>, LiveUsage.Session> sessions = new HashMap<>();
     private Map<List<Object>, LiveUsage.Minute> minutes = new HashMap<>();
     private Set<String> teams = new TreeSet<>();
@@ -62,7 +63,18 @@ public class Watcher {
         if (!config.alerts().enabled()) {
             return;
         }
+        arrived.add(usage); // added up on the watcher's thread, not the ingest request's
         synchronized (lock) {
+            if (!scheduled) {
+                scheduled = true;
+                worker.schedule(this::drain, COALESCE_MS, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Adds up what arrived since the last drain into the pending figures (watcher thread). */
+    private void collect() {
+        for (LiveUsage usage; (usage = arrived.poll()) != null;) {
             for (LiveUsage.Session s : usage.sessions()) {
                 sessions.merge(List.of(s.memberId(), s.sessionKey()), s,
                         (a, b) -> a.from().isBefore(b.from()) ? a : b);
@@ -72,10 +84,6 @@ public class Watcher {
                         LedgerWriter::plus);
             }
             teams.addAll(usage.teams());
-            if (!scheduled) {
-                scheduled = true;
-                worker.schedule(this::drain, COALESCE_MS, TimeUnit.MILLISECONDS);
-            }
         }
     }
 
@@ -84,6 +92,7 @@ public class Watcher {
         Map<List<Object>, LiveUsage.Minute> m;
         Set<String> t;
         synchronized (lock) {
+            collect();
             s = sessions;
             m = minutes;
             t = teams;
@@ -120,7 +129,7 @@ public class Watcher {
     /** Whether no usage is waiting to be checked and no check is running (tests wait for this). */
     public boolean idle() {
         synchronized (lock) {
-            return !scheduled && !running;
+            return !scheduled && !running && arrived.isEmpty();
         }
     }
 
