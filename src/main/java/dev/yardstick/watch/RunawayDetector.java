@@ -104,9 +104,12 @@ public class RunawayDetector {
         return out;
     }
 
-    /** The largest 15-minute figures among a session's windows that got new usage, and its latest minute. */
+    /**
+     * The largest 15-minute figures among a session's windows that got new usage, its latest minute,
+     * and its first minute in the live window.
+     */
     private record Peak(long memberId, String sessionKey, String teamKey, BigDecimal costUsd, long requests,
-            Instant last) {
+            Instant last, Instant first) {
     }
 
     private void checkChunk(List<LiveUsage.Session> sessions, boolean refresh) {
@@ -117,7 +120,8 @@ public class RunawayDetector {
         for (Peak p : peaks) {
             Thresholds t = thresholds.getOrDefault(p.teamKey(), Thresholds.DEFAULT);
             if (p.costUsd().compareTo(t.costUsd()) >= 0 || p.requests() >= t.requests()
-                    || nightStart(p.last(), t.zone()) != null
+                    || Duration.between(p.first(), p.last()).compareTo(NIGHT_RUN) > 0
+                            && nightStart(p.last(), t.zone()) != null
                     || alerted.contains(List.of(p.memberId(), p.sessionKey()))) {
                 candidates.add(p);
             }
@@ -172,7 +176,9 @@ public class RunawayDetector {
                                    range between interval '14 minutes' preceding and current row))
                 select w.member_id, w.session_key, min(r.team_key),
                        coalesce(max(w.c15) filter (where w.minute >= r.since), 0),
-                       coalesce(max(w.r15) filter (where w.minute >= r.since), 0), max(w.minute)
+                       coalesce(max(w.r15) filter (where w.minute >= r.since), 0), max(w.minute),
+                       (select min(x.minute) from usage_session_minute x
+                        where x.member_id = w.member_id and x.session_key = w.session_key and x.minute >= ?)
                 from w join refs r on r.member_id = w.member_id and r.session_key = w.session_key
                 group by w.member_id, w.session_key
                 """)) {
@@ -180,11 +186,13 @@ public class RunawayDetector {
             ps.setArray(2, c.createArrayOf("text", keys));
             ps.setArray(3, c.createArrayOf("text", teams));
             ps.setArray(4, c.createArrayOf("text", since));
-            ps.setTimestamp(5, Timestamp.from(Instant.now().minus(LiveUsage.WINDOW)));
+            Timestamp liveSince = Timestamp.from(Instant.now().minus(LiveUsage.WINDOW));
+            ps.setTimestamp(5, liveSince);
+            ps.setTimestamp(6, liveSince);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Peak(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBigDecimal(4),
-                            rs.getLong(5), rs.getTimestamp(6).toInstant()));
+                            rs.getLong(5), rs.getTimestamp(6).toInstant(), rs.getTimestamp(7).toInstant()));
                 }
             }
         } catch (SQLException e) {
