@@ -312,9 +312,22 @@ public class LedgerWriter {
         if (sums.isEmpty()) {
             return;
         }
+        addToRollups(c, sums, costs);
+        Set<List<Object>> memberDays = new TreeSet<>(KEY_ORDER);
+        for (List<Object> k : sums.keySet()) {
+            memberDays.add(List.of(k.get(0), k.get(1), k.get(2)));
+        }
+        markActive(c, memberDays);
+    }
+
+    /**
+     * Adds sums keyed (team, day, member, tool, model) to the per-member rollup and, summed per team,
+     * to the per-team one (negative sums take usage away).
+     */
+    private static void addToRollups(Connection c, Map<List<Object>, long[]> sums,
+            Map<List<Object>, BigDecimal> costs) throws SQLException {
         Map<List<Object>, long[]> teamSums = new TreeMap<>(KEY_ORDER);
         Map<List<Object>, BigDecimal> teamCosts = new HashMap<>();
-        Set<List<Object>> memberDays = new TreeSet<>(KEY_ORDER);
         for (var e : sums.entrySet()) {
             List<Object> k = e.getKey();
             List<Object> teamKey = List.of(k.get(0), k.get(1), k.get(3), k.get(4));
@@ -323,14 +336,12 @@ public class LedgerWriter {
                 t[i] += e.getValue()[i];
             }
             teamCosts.merge(teamKey, costs.get(k), BigDecimal::add);
-            memberDays.add(List.of(k.get(0), k.get(1), k.get(2)));
         }
         int shard = ThreadLocalRandom.current().nextInt(SHARDS);
         addSums(c, "usage_daily", new String[]{"team_key", "day", "member_id", "tool", "model"},
                 new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
         addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
                 new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
-        markActive(c, memberDays);
     }
 
     private static void addSums(Connection c, String table, String[] keys, String[] keyTypes,
@@ -446,22 +457,7 @@ public class LedgerWriter {
             }
             costs.merge(key, g.cost().negate(), BigDecimal::add);
         }
-        Map<List<Object>, long[]> teamSums = new TreeMap<>(KEY_ORDER);
-        Map<List<Object>, BigDecimal> teamCosts = new HashMap<>();
-        for (var e : sums.entrySet()) {
-            List<Object> k = e.getKey();
-            List<Object> teamKey = List.of(k.get(0), k.get(1), k.get(3), k.get(4));
-            long[] t = teamSums.computeIfAbsent(teamKey, x -> new long[USAGE_SUMS.length]);
-            for (int i = 0; i < t.length; i++) {
-                t[i] += e.getValue()[i];
-            }
-            teamCosts.merge(teamKey, costs.get(k), BigDecimal::add);
-        }
-        int shard = ThreadLocalRandom.current().nextInt(SHARDS);
-        addSums(c, "usage_daily", new String[]{"team_key", "day", "member_id", "tool", "model"},
-                new String[]{"text", "date", "int8", "text", "text"}, sums, costs, shard);
-        addSums(c, "usage_team_daily", new String[]{"team_key", "day", "tool", "model"},
-                new String[]{"text", "date", "text", "text"}, teamSums, teamCosts, shard);
+        addToRollups(c, sums, costs);
         // and out of runaway detection's per-minute figures (a replica may not have written them yet:
         // then the negative figures arrive first, and the sum comes out right all the same)
         java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
