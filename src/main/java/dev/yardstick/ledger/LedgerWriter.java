@@ -138,6 +138,7 @@ public class LedgerWriter {
         Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
         Integer[] requests = new Integer[n];
         LocalDate[] days = new LocalDate[n];
+        BigDecimal[] costValues = new BigDecimal[n];
         int i = 0;
         for (UsageRecord u : unique.values()) {
             MemberRef m = members.get(u.user());
@@ -162,6 +163,7 @@ public class LedgerWriter {
             cr[i] = u.cacheReadTokens();
             cw[i] = u.cacheWriteTokens();
             costs[i] = cost.toPlainString();
+            costValues[i] = cost;
             sources[i] = source;
             requests[i] = u.requests();
             sessions[i] = u.sessionId();
@@ -195,47 +197,49 @@ public class LedgerWriter {
             s[4] += requests[k];
             s[5] += 1;
             s[6] += "unpriced".equals(sources[k]) ? 1 : 0;
-            costSums.merge(key, new BigDecimal(costs[k]), BigDecimal::add);
+            costSums.merge(key, costValues[k], BigDecimal::add);
         }
         upsertUsageRollups(c, sums, costSums);
         live[0] = config.alerts().enabled()
-                ? liveUsage(unique.values(), inserted, memberIds, teamKeys, costs, exactTime)
+                ? liveUsage(unique.values(), inserted, memberIds, teamKeys, costValues, exactTime)
                 : null;
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
 
     /**
-     * What the batch brings to runaway detection: the sessions with live events (at most
-     * {@link LiveUsage#WINDOW} old, with an exact time), each from its earliest new minute, their usage
-     * per minute, and every team that got usage (for budget checks).
+     * What the batch brings to runaway detection: its new events at most {@link LiveUsage#WINDOW} old
+     * with an exact time, column by column, and every team that got usage (for budget checks).
      */
     private static LiveUsage liveUsage(Collection<UsageRecord> events, Set<String> inserted, Long[] memberIds,
-            String[] teamKeys, String[] costs, boolean exactTime) {
-        java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
-        Map<List<Object>, LiveUsage.Session> sessions = new HashMap<>();
-        Map<List<Object>, LiveUsage.Minute> minutes = new HashMap<>();
-        Set<String> teams = new TreeSet<>();
-        int k = 0;
+            String[] teamKeys, BigDecimal[] costs, boolean exactTime) {
+        long liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW).getEpochSecond();
+        int n = events.size();
+        long[] members = new long[n], minutes = new long[n], requests = new long[n];
+        String[] sessions = new String[n], tools = new String[n], models = new String[n], teams = new String[n];
+        double[] cost = new double[n];
+        Set<String> touched = new TreeSet<>();
+        int k = 0, live = 0;
         for (UsageRecord u : events) {
             int i = k++;
             if (!inserted.contains(u.id())) {
                 continue;
             }
-            teams.add(teamKeys[i]);
-            if (!exactTime || u.time().isBefore(liveSince)) {
+            touched.add(teamKeys[i]);
+            long second = u.time().getEpochSecond();
+            if (!exactTime || second < liveSince) {
                 continue;
             }
-            String session = LiveUsage.sessionKey(u.sessionId(), u.tool());
-            java.time.Instant minute = u.time().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-            sessions.merge(List.of(memberIds[i], session),
-                    new LiveUsage.Session(memberIds[i], session, teamKeys[i], minute),
-                    (x, y) -> x.from().isBefore(y.from()) ? x : y);
-            minutes.merge(List.of(memberIds[i], session, minute, u.tool(), u.model()),
-                    new LiveUsage.Minute(memberIds[i], session, minute, u.tool(), u.model(), teamKeys[i],
-                            new BigDecimal(costs[i]), u.requests()),
-                    LedgerWriter::plus);
+            members[live] = memberIds[i];
+            sessions[live] = LiveUsage.sessionKey(u.sessionId(), u.tool());
+            tools[live] = u.tool();
+            models[live] = u.model();
+            teams[live] = teamKeys[i];
+            minutes[live] = Math.floorDiv(second, 60);
+            cost[live] = costs[i].doubleValue();
+            requests[live] = u.requests();
+            live++;
         }
-        return new LiveUsage(List.copyOf(sessions.values()), List.copyOf(minutes.values()), teams);
+        return new LiveUsage(live, members, sessions, tools, models, teams, minutes, cost, requests, touched);
     }
 
     /** Two figures of the same session, minute, tool and model, added. */

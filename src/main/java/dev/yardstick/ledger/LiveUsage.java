@@ -1,24 +1,33 @@
 package dev.yardstick.ledger;
 
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 
 /**
- * Fired (as a CDI event) after a batch of usage events has been committed: the sessions that got
- * live usage (events at most 24 hours old, at their real time), that usage per minute, and every team
- * that got usage at all. Watchers use it to look for runaway sessions and budget thresholds without
- * slowing the write itself.
+ * Fired (as a CDI event) after a batch of usage events has been committed: the batch's live events
+ * (at most {@link #WINDOW} old, at their real time), column by column, and every team that got usage
+ * at all. Watchers use it to look for runaway sessions and budget thresholds without slowing the write
+ * itself; the columns are the ledger's own arrays, so firing it costs ingest no object per event.
  *
- * @param sessions sessions with new live usage
- * @param minutes  the new live usage, summed per member, session, minute, tool and model
- * @param teams    teams with any new usage
+ * @param size        how many live events the columns hold (they may be longer)
+ * @param memberIds   whose usage each event is
+ * @param sessionKeys each event's session key ({@link #sessionKey})
+ * @param tools       each event's tool
+ * @param models      each event's model
+ * @param teamKeys    the team each event was booked to
+ * @param minutes     each event's minute, in minutes since the epoch
+ * @param costs       each event's cost in USD
+ * @param requests    each event's request count
+ * @param teams       teams with any new usage (live or not)
  */
-public record LiveUsage(List<Session> sessions, List<Minute> minutes, Set<String> teams) {
+public record LiveUsage(int size, long[] memberIds, String[] sessionKeys, String[] tools, String[] models,
+        String[] teamKeys, long[] minutes, double[] costs, long[] requests, Set<String> teams) {
 
     /** Live usage of one session in one minute, with one tool and model. */
     public record Minute(long memberId, String sessionKey, Instant minute, String tool, String model,
-            String teamKey, java.math.BigDecimal costUsd, long requests) {
+            String teamKey, BigDecimal costUsd, long requests) {
     }
 
     /**
@@ -33,7 +42,7 @@ public record LiveUsage(List<Session> sessions, List<Minute> minutes, Set<String
     }
 
     /** How long after its time an event still counts as live. */
-    public static final java.time.Duration WINDOW = java.time.Duration.ofHours(24);
+    public static final Duration WINDOW = Duration.ofHours(24);
 
     /** The session key of an event: its session id, or {@code tool:<tool>} when it has none. */
     public static String sessionKey(String sessionId, String tool) {

@@ -59,10 +59,15 @@ public class RetentionJob implements ClusterJob {
         if (total > 0) {
             LOG.infof("Purged %d raw events older than %s", total, cutoff);
         }
+        Timestamp twoDaysAgo = Timestamp.from(Instant.now().minus(Duration.ofDays(2)));
         try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement("delete from usage_session_minute where minute < ?")) {
-            ps.setTimestamp(1, Timestamp.from(Instant.now().minus(Duration.ofDays(2))));
-            ps.executeUpdate();
+                PreparedStatement minutes = c.prepareStatement("delete from usage_session_minute where minute < ?");
+                PreparedStatement shared = c.prepareStatement("delete from watch_session where created_at < ?");
+                PreparedStatement replicas = c.prepareStatement("delete from watch_replica where seen_at < ?")) {
+            for (PreparedStatement ps : new PreparedStatement[]{minutes, shared, replicas}) {
+                ps.setTimestamp(1, twoDaysAgo);
+                ps.executeUpdate();
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("retention purge failed", e);
         }

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * Once a minute across replicas: checks every session active in the last {@link #LOOK_BACK} and the
- * budget of every team with usage in that time. Catches sessions that keep going through the night between ingests
+ * Once a minute across replicas: checks every shared session (see {@link Watcher}) active in the last
+ * {@link #LOOK_BACK}, and the budget of every team with a budget and usage since yesterday. Catches sessions that keep going through the night between ingests
  * of other sessions, and checks a replica lost by stopping right after an ingest.
  */
 @ApplicationScoped
@@ -56,8 +56,10 @@ public class AlertSweepJob implements ClusterJob {
         Instant now = Instant.now();
         @SuppressWarnings("unchecked")
         List<String> teams = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
-                "select distinct team_key from usage_session_minute where minute >= ?1")
-                .setParameter(1, now.minus(LOOK_BACK)).getResultList());
+                "select t.key from team t where t.weekly_budget_usd is not null and exists (select 1 from"
+                        + " usage_team_daily d where d.team_key = t.key and d.day >= cast(?1 as date))")
+                .setParameter(1, java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(1))
+                .getResultList());
         watcher.check(detector.activeSince(now.minus(LOOK_BACK)), new TreeSet<>(teams), true);
     }
 }

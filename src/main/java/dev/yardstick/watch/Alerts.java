@@ -149,6 +149,16 @@ public class Alerts {
         }
     }
 
+    /**
+     * Whether, as far as this replica knows, nothing more can happen to a session for now: it was
+     * alerted within {@link #QUIET_AFTER_ALERT} and its managers heard (the sweep still refreshes
+     * the alert's figures).
+     */
+    boolean settled(long memberId, String sessionKey) {
+        Seen s = seen.get(memberId + ":" + sessionKey);
+        return s != null && s.escalated() && s.alertedAt().isAfter(Instant.now().minus(QUIET_AFTER_ALERT));
+    }
+
     /** What this replica last saw of a flagged session: its latest alert, and whether managers heard. */
     private record Seen(Instant alertedAt, boolean escalated, Instant checkedAt) {
     }
@@ -184,6 +194,10 @@ public class Alerts {
      * before the week ends.
      */
     public void checkBudget(String teamKey, Instant now) {
+        Exhausted done = exhausted.get(teamKey);
+        if (done != null && done.weekStart().equals(Weeks.start(now, done.zone()))) {
+            return; // its 100% alert is out: nothing more to say this week
+        }
         Team team = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(teamKey));
         if (team == null) {
             return;
@@ -202,6 +216,7 @@ public class Alerts {
         if (used >= 1.0) {
             raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, false);
             raiseBudget(team, Alert.BUDGET_100, weekStart, week, budget, true);
+            exhausted.put(teamKey, new Exhausted(team.zone(), weekStart));
         } else if (used >= 0.8) {
             raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, true);
         } else if (elapsed.compareTo(Duration.ofDays(1)) >= 0 && elapsed.compareTo(length) < 0
@@ -209,6 +224,12 @@ public class Alerts {
             raiseBudget(team, Alert.BUDGET_PACE, weekStart, week, budget, true);
         }
     }
+
+    /** A team whose budget week {@code weekStart} reached 100% (this replica checks it no more that week). */
+    private record Exhausted(java.time.ZoneId zone, LocalDate weekStart) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Exhausted> exhausted = new java.util.concurrent.ConcurrentHashMap<>();
 
     private void raiseBudget(Team team, String kind, LocalDate weekStart, Summary week, BigDecimal budget,
             boolean tell) {

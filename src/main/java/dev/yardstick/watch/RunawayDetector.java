@@ -25,8 +25,8 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 
 /**
- * Finds runaway sessions in the per-minute session figures of the last 24 hours
- * ({@code usage_session_minute}, written by {@link Watcher} from what the ledger reports).
+ * Finds runaway sessions among the shared ones, in the per-minute figures of the last 24 hours that
+ * every replica wrote of them ({@code usage_session_minute}, see {@link Watcher}).
  *
  * <p>A session is flagged when, in any trailing 15 minutes (15 one-minute buckets) that got new usage,
  * its cost reaches the team's {@code runawayCostUsd} or its request count reaches
@@ -259,7 +259,8 @@ public class RunawayDetector {
         return out;
     }
 
-    private Map<String, Thresholds> thresholds(List<String> teamKeys) {
+    /** The runaway thresholds and timezones of these teams (teams not found get the defaults). */
+    Map<String, Thresholds> thresholds(Collection<String> teamKeys) {
         Map<String, Thresholds> out = new HashMap<>();
         TreeSet<String> keys = new TreeSet<>(teamKeys);
         keys.remove(Team.UNASSIGNED);

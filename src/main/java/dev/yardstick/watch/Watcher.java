@@ -3,29 +3,57 @@ package dev.yardstick.watch;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LiveUsage;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Checks new usage for runaway sessions and budget thresholds shortly after it is committed, on one
- * background thread, so ingest never waits for it. What the ledger reports within {@link #COALESCE_MS}
- * is added up in memory per session and minute, written to {@code usage_session_minute} in one
- * statement, then checked together; a write or check that fails is retried with the next one, and
- * {@link AlertSweepJob} checks everything recent again every minute. (A replica that stops before
- * writing loses at most those few seconds of per-minute figures; the ledger has every event.)
+ * Watches new usage for runaway sessions and budget thresholds shortly after it is committed, on one
+ * background thread, so ingest never waits for it. "Local first, shared on suspicion":
+ *
+ * <ul>
+ * <li>each replica adds up the live usage it ingests per session and minute, in memory;</li>
+ * <li>every {@link #COALESCE_MS} it checks the sessions that got usage against the team's lines
+ * divided by the number of live replicas ({@code watch_replica}): when a session crosses a line,
+ * at least one replica holds that share of it;</li>
+ * <li>such a session becomes <em>shared</em> ({@code watch_session}): every replica that has seen it
+ * writes its per-minute figures to {@code usage_session_minute} (now and from then on, every few
+ * seconds), and {@link RunawayDetector} decides on the sum of all replicas;</li>
+ * <li>{@link AlertSweepJob} checks the shared sessions again every minute.</li>
+ * </ul>
+ *
+ * So ingest of ordinary usage costs PostgreSQL nothing more, and only sessions near a line are
+ * written and read. A replica that stops loses what it had of sessions that were not shared yet (the
+ * ledger keeps every event; detection of them starts again from new usage).
  */
 @ApplicationScoped
 public class Watcher {
@@ -36,6 +64,10 @@ public class Watcher {
      * check covers every batch of these seconds, and an alert still goes out well within a minute.
      */
     static final long COALESCE_MS = 3_000;
+    /** How often a replica says it is alive, counts the others and looks for newly shared sessions. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(10);
+    /** A replica not heard of in this long no longer counts. */
+    static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(35);
 
     @Inject
     YardstickConfig config;
@@ -45,19 +77,39 @@ public class Watcher {
     Alerts alerts;
     @Inject
     LedgerWriter ledger;
+    @Inject
+    DataSource dataSource;
+    @Inject
+    MeterRegistry registry;
 
+    private final String replicaId = UUID.randomUUID().toString();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "alert-watch");
         t.setDaemon(true);
         return t;
     });
     private final Object lock = new Object();
-    private final java.util.concurrent.ConcurrentLinkedQueue<LiveUsage> arrived = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private Map<List<Object>, LiveUsage.Session> sessions = new HashMap<>();
-    private Map<List<Object>, LiveUsage.Minute> minutes = new HashMap<>();
-    private Set<String> teams = new TreeSet<>();
+    private final ConcurrentLinkedQueue<LiveUsage> arrived = new ConcurrentLinkedQueue<>();
     private boolean scheduled;
     private boolean running;
+    private volatile int replicas = 1;
+
+    // used on the worker thread only
+    private final Map<SessionFigures.Key, SessionFigures> sessions = new HashMap<>();
+    /** Shared sessions this replica knows of, with when they were shared. */
+    private final Map<SessionFigures.Key, Instant> sharedKeys = new HashMap<>();
+    private final List<SessionFigures> touched = new ArrayList<>();
+    private final Set<String> teams = new TreeSet<>();
+    private Instant lastPoll = Instant.now().minus(LiveUsage.WINDOW);
+
+    void start(@Observes StartupEvent event) {
+        if (config.alerts().enabled()) {
+            Gauge.builder("yardstick_watch_replicas", () -> replicas)
+                    .description("Replicas watching usage for runaway sessions, as this replica counts them")
+                    .register(registry);
+            worker.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
 
     void onUsage(@Observes LiveUsage usage) {
         if (!config.alerts().enabled()) {
@@ -72,58 +124,238 @@ public class Watcher {
         }
     }
 
-    /** Adds up what arrived since the last drain into the pending figures (watcher thread). */
+    /** Adds what arrived to the sessions' figures; remembers the sessions and teams that got usage. */
     private void collect() {
-        for (LiveUsage usage; (usage = arrived.poll()) != null;) {
-            for (LiveUsage.Session s : usage.sessions()) {
-                sessions.merge(List.of(s.memberId(), s.sessionKey()), s,
-                        (a, b) -> a.from().isBefore(b.from()) ? a : b);
+        for (LiveUsage u; (u = arrived.poll()) != null;) {
+            teams.addAll(u.teams());
+            for (int i = 0; i < u.size(); i++) {
+                SessionFigures.Key key = new SessionFigures.Key(u.memberIds()[i], u.sessionKeys()[i]);
+                SessionFigures f = sessions.get(key);
+                if (f == null) {
+                    f = new SessionFigures(key);
+                    if (sharedKeys.containsKey(key)) {
+                        f.share();
+                    }
+                    sessions.put(key, f);
+                }
+                if (f.newFrom == Long.MAX_VALUE) {
+                    touched.add(f);
+                }
+                f.add(u.teamKeys()[i], u.tools()[i], u.models()[i], u.minutes()[i], u.costs()[i], u.requests()[i]);
             }
-            for (LiveUsage.Minute m : usage.minutes()) {
-                minutes.merge(List.of(m.memberId(), m.sessionKey(), m.minute(), m.tool(), m.model()), m,
-                        LedgerWriter::plus);
-            }
-            teams.addAll(usage.teams());
         }
     }
 
     private void drain() {
-        Map<List<Object>, LiveUsage.Session> s;
-        Map<List<Object>, LiveUsage.Minute> m;
-        Set<String> t;
         synchronized (lock) {
-            collect();
-            s = sessions;
-            m = minutes;
-            t = teams;
-            sessions = new HashMap<>();
-            minutes = new HashMap<>();
-            teams = new TreeSet<>();
             scheduled = false;
             running = true;
         }
+        List<SessionFigures> checked = List.of();
         try {
-            try {
-                ledger.addSessionMinutes(m.values());
-            } catch (RuntimeException e) {
-                LOG.error("Writing per-minute session figures failed; they are kept for the next check", e);
-                synchronized (lock) {
-                    m.forEach((k, v) -> minutes.merge(k, v, LedgerWriter::plus));
-                    s.forEach((k, v) -> sessions.merge(k, v, (x, y) -> x.from().isBefore(y.from()) ? x : y));
-                    teams.addAll(t);
-                    if (!scheduled) {
-                        scheduled = true;
-                        worker.schedule(this::drain, COALESCE_MS, TimeUnit.MILLISECONDS);
-                    }
+            collect();
+            checked = new ArrayList<>(touched);
+            touched.clear();
+            Map<String, RunawayDetector.Thresholds> lines = thresholds(checked);
+            List<SessionFigures> suspects = new ArrayList<>();
+            for (SessionFigures f : checked) {
+                if (!f.shared() && suspect(f, lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT))) {
+                    suspects.add(f);
                 }
-                return;
             }
-            check(new ArrayList<>(s.values()), t, false);
+            share(suspects);
+            writeAndCheck(checked);
+            Set<String> budgets = new TreeSet<>(teams);
+            teams.clear();
+            check(List.of(), budgets, false);
+        } catch (RuntimeException e) {
+            LOG.error("Runaway check failed; the next heartbeat checks those sessions again", e);
+            for (SessionFigures f : checked) {
+                if (f.newFrom != Long.MAX_VALUE && !touched.contains(f)) {
+                    touched.add(f);
+                }
+            }
         } finally {
             synchronized (lock) {
                 running = false;
             }
         }
+    }
+
+    private Map<String, RunawayDetector.Thresholds> thresholds(List<SessionFigures> checked) {
+        if (checked.isEmpty()) {
+            return Map.of();
+        }
+        Set<String> keys = new TreeSet<>();
+        for (SessionFigures f : checked) {
+            keys.add(f.teamKey);
+        }
+        return detector.thresholds(keys);
+    }
+
+    /**
+     * Whether what this replica has seen of a session since {@code newFrom} could belong to a runaway
+     * session: its 15-minute figures reach the team's line divided by the number of replicas, or it
+     * has kept spending at night (over half the night rule's time, with pauses as long as the
+     * replicas times the allowed pause, when there are several replicas).
+     */
+    private boolean suspect(SessionFigures f, RunawayDetector.Thresholds t) {
+        int n = Math.max(1, replicas);
+        MinuteFigures.Peak peak = f.minutes.peak(f.newFrom);
+        if (peak.costUsd() >= t.costUsd().doubleValue() / n - 1e-9
+                || peak.requests() >= (t.requests() + n - 1) / n) {
+            return true;
+        }
+        MinuteFigures m = f.minutes;
+        long last = m.minute(m.size() - 1);
+        int first = m.lowerBound(Instant.now().minus(LiveUsage.WINDOW).getEpochSecond() / 60);
+        long run = RunawayDetector.NIGHT_RUN.toMinutes() / (n == 1 ? 1 : 2);
+        if (first >= m.size() || last - m.minute(first) <= run) {
+            return false;
+        }
+        ZoneId zone = t.zone();
+        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(last * 60), zone);
+        return night != null
+                && m.run(night.toEpochSecond() / 60, RunawayDetector.NIGHT_GAP.toMinutes() * n) > run;
+    }
+
+    /** Marks these sessions shared, for every replica. */
+    private void share(List<SessionFigures> suspects) {
+        if (suspects.isEmpty()) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                insert into watch_session (member_id, session_key)
+                select * from unnest(?::int8[], ?::text[]) on conflict do nothing
+                """)) {
+            ps.setArray(1, c.createArrayOf("int8", suspects.stream().map(f -> f.key.memberId()).toArray()));
+            ps.setArray(2, c.createArrayOf("text", suspects.stream().map(f -> f.key.sessionKey()).toArray()));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException("sharing sessions failed", e);
+        }
+        Instant now = Instant.now();
+        for (SessionFigures f : suspects) {
+            sharedKeys.put(f.key, now);
+            f.share();
+        }
+    }
+
+    /**
+     * Writes what this replica has of shared sessions and not written yet, then checks those that got
+     * usage on the sum of every replica's figures. Every session here is marked checked.
+     */
+    private void writeAndCheck(List<SessionFigures> checked) {
+        List<LiveUsage.Minute> rows = new ArrayList<>();
+        List<LiveUsage.Session> toCheck = new ArrayList<>();
+        List<SessionFigures> written = new ArrayList<>();
+        for (SessionFigures f : checked) {
+            if (f.shared()) {
+                MinuteFigures u = f.unwritten;
+                for (int i = 0; i < u.size(); i++) {
+                    rows.add(new LiveUsage.Minute(f.key.memberId(), f.key.sessionKey(),
+                            Instant.ofEpochSecond(u.minute(i) * 60), f.tool(), f.model(), f.teamKey,
+                            BigDecimal.valueOf(u.cost(i)).setScale(8, RoundingMode.HALF_UP), u.requests(i)));
+                }
+                written.add(f);
+                if (f.newFrom != Long.MAX_VALUE && !alerts.settled(f.key.memberId(), f.key.sessionKey())) {
+                    toCheck.add(new LiveUsage.Session(f.key.memberId(), f.key.sessionKey(), f.teamKey,
+                            Instant.ofEpochSecond(f.newFrom * 60)));
+                }
+            }
+            f.newFrom = Long.MAX_VALUE;
+        }
+        try {
+            ledger.addSessionMinutes(rows);
+        } catch (RuntimeException e) {
+            LOG.error("Writing per-minute figures of shared sessions failed; they are kept for the next check", e);
+            for (SessionFigures f : written) { // checked again with the next usage or heartbeat
+                if (f.unwritten.size() > 0) {
+                    f.newFrom = f.unwritten.minute(0);
+                    touched.add(f);
+                }
+            }
+            return;
+        }
+        written.forEach(f -> f.unwritten.clear());
+        try {
+            detector.check(toCheck, false);
+        } catch (RuntimeException e) {
+            LOG.error("Runaway check failed; the sweep will look again", e);
+        }
+    }
+
+    /**
+     * Every {@link #HEARTBEAT}: says this replica is alive and counts the live ones, takes up sessions
+     * other replicas shared, and forgets usage older than the live window.
+     */
+    private void heartbeat() {
+        try {
+            Instant pollFrom = lastPoll.minusSeconds(30); // rows commit out of order; sharing twice is harmless
+            Instant now = Instant.now();
+            List<SessionFigures.Key> shared = new ArrayList<>();
+            try (Connection c = dataSource.getConnection()) {
+                try (PreparedStatement ps = c.prepareStatement("""
+                        insert into watch_replica (id, seen_at) values (?, now())
+                        on conflict (id) do update set seen_at = now()
+                        """)) {
+                    ps.setString(1, replicaId);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "select count(*) from watch_replica where seen_at >= now() - ?::interval")) {
+                    ps.setString(1, REPLICA_TIMEOUT.toSeconds() + " seconds");
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        replicas = Math.max(1, rs.getInt(1));
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "select member_id, session_key from watch_session where created_at >= ?")) {
+                    ps.setTimestamp(1, Timestamp.from(pollFrom));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            shared.add(new SessionFigures.Key(rs.getLong(1), rs.getString(2)));
+                        }
+                    }
+                }
+            }
+            lastPoll = now;
+            for (SessionFigures.Key key : shared) {
+                sharedKeys.putIfAbsent(key, now);
+                SessionFigures f = sessions.get(key);
+                if (f != null && !f.shared()) {
+                    boolean fresh = f.newFrom == Long.MAX_VALUE;
+                    f.share();
+                    if (fresh) {
+                        touched.add(f);
+                    }
+                }
+            }
+            forgetOld(now);
+            if (!touched.isEmpty()) {
+                synchronized (lock) {
+                    if (!scheduled) {
+                        scheduled = true;
+                        worker.schedule(this::drain, 0, TimeUnit.MILLISECONDS);
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("Watcher heartbeat failed; trying again in " + HEARTBEAT.toSeconds() + " s", e);
+        }
+    }
+
+    private void forgetOld(Instant now) {
+        long liveSince = now.minus(LiveUsage.WINDOW).getEpochSecond() / 60;
+        for (Iterator<SessionFigures> it = sessions.values().iterator(); it.hasNext();) {
+            SessionFigures f = it.next();
+            f.minutes.dropBefore(liveSince);
+            if (f.minutes.size() == 0 && f.newFrom == Long.MAX_VALUE && (!f.shared() || f.unwritten.size() == 0)) {
+                it.remove();
+            }
+        }
+        sharedKeys.values().removeIf(t -> t.isBefore(now.minus(LiveUsage.WINDOW).minus(HEARTBEAT)));
     }
 
     /** Whether no usage is waiting to be checked and no check is running (tests wait for this). */
@@ -134,8 +366,35 @@ public class Watcher {
     }
 
     /**
-     * Checks these sessions and teams now, on the caller's thread; {@code refresh}: bring flagged
-     * sessions' alert figures up to date now.
+     * What this replica holds of a member's live usage, per session and minute, with each session's
+     * main tool and model (for tests and troubleshooting).
+     */
+    public List<LiveUsage.Minute> liveMinutes(long memberId) {
+        try {
+            return worker.submit(() -> {
+                List<LiveUsage.Minute> out = new ArrayList<>();
+                for (SessionFigures f : sessions.values()) {
+                    if (f.key.memberId() == memberId) {
+                        for (int i = 0; i < f.minutes.size(); i++) {
+                            out.add(new LiveUsage.Minute(memberId, f.key.sessionKey(),
+                                    Instant.ofEpochSecond(f.minutes.minute(i) * 60), f.tool(), f.model(), f.teamKey,
+                                    BigDecimal.valueOf(f.minutes.cost(i)), f.minutes.requests(i)));
+                        }
+                    }
+                }
+                return out;
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Checks these shared sessions and these teams' budgets now, on the caller's thread;
+     * {@code refresh}: bring flagged sessions' alert figures up to date now.
      */
     public void check(List<LiveUsage.Session> sessions, Set<String> teams, boolean refresh) {
         try {
@@ -156,5 +415,14 @@ public class Watcher {
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         worker.shutdown();
         worker.awaitTermination(10, TimeUnit.SECONDS);
+        if (config.alerts().enabled()) {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement("delete from watch_replica where id = ?")) {
+                ps.setString(1, replicaId);
+                ps.executeUpdate();
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Could not sign off from watch_replica", e);
+            }
+        }
     }
 }

@@ -41,6 +41,8 @@ class AlertsTest {
     AlertSweepJob sweep;
     @Inject
     Alerts alerts;
+    @Inject
+    Watcher watcher;
 
     FakeSlack slack = FakeSlackResource.fake();
     String token;
@@ -127,6 +129,10 @@ class AlertsTest {
         loop(sam, "sess-loop-1", 100, Duration.ofMinutes(1), Instant.now(), 0.01);
         settle();
         assertEquals(1, dms(sam).size(), "at most one alert per session in 6 hours");
+        assertEquals(1, Db.scalar(ds, "select count(*) from watch_session where session_key = 'sess-loop-1'"));
+        assertEquals(500,
+                Db.scalar(ds, "select sum(requests) from usage_session_minute where session_key = 'sess-loop-1'"),
+                "once shared, every minute of the session is written");
         assertTrue(dms(other).isEmpty());
 
         admin().get("/api/v1/teams/" + team + "/alerts?since=" + started.minusSeconds(60)).then().statusCode(200)
@@ -162,6 +168,10 @@ class AlertsTest {
         ingest(token).body(events).post("/api/v1/usage-events").then().statusCode(202);
         settle();
         assertTrue(dms(busy).isEmpty());
+        assertEquals(0, Db.scalar(ds, "select count(*) from watch_session where session_key = 'busy-day'"),
+                "an ordinary session stays in the replica's memory");
+        assertEquals(60, watcher.liveMinutes(Db.scalar(ds, "select id from member where email = ?", busy.email()))
+                .size());
         admin().get("/api/v1/teams/" + team + "/alerts").then().statusCode(200).body("$", hasSize(0));
     }
 
@@ -175,6 +185,7 @@ class AlertsTest {
         admin().get("/api/v1/teams/" + team + "/alerts?since=" + Instant.now().minus(Duration.ofDays(3)))
                 .then().body("$", hasSize(0));
         assertEquals(0, Db.scalar(ds, "select count(*) from usage_session_minute where session_key = 'old-loop'"));
+        assertTrue(watcher.liveMinutes(Db.scalar(ds, "select id from member where email = ?", late.email())).isEmpty());
         // the ledger has them all the same
         assertEquals(200.0, admin().get("/api/v1/teams/" + team + "/summary?from="
                 + LocalDate.now(ZoneOffset.UTC).minusDays(3) + "&to=" + LocalDate.now(ZoneOffset.UTC)).then()

@@ -1,0 +1,88 @@
+package dev.yardstick.watch;
+
+/**
+ * What one replica has seen of one session's live usage: per minute, the tools and models it used,
+ * and, once the session is shared ({@link Watcher}), what this replica has not written to
+ * {@code usage_session_minute} yet. Used on the watcher's thread only.
+ */
+final class SessionFigures {
+
+    /** A session: its member and session key. */
+    record Key(long memberId, String sessionKey) {
+    }
+
+    final Key key;
+    String teamKey;
+    final MinuteFigures minutes = new MinuteFigures();
+    /** Not yet written to the shared table; null while the session is not shared. */
+    MinuteFigures unwritten;
+    /** The earliest minute that got usage since the session was last checked, or {@link Long#MAX_VALUE}. */
+    long newFrom = Long.MAX_VALUE;
+    private String[] tools = new String[1];
+    private String[] models = new String[1];
+    private double[] costs = new double[1];
+    private int combos;
+
+    SessionFigures(Key key) {
+        this.key = key;
+    }
+
+    boolean shared() {
+        return unwritten != null;
+    }
+
+    void add(String team, String tool, String model, long minute, double cost, long requests) {
+        teamKey = team;
+        minutes.add(minute, cost, requests);
+        if (unwritten != null) {
+            unwritten.add(minute, cost, requests);
+        }
+        newFrom = Math.min(newFrom, minute);
+        for (int i = 0; i < combos; i++) {
+            if (tools[i].equals(tool) && models[i].equals(model)) {
+                costs[i] += cost;
+                return;
+            }
+        }
+        if (combos == tools.length) {
+            tools = java.util.Arrays.copyOf(tools, combos * 2);
+            models = java.util.Arrays.copyOf(models, combos * 2);
+            costs = java.util.Arrays.copyOf(costs, combos * 2);
+        }
+        tools[combos] = tool;
+        models[combos] = model;
+        costs[combos] = cost;
+        combos++;
+    }
+
+    /** From now on, keeps what has not been written, starting with everything seen so far. */
+    void share() {
+        if (unwritten == null) {
+            unwritten = new MinuteFigures();
+            unwritten.addAll(minutes);
+            if (minutes.size() > 0) {
+                newFrom = Math.min(newFrom, minutes.minute(0));
+            }
+        }
+    }
+
+    private int main() {
+        int best = 0;
+        for (int i = 1; i < combos; i++) {
+            if (costs[i] > costs[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The tool the session spent most with. */
+    String tool() {
+        return tools[main()];
+    }
+
+    /** The model the session spent most on. */
+    String model() {
+        return models[main()];
+    }
+}
