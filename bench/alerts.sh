@@ -54,8 +54,9 @@ for w in "${WORKLOADS[@]}"; do
         --service-pid "$SVC_PID" --clk-tck "$(getconf CLK_TCK)" | grep '^ingest ')"
       alerts="$(sql "select count(*) from alert")"
       minutes="$(sql "select count(*) from usage_session_minute")"
+      shared="$(sql "select count(*) from watch_session")"
       stop_service
-      RATES["$w-$mode-$pair"]="${line#ingest } alerts=$alerts minute_rows=$minutes"
+      RATES["$w-$mode-$pair"]="${line#ingest } alerts=$alerts shared_sessions=$shared minute_rows=$minutes"
       log "$w workload, pass $pair, detection $mode: ${RATES[$w-$mode-$pair]}"
     done
   done
