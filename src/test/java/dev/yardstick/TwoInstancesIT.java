@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * Two packaged service instances started together on one empty PostgreSQL: migrations are applied
  * once; racing to send the same team's digest for the same week, the channel receives it exactly
  * once; a runaway session whose events arrive at both, at the same time, alerts its user once, though
- * neither instance alone sees it cross the line.
+ * neither instance alone sees it cross the line; so does a session that keeps spending at night, in
+ * turns at each instance, neither seeing it spend for 2 hours without a long pause.
  */
 class TwoInstancesIT {
 
@@ -93,6 +94,7 @@ class TwoInstancesIT {
                         () -> assertEquals(1, slack.calls("files.completeUploadExternal").size(), "one chart"));
 
                 runawayEventsArrivingAtBothAlertOnce(slack, a, b, token);
+                nightSessionSplitOverBothAlertsOnce(slack, a, b, token);
             }
         } finally {
             slack.stop();
@@ -147,5 +149,29 @@ class TwoInstancesIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> sweepRuns(b) >= runs + 2);
         assertEquals(1, a.admin().get("/api/v1/teams/race/alerts").then().extract().jsonPath().getList("$").size());
         assertEquals(1, slack.calls("chat.postMessage", c -> "ULOOPER".equals(c.param("channel"))).size());
+    }
+
+    private static void nightSessionSplitOverBothAlertsOnce(FakeSlack slack, PackagedService a, PackagedService b,
+            String token) {
+        int hour = java.time.Instant.now().atZone(ZoneOffset.UTC).getHour();
+        int offset = Math.floorMod(3 - hour + 12, 24) - 12; // the team's local time is about 03:00
+        a.admin().body(Map.of("name", "Owls", "timezone", "Etc/GMT" + (offset >= 0 ? "-" : "+") + Math.abs(offset)))
+                .put("/api/v1/teams/owls").then().statusCode(201);
+        String email = "owl@example.com";
+        b.admin().body(Map.of("team", "owls", "slackUserId", "UOWL")).put("/api/v1/members/" + email).then()
+                .statusCode(201);
+        java.time.Instant now = java.time.Instant.now();
+        // one cheap call every 10 minutes for 2.5 hours, far below the 15-minute lines; four calls to
+        // one instance, four to the other, and so on: each sees 50-minute pauses, so neither alone
+        // sees a session that kept spending for 2 hours
+        for (int i = 0; i < 16; i++) {
+            PackagedService to = (i / 4) % 2 == 0 ? a : b;
+            to.ingest(token).body(List.of(Map.of("id", "owl-" + i, "time", now.minusSeconds((15 - i) * 600L).toString(),
+                    "user", email, "tool", "codex", "model", "gpt-5", "costUsd", 0.05, "sessionId", "owl-night")))
+                    .post("/api/v1/usage-events").then().statusCode(202);
+        }
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertEquals(1,
+                slack.calls("chat.postMessage", c -> "UOWL".equals(c.param("channel"))).size()));
+        assertEquals("night", a.admin().get("/api/v1/teams/owls/alerts").then().extract().path("[0].reason"));
     }
 }

@@ -195,8 +195,9 @@ public class Alerts {
      */
     public void checkBudget(String teamKey, Instant now) {
         Exhausted done = exhausted.get(teamKey);
-        if (done != null && done.weekStart().equals(Weeks.start(now, done.zone()))) {
-            return; // its 100% alert is out: nothing more to say this week
+        if (done != null && done.weekStart().equals(Weeks.start(now, done.zone()))
+                && done.budget().equals(budgets.effective(teamKey, done.weekStart()))) {
+            return; // its 100% alert is out and the budget is unchanged: nothing more to say this week
         }
         Team team = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(teamKey));
         if (team == null) {
@@ -216,7 +217,7 @@ public class Alerts {
         if (used >= 1.0) {
             raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, false);
             raiseBudget(team, Alert.BUDGET_100, weekStart, week, budget, true);
-            exhausted.put(teamKey, new Exhausted(team.zone(), weekStart));
+            exhausted.put(teamKey, new Exhausted(team.zone(), weekStart, budget));
         } else if (used >= 0.8) {
             raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, true);
         } else if (elapsed.compareTo(Duration.ofDays(1)) >= 0 && elapsed.compareTo(length) < 0
@@ -225,8 +226,11 @@ public class Alerts {
         }
     }
 
-    /** A team whose budget week {@code weekStart} reached 100% (this replica checks it no more that week). */
-    private record Exhausted(java.time.ZoneId zone, LocalDate weekStart) {
+    /**
+     * A team whose budget week {@code weekStart} reached 100% of {@code budget}: this replica checks it
+     * no more that week unless an approved increase changes the budget.
+     */
+    private record Exhausted(java.time.ZoneId zone, LocalDate weekStart, BigDecimal budget) {
     }
 
     private final java.util.concurrent.ConcurrentHashMap<String, Exhausted> exhausted = new java.util.concurrent.ConcurrentHashMap<>();

@@ -98,9 +98,12 @@ public class Watcher {
     private final Map<SessionFigures.Key, SessionFigures> sessions = new HashMap<>();
     /** Shared sessions this replica knows of, with when they were shared. */
     private final Map<SessionFigures.Key, Instant> sharedKeys = new HashMap<>();
-    private final List<SessionFigures> touched = new ArrayList<>();
+    private final Set<SessionFigures> touched = new java.util.LinkedHashSet<>();
     private final Set<String> teams = new TreeSet<>();
-    private Instant lastPoll = Instant.now().minus(LiveUsage.WINDOW);
+    /** Database time of the last poll for shared sessions; the first poll reads every share kept. */
+    private Instant lastPoll = Instant.now().minus(SHARES_KEPT);
+    /** How long {@code watch_session} rows are kept (purged by the retention job). */
+    static final Duration SHARES_KEPT = Duration.ofDays(2);
 
     void start(@Observes StartupEvent event) {
         if (config.alerts().enabled()) {
@@ -116,10 +119,18 @@ public class Watcher {
             return;
         }
         arrived.add(usage); // added up on the watcher's thread, not the ingest request's
+        scheduleDrain(COALESCE_MS);
+    }
+
+    private void scheduleDrain(long delayMs) {
         synchronized (lock) {
-            if (!scheduled) {
-                scheduled = true;
-                worker.schedule(this::drain, COALESCE_MS, TimeUnit.MILLISECONDS);
+            if (!scheduled && !worker.isShutdown()) {
+                try {
+                    worker.schedule(this::drain, delayMs, TimeUnit.MILLISECONDS);
+                    scheduled = true;
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    LOG.debug("Watcher stopped; usage is left to the ledger", e);
+                }
             }
         }
     }
@@ -159,8 +170,12 @@ public class Watcher {
             Map<String, RunawayDetector.Thresholds> lines = thresholds(checked);
             List<SessionFigures> suspects = new ArrayList<>();
             for (SessionFigures f : checked) {
-                if (!f.shared() && suspect(f, lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT))) {
-                    suspects.add(f);
+                try {
+                    if (!f.shared() && suspect(f, lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT))) {
+                        suspects.add(f);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Checking session %s of member %d failed", f.key.sessionKey(), f.key.memberId());
                 }
             }
             share(suspects);
@@ -171,7 +186,7 @@ public class Watcher {
         } catch (RuntimeException e) {
             LOG.error("Runaway check failed; the next heartbeat checks those sessions again", e);
             for (SessionFigures f : checked) {
-                if (f.newFrom != Long.MAX_VALUE && !touched.contains(f)) {
+                if (f.newFrom != Long.MAX_VALUE) {
                     touched.add(f);
                 }
             }
@@ -196,27 +211,35 @@ public class Watcher {
     /**
      * Whether what this replica has seen of a session since {@code newFrom} could belong to a runaway
      * session: its 15-minute figures reach the team's line divided by the number of replicas, or it
-     * has kept spending at night (over half the night rule's time, with pauses as long as the
-     * replicas times the allowed pause, when there are several replicas).
+     * has kept spending at night: alone, as the night rule says; with other replicas, for over
+     * {@link RunawayDetector#NIGHT_GAP} tonight (a replica may see only some of a session's calls, so
+     * the shared figures decide).
      */
     private boolean suspect(SessionFigures f, RunawayDetector.Thresholds t) {
+        MinuteFigures m = f.minutes;
+        if (m.size() == 0) {
+            return false;
+        }
         int n = Math.max(1, replicas);
-        MinuteFigures.Peak peak = f.minutes.peak(f.newFrom);
+        MinuteFigures.Peak peak = m.peak(f.newFrom);
         if (peak.costUsd() >= t.costUsd().doubleValue() / n - 1e-9
                 || peak.requests() >= (t.requests() + n - 1) / n) {
             return true;
         }
-        MinuteFigures m = f.minutes;
         long last = m.minute(m.size() - 1);
         int first = m.lowerBound(Instant.now().minus(LiveUsage.WINDOW).getEpochSecond() / 60);
-        long run = RunawayDetector.NIGHT_RUN.toMinutes() / (n == 1 ? 1 : 2);
-        if (first >= m.size() || last - m.minute(first) <= run) {
+        long span = n == 1 ? RunawayDetector.NIGHT_RUN.toMinutes() : RunawayDetector.NIGHT_GAP.toMinutes();
+        if (first >= m.size() || last - m.minute(first) <= span) {
             return false;
         }
-        ZoneId zone = t.zone();
-        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(last * 60), zone);
-        return night != null
-                && m.run(night.toEpochSecond() / 60, RunawayDetector.NIGHT_GAP.toMinutes() * n) > run;
+        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(last * 60), t.zone());
+        if (night == null) {
+            return false;
+        }
+        long nightStart = night.toEpochSecond() / 60;
+        return n == 1
+                ? m.run(nightStart, RunawayDetector.NIGHT_GAP.toMinutes()) > span
+                : last - m.minute(m.lowerBound(nightStart)) > span;
     }
 
     /** Marks these sessions shared, for every replica. */
@@ -226,7 +249,8 @@ public class Watcher {
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 insert into watch_session (member_id, session_key)
-                select * from unnest(?::int8[], ?::text[]) on conflict do nothing
+                select * from unnest(?::int8[], ?::text[])
+                on conflict (member_id, session_key) do update set created_at = now()
                 """)) {
             ps.setArray(1, c.createArrayOf("int8", suspects.stream().map(f -> f.key.memberId()).toArray()));
             ps.setArray(2, c.createArrayOf("text", suspects.stream().map(f -> f.key.sessionKey()).toArray()));
@@ -248,6 +272,7 @@ public class Watcher {
     private void writeAndCheck(List<SessionFigures> checked) {
         List<LiveUsage.Minute> rows = new ArrayList<>();
         List<LiveUsage.Session> toCheck = new ArrayList<>();
+        List<SessionFigures> checking = new ArrayList<>();
         List<SessionFigures> written = new ArrayList<>();
         for (SessionFigures f : checked) {
             if (f.shared()) {
@@ -261,6 +286,7 @@ public class Watcher {
                 if (f.newFrom != Long.MAX_VALUE && !alerts.settled(f.key.memberId(), f.key.sessionKey())) {
                     toCheck.add(new LiveUsage.Session(f.key.memberId(), f.key.sessionKey(), f.teamKey,
                             Instant.ofEpochSecond(f.newFrom * 60)));
+                    checking.add(f);
                 }
             }
             f.newFrom = Long.MAX_VALUE;
@@ -281,7 +307,12 @@ public class Watcher {
         try {
             detector.check(toCheck, false);
         } catch (RuntimeException e) {
-            LOG.error("Runaway check failed; the sweep will look again", e);
+            LOG.error("Runaway check failed; the next heartbeat checks those sessions again", e);
+            for (int i = 0; i < checking.size(); i++) {
+                SessionFigures f = checking.get(i);
+                f.newFrom = Math.min(f.newFrom, toCheck.get(i).from().getEpochSecond() / 60);
+                touched.add(f);
+            }
         }
     }
 
@@ -293,14 +324,19 @@ public class Watcher {
         try {
             Instant pollFrom = lastPoll.minusSeconds(30); // rows commit out of order; sharing twice is harmless
             Instant now = Instant.now();
+            Instant dbNow;
             List<SessionFigures.Key> shared = new ArrayList<>();
             try (Connection c = dataSource.getConnection()) {
                 try (PreparedStatement ps = c.prepareStatement("""
                         insert into watch_replica (id, seen_at) values (?, now())
                         on conflict (id) do update set seen_at = now()
+                        returning seen_at
                         """)) {
                     ps.setString(1, replicaId);
-                    ps.executeUpdate();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        dbNow = rs.getTimestamp(1).toInstant(); // polls compare the database's clock only
+                    }
                 }
                 try (PreparedStatement ps = c.prepareStatement(
                         "select count(*) from watch_replica where seen_at >= now() - ?::interval")) {
@@ -320,9 +356,9 @@ public class Watcher {
                     }
                 }
             }
-            lastPoll = now;
+            lastPoll = dbNow;
             for (SessionFigures.Key key : shared) {
-                sharedKeys.putIfAbsent(key, now);
+                sharedKeys.put(key, now);
                 SessionFigures f = sessions.get(key);
                 if (f != null && !f.shared()) {
                     boolean fresh = f.newFrom == Long.MAX_VALUE;
@@ -334,12 +370,7 @@ public class Watcher {
             }
             forgetOld(now);
             if (!touched.isEmpty()) {
-                synchronized (lock) {
-                    if (!scheduled) {
-                        scheduled = true;
-                        worker.schedule(this::drain, 0, TimeUnit.MILLISECONDS);
-                    }
-                }
+                scheduleDrain(0);
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warn("Watcher heartbeat failed; trying again in " + HEARTBEAT.toSeconds() + " s", e);
@@ -351,11 +382,14 @@ public class Watcher {
         for (Iterator<SessionFigures> it = sessions.values().iterator(); it.hasNext();) {
             SessionFigures f = it.next();
             f.minutes.dropBefore(liveSince);
-            if (f.minutes.size() == 0 && f.newFrom == Long.MAX_VALUE && (!f.shared() || f.unwritten.size() == 0)) {
+            if (f.minutes.size() == 0 && (!f.shared() || f.unwritten.size() == 0)) {
                 it.remove();
+                touched.remove(f);
+            } else if (f.shared()) {
+                sharedKeys.put(f.key, now); // still in use: a new figure of it after a pause is shared too
             }
         }
-        sharedKeys.values().removeIf(t -> t.isBefore(now.minus(LiveUsage.WINDOW).minus(HEARTBEAT)));
+        sharedKeys.values().removeIf(t -> t.isBefore(now.minus(SHARES_KEPT)));
     }
 
     /** Whether no usage is waiting to be checked and no check is running (tests wait for this). */
