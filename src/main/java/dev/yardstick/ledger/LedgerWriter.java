@@ -184,10 +184,12 @@ public class LedgerWriter {
 
         Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
         Map<List<Object>, BigDecimal> costSums = new HashMap<>();
+        boolean[] isNew = new boolean[n];
         for (int k = 0; k < n; k++) {
             if (!inserted.contains(ids[k])) {
                 continue;
             }
+            isNew[k] = true;
             List<Object> key = List.of(teamKeys[k], days[k], memberIds[k], tools[k], models[k]);
             long[] s = sums.computeIfAbsent(key, x -> new long[7]);
             s[0] += in[k];
@@ -201,7 +203,7 @@ public class LedgerWriter {
         }
         upsertUsageRollups(c, sums, costSums);
         live[0] = config.alerts().enabled()
-                ? liveUsage(unique.values(), inserted, memberIds, teamKeys, costValues, exactTime)
+                ? liveUsage(unique.values(), isNew, memberIds, teamKeys, costValues, exactTime)
                 : null;
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
@@ -210,7 +212,7 @@ public class LedgerWriter {
      * What the batch brings to runaway detection: its new events at most {@link LiveUsage#WINDOW} old
      * with an exact time, column by column, and every team that got usage (for budget checks).
      */
-    private static LiveUsage liveUsage(Collection<UsageRecord> events, Set<String> inserted, Long[] memberIds,
+    private static LiveUsage liveUsage(Collection<UsageRecord> events, boolean[] isNew, Long[] memberIds,
             String[] teamKeys, BigDecimal[] costs, boolean exactTime) {
         long liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW).getEpochSecond();
         int n = events.size();
@@ -218,13 +220,17 @@ public class LedgerWriter {
         String[] sessions = new String[n], tools = new String[n], models = new String[n], teams = new String[n];
         double[] cost = new double[n];
         Set<String> touched = new TreeSet<>();
+        String lastTeam = null;
         int k = 0, live = 0;
         for (UsageRecord u : events) {
             int i = k++;
-            if (!inserted.contains(u.id())) {
+            if (!isNew[i]) {
                 continue;
             }
-            touched.add(teamKeys[i]);
+            if (!teamKeys[i].equals(lastTeam)) {
+                touched.add(teamKeys[i]);
+                lastTeam = teamKeys[i];
+            }
             long second = u.time().getEpochSecond();
             if (!exactTime || second < liveSince) {
                 continue;
