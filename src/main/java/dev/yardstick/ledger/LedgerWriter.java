@@ -236,10 +236,10 @@ public class LedgerWriter {
                 continue;
             }
             members[live] = memberIds[i];
-            sessions[live] = LiveUsage.sessionKey(u.sessionId(), u.tool());
-            tools[live] = u.tool();
-            models[live] = u.model();
-            teams[live] = teamKeys[i];
+            sessions[live] = LiveUsage.canonical(LiveUsage.sessionKey(u.sessionId(), u.tool()));
+            tools[live] = LiveUsage.canonical(u.tool());
+            models[live] = LiveUsage.canonical(u.model());
+            teams[live] = LiveUsage.canonical(teamKeys[i]);
             minutes[live] = Math.floorDiv(second, 60);
             cost[live] = costs[i].doubleValue();
             requests[live] = u.requests();

@@ -44,6 +44,26 @@ public record LiveUsage(int size, long[] memberIds, String[] sessionKeys, String
     /** How long after its time an event still counts as live. */
     public static final Duration WINDOW = Duration.ofHours(24);
 
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> CANONICAL = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int CANONICAL_MAX = 50_000;
+
+    /**
+     * One shared instance of each session key, tool, model and team seen lately: the columns wait a
+     * few seconds for the watcher, and keeping one string per event alive that long would cost the
+     * garbage collector far more than this lookup.
+     */
+    static String canonical(String s) {
+        String c = CANONICAL.get(s);
+        if (c != null) {
+            return c;
+        }
+        if (CANONICAL.size() >= CANONICAL_MAX) {
+            CANONICAL.clear();
+        }
+        c = CANONICAL.putIfAbsent(s, s);
+        return c != null ? c : s;
+    }
+
     /** The session key of an event: its session id, or {@code tool:<tool>} when it has none. */
     public static String sessionKey(String sessionId, String tool) {
         return sessionId != null && !sessionId.isBlank() ? sessionId : "tool:" + tool;

@@ -118,7 +118,12 @@ public class Watcher {
         if (!config.alerts().enabled()) {
             return;
         }
-        arrived.add(usage); // added up on the watcher's thread, not the ingest request's
+        arrived.add(usage); // added up on the watcher's thread, not the ingest request's, right away
+        try { // (so the batch's columns die young), and checked every few seconds
+            worker.execute(this::collect);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Watcher stopped; usage is left to the ledger", e);
+        }
         scheduleDrain(COALESCE_MS);
     }
 
