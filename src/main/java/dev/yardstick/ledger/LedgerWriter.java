@@ -77,7 +77,7 @@ public class LedgerWriter {
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live)));
-        if (live[0] != null && !live[0].teams().isEmpty()) {
+        if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
         return result;
@@ -104,7 +104,7 @@ public class LedgerWriter {
                 return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept, live, exactTime);
             }
         }));
-        if (live[0] != null && !live[0].teams().isEmpty()) {
+        if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
         return result;
@@ -139,8 +139,10 @@ public class LedgerWriter {
         Integer[] requests = new Integer[n];
         LocalDate[] days = new LocalDate[n];
         BigDecimal[] costValues = new BigDecimal[n];
+        UsageRecord[] records = new UsageRecord[n];
         int i = 0;
         for (UsageRecord u : unique.values()) {
+            records[i] = u;
             MemberRef m = members.get(u.user());
             String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
             ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
@@ -202,50 +204,10 @@ public class LedgerWriter {
             costSums.merge(key, costValues[k], BigDecimal::add);
         }
         upsertUsageRollups(c, sums, costSums);
-        live[0] = config.alerts().enabled()
-                ? liveUsage(unique.values(), isNew, memberIds, teamKeys, costValues, exactTime)
+        live[0] = config.alerts().enabled() && !inserted.isEmpty()
+                ? new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime)
                 : null;
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
-    }
-
-    /**
-     * What the batch brings to runaway detection: its new events at most {@link LiveUsage#WINDOW} old
-     * with an exact time, column by column, and every team that got usage (for budget checks).
-     */
-    private static LiveUsage liveUsage(Collection<UsageRecord> events, boolean[] isNew, Long[] memberIds,
-            String[] teamKeys, BigDecimal[] costs, boolean exactTime) {
-        long liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW).getEpochSecond();
-        int n = events.size();
-        long[] members = new long[n], minutes = new long[n], requests = new long[n];
-        String[] sessions = new String[n], tools = new String[n], models = new String[n], teams = new String[n];
-        double[] cost = new double[n];
-        Set<String> touched = new TreeSet<>();
-        String lastTeam = null;
-        int k = 0, live = 0;
-        for (UsageRecord u : events) {
-            int i = k++;
-            if (!isNew[i]) {
-                continue;
-            }
-            if (!teamKeys[i].equals(lastTeam)) {
-                touched.add(teamKeys[i]);
-                lastTeam = teamKeys[i];
-            }
-            long second = u.time().getEpochSecond();
-            if (!exactTime || second < liveSince) {
-                continue;
-            }
-            members[live] = memberIds[i];
-            sessions[live] = LiveUsage.canonical(LiveUsage.sessionKey(u.sessionId(), u.tool()));
-            tools[live] = LiveUsage.canonical(u.tool());
-            models[live] = LiveUsage.canonical(u.model());
-            teams[live] = LiveUsage.canonical(teamKeys[i]);
-            minutes[live] = Math.floorDiv(second, 60);
-            cost[live] = costs[i].doubleValue();
-            requests[live] = u.requests();
-            live++;
-        }
-        return new LiveUsage(live, members, sessions, tools, models, teams, minutes, cost, requests, touched);
     }
 
     /** Two figures of the same session, minute, tool and model, added. */

@@ -3,6 +3,7 @@ package dev.yardstick.watch;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LiveUsage;
+import dev.yardstick.ledger.UsageRecord;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -143,9 +144,23 @@ public class Watcher {
     /** Adds what arrived to the sessions' figures; remembers the sessions and teams that got usage. */
     private void collect() {
         for (LiveUsage u; (u = arrived.poll()) != null;) {
-            teams.addAll(u.teams());
-            for (int i = 0; i < u.size(); i++) {
-                SessionFigures.Key key = new SessionFigures.Key(u.memberIds()[i], u.sessionKeys()[i]);
+            Instant liveSince = Instant.now().minus(LiveUsage.WINDOW);
+            String lastTeam = null;
+            for (int i = 0; i < u.events().length; i++) {
+                if (!u.isNew()[i]) {
+                    continue;
+                }
+                String team = u.teamKeys()[i];
+                if (!team.equals(lastTeam)) {
+                    teams.add(team);
+                    lastTeam = team;
+                }
+                if (!u.isLive(i, liveSince)) {
+                    continue;
+                }
+                UsageRecord e = u.events()[i];
+                SessionFigures.Key key = new SessionFigures.Key(u.memberIds()[i],
+                        LiveUsage.sessionKey(e.sessionId(), e.tool()));
                 SessionFigures f = sessions.get(key);
                 if (f == null) {
                     f = new SessionFigures(key);
@@ -157,7 +172,8 @@ public class Watcher {
                 if (f.newFrom == Long.MAX_VALUE) {
                     touched.add(f);
                 }
-                f.add(u.teamKeys()[i], u.tools()[i], u.models()[i], u.minutes()[i], u.costs()[i], u.requests()[i]);
+                f.add(team, e.tool(), e.model(), Math.floorDiv(e.time().getEpochSecond(), 60),
+                        u.costs()[i].doubleValue(), e.requests());
             }
         }
     }
