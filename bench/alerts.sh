@@ -5,13 +5,13 @@
 # and a live stream (times within the last minute, as agents report as they go).
 # See docs/benchmarks.md#runaway-detection-on-and-off.
 #
-# Usage: bench/alerts.sh           (about 6 minutes on 2 cores, plus a build when target/quarkus-app
+# Usage: bench/alerts.sh           (about 23 minutes on 2 cores, plus a build when target/quarkus-app
 #                                   has no jar yet)
 #
 # Needs java 17+, psql, curl, flock and a PostgreSQL on 127.0.0.1 where the user may create databases.
 # Settings (environment): BENCH_PGHOST=127.0.0.1 BENCH_PGPORT=5432 BENCH_PGUSER=postgres
 #   BENCH_DB=yardstick_bench_alerts  dropped and re-created before every pass
-#   BENCH_ALERTS_PAIRS=2             (off, on) pairs per workload
+#   BENCH_ALERTS_PAIRS=4             (off, on) pairs per workload
 #   BENCH_ALERTS_WORKLOADS="week live"  which workloads
 #   BENCH_EVENTS=200000              events in each measured round (3 rounds a pass)
 #   BENCH_WARMUP=800000              warm-up events of each pass, in steps of 100,000
@@ -35,10 +35,10 @@ declare -A SPANS=([week]=604800 [live]=60)
 read -r -a WORKLOADS <<<"${BENCH_ALERTS_WORKLOADS:-week live}"
 
 for w in "${WORKLOADS[@]}"; do
-  for pair in $(seq 1 "${BENCH_ALERTS_PAIRS:-2}"); do
+  for pair in $(seq 1 "${BENCH_ALERTS_PAIRS:-4}"); do
     for mode in off on; do
       recreate_db
-      PORT="$(free_port 20000 45000)"
+      PORT="$(free_port 20000 32000)"
       ADMIN_TOKEN="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
       enabled=$([[ $mode == on ]] && echo true || echo false)
       start_service "$PORT" "$SERVICE_LOG" YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" YARDSTICK_ALERTS_ENABLED="$enabled" \
@@ -77,7 +77,7 @@ rates() {
   echo "| Workload | Pass | Detection | Rounds: events/s : batch p50 ms : p99 ms : CPU |"
   echo "|---|---|---|---|"
   for w in "${WORKLOADS[@]}"; do
-    for pair in $(seq 1 "${BENCH_ALERTS_PAIRS:-2}"); do
+    for pair in $(seq 1 "${BENCH_ALERTS_PAIRS:-4}"); do
       for mode in off on; do echo "| $w | $pair | $mode | ${RATES[$w-$mode-$pair]} |"; done
     done
   done

@@ -24,7 +24,7 @@ WEEKS="${BENCH_DIGEST_WEEKS:-12}"
 
 build_jar
 recreate_db
-PORT="$(free_port 20000 45000)"
+PORT="$(free_port 20000 32000)"
 ADMIN_TOKEN="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 SERVICE_LOG="$RESULTS/$STAMP-digest-service.log"
 COMMON=(YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" YARDSTICK_RAW_RETENTION_DAYS=400 SLACK_SIGNING_SECRET= SLACK_BOT_TOKEN=)

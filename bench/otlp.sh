@@ -32,7 +32,7 @@ build_jar
 recreate_db
 LIB="$ROOT/target/quarkus-app/lib/main"
 CP="$(ls "$LIB"/io.opentelemetry.proto.opentelemetry-proto-*.jar | head -1):$(ls "$LIB"/com.google.protobuf.protobuf-java-[0-9]*.jar | head -1)"
-PORT="$(free_port 20000 45000)"
+PORT="$(free_port 20000 32000)"
 ADMIN_TOKEN="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 SERVICE_LOG="$RESULTS/$STAMP-otlp-service.log"
 start_service "$PORT" "$SERVICE_LOG" YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" SLACK_SIGNING_SECRET= SLACK_BOT_TOKEN= \

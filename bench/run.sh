@@ -46,10 +46,10 @@ if [[ "${BENCH_PG_LOG_STATEMENTS:-0}" == 1 ]]; then
 fi
 
 # 3. The service, on a free port of 127.0.0.1.
-PORT="$(free_port 20000 45000)"
+PORT="$(free_port 20000 32000)"
 ADMIN_TOKEN="bench-admin-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 SLACK_SECRET="bench-signing-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-FAKE_SLACK_PORT="$(free_port 45001 60000)"
+FAKE_SLACK_PORT="$(free_port 10000 19999)"
 SERVICE_LOG="$RESULTS/$STAMP-service.log"
 start_service "$PORT" "$SERVICE_LOG" YARDSTICK_ADMIN_TOKEN="$ADMIN_TOKEN" YARDSTICK_RAW_RETENTION_DAYS=400 \
   SLACK_SIGNING_SECRET="$SLACK_SECRET" SLACK_BOT_TOKEN=xoxb-bench SLACK_API_URL="http://127.0.0.1:$FAKE_SLACK_PORT/api/"
