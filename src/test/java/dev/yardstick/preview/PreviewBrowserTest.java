@@ -125,7 +125,8 @@ class PreviewBrowserTest {
         command.clear();
         command.sendKeys("me");
         browser.findElement(By.cssSelector("form.try button")).click();
-        new WebDriverWait(browser, Duration.ofSeconds(10))
+        new WebDriverWait(browser, Duration.ofSeconds(10)) // the page reloads under the wait
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(b -> b.findElement(By.tagName("main")).getText().contains("Your AI use this week"));
         String reply = browser.findElement(By.cssSelector("main article")).getText();
         assertTrue(reply.startsWith("Private reply, seen only by Aisha Bello"), reply);
