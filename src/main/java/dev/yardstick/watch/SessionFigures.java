@@ -66,6 +66,19 @@ final class SessionFigures {
         }
     }
 
+    /**
+     * Adds {@code figures} (this session's) to {@code out} as per-minute rows with the session's main
+     * tool and model, costs rounded to the shared table's 8 decimals.
+     */
+    void rows(MinuteFigures figures, java.util.List<dev.yardstick.ledger.LiveUsage.Minute> out) {
+        for (int i = 0; i < figures.size(); i++) {
+            out.add(new dev.yardstick.ledger.LiveUsage.Minute(key.memberId(), key.sessionKey(),
+                    java.time.Instant.ofEpochSecond(figures.minute(i) * 60), tool(), model(), teamKey,
+                    java.math.BigDecimal.valueOf(figures.cost(i)).setScale(8, java.math.RoundingMode.HALF_UP),
+                    figures.requests(i)));
+        }
+    }
+
     private int main() {
         int best = 0;
         for (int i = 1; i < combos; i++) {

@@ -11,8 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -297,12 +295,7 @@ public class Watcher {
         List<SessionFigures> written = new ArrayList<>();
         for (SessionFigures f : checked) {
             if (f.shared()) {
-                MinuteFigures u = f.unwritten;
-                for (int i = 0; i < u.size(); i++) {
-                    rows.add(new LiveUsage.Minute(f.key.memberId(), f.key.sessionKey(),
-                            Instant.ofEpochSecond(u.minute(i) * 60), f.tool(), f.model(), f.teamKey,
-                            BigDecimal.valueOf(u.cost(i)).setScale(8, RoundingMode.HALF_UP), u.requests(i)));
-                }
+                f.rows(f.unwritten, rows);
                 written.add(f);
                 if (f.newFrom != Long.MAX_VALUE && !alerts.settled(f.key.memberId(), f.key.sessionKey())) {
                     toCheck.add(new LiveUsage.Session(f.key.memberId(), f.key.sessionKey(), f.teamKey,
@@ -430,11 +423,7 @@ public class Watcher {
                 List<LiveUsage.Minute> out = new ArrayList<>();
                 for (SessionFigures f : sessions.values()) {
                     if (f.key.memberId() == memberId) {
-                        for (int i = 0; i < f.minutes.size(); i++) {
-                            out.add(new LiveUsage.Minute(memberId, f.key.sessionKey(),
-                                    Instant.ofEpochSecond(f.minutes.minute(i) * 60), f.tool(), f.model(), f.teamKey,
-                                    BigDecimal.valueOf(f.minutes.cost(i)), f.minutes.requests(i)));
-                        }
+                        f.rows(f.minutes, out);
                     }
                 }
                 return out;
