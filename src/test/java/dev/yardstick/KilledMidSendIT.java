@@ -46,7 +46,7 @@ class KilledMidSendIT {
                 team(first, token, team, lastMonday);
             }
             FakeSlack.Hold posted = slack.holdNext("chat.postMessage", true);
-            CompletableFuture.runAsync(() -> first.admin().post("/api/v1/teams/posted/digest/send"));
+            CompletableFuture.runAsync(() -> first.admin().post("/api/v1/teams/posted/digest/send?week=" + week));
             assertTrue(posted.awaitArrival(Duration.ofSeconds(60)));
             first.kill();
             posted.release();
@@ -62,7 +62,7 @@ class KilledMidSendIT {
 
                 // 2. the replica dies before its post gets through to Slack
                 FakeSlack.Hold lost = slack.holdNext("chat.postMessage", false);
-                CompletableFuture.runAsync(() -> second.admin().post("/api/v1/teams/lost/digest/send"));
+                CompletableFuture.runAsync(() -> second.admin().post("/api/v1/teams/lost/digest/send?week=" + week));
                 assertTrue(lost.awaitArrival(Duration.ofSeconds(60)));
                 second.kill();
                 lost.release();

@@ -25,9 +25,10 @@ class PackagedRestartIT {
 
     @Test
     void dataSurvivesARestartOfThePackagedService() throws Exception {
-        String today = LocalDate.now(ZoneOffset.UTC).toString();
-        String summary = "/api/v1/teams/persist/summary?from=" + today + "&to=" + today;
-        Map<String, Object> event = Map.of("id", "restart-1", "time", Instant.now().minusSeconds(60).toString(),
+        Instant at = Instant.now().minusSeconds(60);
+        String day = LocalDate.ofInstant(at, ZoneOffset.UTC).toString();
+        String summary = "/api/v1/teams/persist/summary?from=" + day + "&to=" + day;
+        Map<String, Object> event = Map.of("id", "restart-1", "time", at.toString(),
                 "user", "ana@example.com", "tool", "claude-code", "model", "claude-sonnet-4-5", "costUsd", 4.5);
         Map<String, String> env = Map.of("YARDSTICK_DATA_DIR", dataDir.toString());
 

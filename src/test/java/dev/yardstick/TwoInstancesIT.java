@@ -58,6 +58,7 @@ class TwoInstancesIT {
                         .statusCode(201).extract().path("token");
                 LocalDate lastMonday = LocalDate.now(ZoneOffset.UTC)
                         .with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY)).minusWeeks(1);
+                String week = dev.yardstick.digest.DigestService.isoWeek(lastMonday);
                 for (int i = 0; i < 3; i++) {
                     String email = "racer" + i + "@example.com";
                     b.admin().body(Map.of("team", "race")).put("/api/v1/members/" + email).then().statusCode(201);
@@ -73,7 +74,8 @@ class TwoInstancesIT {
                 for (PackagedService instance : List.of(a, b, a, b)) {
                     sends.add(pool.submit(() -> {
                         go.await();
-                        return instance.admin().post("/api/v1/teams/race/digest/send").then().statusCode(200)
+                        return instance.admin().post("/api/v1/teams/race/digest/send?week=" + week).then()
+                                .statusCode(200)
                                 .extract().path("status");
                     }));
                 }
