@@ -97,6 +97,7 @@ class TwoInstancesIT {
 
                 runawayEventsArrivingAtBothAlertOnce(slack, a, b, token);
                 nightSessionSplitOverBothAlertsOnce(slack, a, b, token);
+                aStoppingReplicaHandsItsSessionsOver(slack, a, b, token);
             }
         } finally {
             slack.stop();
@@ -175,5 +176,46 @@ class TwoInstancesIT {
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertEquals(1,
                 slack.calls("chat.postMessage", c -> "UOWL".equals(c.param("channel"))).size()));
         assertEquals("night", a.admin().get("/api/v1/teams/owls/alerts").then().extract().path("[0].reason"));
+    }
+
+    private static void aStoppingReplicaHandsItsSessionsOver(FakeSlack slack, PackagedService a, PackagedService b,
+            String token) throws Exception {
+        String email = "handover@example.com";
+        a.admin().body(Map.of("team", "race", "slackUserId", "UHANDOVER")).put("/api/v1/members/" + email).then()
+                .statusCode(201);
+        java.time.Instant now = java.time.Instant.now();
+        // 140 requests to a: under its share of the line (300 / 2 replicas), so only a knows of them
+        // until it stops; a deploy then sends the next 170 to b. Together 310, over the line of 300.
+        for (int batch = 0; batch < 14; batch++) {
+            List<Map<String, Object>> events = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                events.add(handoverEvent(email, "a-" + batch + "-" + i, now.minusSeconds(300 + batch * 10L + i)));
+            }
+            a.ingest(token).body(events).post("/api/v1/usage-events").then().statusCode(202);
+        }
+        a.close();
+        await().atMost(Duration.ofSeconds(40)).until(() -> b.admin().get("/q/metrics").then().extract().asString()
+                .contains("yardstick_watch_replicas 1.0"));
+        assertTrue(slack.calls("chat.postMessage", c -> "UHANDOVER".equals(c.param("channel"))).isEmpty());
+        for (int batch = 0; batch < 17; batch++) {
+            List<Map<String, Object>> events = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                events.add(handoverEvent(email, "b-" + batch + "-" + i, now.minusSeconds(batch * 10L + i)));
+            }
+            b.ingest(token).body(events).post("/api/v1/usage-events").then().statusCode(202);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(1,
+                slack.calls("chat.postMessage", c -> "UHANDOVER".equals(c.param("channel"))).size(),
+                "b counted what a handed over when it stopped"));
+        List<Map<String, Object>> alerts = b.admin().get("/api/v1/teams/race/alerts").then().extract().jsonPath()
+                .getList("findAll { it.session == 'handover' }");
+        assertEquals(1, alerts.size());
+        assertEquals("requests", alerts.get(0).get("reason"));
+        assertTrue(((Number) alerts.get(0).get("requests")).longValue() >= 300, "a's requests and b's: " + alerts);
+    }
+
+    private static Map<String, Object> handoverEvent(String email, String id, java.time.Instant time) {
+        return Map.of("id", "handover-" + id, "time", time.toString(), "user", email, "tool", "claude-code", "model",
+                "claude-opus-4-1", "costUsd", 0.01, "sessionId", "handover");
     }
 }

@@ -51,8 +51,9 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * So ingest of ordinary usage costs PostgreSQL nothing more, and only sessions near a line are
- * written and read. A replica that stops loses what it had of sessions that were not shared yet (the
- * ledger keeps every event; detection of them starts again from new usage).
+ * written and read. A replica that stops gracefully hands over the sessions whose figures could still
+ * decide an alert ({@link #worthHandingOver}); one that crashes loses what it had of sessions that were
+ * not shared yet (the ledger keeps every event; detection of them starts again from new usage).
  */
 @ApplicationScoped
 public class Watcher {
@@ -456,7 +457,75 @@ public class Watcher {
         }
     }
 
+    /**
+     * Whether a stopping replica hands this session over to the others: what it holds could still
+     * decide an alert. That is a quarter of a line in the last 15 minutes (so a session this replica
+     * took with it is alerted at most a quarter of a line late), or spending for over
+     * {@link RunawayDetector#NIGHT_GAP} tonight and recently.
+     */
+    static boolean worthHandingOver(MinuteFigures m, RunawayDetector.Thresholds t, long nowMinute) {
+        if (m.size() == 0) {
+            return false;
+        }
+        double cost = 0;
+        long requests = 0;
+        for (int i = m.lowerBound(nowMinute - (MinuteFigures.WINDOW_MINUTES - 1)); i < m.size(); i++) {
+            cost += m.cost(i);
+            requests += m.requests(i);
+        }
+        if (cost >= t.costUsd().doubleValue() / HAND_OVER_SHARE - 1e-9 || requests * HAND_OVER_SHARE >= t.requests()) {
+            return true;
+        }
+        long last = m.minute(m.size() - 1);
+        long gap = RunawayDetector.NIGHT_GAP.toMinutes();
+        if (last < nowMinute - gap) {
+            return false;
+        }
+        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(last * 60), t.zone());
+        return night != null && last - m.minute(m.lowerBound(night.toEpochSecond() / 60)) > gap;
+    }
+
+    /** A stopping replica hands over sessions that hold at least 1/this of a 15-minute line. */
+    static final int HAND_OVER_SHARE = 4;
+
+    /**
+     * On a graceful stop (a deploy, a scale-down): shares the sessions whose figures could still
+     * matter and writes them, so the replicas that go on (or the one that starts next) count them.
+     */
+    private void handOver() {
+        collect();
+        List<SessionFigures> candidates = new ArrayList<>();
+        for (SessionFigures f : sessions.values()) {
+            if (!f.shared()) {
+                candidates.add(f);
+            }
+        }
+        Map<String, RunawayDetector.Thresholds> lines = thresholds(candidates);
+        long nowMinute = Instant.now().getEpochSecond() / 60;
+        List<SessionFigures> over = new ArrayList<>();
+        for (SessionFigures f : candidates) {
+            if (worthHandingOver(f.minutes, lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT),
+                    nowMinute)) {
+                over.add(f);
+            }
+        }
+        share(over);
+        touched.addAll(over);
+        drain();
+        if (!over.isEmpty()) {
+            LOG.infof("Stopping: handed %d session(s) over to the other replicas", over.size());
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        if (config.alerts().enabled()) {
+            try {
+                worker.submit(this::handOver).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | java.util.concurrent.TimeoutException
+                    | java.util.concurrent.RejectedExecutionException e) {
+                LOG.warn("Could not hand sessions over to the other replicas; their figures here are lost", e);
+            }
+        }
         worker.shutdown();
         worker.awaitTermination(10, TimeUnit.SECONDS);
         if (config.alerts().enabled()) {

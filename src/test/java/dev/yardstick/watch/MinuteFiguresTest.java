@@ -1,7 +1,12 @@
 package dev.yardstick.watch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -72,5 +77,37 @@ class MinuteFiguresTest {
         assertEquals(160, m.run(0, 40));
         assertEquals(60, m.run(200, 30), "only minutes from 200 on count");
         assertEquals(0, m.run(300, 30));
+    }
+
+    @Test
+    void aStoppingReplicaHandsOverWhatCouldStillDecideAnAlert() {
+        RunawayDetector.Thresholds line = new RunawayDetector.Thresholds(new BigDecimal("20"), 300, ZoneOffset.UTC);
+        long noon = ZonedDateTime.of(2026, 11, 30, 12, 0, 0, 0, ZoneOffset.UTC).toEpochSecond() / 60;
+
+        MinuteFigures busy = new MinuteFigures(); // 75 requests (a quarter of 300) in the last 15 minutes
+        for (int i = 0; i < 15; i++) {
+            busy.add(noon - i, 0.01, 5);
+        }
+        assertTrue(Watcher.worthHandingOver(busy, line, noon));
+        busy.dropBefore(noon - 13); // 70: under a quarter
+        assertFalse(Watcher.worthHandingOver(busy, line, noon));
+
+        MinuteFigures costly = new MinuteFigures(); // $5 of $20: a quarter
+        costly.add(noon - 14, 5, 1);
+        assertTrue(Watcher.worthHandingOver(costly, line, noon));
+        assertFalse(Watcher.worthHandingOver(costly, line, noon + 1), "out of every window still to come");
+
+        long night = noon + 14 * 60; // 02:00 the next morning, UTC
+        MinuteFigures owl = new MinuteFigures(); // a cheap call every 10 minutes since 01:20
+        for (long m = night - 40; m <= night; m += 10) {
+            owl.add(m, 0.01, 1);
+        }
+        assertTrue(Watcher.worthHandingOver(owl, line, night + 5), "over 30 minutes tonight, and recent");
+        assertFalse(Watcher.worthHandingOver(owl, line, night + 31), "stopped over 30 minutes ago");
+        MinuteFigures shortOwl = new MinuteFigures();
+        shortOwl.add(night - 20, 0.01, 1);
+        shortOwl.add(night, 0.01, 1);
+        assertFalse(Watcher.worthHandingOver(shortOwl, line, night), "20 minutes tonight");
+        assertFalse(Watcher.worthHandingOver(new MinuteFigures(), line, noon));
     }
 }
