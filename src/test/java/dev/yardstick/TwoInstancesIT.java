@@ -97,7 +97,7 @@ class TwoInstancesIT {
 
                 runawayEventsArrivingAtBothAlertOnce(slack, a, b, token);
                 nightSessionSplitOverBothAlertsOnce(slack, a, b, token);
-                aStoppingReplicaHandsItsSessionsOver(slack, a, b, token);
+                aStoppingReplicaHandsItsSessionsOver(slack, a, b, token, pg.getJdbcUrl("postgres", "postgres"));
             }
         } finally {
             slack.stop();
@@ -178,8 +178,20 @@ class TwoInstancesIT {
         assertEquals("night", a.admin().get("/api/v1/teams/owls/alerts").then().extract().path("[0].reason"));
     }
 
+    private static long sharedRequests(String jdbcUrl, String session) throws java.sql.SQLException {
+        try (var c = java.sql.DriverManager.getConnection(jdbcUrl);
+                var ps = c.prepareStatement("select coalesce(sum(requests), 0) from usage_session_minute"
+                        + " where session_key = ?")) {
+            ps.setString(1, session);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     private static void aStoppingReplicaHandsItsSessionsOver(FakeSlack slack, PackagedService a, PackagedService b,
-            String token) throws Exception {
+            String token, String jdbcUrl) throws Exception {
         String email = "handover@example.com";
         a.admin().body(Map.of("team", "race", "slackUserId", "UHANDOVER")).put("/api/v1/members/" + email).then()
                 .statusCode(201);
@@ -193,7 +205,9 @@ class TwoInstancesIT {
             }
             a.ingest(token).body(events).post("/api/v1/usage-events").then().statusCode(202);
         }
+        assertEquals(0, sharedRequests(jdbcUrl, "handover"), "under the line: a keeps it to itself");
         a.close();
+        assertEquals(140, sharedRequests(jdbcUrl, "handover"), "a wrote what it held, once, as it stopped");
         await().atMost(Duration.ofSeconds(40)).until(() -> b.admin().get("/q/metrics").then().extract().asString()
                 .contains("yardstick_watch_replicas 1.0"));
         assertTrue(slack.calls("chat.postMessage", c -> "UHANDOVER".equals(c.param("channel"))).isEmpty());
@@ -207,6 +221,7 @@ class TwoInstancesIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(1,
                 slack.calls("chat.postMessage", c -> "UHANDOVER".equals(c.param("channel"))).size(),
                 "b counted what a handed over when it stopped"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> sharedRequests(jdbcUrl, "handover") == 310);
         List<Map<String, Object>> alerts = b.admin().get("/api/v1/teams/race/alerts").then().extract().jsonPath()
                 .getList("findAll { it.session == 'handover' }");
         assertEquals(1, alerts.size());

@@ -459,11 +459,11 @@ public class Watcher {
 
     /**
      * Whether a stopping replica hands this session over to the others: what it holds could still
-     * decide an alert. That is a quarter of a line in the last 15 minutes (so a session this replica
-     * took with it is alerted at most a quarter of a line late), or spending for over
-     * {@link RunawayDetector#NIGHT_GAP} tonight and recently.
+     * decide an alert. That is a quarter of a line ÷ {@code replicas} in the last 15 minutes (so even
+     * when a rolling deploy replaces every replica, what they drop delays an alert by under a quarter
+     * of a line), or spending for over {@link RunawayDetector#NIGHT_GAP} tonight and recently.
      */
-    static boolean worthHandingOver(MinuteFigures m, RunawayDetector.Thresholds t, long nowMinute) {
+    static boolean worthHandingOver(MinuteFigures m, RunawayDetector.Thresholds t, int replicas, long nowMinute) {
         if (m.size() == 0) {
             return false;
         }
@@ -473,7 +473,8 @@ public class Watcher {
             cost += m.cost(i);
             requests += m.requests(i);
         }
-        if (cost >= t.costUsd().doubleValue() / HAND_OVER_SHARE - 1e-9 || requests * HAND_OVER_SHARE >= t.requests()) {
+        int share = HAND_OVER_SHARE * Math.max(1, replicas);
+        if (cost >= t.costUsd().doubleValue() / share - 1e-9 || requests * share >= t.requests()) {
             return true;
         }
         long last = m.minute(m.size() - 1);
@@ -485,14 +486,18 @@ public class Watcher {
         return night != null && last - m.minute(m.lowerBound(night.toEpochSecond() / 60)) > gap;
     }
 
-    /** A stopping replica hands over sessions that hold at least 1/this of a 15-minute line. */
+    /** A stopping replica hands over sessions that hold at least 1/this of a 15-minute line ÷ replicas. */
     static final int HAND_OVER_SHARE = 4;
+    /** How long a stopping replica may take to hand its sessions over. */
+    static final Duration HAND_OVER_TIME = Duration.ofSeconds(10);
 
     /**
-     * On a graceful stop (a deploy, a scale-down): shares the sessions whose figures could still
-     * matter and writes them, so the replicas that go on (or the one that starts next) count them.
+     * On a graceful stop (a deploy, a scale-down; in-flight ingest has finished, see
+     * {@code quarkus.shutdown.timeout}): shares the sessions whose figures could still matter and
+     * writes what this replica holds of every shared session, so the replicas that go on (or the one
+     * that starts next) add it to theirs. The sweep on those replicas checks them.
      */
-    private void handOver() {
+    private int handOver() {
         collect();
         List<SessionFigures> candidates = new ArrayList<>();
         for (SessionFigures f : sessions.values()) {
@@ -505,36 +510,52 @@ public class Watcher {
         List<SessionFigures> over = new ArrayList<>();
         for (SessionFigures f : candidates) {
             if (worthHandingOver(f.minutes, lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT),
-                    nowMinute)) {
+                    replicas, nowMinute)) {
                 over.add(f);
             }
         }
         share(over);
-        touched.addAll(over);
-        drain();
-        if (!over.isEmpty()) {
-            LOG.infof("Stopping: handed %d session(s) over to the other replicas", over.size());
+        List<LiveUsage.Minute> rows = new ArrayList<>();
+        List<SessionFigures> written = new ArrayList<>();
+        for (SessionFigures f : sessions.values()) {
+            if (f.shared() && f.unwritten.size() > 0) {
+                f.rows(f.unwritten, rows);
+                written.add(f);
+            }
         }
+        ledger.addSessionMinutes(rows);
+        written.forEach(f -> f.unwritten.clear());
+        return over.size();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        if (config.alerts().enabled()) {
-            try {
-                worker.submit(this::handOver).get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException | java.util.concurrent.TimeoutException
-                    | java.util.concurrent.RejectedExecutionException e) {
-                LOG.warn("Could not hand sessions over to the other replicas; their figures here are lost", e);
+        try {
+            if (config.alerts().enabled()) {
+                var handing = worker.submit(this::handOver);
+                try {
+                    int n = handing.get(HAND_OVER_TIME.toMillis(), TimeUnit.MILLISECONDS);
+                    if (n > 0) {
+                        LOG.infof("Stopping: handed %d session(s) over to the other replicas", n);
+                    }
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    handing.cancel(true);
+                    LOG.warn("Could not hand sessions over to the other replicas; what this replica held of"
+                            + " sessions not shared yet is lost", e instanceof ExecutionException ? e.getCause() : e);
+                }
             }
-        }
-        worker.shutdown();
-        worker.awaitTermination(10, TimeUnit.SECONDS);
-        if (config.alerts().enabled()) {
-            try (Connection c = dataSource.getConnection();
-                    PreparedStatement ps = c.prepareStatement("delete from watch_replica where id = ?")) {
-                ps.setString(1, replicaId);
-                ps.executeUpdate();
-            } catch (SQLException | RuntimeException e) {
-                LOG.debug("Could not sign off from watch_replica", e);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Watcher already stopped", e);
+        } finally {
+            worker.shutdownNow();
+            worker.awaitTermination(5, TimeUnit.SECONDS);
+            if (config.alerts().enabled()) {
+                try (Connection c = dataSource.getConnection();
+                        PreparedStatement ps = c.prepareStatement("delete from watch_replica where id = ?")) {
+                    ps.setString(1, replicaId);
+                    ps.executeUpdate();
+                } catch (SQLException | RuntimeException e) {
+                    LOG.debug("Could not sign off from watch_replica", e);
+                }
             }
         }
     }
