@@ -106,6 +106,16 @@ public final class PackagedService implements AutoCloseable {
         process.waitFor(60, TimeUnit.SECONDS);
     }
 
+    /** Asks the process to stop (SIGTERM) and returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Whether the process is still running. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** Stops the process gracefully (SIGTERM), killing it after a minute. */
     @Override
     public void close() throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.yardstick.db;
 
+import io.quarkus.runtime.Application;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,8 +13,8 @@ import org.jboss.logging.Logger;
 /**
  * The embedded PostgreSQL server used when no {@code QUARKUS_DATASOURCE_JDBC_URL} is configured.
  *
- * <p>One server per JVM, started on first use and stopped when the JVM exits, so that dev-mode
- * live reload keeps talking to the same server. A persistent server keeps its data in
+ * <p>One server per JVM, started on first use and stopped when the JVM exits (after the service),
+ * so that dev-mode live reload keeps talking to the same server. A persistent server keeps its data in
  * {@code <YARDSTICK_DATA_DIR>/postgres}; a throwaway one (tests) lives in a temporary directory
  * that is deleted on exit.
  */
@@ -42,7 +43,8 @@ public final class EmbeddedDatabase {
             return running;
         }
         server = start(dataDir);
-        Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabase::stop, "embedded-postgres-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(EmbeddedDatabase::stopAfterTheService,
+                "embedded-postgres-stop"));
         String url = server.getJdbcUrl("postgres", "postgres");
         System.setProperty(RUNNING_URL, url);
         return url;
@@ -64,6 +66,7 @@ public final class EmbeddedDatabase {
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(clean)
+                    .setRegisterShutdownHook(false) // stopped by ours, after the service
                     .setServerConfig("max_connections", "100")
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("synchronous_commit", dataDir == null ? "off" : "on")
@@ -74,6 +77,23 @@ public final class EmbeddedDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start the embedded PostgreSQL", e);
         }
+    }
+
+    /**
+     * JVM shutdown hooks run at the same time: the service's own graceful stop (requests in flight,
+     * the runaway watcher's hand-over) still needs its database, so this waits for the service to
+     * stop (or stops it, whichever hook comes first) before stopping the server.
+     */
+    private static void stopAfterTheService() {
+        Application app = Application.currentApplication();
+        if (app != null) {
+            try {
+                app.stop();
+            } catch (RuntimeException e) {
+                LOG.debug("The service did not stop cleanly before its embedded database", e);
+            }
+        }
+        stop();
     }
 
     private static synchronized void stop() {

@@ -92,6 +92,11 @@ class HelmChartTest {
         assertEquals("https://slack.com/api/", config.at("/SLACK_API_URL").asText());
         assertTrue(config.at("/YARDSTICK_DATA_DIR").isMissingNode(), "the embedded database is never used");
         assertTrue(config.at("/SLACK_REDIRECT_URI").isMissingNode(), "empty settings are left out");
+        // on SIGTERM: readiness DOWN while serving, then requests in flight, then the runaway hand-over (10 s)
+        long stopping = java.time.Duration.parse("PT" + config.at("/QUARKUS_SHUTDOWN_DELAY").asText()).toSeconds()
+                + java.time.Duration.parse("PT" + config.at("/QUARKUS_SHUTDOWN_TIMEOUT").asText()).toSeconds() + 10;
+        assertEquals(25, stopping);
+        assertTrue(stopping < pod.at("/terminationGracePeriodSeconds").asLong(), "stopped before SIGKILL");
 
         JsonNode service = r.one("Service");
         assertEquals("http", service.at("/spec/ports/0/targetPort").asText());
