@@ -211,7 +211,7 @@ public class LedgerWriter {
     }
 
     /** Two figures of the same session, minute, tool and model, added. */
-    public static LiveUsage.Minute plus(LiveUsage.Minute a, LiveUsage.Minute b) {
+    private static LiveUsage.Minute plus(LiveUsage.Minute a, LiveUsage.Minute b) {
         return new LiveUsage.Minute(a.memberId(), a.sessionKey(), a.minute(), a.tool(), a.model(), a.teamKey(),
                 a.costUsd().add(b.costUsd()), a.requests() + b.requests());
     }

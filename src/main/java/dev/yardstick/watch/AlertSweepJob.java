@@ -8,13 +8,16 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.TreeSet;
 
 /**
  * Once a minute across replicas: checks every shared session (see {@link Watcher}) active in the last
- * {@link #LOOK_BACK}, and the budget of every team with a budget and usage since yesterday. Catches sessions that keep going through the night between ingests
- * of other sessions, and checks a replica lost by stopping right after an ingest.
+ * {@link #LOOK_BACK}, and the budget of every team with a budget and usage since yesterday. Catches
+ * sessions that keep going through the night between ingests of other sessions, and checks a replica
+ * lost by stopping right after an ingest.
  */
 @ApplicationScoped
 public class AlertSweepJob implements ClusterJob {
@@ -58,7 +61,7 @@ public class AlertSweepJob implements ClusterJob {
         List<String> teams = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "select t.key from team t where t.weekly_budget_usd is not null and exists (select 1 from"
                         + " usage_team_daily d where d.team_key = t.key and d.day >= cast(?1 as date))")
-                .setParameter(1, java.time.LocalDate.ofInstant(now, java.time.ZoneOffset.UTC).minusDays(1))
+                .setParameter(1, LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1))
                 .getResultList());
         watcher.check(detector.activeSince(now.minus(LOOK_BACK)), new TreeSet<>(teams), true);
     }

@@ -18,8 +18,11 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -230,10 +233,10 @@ public class Alerts {
      * A team whose budget week {@code weekStart} reached 100% of {@code budget}: this replica checks it
      * no more that week unless an approved increase changes the budget.
      */
-    private record Exhausted(java.time.ZoneId zone, LocalDate weekStart, BigDecimal budget) {
+    private record Exhausted(ZoneId zone, LocalDate weekStart, BigDecimal budget) {
     }
 
-    private final java.util.concurrent.ConcurrentHashMap<String, Exhausted> exhausted = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Exhausted> exhausted = new ConcurrentHashMap<>();
 
     private void raiseBudget(Team team, String kind, LocalDate weekStart, Summary week, BigDecimal budget,
             boolean tell) {

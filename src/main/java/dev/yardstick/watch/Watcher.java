@@ -252,14 +252,19 @@ public class Watcher {
         if (first >= m.size() || last - m.minute(first) <= span) {
             return false;
         }
-        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(last * 60), t.zone());
-        if (night == null) {
+        long nightStart = nightOfLast(m, t.zone());
+        if (nightStart < 0) {
             return false;
         }
-        long nightStart = night.toEpochSecond() / 60;
         return n == 1
                 ? m.run(nightStart, RunawayDetector.NIGHT_GAP.toMinutes()) > span
                 : last - m.minute(m.lowerBound(nightStart)) > span;
+    }
+
+    /** The first minute (22:00 local) of the night the session's last minute falls in, or -1 in the daytime. */
+    private static long nightOfLast(MinuteFigures m, ZoneId zone) {
+        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(m.minute(m.size() - 1) * 60), zone);
+        return night == null ? -1 : night.toEpochSecond() / 60;
     }
 
     /** Marks these sessions shared, for every replica. */
@@ -482,8 +487,8 @@ public class Watcher {
         if (last < nowMinute - gap) {
             return false;
         }
-        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(last * 60), t.zone());
-        return night != null && last - m.minute(m.lowerBound(night.toEpochSecond() / 60)) > gap;
+        long nightStart = nightOfLast(m, t.zone());
+        return nightStart >= 0 && last - m.minute(m.lowerBound(nightStart)) > gap;
     }
 
     /** A stopping replica hands over sessions that hold at least 1/this of a 15-minute line ÷ replicas. */
