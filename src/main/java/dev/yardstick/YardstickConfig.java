@@ -153,6 +153,20 @@ public interface YardstickConfig {
         Duration budgetExpiryEvery();
     }
 
+    /** Limits of HTTP requests as a whole. */
+    Http http();
+
+    /** Limits of HTTP requests as a whole. */
+    interface Http {
+
+        /**
+         * {@code YARDSTICK_HTTP_BODY_BYTES_IN_FLIGHT}: the request bodies being read at one time may add up to this
+         * many bytes (each counted at its {@code Content-Length}); more answer 503 with {@code Retry-After}.
+         */
+        @WithDefault("67108864")
+        long bodyBytesInFlight();
+    }
+
     /** Limits of one ingest request. */
     interface Ingest {
 
