@@ -44,6 +44,10 @@ public class AiSpendCommand implements SlackListener {
     }
 
     private Response handle(SlashCommandPayload p, SlashCommandContext ctx) {
+        if (p.getUserId() == null || p.getUserId().isBlank() || p.getResponseUrl() == null
+                || p.getResponseUrl().isBlank()) {
+            throw new SlackServlets.Malformed("a slash command without its user or response URL");
+        }
         String text = p.getText() == null ? "" : p.getText().trim();
         AiSpend.Kind kind = AiSpend.kind(text);
         if (kind == AiSpend.Kind.HELP) {

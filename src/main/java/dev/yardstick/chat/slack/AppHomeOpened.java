@@ -32,6 +32,9 @@ public class AppHomeOpened implements SlackListener {
             if (!"home".equals(e.getTab())) {
                 return ctx.ack();
             }
+            if (e.getUser() == null || e.getUser().isBlank()) {
+                throw new SlackServlets.Malformed("an app_home_opened event without its user");
+            }
             String teamId = req.getTeamId();
             background.run(() -> {
                 var home = identity.resolve(teamId, e.getUser())

@@ -43,7 +43,12 @@ public class BudgetRequestModal implements SlackListener {
     @Override
     public void register(App app) {
         app.viewSubmission(CALLBACK, (req, ctx) -> {
-            Map<String, Map<String, ViewState.Value>> values = req.getPayload().getView().getState().getValues();
+            var view = req.getPayload().getView();
+            if (view == null || view.getState() == null || view.getState().getValues() == null
+                    || req.getPayload().getUser() == null) {
+                throw new SlackServlets.Malformed("a view submission without its state or user");
+            }
+            Map<String, Map<String, ViewState.Value>> values = view.getState().getValues();
             String amountText = value(values, "amount");
             String reason = value(values, "reason");
             String scope = "permanent".equals(selected(values, "scope")) ? "permanent" : "week";

@@ -20,6 +20,6 @@ public class SlackEventsServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        SlackServlets.handle(slack, req, resp);
+        SlackServlets.handleSigned(slack, req, resp);
     }
 }

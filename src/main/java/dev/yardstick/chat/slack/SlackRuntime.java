@@ -10,8 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -93,13 +91,11 @@ public class SlackRuntime {
     }
 
     private App build() {
-        if (!Charset.defaultCharset().equals(StandardCharsets.UTF_8)) {
-            LOG.warn("The JVM's default charset is not UTF-8: Slack signatures of non-ASCII requests will fail. "
-                    + "Run with -Dfile.encoding=UTF-8.");
-        }
         AppConfig.AppConfigBuilder b = AppConfig.builder()
                 .slack(slack())
                 .signingSecret(settings.signingSecret().get())
+                // Checked on the body's bytes before anything parses it (SlackServlets.handleSigned).
+                .requestVerificationEnabled(false)
                 // AppConfig's defaults read SLACK_* env vars directly: set every field from our config.
                 .singleTeamBotToken(settings.oauth() ? null : settings.botToken().orElse(null))
                 .clientId(settings.oauth() ? settings.clientId().get() : null)
