@@ -25,6 +25,8 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -96,10 +98,33 @@ class PreviewTest {
                 """), "the oldest week is nine weeks before this one");
     }
 
+    /** The token of the page's forms, read as a browser would. */
+    static String csrf() {
+        Matcher m = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(given().get("/preview").asString());
+        assertTrue(m.find(), "the page carries a CSRF token");
+        return m.group(1);
+    }
+
+    @Test
+    void onlyLoopbackNamesAndThePagesOwnFormsAreServed() {
+        given().header("Host", "evil.example").get("/preview").then().statusCode(403)
+                .contentType("application/problem+json");
+        given().header("Host", "localhost.evil.example:8080").get("/preview").then().statusCode(403);
+        given().header("Host", "127.0.0.1.nip.io").get("/preview").then().statusCode(403);
+        given().header("Host", "localhost:1234").get("/preview").then().statusCode(200);
+        given().header("Host", "[::1]:8080").get("/preview").then().statusCode(200);
+        given().redirects().follow(false).contentType(ContentType.URLENC)
+                .formParam("member", "sam.okafor@demo.yardstick.dev").formParam("text", "me")
+                .post("/preview/ai-spend").then().statusCode(403).contentType("application/problem+json");
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("csrf", "guessed")
+                .formParam("member", "sam.okafor@demo.yardstick.dev").formParam("text", "me")
+                .post("/preview/ai-spend").then().statusCode(403);
+    }
+
     @Test
     void aiSpendInThePreviewIsAPrivateReply() {
         String location = given().redirects().follow(false).contentType(ContentType.URLENC)
-                .formParam("member", "sam.okafor@demo.yardstick.dev").formParam("text", "me")
+                .formParam("csrf", csrf()).formParam("member", "sam.okafor@demo.yardstick.dev").formParam("text", "me")
                 .post("/preview/ai-spend").then().statusCode(303).extract().header("Location");
         long sam = Db.scalar(ds, "select id from member where email = 'sam.okafor@demo.yardstick.dev'");
         assertTrue(location.endsWith("/preview?to=member%3A" + sam), location);
@@ -107,7 +132,8 @@ class PreviewTest {
                 .body(containsString("Private reply, seen only by Sam Okafor"))
                 .body(containsString("Your AI use this week"))
                 .body(not(containsString("#mobile · Mobile channel</h2>")));
-        given().contentType(ContentType.URLENC).formParam("member", "nobody@example.com").formParam("text", "me")
+        given().contentType(ContentType.URLENC).formParam("csrf", csrf()).formParam("member", "nobody@example.com")
+                .formParam("text", "me")
                 .post("/preview/ai-spend").then().statusCode(400).contentType("application/problem+json");
     }
 
@@ -115,7 +141,8 @@ class PreviewTest {
     void aBudgetRequestFromThePreviewReachesTheManager() {
         long grace = Db.scalar(ds, "select id from member where email = 'grace.obi@demo.yardstick.dev'");
         given().redirects().follow(false).contentType(ContentType.URLENC)
-                .formParam("member", "daniel.roth@demo.yardstick.dev").formParam("text", "request 150 load tests")
+                .formParam("csrf", csrf()).formParam("member", "daniel.roth@demo.yardstick.dev")
+                .formParam("text", "request 150 load tests")
                 .post("/preview/ai-spend").then().statusCode(303);
         given().get("/preview?to=member:" + grace).then().statusCode(200)
                 .body(containsString("Budget request from Daniel Roth"))

@@ -26,6 +26,8 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,6 +35,7 @@ import java.sql.SQLException;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +53,8 @@ import javax.sql.DataSource;
 public class PreviewResource {
 
     private static final int LIMIT = 200;
+    /** The token every form of the page carries: a page on another site cannot read it, so cannot post. */
+    private static final String CSRF = token();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("EEE d MMM, HH:mm:ss 'UTC'", Locale.US)
             .withZone(ZoneOffset.UTC);
 
@@ -144,8 +149,14 @@ public class PreviewResource {
     @POST
     @Path("/ai-spend")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response aiSpend(@FormParam("member") String memberEmail, @FormParam("text") String text) {
+    public Response aiSpend(@FormParam("member") String memberEmail, @FormParam("text") String text,
+            @FormParam("csrf") String csrf) {
         guard();
+        if (csrf == null || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.US_ASCII),
+                CSRF.getBytes(StandardCharsets.US_ASCII))) {
+            throw Problem.exception(Response.Status.FORBIDDEN,
+                    "This form is out of date or was not sent from the preview page: reload the page and try again.");
+        }
         Member member = memberEmail == null
                 ? null
                 : QuarkusTransaction.requiringNew().call(() -> Member.byEmail(memberEmail).orElse(null));
@@ -158,10 +169,17 @@ public class PreviewResource {
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
     }
 
-    /** Only while messages go to the preview, and only to clients on this machine. */
+    /**
+     * Only while messages go to the preview, only to clients on this machine, and only under a loopback name: a page
+     * on another site that points its own host name at 127.0.0.1 (DNS rebinding) is refused.
+     */
     private void guard() {
         if (!messenger.previewing()) {
             throw Problem.notFound("The preview is off: messages go to the configured chat platform.");
+        }
+        if (!loopbackName(request.getHeader("Host"))) {
+            throw Problem.exception(Response.Status.FORBIDDEN,
+                    "The preview is served only as localhost, 127.0.0.1 or [::1].");
         }
         String host = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         boolean local;
@@ -174,6 +192,18 @@ public class PreviewResource {
             throw Problem.exception(Response.Status.FORBIDDEN,
                     "The preview shows private messages and is served only to this machine.");
         }
+    }
+
+    /** Whether a {@code Host} header names this machine: localhost, 127.0.0.1 or [::1], with any port. */
+    static boolean loopbackName(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.trim().toLowerCase(Locale.ROOT);
+        String name = h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.replaceFirst(":\\d{1,5}$", "");
+        String port = h.substring(name.length());
+        return (name.equals("localhost") || name.equals("127.0.0.1") || name.equals("[::1]"))
+                && (port.isEmpty() || port.matches(":\\d{1,5}"));
     }
 
     private List<Shown> messages(String to) {
@@ -307,6 +337,7 @@ public class PreviewResource {
             return "";
         }
         StringBuilder f = new StringBuilder("<form method=\"post\" action=\"/preview/ai-spend\" class=\"try\">"
+                + "<input type=\"hidden\" name=\"csrf\" value=\"" + CSRF + "\">"
                 + "<h2>Try ai-spend</h2><label>As <select name=\"member\">");
         for (String[] m : members) {
             f.append("<option value=\"").append(HtmlRenderer.escape(m[0])).append("\">")
@@ -316,6 +347,12 @@ public class PreviewResource {
                 + "placeholder=\"me, team, help, request 100 reason\"></label><button type=\"submit\">Run</button>"
                 + "<p class=\"note\">The answer is a private reply, as /ai-spend gives it in Slack.</p></form>\n")
                 .toString();
+    }
+
+    private static String token() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     private static String url(String s) {
