@@ -12,7 +12,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -38,13 +40,22 @@ public final class PackagedService implements AutoCloseable {
      * port); its output is appended to {@code target/<log>.log}.
      */
     public static PackagedService start(String log, Map<String, String> env) {
+        return start(log, env, List.of());
+    }
+
+    /** Starts an instance as {@link #start(String, Map)} does, with extra JVM options (a heap size, say). */
+    public static PackagedService start(String log, Map<String, String> env, List<String> jvmOptions) {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar);
         }
         int port = freePort();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dfile.encoding=UTF-8", "-jar", jar.toString());
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dfile.encoding=UTF-8");
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("QUARKUS_DATASOURCE_JDBC_URL");
         pb.environment().put("YARDSTICK_ADMIN_TOKEN", ADMIN);
         pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
