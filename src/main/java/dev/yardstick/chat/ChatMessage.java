@@ -83,6 +83,11 @@ public record ChatMessage(String text, List<Block> blocks) {
     public record Divider() implements Block {
     }
 
+    /** A one-paragraph message. */
+    public static ChatMessage text(String text) {
+        return builder(text).paragraph(text).build();
+    }
+
     /** Starts a message with the given plain-text fallback. */
     public static Builder builder(String text) {
         return new Builder(text);

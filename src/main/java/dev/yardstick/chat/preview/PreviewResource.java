@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.admin.Member;
 import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.Messenger;
+import dev.yardstick.chat.Origin;
 import dev.yardstick.common.Problem;
-import dev.yardstick.personal.AiSpend;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
@@ -40,6 +41,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
@@ -65,7 +67,7 @@ public class PreviewResource {
     @Inject
     ObjectMapper mapper;
     @Inject
-    AiSpend aiSpend;
+    Inbound inbound;
     @Inject
     ChartPng chartPng;
 
@@ -163,7 +165,7 @@ public class PreviewResource {
         if (member == null) {
             throw Problem.badRequest("member must be the email of a known member.");
         }
-        ChatMessage reply = aiSpend.answer(member, text, "ai-spend");
+        ChatMessage reply = inbound.command(Origin.of(Messenger.PREVIEW, Optional.of(member)), text, "ai-spend").note();
         messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id, "respond:" + UUID.randomUUID(),
                 reply);
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();

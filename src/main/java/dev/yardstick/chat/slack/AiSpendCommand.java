@@ -5,21 +5,22 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.response.Response;
 import dev.yardstick.admin.Member;
-import dev.yardstick.admin.Team;
-import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.Messenger;
-import dev.yardstick.personal.AiSpend;
-import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.yardstick.chat.Origin;
+import dev.yardstick.chat.Reply;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * {@code /ai-spend [me|team|request <amount> <reason>|help]} on Slack (the command itself is
- * {@link AiSpend}): every answer is ephemeral. A linked person asking for figures is answered in the
- * ack; requests (which message managers) and people Slack must first tell us about are acked at once
- * and answered through the response URL. {@code request} alone opens a modal.
+ * {@code /ai-spend [me|team|request <amount> <reason>|help]} on Slack (the commands themselves are the features'
+ * {@link dev.yardstick.chat.ChatCommand}s, through {@link Inbound}): every answer is ephemeral. A linked person asking
+ * for something quick is answered in the ack; slow commands (which message managers) and people Slack must first
+ * tell us about are acked at once and answered through the response URL. A command that answers with a form opens
+ * it as a modal.
  */
 @ApplicationScoped
 public class AiSpendCommand implements SlackListener {
@@ -30,17 +31,22 @@ public class AiSpendCommand implements SlackListener {
     @Inject
     SlackIdentity identity;
     @Inject
-    AiSpend aiSpend;
+    Inbound inbound;
     @Inject
     Messenger messenger;
     @Inject
     SlackBackground background;
     @Inject
-    BudgetRequestModal modal;
+    SlackForms forms;
 
     @Override
     public void register(App app) {
         app.command(COMMAND, (req, ctx) -> handle(req.getPayload(), ctx));
+    }
+
+    /** Who ran a command or pressed a button on Slack. */
+    Origin origin(String teamId, Optional<Member> member) {
+        return new Origin("slack", member, true, emails -> identity.linkByEmail(teamId, List.copyOf(emails)));
     }
 
     private Response handle(SlashCommandPayload p, SlashCommandContext ctx) {
@@ -49,32 +55,28 @@ public class AiSpendCommand implements SlackListener {
             throw new SlackServlets.Malformed("a slash command without its user or response URL");
         }
         String text = p.getText() == null ? "" : p.getText().trim();
-        AiSpend.Kind kind = AiSpend.kind(text);
-        if (kind == AiSpend.Kind.HELP) {
-            return SlackReplies.ephemeral(AiSpend.help(COMMAND, true));
-        }
-        if (kind == AiSpend.Kind.REQUEST && text.equalsIgnoreCase("request")) {
-            modal.open(ctx, p.getTriggerId());
-            return ctx.ack();
+        if (inbound.help(text)) {
+            return SlackReplies.ephemeral(inbound.help(origin(p.getTeamId(), Optional.empty()), COMMAND));
         }
         Optional<Member> linked = identity.linked(p.getUserId());
-        if (linked.isPresent() && kind != AiSpend.Kind.REQUEST) {
-            return SlackReplies.ephemeral(aiSpend.answer(linked.get(), text, COMMAND));
+        if (linked.isPresent() && !inbound.slow(text)) {
+            Reply reply = inbound.command(origin(p.getTeamId(), linked), text, COMMAND);
+            if (reply.form() != null) {
+                forms.open(ctx, p.getTriggerId(), reply.form());
+                return ctx.ack();
+            }
+            return SlackReplies.ephemeral(reply.note());
         }
         background.run(() -> {
-            ChatMessage reply = identity.resolve(p.getTeamId(), p.getUserId())
-                    .map(m -> answer(kind, text, m, p.getTeamId())).orElseGet(SlackReplies::notLinked);
-            messenger.respond("slack", p.getTeamId(), p.getResponseUrl(), "respond:" + UUID.randomUUID(), reply);
+            Optional<Member> member = identity.resolve(p.getTeamId(), p.getUserId());
+            Reply reply = member.isEmpty() ? null : inbound.command(origin(p.getTeamId(), member), text, COMMAND);
+            if (reply != null && reply.form() != null) {
+                forms.open(ctx, p.getTriggerId(), reply.form());
+                return;
+            }
+            messenger.respond("slack", p.getTeamId(), p.getResponseUrl(), "respond:" + UUID.randomUUID(),
+                    reply == null || reply.note() == null ? SlackReplies.notLinked() : reply.note());
         });
         return ctx.ack();
-    }
-
-    private ChatMessage answer(AiSpend.Kind kind, String text, Member member, String slackTeamId) {
-        if (kind == AiSpend.Kind.REQUEST && member.teamKey != null) {
-            // managers may be known only by email: find them on Slack so they can be asked
-            Team team = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(member.teamKey));
-            identity.linkByEmail(slackTeamId, team.managers);
-        }
-        return aiSpend.answer(member, text, COMMAND);
     }
 }

@@ -2,13 +2,10 @@ package dev.yardstick.chat.slack;
 
 import com.slack.api.bolt.App;
 import com.slack.api.model.event.AppHomeOpenedEvent;
-import dev.yardstick.budget.BudgetService;
+import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.Messenger;
-import dev.yardstick.personal.PersonalFigures;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.time.Instant;
 
 /** {@code app_home_opened}: publishes the person's own dashboard (this week, 8 weeks, pending requests). */
 @ApplicationScoped
@@ -17,9 +14,9 @@ public class AppHomeOpened implements SlackListener {
     @Inject
     SlackIdentity identity;
     @Inject
-    PersonalFigures figures;
+    Inbound inbound;
     @Inject
-    BudgetService budgets;
+    AiSpendCommand commands;
     @Inject
     Messenger messenger;
     @Inject
@@ -37,9 +34,7 @@ public class AppHomeOpened implements SlackListener {
             }
             String teamId = req.getTeamId();
             background.run(() -> {
-                var home = identity.resolve(teamId, e.getUser())
-                        .map(m -> QuarkusTransaction.requiringNew()
-                                .call(() -> figures.home(m, Instant.now(), budgets.pendingOf(m.id))))
+                var home = inbound.home(commands.origin(teamId, identity.resolve(teamId, e.getUser())))
                         .orElseGet(SlackReplies::notLinked);
                 messenger.publishHome("slack", teamId, e.getUser(), "home:" + e.getUser() + ":" + e.getEventTs(), home);
             });

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Form;
 import java.util.List;
 
 /** Renders the neutral {@link ChatMessage} as Slack Block Kit JSON. */
@@ -65,6 +66,45 @@ public final class BlockKit {
         ObjectNode view = MAPPER.createObjectNode().put("type", "home");
         view.set("blocks", blocks(message));
         return view.toString();
+    }
+
+    /** A modal view of a form: each field an input block whose block id is the field's name. */
+    public static String modal(Form form) {
+        ObjectNode view = MAPPER.createObjectNode().put("type", "modal").put("callback_id", form.id());
+        view.set("title", plainText(form.title()));
+        view.set("submit", plainText(form.submit()));
+        view.set("close", plainText("Cancel"));
+        ArrayNode blocks = view.putArray("blocks");
+        for (Form.Field f : form.fields()) {
+            ObjectNode input = blocks.addObject().put("type", "input").put("block_id", f.name());
+            input.set("label", plainText(f.label()));
+            if (f.choices().isEmpty()) {
+                ObjectNode e = input.putObject("element").put("type", "plain_text_input").put("action_id", "value");
+                if (f.placeholder() != null) {
+                    e.set("placeholder", plainText(f.placeholder()));
+                }
+                if (f.multiline()) {
+                    e.put("multiline", true);
+                }
+                if (f.maxLength() > 0) {
+                    e.put("max_length", f.maxLength());
+                }
+            } else {
+                ObjectNode radios = input.putObject("element").put("type", "radio_buttons").put("action_id", "value");
+                ArrayNode options = radios.putArray("options");
+                for (Form.Choice c : f.choices()) {
+                    ObjectNode o = options.addObject();
+                    o.set("text", plainText(c.label()));
+                    o.put("value", c.value());
+                }
+                radios.set("initial_option", options.get(0));
+            }
+        }
+        return view.toString();
+    }
+
+    private static ObjectNode plainText(String text) {
+        return MAPPER.createObjectNode().put("type", "plain_text").put("text", text);
     }
 
     /** A {@code response_url} body: an ephemeral (or replacing) message. */

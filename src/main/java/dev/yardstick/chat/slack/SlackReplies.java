@@ -22,9 +22,4 @@ final class SlackReplies {
                 + "after that, /ai-spend shows your own numbers, only to you.";
         return ChatMessage.builder(text).paragraph(text).build();
     }
-
-    /** A one-paragraph message. */
-    static ChatMessage text(String text) {
-        return ChatMessage.builder(text).paragraph(text).build();
-    }
 }

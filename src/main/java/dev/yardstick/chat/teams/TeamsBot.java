@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.admin.Member;
-import dev.yardstick.budget.BudgetService;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Inbound;
+import dev.yardstick.chat.Origin;
 import dev.yardstick.chat.Outbox;
 import dev.yardstick.chat.Outgoing;
-import dev.yardstick.personal.AiSpend;
-import dev.yardstick.watch.Alerts;
+import dev.yardstick.chat.Reply;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -20,8 +20,8 @@ import java.util.UUID;
 /**
  * What the Teams bot does with a verified activity: keeps the conversation reference, answers
  * {@code ai-spend} commands privately in a 1:1 chat (in a channel only with a hint to ask in a 1:1
- * chat, never with anyone's figures), and settles card buttons ({@code Action.Execute} invokes and
- * {@code Action.Submit} messages): budget approvals and runaway-alert answers.
+ * chat, never with anyone's figures), and passes card buttons ({@code Action.Execute} invokes and
+ * {@code Action.Submit} messages) to the features through {@link Inbound}.
  */
 @ApplicationScoped
 public class TeamsBot {
@@ -37,11 +37,7 @@ public class TeamsBot {
     @Inject
     TeamsSettings settings;
     @Inject
-    AiSpend aiSpend;
-    @Inject
-    BudgetService budgets;
-    @Inject
-    Alerts alerts;
+    Inbound inbound;
     @Inject
     Outbox outbox;
 
@@ -93,7 +89,7 @@ public class TeamsBot {
         }
         ChatMessage reply;
         if (!"personal".equals(ref.type())) {
-            reply = AiSpend.text("Your figures are private, so I answer " + COMMAND
+            reply = ChatMessage.text("Your figures are private, so I answer " + COMMAND
                     + " only in a 1:1 chat: open a chat with me and type **" + COMMAND + "** or **help**.");
         } else {
             String lower = text.toLowerCase(Locale.ROOT);
@@ -103,19 +99,19 @@ public class TeamsBot {
             }
             if (lower.equals(COMMAND) || lower.startsWith(COMMAND + " ")) {
                 String args = text.substring(COMMAND.length()).trim();
-                Optional<Member> member = member(a, ref);
-                reply = member.isEmpty()
+                Optional<Member> member = inbound.help(args) ? Optional.empty() : member(a, ref);
+                reply = member.isEmpty() && !inbound.help(args)
                         ? notLinked()
-                        : aiSpend.answer(member.get(), args, COMMAND);
+                        : inbound.command(Origin.of(TeamsTransport.PLATFORM, member), args, COMMAND).note();
             } else {
-                reply = AiSpend.help(COMMAND, false);
+                reply = inbound.help(Origin.of(TeamsTransport.PLATFORM, Optional.empty()), COMMAND);
             }
         }
         respond(a, ref, reply);
     }
 
     private static ChatMessage notLinked() {
-        return AiSpend.text("I don't know you yet. Ask your Yardstick admin to add you as a member with the email "
+        return ChatMessage.text("I don't know you yet. Ask your Yardstick admin to add you as a member with the email "
                 + "address of your Microsoft account (or your Teams user id).");
     }
 
@@ -137,66 +133,17 @@ public class TeamsBot {
     }
 
     private JsonNode action(JsonNode a, TeamsConversations.Ref ref, JsonNode data, boolean invoke) {
-        String action = data.path("action").asText("");
-        String value = data.path("value").asText("");
-        long id;
-        try {
-            id = Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            id = -1;
-        }
-        Optional<Member> clicker = member(a, ref);
-        String text;
-        ChatMessage card = null;
-        if (BudgetService.APPROVE.equals(action) || BudgetService.DENY.equals(action)) {
-            boolean approve = BudgetService.APPROVE.equals(action);
-            BudgetService.Decision d = clicker.isEmpty() || id < 0
-                    ? new BudgetService.NotManager()
-                    : budgets.decide(id, clicker.get().id, approve);
-            if (d instanceof BudgetService.Decided decided) {
-                text = (approve ? "Approved" : "Denied") + " request #" + decided.request().id
-                        + ". The requester is told.";
-            } else if (d instanceof BudgetService.AlreadyDecided already) {
-                text = "expired".equals(already.request().status)
-                        ? "This request expired before anyone decided; nothing was changed."
-                        : "Already " + already.request().status + " by " + already.request().decidedBy
-                                + "; nothing was changed.";
-            } else if (d instanceof BudgetService.NotFound) {
-                text = "This request no longer exists.";
-            } else {
-                text = "Only a manager of this team can approve or deny budget requests; nothing was changed.";
-            }
-            if (invoke && (d instanceof BudgetService.Decided || d instanceof BudgetService.AlreadyDecided)) {
-                // the invoke response replaces the card, as the outbox's update of it does: same card
-                card = budgets.decidedCard(id);
-            }
-        } else if (Alerts.INTENDED.equals(action) || Alerts.SNOOZE_ACTION.equals(action)) {
-            boolean intended = Alerts.INTENDED.equals(action);
-            Alerts.Settled s = clicker.isEmpty() || id < 0
-                    ? Alerts.Settled.NOT_YOURS
-                    : intended ? alerts.intended(id, clicker.get().id) : alerts.snooze(id, clicker.get().id);
-            text = switch (s) {
-                case DONE -> intended
-                        ? "Noted: no more alerts for this session."
-                        : "Snoozed: no runaway alerts for you for the next 24 hours.";
-                case NOT_YOURS -> "This alert is about someone else's session; nothing was changed.";
-                case NOT_FOUND -> "This alert no longer exists.";
-            };
-            if (s == Alerts.Settled.DONE && invoke) {
-                // the invoke response replaces the alert card, as the outbox's update of it does: same card
-                card = alerts.settledMessage(id);
-            }
-        } else {
-            text = "This button is not one of mine; nothing was changed.";
-        }
-        ChatMessage reply = AiSpend.text(text);
+        Reply reply = inbound.click(Origin.of(TeamsTransport.PLATFORM, member(a, ref)), data.path("action").asText(""),
+                data.path("value").asText(""));
+        ChatMessage note = reply.note() == null ? ChatMessage.text("Done.") : reply.note();
         if (!invoke) {
-            respond(a, ref, reply);
+            respond(a, ref, note);
             return null;
         }
+        // the invoke response replaces the card, as the outbox's update of it does: same card
         ObjectNode response = JSON.createObjectNode().put("statusCode", 200).put("type",
                 AdaptiveCards.CONTENT_TYPE);
-        response.set("value", AdaptiveCards.card(card == null ? reply : card, null));
+        response.set("value", AdaptiveCards.card(reply.card() == null ? note : reply.card(), null));
         return response;
     }
 

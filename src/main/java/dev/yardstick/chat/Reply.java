@@ -1,0 +1,51 @@
+package dev.yardstick.chat;
+
+import java.util.Map;
+
+/**
+ * A feature's answer to something someone did in chat, rendered by each platform.
+ *
+ * @param note    what to tell only this person, or null
+ * @param card    what the message whose button was pressed reads now, or null when unchanged or gone
+ * @param changed whether this action changed that message (the platform's copy is updated through the outbox; a note
+ *                then adds nothing on platforms that show the update)
+ * @param form    a form to open for this person, or null
+ * @param errors  per field of a submitted form, what is wrong with it (empty when accepted)
+ */
+public record Reply(ChatMessage note, ChatMessage card, boolean changed, Form form, Map<String, String> errors) {
+
+    /** Nothing to say. */
+    public static Reply none() {
+        return new Reply(null, null, false, null, Map.of());
+    }
+
+    /** A private note to the person. */
+    public static Reply note(ChatMessage note) {
+        return new Reply(note, null, false, null, Map.of());
+    }
+
+    /** A one-paragraph private note to the person. */
+    public static Reply note(String text) {
+        return note(ChatMessage.text(text));
+    }
+
+    /** The action changed its message, which now reads {@code card}; {@code note} says what happened. */
+    public static Reply updated(ChatMessage card, String note) {
+        return new Reply(ChatMessage.text(note), card, true, null, Map.of());
+    }
+
+    /** The action changed nothing; the message reads {@code card} (null: unknown) and {@code note} says why. */
+    public static Reply unchanged(ChatMessage card, String note) {
+        return new Reply(ChatMessage.text(note), card, false, null, Map.of());
+    }
+
+    /** Open a form for the person. */
+    public static Reply form(Form form) {
+        return new Reply(null, null, false, form, Map.of());
+    }
+
+    /** A submitted form is refused: what is wrong, per field. */
+    public static Reply errors(Map<String, String> errors) {
+        return new Reply(null, null, false, null, Map.copyOf(errors));
+    }
+}
