@@ -56,7 +56,7 @@ import org.junit.jupiter.api.Test;
 class FuzzTest {
 
     private static final long SEED = Long.getLong("fuzz.seed", 15L);
-    private static final int BODIES = Integer.getInteger("fuzz.bodies", 800);
+    private static final int BODIES = Integer.getInteger("fuzz.bodies", 2000);
     private static final Pattern LEAK = Pattern.compile(
             "java\\.|jakarta\\.|javax\\.|com\\.fasterxml|com\\.google|org\\.postgresql|io\\.quarkus|io\\.vertx"
                     + "|dev\\.yardstick|Exception|\\bat [a-z]+\\.");
