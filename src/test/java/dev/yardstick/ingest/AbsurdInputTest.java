@@ -159,6 +159,12 @@ class AbsurdInputTest {
                 "cost_usd", str("1e999999999"));
         byte[] alone = logs("claude-code", List.of(absurd)).toByteArray();
         assertTrue(alone.length < 700, "the record of the report is small: " + alone.length + " bytes");
+        long started = System.nanoTime();
+        Response one = postLogs(logs("claude-code", List.of(absurd)));
+        one.then().statusCode(200);
+        System.out.printf("The %d-byte record with cost_usd \"1e999999999\": %d, %d ms, %s%n", alone.length,
+                one.statusCode(), (System.nanoTime() - started) / 1_000_000,
+                OtlpTest.parseLogsResponse(one.asByteArray()).getPartialSuccess().toString().replace("\n", " "));
         Response r = postLogs(logs("claude-code", List.of(valid, absurd,
                 with(apiRequest(user, session, 3, t, "m", 1, 1, 0, 0, 0), "cost_usd",
                         AnyValue.newBuilder().setDoubleValue(1e12).build()),
