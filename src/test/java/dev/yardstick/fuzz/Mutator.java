@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 
 /**
  * Seeded mutations of valid request bodies, for fuzzing any endpoint: JSON-aware ones (a value
@@ -31,6 +32,11 @@ public final class Mutator {
     public static final List<String> NASTY_STRINGS = List.of("\u0000", "a\u0000b", "1e999999999", "-1e309",
             "NaN", "Infinity", "-Infinity", "\uD800", "\uDFFF x", "\u202E", "\\u0000", "%00", "' or 1=1 --",
             "𝄞", "", " ", "9".repeat(400), "1e-999999999", "0x10", "null");
+
+    /** What must never appear in a response body: a Java package or class name, or a stack frame. */
+    public static final Pattern JAVA_NAMES = Pattern.compile(
+            "java\\.|jakarta\\.|javax\\.|com\\.fasterxml|com\\.google|com\\.slack|org\\.postgresql|io\\.quarkus"
+                    + "|io\\.vertx|dev\\.yardstick|Exception|\\bat [a-z]+\\.");
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
