@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 /** The one email check used by the admin and ingest APIs. */
 public final class Emails {
 
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+\\.[^@\\s\\p{Cntrl}]+");
 
     private Emails() {
     }

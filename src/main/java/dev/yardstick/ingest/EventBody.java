@@ -1,9 +1,11 @@
 package dev.yardstick.ingest;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.yardstick.common.Problem;
@@ -18,14 +20,29 @@ import java.util.Locale;
 
 /**
  * Reads an ingest request body: one JSON object, a JSON array of objects, or NDJSON. The whole
- * body is parsed before anything is stored, so malformed JSON keeps nothing.
+ * body is parsed before anything is stored, so malformed JSON keeps nothing; an NDJSON line beyond
+ * the parser's limits (nested deeper than {@value #MAX_DEPTH} levels, a number longer than 1,000
+ * digits) is rejected on its own.
  */
 final class EventBody {
+
+    /** One event of the body, or why its line could not be read. */
+    record Event(JsonNode node, String error) {
+    }
+
+    /** Events are flat objects; this leaves room for mistakes while bounding the parser's work. */
+    static final int MAX_DEPTH = 64;
+
+    private static final ObjectReader READER = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+            .build()).reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final String LIMITS = "nested deeper than " + MAX_DEPTH
+            + " levels, or a number longer than 1000 digits";
 
     private EventBody() {
     }
 
-    static List<JsonNode> read(InputStream in, String contentType, long maxBytes, int maxEvents, ObjectMapper mapper) {
+    static List<Event> read(InputStream in, String contentType, long maxBytes, int maxEvents) {
         String type = contentType == null ? "application/json" : contentType.toLowerCase(Locale.ROOT);
         boolean ndjson = type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl")
                 || type.startsWith("application/x-jsonlines");
@@ -42,25 +59,44 @@ final class EventBody {
         if (bytes.length > maxBytes) {
             throw tooLarge("The request body is larger than " + maxBytes + " bytes; split it into smaller batches.");
         }
-        List<JsonNode> events = new ArrayList<>();
-        if (ndjson) {
-            try (MappingIterator<JsonNode> it = mapper.readerFor(JsonNode.class).readValues(bytes)) {
-                while (it.hasNextValue()) {
-                    events.add(it.nextValue());
-                    checkCount(events.size(), maxEvents);
-                }
-            } catch (JsonProcessingException e) {
-                throw Problem
-                        .badRequest("Line " + e.getLocation().getLineNr() + " is not valid JSON; nothing was stored.");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        return ndjson ? lines(bytes, maxEvents) : document(bytes, maxEvents);
+    }
+
+    /** NDJSON: each non-blank line is one event, read on its own. */
+    private static List<Event> lines(byte[] bytes, int maxEvents) {
+        List<Event> events = new ArrayList<>();
+        int lineNr = 0;
+        for (int start = 0; start < bytes.length;) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
             }
-            return events;
+            lineNr++;
+            if (!isBlank(bytes, start, end)) {
+                checkCount(events.size() + 1, maxEvents);
+                try {
+                    events.add(new Event(READER.readTree(bytes, start, end - start), null));
+                } catch (StreamConstraintsException e) {
+                    events.add(new Event(null, "line " + lineNr + " is beyond the parser's limits (" + LIMITS + ")"));
+                } catch (JsonProcessingException e) {
+                    throw Problem.badRequest("Line " + lineNr + " is not valid JSON; nothing was stored.");
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            start = end + 1;
         }
+        return events;
+    }
+
+    /** One JSON document: an object or an array of objects. */
+    private static List<Event> document(byte[] bytes, int maxEvents) {
         JsonNode root;
         try {
-            ObjectReader reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-            root = reader.readTree(bytes);
+            root = READER.readTree(bytes);
+        } catch (StreamConstraintsException e) {
+            throw Problem.badRequest("The request body is beyond the parser's limits (" + LIMITS
+                    + "); nothing was stored. Send NDJSON to have such an event rejected on its own.");
         } catch (JsonProcessingException e) {
             throw Problem.badRequest("The request body is not valid JSON; nothing was stored. "
                     + "Use Content-Type: application/x-ndjson for one event per line.");
@@ -70,15 +106,25 @@ final class EventBody {
         if (root == null || root.isMissingNode()) {
             throw Problem.badRequest("The request body is empty.");
         }
+        List<Event> events = new ArrayList<>();
         if (root.isArray()) {
             checkCount(root.size(), maxEvents);
-            root.forEach(events::add);
+            root.forEach(n -> events.add(new Event(n, null)));
         } else if (root.isObject()) {
-            events.add(root);
+            events.add(new Event(root, null));
         } else {
             throw Problem.badRequest("The request body must be a JSON object or an array of objects.");
         }
         return events;
+    }
+
+    private static boolean isBlank(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != ' ' && b[i] != '\t' && b[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkCount(int count, int max) {

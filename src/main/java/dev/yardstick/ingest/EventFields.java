@@ -2,6 +2,7 @@ package dev.yardstick.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.yardstick.admin.Emails;
+import dev.yardstick.ledger.Bounds;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -20,7 +21,6 @@ final class EventFields {
         }
     }
 
-    private static final long MAX_COUNT = 1_000_000_000_000L;
     private final JsonNode node;
 
     EventFields(JsonNode node, Set<String> allowed) throws Invalid {
@@ -59,6 +59,9 @@ final class EventFields {
             throw new Invalid(name + " must be a string");
         }
         String s = v.asText();
+        if (!Bounds.isStorable(s)) {
+            throw new Invalid(name + " must not contain the NUL character (U+0000)");
+        }
         if (s.isBlank()) {
             if (required) {
                 throw new Invalid(name + " must not be blank");
@@ -106,8 +109,11 @@ final class EventFields {
         if (v == null) {
             return fallback;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.asLong() < 0 || v.asLong() > MAX_COUNT) {
+        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0) {
             throw new Invalid(name + " must be a whole number of at least 0");
+        }
+        if (!v.canConvertToLong() || v.asLong() > Bounds.MAX_COUNT) {
+            throw new Invalid(name + " must be at most " + Bounds.MAX_COUNT);
         }
         return v.asLong();
     }
@@ -117,12 +123,26 @@ final class EventFields {
         if (v == null) {
             return null;
         }
-        if (!v.isNumber() || v.decimalValue().signum() < 0) {
-            throw new Invalid(name + " must be a number of at least 0");
+        String atLeastZero = name + " must be a number of at least 0";
+        if (!v.isNumber()) {
+            throw new Invalid(atLeastZero);
         }
-        BigDecimal d = v.decimalValue();
-        if (d.compareTo(BigDecimal.valueOf(1_000_000_000L)) >= 0) {
-            throw new Invalid(name + " is implausibly large");
+        BigDecimal d;
+        if (v.isDouble() || v.isFloat()) {
+            double x = v.doubleValue();
+            if (Double.isNaN(x) || x < 0) {
+                throw new Invalid(atLeastZero);
+            }
+            d = Bounds.cost(x);
+        } else {
+            if (v.decimalValue().signum() < 0) {
+                throw new Invalid(atLeastZero);
+            }
+            d = Bounds.cost(v.decimalValue());
+        }
+        if (d == null) {
+            throw new Invalid(name + " is implausibly large: it must be below "
+                    + Bounds.MAX_COST_USD.toPlainString());
         }
         return d;
     }

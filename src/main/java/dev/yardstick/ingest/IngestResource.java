@@ -1,7 +1,6 @@
 package dev.yardstick.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
@@ -50,22 +49,23 @@ public class IngestResource {
     @Inject
     YardstickConfig config;
     @Inject
-    ObjectMapper mapper;
-    @Inject
     MeterRegistry registry;
 
     @POST
     @Path("/usage-events")
     @ResponseStatus(202)
     public IngestResponse usage(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
-        List<JsonNode> nodes = read(body, contentType);
+        List<EventBody.Event> events = read(body, contentType);
         Instant now = Instant.now();
         Instant oldest = oldest(now);
         List<Indexed<UsageRecord>> valid = new ArrayList<>();
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            JsonNode node = nodes.get(i);
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode node = events.get(i).node();
             try {
+                if (node == null) {
+                    throw new EventFields.Invalid(events.get(i).error());
+                }
                 EventFields f = new EventFields(node, USAGE_FIELDS);
                 valid.add(new Indexed<>(i, new UsageRecord(
                         f.string("id", 128, true), f.time(now, oldest, config.rawRetentionDays()),
@@ -86,14 +86,17 @@ public class IngestResource {
     @Path("/outcome-events")
     @ResponseStatus(202)
     public IngestResponse outcomes(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
-        List<JsonNode> nodes = read(body, contentType);
+        List<EventBody.Event> events = read(body, contentType);
         Instant now = Instant.now();
         Instant oldest = oldest(now);
         List<Indexed<OutcomeRecord>> valid = new ArrayList<>();
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            JsonNode node = nodes.get(i);
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode node = events.get(i).node();
             try {
+                if (node == null) {
+                    throw new EventFields.Invalid(events.get(i).error());
+                }
                 EventFields f = new EventFields(node, OUTCOME_FIELDS);
                 String id = f.string("id", 128, true);
                 Instant time = f.time(now, oldest, config.rawRetentionDays());
@@ -113,8 +116,8 @@ public class IngestResource {
         return respond("outcome", result, rejected);
     }
 
-    private List<JsonNode> read(InputStream body, String contentType) {
-        return EventBody.read(body, contentType, config.ingest().maxBytes(), config.ingest().maxEvents(), mapper);
+    private List<EventBody.Event> read(InputStream body, String contentType) {
+        return EventBody.read(body, contentType, config.ingest().maxBytes(), config.ingest().maxEvents());
     }
 
     private Instant oldest(Instant now) {

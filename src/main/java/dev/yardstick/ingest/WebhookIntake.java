@@ -1,6 +1,7 @@
 package dev.yardstick.ingest;
 
 import dev.yardstick.YardstickConfig;
+import dev.yardstick.ledger.Bounds;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.OutcomeRecord;
@@ -59,6 +60,11 @@ public class WebhookIntake {
 
     /** Stores the work as an outcome event, or says why it was ignored. */
     public Result record(String source, ShippedWork work) {
+        if (!Bounds.isStorable(work.id()) || !Bounds.isStorable(work.email()) || !Bounds.isStorable(work.githubLogin())
+                || !Bounds.isStorable(work.repository()) || !Bounds.isStorable(work.title())
+                || !Bounds.isStorable(work.url())) {
+            return ignored(source, "the payload's text contains the NUL character (U+0000), which cannot be stored");
+        }
         Instant now = Instant.now();
         Instant time = work.time() == null || work.time().isAfter(now) ? now : work.time();
         if (time.isBefore(now.minus(config.rawRetentionDays(), ChronoUnit.DAYS))) {

@@ -97,8 +97,9 @@ public class WebhookResource {
         }
         JsonNode payload = json(body);
         JsonNode ts = payload.path("webhookTimestamp");
-        if (!ts.canConvertToLong()
-                || Math.abs(System.currentTimeMillis() - ts.asLong()) > LINEAR_TOLERANCE.toMillis()) {
+        long now = System.currentTimeMillis();
+        if (!ts.canConvertToLong() || ts.asLong() < now - LINEAR_TOLERANCE.toMillis()
+                || ts.asLong() > now + LINEAR_TOLERANCE.toMillis()) {
             return unauthorized("linear", "webhookTimestamp must be within " + LINEAR_TOLERANCE.toSeconds()
                     + " seconds of now; a stale delivery may be a replay.");
         }

@@ -1,6 +1,7 @@
 package dev.yardstick.ledger;
 
 import dev.yardstick.admin.Team;
+import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -686,11 +687,31 @@ public class LedgerWriter {
             try {
                 return work.call();
             } catch (Exception e) {
+                String state = sqlState(e);
+                if ("22003".equals(state)) {
+                    // numeric_value_out_of_range: each event is within Bounds, but the batch takes a sum past its column
+                    throw Problem.badRequest("The batch would take a daily total beyond what the ledger holds "
+                            + "(costs below 1000000000000 USD, counts below 2^63); nothing was stored.");
+                }
+                if ("22021".equals(state) || "22P05".equals(state)) {
+                    // text PostgreSQL cannot store; the ways in reject it per event, this is the last guard
+                    throw Problem.badRequest("The batch has text PostgreSQL cannot store (such as U+0000); "
+                            + "nothing was stored.");
+                }
                 if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) {
                     throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
                 }
             }
         }
+    }
+
+    private static String sqlState(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                return s.getSQLState();
+            }
+        }
+        return null;
     }
 
     private static boolean isRetryable(Throwable e) {

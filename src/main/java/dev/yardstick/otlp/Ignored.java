@@ -13,8 +13,41 @@ final class Ignored {
     int outOfWindow;
     /** Data points of a known metric in a form Yardstick does not read (not a delta or cumulative sum). */
     int unsupported;
+    /** Records or data points with a number beyond the ledger's bounds or text it cannot store. */
+    int invalid;
+    /** The first such reason, for the response's error message. */
+    String invalidReason;
+    /** Data points whose usage adds up beyond the ledger's bounds (counted where the batch is stored). */
+    int tooLarge;
+
+    void invalid(String reason) {
+        if (invalid++ == 0) {
+            invalidReason = reason;
+        }
+    }
 
     int rejected() {
-        return noUser + outOfWindow;
+        return noUser + outOfWindow + invalid + tooLarge;
+    }
+
+    /** Why records or data points were rejected, for OTLP's {@code partialSuccess.errorMessage}. */
+    String reason(String what) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (invalid > 0) {
+            parts.add(invalid + " " + what + " with a value Yardstick cannot store (first: " + invalidReason + ")");
+        }
+        if (tooLarge > 0) {
+            parts.add(tooLarge + " " + what + " whose usage adds up beyond the ledger's bounds (tokens at most "
+                    + dev.yardstick.ledger.Bounds.MAX_COUNT + ", cost below "
+                    + dev.yardstick.ledger.Bounds.MAX_COST_USD.toPlainString() + " USD)");
+        }
+        if (noUser > 0) {
+            parts.add(noUser + " " + what + " without a user.email attribute (on the record or the resource)");
+        }
+        if (outOfWindow > 0) {
+            parts.add(outOfWindow + " " + what
+                    + " more than 5 minutes ahead or older than the retention window");
+        }
+        return "Not kept: " + String.join("; ", parts) + ".";
     }
 }

@@ -1,5 +1,6 @@
 package dev.yardstick.otlp;
 
+import dev.yardstick.ledger.Bounds;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.UsageRecord;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -50,9 +51,13 @@ final class LogMapping {
                         result.ignored.unknown++;
                         continue;
                     }
-                    UsageRecord u = usage(tool, r, attrs, resource, now, oldest, result.ignored);
-                    if (u != null) {
-                        result.usage.add(new Indexed<>(index++, u));
+                    try {
+                        UsageRecord u = usage(tool, r, attrs, resource, now, oldest, result.ignored);
+                        if (u != null) {
+                            result.usage.add(new Indexed<>(index++, u));
+                        }
+                    } catch (Attrs.Invalid e) {
+                        result.ignored.invalid(e.getMessage());
                     }
                 }
             }
@@ -85,17 +90,17 @@ final class LogMapping {
     }
 
     private static UsageRecord usage(Tool tool, LogRecord r, Map<String, AnyValue> attrs,
-            Map<String, AnyValue> resource, Instant now, Instant oldest, Ignored ignored) {
+            Map<String, AnyValue> resource, Instant now, Instant oldest, Ignored ignored) throws Attrs.Invalid {
         long in, out, cacheRead, cacheWrite;
         BigDecimal cost = null;
         String nativeId;
         switch (tool) {
             case CLAUDE_CODE -> {
-                in = Attrs.count(attrs.get("input_tokens"));
-                out = Attrs.count(attrs.get("output_tokens"));
-                cacheRead = Attrs.count(attrs.get("cache_read_tokens"));
-                cacheWrite = Attrs.count(attrs.get("cache_creation_tokens"));
-                cost = Attrs.money(attrs.get("cost_usd"));
+                in = count("input_tokens", attrs);
+                out = count("output_tokens", attrs);
+                cacheRead = count("cache_read_tokens", attrs);
+                cacheWrite = count("cache_creation_tokens", attrs);
+                cost = Attrs.money("cost_usd", attrs.get("cost_usd"));
                 nativeId = Attrs.str(attrs.get("request_id"));
             }
             case CODEX -> {
@@ -105,18 +110,17 @@ final class LogMapping {
                     ignored.noUsage++;
                     return null;
                 }
-                long cached = Attrs.count(attrs.get("cached_token_count"));
-                in = Math.max(0, Attrs.count(attrs.get("input_token_count")) - cached);
-                out = Attrs.count(attrs.get("output_token_count"));
+                long cached = count("cached_token_count", attrs);
+                in = Math.max(0, count("input_token_count", attrs) - cached);
+                out = count("output_token_count", attrs);
                 cacheRead = cached;
-                cacheWrite = Attrs.count(attrs.get("cache_write_token_count"));
+                cacheWrite = count("cache_write_token_count", attrs);
                 nativeId = Attrs.str(attrs.get("response.id"));
             }
             case GEMINI_CLI -> {
-                long cached = Attrs.count(attrs.get("cached_content_token_count"));
-                in = Math.max(0, Attrs.count(attrs.get("input_token_count")) - cached)
-                        + Attrs.count(attrs.get("tool_token_count"));
-                out = Attrs.count(attrs.get("output_token_count")) + Attrs.count(attrs.get("thoughts_token_count"));
+                long cached = count("cached_content_token_count", attrs);
+                in = Math.max(0, count("input_token_count", attrs) - cached) + count("tool_token_count", attrs);
+                out = count("output_token_count", attrs) + count("thoughts_token_count", attrs);
                 cacheRead = cached;
                 cacheWrite = 0;
                 nativeId = null;
@@ -134,18 +138,19 @@ final class LogMapping {
             ignored.outOfWindow++;
             return null;
         }
-        String session = Attrs.str(attrs.getOrDefault(tool.sessionAttribute, resource.get(tool.sessionAttribute)));
+        String session = Attrs.storable(tool.sessionAttribute,
+                Attrs.str(attrs.getOrDefault(tool.sessionAttribute, resource.get(tool.sessionAttribute))));
         if (session != null && session.length() > 200) {
             session = Attrs.hash(session);
         }
-        String model = Attrs.str(attrs.get("model"));
+        String model = Attrs.storable("model", Attrs.str(attrs.get("model")));
         if (model == null) {
             model = "unknown";
         } else if (model.length() > 200) {
             model = model.substring(0, 200);
         }
         String id = ID_PREFIX + tool.key + ":";
-        if (nativeId != null && id.length() + nativeId.length() <= 128) {
+        if (nativeId != null && id.length() + nativeId.length() <= 128 && Bounds.isStorable(nativeId)) {
             id += nativeId;
         } else {
             id += "h" + Attrs.hash(nativeId, session, Long.toString(nanos), Attrs.str(attrs.get("event.sequence")),
@@ -153,6 +158,10 @@ final class LogMapping {
         }
         return new UsageRecord(id, time, user, null, tool.key, model, in, out, cacheRead, cacheWrite, cost, 1,
                 session);
+    }
+
+    private static long count(String name, Map<String, AnyValue> attrs) throws Attrs.Invalid {
+        return Attrs.count(name, attrs.get(name));
     }
 
     /** The event's time: the record's, else its {@code event.timestamp} attribute, else when observed. */
@@ -164,7 +173,7 @@ final class LogMapping {
         if (ts != null) {
             try {
                 Instant t = OffsetDateTime.parse(ts).toInstant();
-                return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+                return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
             } catch (DateTimeParseException | ArithmeticException e) {
                 // fall through to the observed time
             }

@@ -1,5 +1,6 @@
 package dev.yardstick.otlp;
 
+import dev.yardstick.ledger.Bounds;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -91,13 +92,22 @@ final class MetricMapping {
                             result.ignored.unsupported++;
                             continue;
                         }
+                        String tooLarge = tooLarge(known.kind(), value);
+                        if (tooLarge != null) {
+                            result.ignored.invalid(m.getName() + " " + tooLarge);
+                            continue;
+                        }
                         String session = Attrs.str(attrs.getOrDefault("session.id", resource.get("session.id")));
+                        String model = Attrs.str(attrs.get("model"));
+                        if (!Bounds.isStorable(session) || !Bounds.isStorable(model)) {
+                            result.ignored.invalid("session.id or model contains the NUL character (U+0000)");
+                            continue;
+                        }
                         if (session == null) {
                             session = "~" + user;
                         } else if (session.length() > 200) {
                             session = Attrs.hash(session);
                         }
-                        String model = Attrs.str(attrs.get("model"));
                         if (model == null) {
                             model = "unknown";
                         } else if (model.length() > 200) {
@@ -113,6 +123,18 @@ final class MetricMapping {
             }
         }
         return result;
+    }
+
+    /** Why a point's value is beyond the ledger's bounds, or {@code null} when it is within them. */
+    private static String tooLarge(Kind kind, double value) {
+        if (kind == Kind.COST) {
+            return Math.abs(value) >= Bounds.MAX_COST_USD.doubleValue()
+                    ? "must be below " + Bounds.MAX_COST_USD.toPlainString() + " (and above its negative)"
+                    : null;
+        }
+        return Math.abs(value) > Bounds.MAX_COUNT
+                ? "must be at most " + Bounds.MAX_COUNT + " (and at least its negative)"
+                : null;
     }
 
     /** The attributes as sorted {@code key=value} text, the same whatever their order on the wire. */

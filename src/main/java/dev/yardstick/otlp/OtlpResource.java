@@ -60,7 +60,8 @@ public class OtlpResource {
         ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
         if (mapped.ignored.rejected() > 0) {
             response.setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
-                    .setRejectedLogRecords(mapped.ignored.rejected()).setErrorMessage(reason(mapped.ignored)));
+                    .setRejectedLogRecords(mapped.ignored.rejected())
+                    .setErrorMessage(mapped.ignored.reason("log records")));
         }
         return OtlpBody.respond(response.build(), encoding);
     }
@@ -84,15 +85,10 @@ public class OtlpResource {
         ExportMetricsServiceResponse.Builder response = ExportMetricsServiceResponse.newBuilder();
         if (mapped.ignored.rejected() > 0) {
             response.setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
-                    .setRejectedDataPoints(mapped.ignored.rejected()).setErrorMessage(reason(mapped.ignored)));
+                    .setRejectedDataPoints(mapped.ignored.rejected())
+                    .setErrorMessage(mapped.ignored.reason("data points")));
         }
         return OtlpBody.respond(response.build(), encoding);
-    }
-
-    private static String reason(Ignored ignored) {
-        return ignored.noUser > 0
-                ? "Records without a user.email attribute (on the record or the resource) are not kept."
-                : "Records more than 5 minutes ahead or older than the retention window are not kept.";
     }
 
     private void count(String signal, WriteResult result, Ignored ignored) {
@@ -105,6 +101,8 @@ public class OtlpResource {
         ignore(signal, "no_user", ignored.noUser);
         ignore(signal, "out_of_window", ignored.outOfWindow);
         ignore(signal, "unsupported_point", ignored.unsupported);
+        ignore(signal, "invalid", ignored.invalid);
+        ignore(signal, "too_large", ignored.tooLarge);
     }
 
     private void ignore(String signal, String reason, int n) {

@@ -1,5 +1,6 @@
 package dev.yardstick.otlp;
 
+import dev.yardstick.ledger.Bounds;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.UsageRecord;
@@ -97,6 +98,7 @@ class OtlpStore {
     List<Indexed<UsageRecord>> fromMetrics(Connection c, List<MetricMapping.Point> points, Instant now,
             Instant oldest, Ignored ignored) throws SQLException {
         ignored.outOfWindow = 0;
+        ignored.tooLarge = 0;
         if (points.isEmpty()) {
             return List.of();
         }
@@ -156,7 +158,7 @@ class OtlpStore {
             switch (p.kind()) {
                 case TOKENS, COST -> {
                     double[] g = usage.computeIfAbsent(new Group(p.tool(), p.user(), p.session(), p.model(),
-                            p.timeNanos()), x -> new double[]{0, 0, 0, 0, 0, 0, -1});
+                            p.timeNanos()), x -> new double[]{0, 0, 0, 0, 0, 0, -1, 0});
                     add(g, p, delta);
                 }
                 case PULL_REQUESTS, COMMITS -> activity.merge(List.of(p.user(), p.tool().key,
@@ -180,13 +182,17 @@ class OtlpStore {
                 continue;
             }
             double[] v = e.getValue();
+            if (beyondBounds(v)) {
+                ignored.tooLarge += (int) v[7];
+                continue;
+            }
             long in = Math.round(v[0]), o = Math.round(v[1]), cr = Math.round(v[2]), cw = Math.round(v[3]);
             if (g.tool() == Tool.GEMINI_CLI) {
                 // Gemini CLI's input count includes cached tokens; thoughts are billed as output.
                 in = Math.max(0, in - cr) + Math.round(v[5]);
                 o += Math.round(v[4]);
             }
-            BigDecimal cost = v[6] < 0 ? null : BigDecimal.valueOf(v[6]);
+            BigDecimal cost = v[6] < 0 ? null : Bounds.cost(v[6]);
             String id = METRIC_ID_PREFIX + g.tool().key + ":"
                     + Attrs.hash(g.user(), g.session(), g.model(), Long.toString(g.time()));
             out.add(new Indexed<>(out.size(), new UsageRecord(id, Instant.ofEpochSecond(0, g.time()), g.user(),
@@ -195,8 +201,9 @@ class OtlpStore {
         return out;
     }
 
-    /** Adds a point to its group: input, output, cache read, cache write, thought, tool, cost (-1: none). */
+    /** Adds a point to its group: input, output, cache read, cache write, thought, tool, cost (-1: none), points. */
     private static void add(double[] g, MetricMapping.Point p, double delta) {
+        g[7]++;
         if (p.kind() == MetricMapping.Kind.COST) {
             g[6] = Math.max(g[6], 0) + delta;
             return;
@@ -214,6 +221,17 @@ class OtlpStore {
         if (slot >= 0) {
             g[slot] += delta;
         }
+    }
+
+    /** Whether a group's usage is more than one usage event may carry. */
+    private static boolean beyondBounds(double[] v) {
+        for (int i = 0; i < 6; i++) {
+            if (v[i] > Bounds.MAX_COUNT) {
+                return true;
+            }
+        }
+        return v[0] + v[5] > Bounds.MAX_COUNT || v[1] + v[4] > Bounds.MAX_COUNT
+                || v[6] >= 0 && Bounds.cost(v[6]) == null;
     }
 
     /** Claims sessions for metrics where no signal owns them yet; returns those owned by logs. */
