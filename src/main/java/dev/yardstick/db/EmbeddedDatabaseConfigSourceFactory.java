@@ -64,8 +64,6 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
 
         @Override
         public String getValue(String propertyName) {
-            if (propertyName.contains("datasource"))
-                System.err.println("DEBUGCFG " + propertyName);
             if (URL.equals(propertyName)) {
                 return EmbeddedDatabase.jdbcUrl(dataDir);
             }
