@@ -15,6 +15,7 @@ import com.google.protobuf.util.JsonFormat;
 import dev.yardstick.Api;
 import dev.yardstick.Db;
 import dev.yardstick.RestartablePostgres;
+import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -124,10 +125,16 @@ class DatabaseOutageTest {
         String team = Api.team("restart", "UTC");
         List<String> users = List.of(Api.member(team), Api.member(team), Api.member(team));
         String prefix = "restart-" + Api.unique() + "-";
+        String otlpTeam = Api.team("restart-otlp", "UTC");
+        String otlpUser = Api.member(otlpTeam);
+        String session = "s-" + Api.unique();
         String time = Instant.now().minusSeconds(120).toString();
         int clients = 4;
         int batches = 40;
         int perBatch = 50;
+        int otlpBatches = 40;
+        int otlpPerBatch = 20;
+        Instant otlpTime = Instant.now().minusSeconds(120);
 
         AtomicInteger done = new AtomicInteger();
         AtomicInteger unavailable = new AtomicInteger();
@@ -135,7 +142,7 @@ class DatabaseOutageTest {
         AtomicLong duplicates = new AtomicLong();
         Map<Integer, AtomicInteger> otherStatuses = new ConcurrentHashMap<>();
         CountDownLatch quarter = new CountDownLatch(clients * batches / 4);
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        ExecutorService pool = Executors.newFixedThreadPool(clients + 1);
         List<Future<?>> running = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
@@ -172,6 +179,35 @@ class DatabaseOutageTest {
                 return null;
             }));
         }
+        running.add(pool.submit(() -> { // an OTLP exporter: protobuf logs, retried on 503 as OTLP/HTTP says
+            for (int b = 0; b < otlpBatches; b++) {
+                List<LogRecord> records = new ArrayList<>();
+                for (int i = 0; i < otlpPerBatch; i++) {
+                    records.add(OtlpTest.apiRequest(otlpUser, session, b * otlpPerBatch + i, otlpTime,
+                            "claude-sonnet-4-5", 10, 1, 0, 0, 0.01));
+                }
+                byte[] body = OtlpTest.logs("claude-code", records).toByteArray();
+                while (true) {
+                    Response r;
+                    try {
+                        r = given().header("Authorization", "Bearer " + token).contentType(OtlpTest.PROTOBUF)
+                                .body(body).post("/v1/logs");
+                    } catch (RuntimeException e) {
+                        continue;
+                    }
+                    if (r.statusCode() == 200) {
+                        break;
+                    }
+                    if (r.statusCode() == 503 && r.header("Retry-After") != null) {
+                        unavailable.incrementAndGet();
+                    } else {
+                        otherStatuses.computeIfAbsent(r.statusCode(), s -> new AtomicInteger()).incrementAndGet();
+                    }
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // the exporter's back-off
+                }
+            }
+            return null;
+        }));
         try {
             assertTrue(quarter.await(120, TimeUnit.SECONDS), "a quarter of the batches before the restart");
             int before = done.get();
@@ -203,6 +239,14 @@ class DatabaseOutageTest {
         assertEquals(total, counted, "no event counted twice in the member rollup");
         assertEquals(total, teamCounted, "no event counted twice in the team rollup");
         assertEquals(total * 10, tokens);
+        long otlpTotal = (long) otlpBatches * otlpPerBatch;
+        long otlpStored = Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id "
+                + "where m.email = ?", otlpUser);
+        long otlpCounted = Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", otlpTeam);
+        System.out.printf("Restart mid-load, OTLP: %d records sent, %d stored, %d counted%n", otlpTotal,
+                otlpStored, otlpCounted);
+        assertEquals(otlpTotal, otlpStored, "no OTLP record lost");
+        assertEquals(otlpTotal, otlpCounted, "no OTLP record counted twice");
         admin().get("/api/v1/teams/" + team).then().statusCode(200);
     }
 

@@ -313,6 +313,18 @@ class OtlpTest {
     }
 
     @Test
+    void aBodyTooLargeAfterDecompressionIs413AsAStatusInTheRequestsEncoding() {
+        byte[] zeros = new byte[11 * 1024 * 1024]; // gzips to a few kilobytes
+        Response r = post("/v1/logs", PROTOBUF, zeros, true);
+        r.then().statusCode(413).contentType(startsWith(PROTOBUF));
+        assertStatus(r, 3, "export smaller batches");
+        post("/v1/metrics", "application/json", zeros, true).then().statusCode(413)
+                .contentType(startsWith("application/json")).body("code", equalTo(3))
+                .body("message", containsString("export smaller batches"));
+        assertEquals(0, stored(""));
+    }
+
+    @Test
     void logsThenMetricsOfOneSessionAreNotDoubleCounted() {
         Instant start = Instant.now().minusSeconds(300);
         Instant t = Instant.now().minusSeconds(60);
