@@ -62,7 +62,7 @@ public final class DatabaseOutage {
                     + "since the last such line)", describe(cause), refused);
         }
         return Response.fromResponse(Problem.response(503, "Service Unavailable",
-                "The database is unreachable for the moment; nothing was stored. Retry in a few seconds.", null))
+                "The database is unavailable for the moment; nothing was stored. Retry in a few seconds.", null))
                 .header("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)).build();
     }
 
