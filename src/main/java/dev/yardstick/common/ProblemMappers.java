@@ -76,8 +76,15 @@ public class ProblemMappers {
         return Problem.response(400, "Bad Request", String.join("; ", errors), errors);
     }
 
+    /**
+     * A failure nothing above maps. When the database is unreachable (see {@link DatabaseOutage}) the
+     * client may retry: 503 with {@code Retry-After}. Anything else is a 500 with a logged reference.
+     */
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
+        if (DatabaseOutage.causedBy(e)) {
+            return DatabaseOutage.response(e);
+        }
         String ref = UUID.randomUUID().toString();
         LOG.errorf(e, "Unexpected error, reference %s", ref);
         return Problem.response(500, "Internal Server Error",

@@ -10,7 +10,8 @@ import java.util.Set;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Supplies {@code quarkus.datasource.jdbc.url} from an embedded PostgreSQL when none is configured.
+ * Supplies {@code quarkus.datasource.jdbc.url} and {@code .username} from an embedded PostgreSQL when no
+ * URL is configured; its password comes from {@link EmbeddedCredentials}.
  *
  * <p>The server starts only when the URL is first read, that is when the datasource is created at
  * run time. In the {@code test} profile the server is throwaway; otherwise its data lives in
@@ -67,7 +68,7 @@ public class EmbeddedDatabaseConfigSourceFactory implements ConfigSourceFactory 
                 return EmbeddedDatabase.jdbcUrl(dataDir);
             }
             if ("quarkus.datasource.username".equals(propertyName)) {
-                return "postgres";
+                return EmbeddedDatabase.user();
             }
             return null;
         }

@@ -26,10 +26,13 @@ import java.util.List;
 /**
  * The OpenTelemetry OTLP/HTTP receiver: {@code POST /v1/logs} and {@code POST /v1/metrics}, so
  * that Claude Code, Codex CLI and Gemini CLI report usage with their built-in exporters. Same
- * ingest token as the ingest API. A whole request goes to the ledger in one batch.
+ * ingest token as the ingest API. A whole request goes to the ledger in one batch. Errors are
+ * {@code google.rpc.Status} bodies in the request's encoding ({@link OtlpErrorBodies}); an unreachable
+ * database is 503 with {@code Retry-After}, which exporters retry.
  */
 @Path("/v1")
 @IngestOnly
+@OtlpEndpoint
 public class OtlpResource {
 
     @Inject

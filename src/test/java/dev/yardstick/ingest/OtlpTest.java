@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
 import com.google.protobuf.util.JsonFormat;
 import dev.yardstick.Api;
 import dev.yardstick.Db;
@@ -261,10 +263,27 @@ class OtlpTest {
     @Test
     void noTokenIs401() {
         byte[] body = logs("claude-code", List.of()).toByteArray();
-        given().contentType(PROTOBUF).body(body).post("/v1/logs").then().statusCode(401)
-                .contentType("application/problem+json");
-        given().contentType(PROTOBUF).header("Authorization", "Bearer nope").body(body).post("/v1/metrics").then()
-                .statusCode(401);
+        Response r = given().contentType(PROTOBUF).body(body).post("/v1/logs");
+        r.then().statusCode(401).contentType(startsWith(PROTOBUF)).header("WWW-Authenticate", startsWith("Bearer"));
+        assertStatus(r, 16, "ingest token");
+        r = given().contentType(PROTOBUF).header("Authorization", "Bearer nope").body(body).post("/v1/metrics");
+        r.then().statusCode(401);
+        assertStatus(r, 16, "ingest token");
+        given().contentType("application/json").body("{}").post("/v1/logs").then().statusCode(401)
+                .contentType(startsWith("application/json")).body("code", equalTo(16))
+                .body("message", containsString("ingest token"));
+    }
+
+    /** A google.rpc.Status in protobuf: code (field 1) and message (field 2). */
+    static void assertStatus(Response r, int code, String inMessage) {
+        try {
+            UnknownFieldSet status = UnknownFieldSet.parseFrom(r.asByteArray());
+            assertEquals(List.of((long) code), status.getField(1).getVarintList());
+            String message = status.getField(2).getLengthDelimitedList().get(0).toStringUtf8();
+            assertTrue(message.contains(inMessage), message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError("not a protobuf google.rpc.Status", e);
+        }
     }
 
     @Test
@@ -273,19 +292,35 @@ class OtlpTest {
         byte[] good = logs("claude-code", List.of(apiRequest(user, "s-bad", 1, t, "claude-sonnet-4-5", 1, 1, 0, 0,
                 1.0))).toByteArray();
         byte[] truncated = java.util.Arrays.copyOf(good, good.length - 7);
-        post("/v1/logs", PROTOBUF, truncated, false).then().statusCode(400)
-                .contentType("application/problem+json").body("detail", containsString("nothing was stored"));
+        Response r = post("/v1/logs", PROTOBUF, truncated, false);
+        r.then().statusCode(400).contentType(startsWith(PROTOBUF));
+        assertStatus(r, 3, "nothing was stored");
         post("/v1/logs", PROTOBUF, new byte[]{(byte) 0xff, (byte) 0xff, (byte) 0xff}, false).then().statusCode(400);
         String json = json(logs("claude-code", List.of(apiRequest(user, "s-bad", 1, t, "claude-sonnet-4-5", 1, 1, 0,
                 0, 1.0))));
         post("/v1/logs", "application/json", json.substring(0, json.length() - 3).getBytes(StandardCharsets.UTF_8),
-                false).then().statusCode(400).contentType("application/problem+json");
+                false).then().statusCode(400).contentType(startsWith("application/json")).body("code", equalTo(3))
+                .body("message", containsString("nothing was stored"));
         post("/v1/logs", "application/json", "{\"resourceLogs\":{}}".getBytes(StandardCharsets.UTF_8), false)
                 .then().statusCode(400);
         given().header("Authorization", "Bearer " + token).contentType(PROTOBUF).header("Content-Encoding", "gzip")
-                .body(good).post("/v1/logs").then().statusCode(400).body("detail", containsString("gzip"));
+                .body(good).post("/v1/logs").then().statusCode(400).contentType(startsWith(PROTOBUF));
         post("/v1/metrics", PROTOBUF, truncated, false).then().statusCode(400);
-        post("/v1/logs", "text/plain", good, false).then().statusCode(415);
+        r = post("/v1/logs", "text/plain", good, false);
+        r.then().statusCode(415).contentType(startsWith(PROTOBUF));
+        assertStatus(r, 3, "application/x-protobuf");
+        assertEquals(0, stored(""));
+    }
+
+    @Test
+    void aBodyTooLargeAfterDecompressionIs413AsAStatusInTheRequestsEncoding() {
+        byte[] zeros = new byte[11 * 1024 * 1024]; // gzips to a few kilobytes
+        Response r = post("/v1/logs", PROTOBUF, zeros, true);
+        r.then().statusCode(413).contentType(startsWith(PROTOBUF));
+        assertStatus(r, 3, "export smaller batches");
+        post("/v1/metrics", "application/json", zeros, true).then().statusCode(413)
+                .contentType(startsWith("application/json")).body("code", equalTo(3))
+                .body("message", containsString("export smaller batches"));
         assertEquals(0, stored(""));
     }
 
