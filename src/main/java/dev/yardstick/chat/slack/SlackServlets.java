@@ -7,6 +7,7 @@ import com.slack.api.bolt.request.RequestHeaders;
 import com.slack.api.bolt.response.Response;
 import com.slack.api.bolt.util.SlackRequestParser;
 import com.google.gson.JsonParseException;
+import dev.yardstick.common.DatabaseOutage;
 import dev.yardstick.common.Problem;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -101,6 +102,11 @@ final class SlackServlets {
             LOG.debugf("Malformed signed Slack payload: %s", e.getMessage());
             problem(resp, 400, "Bad Request", "Not a Slack payload.");
         } catch (Exception e) {
+            if (DatabaseOutage.causedBy(e)) {
+                resp.setHeader("Retry-After", Integer.toString(DatabaseOutage.RETRY_AFTER_SECONDS));
+                problem(resp, 503, "Service Unavailable", "The database is unreachable; retry shortly.");
+                return;
+            }
             LOG.error("Slack request failed", e);
             problem(resp, 500, "Internal Server Error", "Something went wrong on our side.");
         }
