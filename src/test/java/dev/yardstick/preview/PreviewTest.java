@@ -106,6 +106,39 @@ class PreviewTest {
     }
 
     @Test
+    void aManagerApprovesInThePreviewOnceAndASecondPressChangesNothing() {
+        long grace = Db.scalar(ds, "select id from member where email = 'grace.obi@demo.yardstick.dev'");
+        long daniel = Db.scalar(ds, "select id from member where email = 'daniel.roth@demo.yardstick.dev'");
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("csrf", csrf())
+                .formParam("member", "daniel.roth@demo.yardstick.dev").formParam("text", "request 75 preview approval")
+                .post("/preview/ai-spend").then().statusCode(303);
+        long request = Db.scalar(ds, "select max(id) from budget_request where reason = 'preview approval'");
+        String page = given().get("/preview?to=member:" + grace).then().statusCode(200).extract().asString();
+        assertTrue(page.contains("<input type=\"hidden\" name=\"value\" value=\"" + request + "\">"), page);
+        for (int press = 0; press < 2; press++) {
+            given().redirects().follow(false).contentType(ContentType.URLENC).formParam("csrf", csrf())
+                    .formParam("as", grace).formParam("action", "budget.approve").formParam("value", request)
+                    .post("/preview/press").then().statusCode(303)
+                    .header("Location", containsString("/preview?to=member%3A" + grace));
+        }
+        assertEquals("approved", Db.string(ds, "select status from budget_request where id = ?", request));
+        assertEquals(1, Db.scalar(ds, "select count(*) from budget_increase where request_id = ?", request),
+                "approved once");
+        Db.awaitOutboxIdle(ds);
+        given().get("/preview?to=member:" + grace).then().statusCode(200)
+                .body(containsString("edited: replaces an earlier message"))
+                .body(containsString("Already approved by grace.obi@demo.yardstick.dev; nothing was changed."));
+        given().get("/preview?to=member:" + daniel).then().statusCode(200).body(containsString("approved"));
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("as", grace)
+                .formParam("action", "budget.deny").formParam("value", request).post("/preview/press").then()
+                .statusCode(403);
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("csrf", csrf())
+                .formParam("as", daniel).formParam("action", "budget.deny").formParam("value", request)
+                .post("/preview/press").then().statusCode(303);
+        assertEquals("approved", Db.string(ds, "select status from budget_request where id = ?", request));
+    }
+
+    @Test
     void onlyLoopbackNamesAndThePagesOwnFormsAreServed() {
         given().header("Host", "evil.example").get("/preview").then().statusCode(403)
                 .contentType("application/problem+json");

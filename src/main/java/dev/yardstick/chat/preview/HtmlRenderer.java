@@ -2,6 +2,7 @@ package dev.yardstick.chat.preview;
 
 import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /** Renders the neutral {@link ChatMessage} as an HTML fragment for the local preview. */
@@ -11,11 +12,21 @@ public final class HtmlRenderer {
     }
 
     /**
-     * The message as HTML: headers, paragraphs, facts as a table, notes, (inert) buttons, charts.
+     * The message as HTML: headers, paragraphs, facts as a table, notes, inert buttons, charts.
      *
      * @param chartUrl where the n-th chart of the message is served as a PNG
      */
     public static String html(ChatMessage message, IntFunction<String> chartUrl) {
+        return html(message, chartUrl, button -> null);
+    }
+
+    /**
+     * The message as HTML, its buttons drawn by {@code buttons} (a form that presses it; null: inert).
+     *
+     * @param chartUrl where the n-th chart of the message is served as a PNG
+     */
+    public static String html(ChatMessage message, IntFunction<String> chartUrl,
+            Function<ChatMessage.Button, String> buttons) {
         StringBuilder out = new StringBuilder();
         int charts = 0;
         for (ChatMessage.Block b : message.blocks()) {
@@ -32,12 +43,16 @@ public final class HtmlRenderer {
                 out.append("</table>\n");
             } else if (b instanceof ChatMessage.Note n) {
                 out.append("<p class=\"note\">").append(inline(n.text())).append("</p>\n");
-            } else if (b instanceof ChatMessage.Buttons buttons) {
+            } else if (b instanceof ChatMessage.Buttons b2) {
                 out.append("<div class=\"buttons\">");
-                for (ChatMessage.Button button : buttons.buttons()) {
-                    out.append("<button type=\"button\" disabled title=\"Buttons work in Slack and Teams\" class=\"")
-                            .append(button.style() == null ? "plain" : escape(button.style())).append("\">")
-                            .append(escape(button.label())).append("</button>");
+                for (ChatMessage.Button button : b2.buttons()) {
+                    String form = buttons.apply(button);
+                    out.append(form != null
+                            ? form
+                            : "<button type=\"button\" disabled "
+                                    + "title=\"Buttons work in the messages of a person\" class=\"" + style(button)
+                                    + "\">"
+                                    + escape(button.label()) + "</button>");
                 }
                 out.append("</div>\n");
             } else if (b instanceof ChatMessage.Chart chart) {
@@ -50,6 +65,11 @@ public final class HtmlRenderer {
             }
         }
         return out.toString();
+    }
+
+    /** The CSS class of a button: its style, or {@code plain}. */
+    static String style(ChatMessage.Button button) {
+        return button.style() == null ? "plain" : escape(button.style());
     }
 
     /** Neutral markup to HTML: escapes, then {@code **bold**}, {@code _italic_} and line breaks. */

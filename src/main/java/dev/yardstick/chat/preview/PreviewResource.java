@@ -7,6 +7,7 @@ import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Origin;
+import dev.yardstick.chat.Reply;
 import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.vertx.core.http.HttpServerRequest;
@@ -111,7 +112,8 @@ public class PreviewResource {
                     .append("<div class=\"meta\"><span class=\"to\">").append(HtmlRenderer.escape(label(s, labels)))
                     .append("</span> <time>").append(TIME.format(s.at())).append("</time>")
                     .append(tag(s)).append("</div>\n")
-                    .append(HtmlRenderer.html(s.message(), n -> "/preview/charts/" + s.id() + "/" + n + ".png"))
+                    .append(HtmlRenderer.html(s.message(), n -> "/preview/charts/" + s.id() + "/" + n + ".png",
+                            button -> press(s.target(), button)))
                     .append("</article>\n");
         }
         return h.append("</main></div></body></html>\n").toString();
@@ -154,11 +156,7 @@ public class PreviewResource {
     public Response aiSpend(@FormParam("member") String memberEmail, @FormParam("text") String text,
             @FormParam("csrf") String csrf) {
         guard();
-        if (csrf == null || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.US_ASCII),
-                CSRF.getBytes(StandardCharsets.US_ASCII))) {
-            throw Problem.exception(Response.Status.FORBIDDEN,
-                    "This form is out of date or was not sent from the preview page: reload the page and try again.");
-        }
+        checkCsrf(csrf);
         Member member = memberEmail == null
                 ? null
                 : QuarkusTransaction.requiringNew().call(() -> Member.byEmail(memberEmail).orElse(null));
@@ -169,6 +167,54 @@ public class PreviewResource {
         messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id, "respond:" + UUID.randomUUID(),
                 reply);
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
+    }
+
+    /**
+     * A button of a person's message pressed as that person, through the same handlers as Slack and Teams: a note
+     * (when the press changed nothing, or there is nothing to change) comes as a private reply; the changed message
+     * comes as its edit.
+     */
+    @POST
+    @Path("/press")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response press(@FormParam("as") long memberId, @FormParam("action") String action,
+            @FormParam("value") String value, @FormParam("csrf") String csrf) {
+        guard();
+        checkCsrf(csrf);
+        Member member = QuarkusTransaction.requiringNew().call(() -> Member.<Member>findById(memberId));
+        if (member == null || action == null) {
+            throw Problem.badRequest("as must be the id of a known member, and action is required.");
+        }
+        Reply reply = inbound.click(Origin.of(Messenger.PREVIEW, Optional.of(member)), action, value);
+        if (reply.note() != null && !reply.changed()) {
+            messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id,
+                    "respond:" + UUID.randomUUID(), reply.note());
+        }
+        return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
+    }
+
+    /** A button of a message to a person, as a form that presses it as them; null for other destinations. */
+    private static String press(String target, ChatMessage.Button button) {
+        if (target == null || !target.startsWith(PreviewTransport.MEMBER) || button.action() == null) {
+            return null;
+        }
+        return "<form method=\"post\" action=\"/preview/press\" class=\"press\">"
+                + hidden("csrf", CSRF) + hidden("as", target.substring(PreviewTransport.MEMBER.length()))
+                + hidden("action", button.action()) + hidden("value", button.value() == null ? "" : button.value())
+                + "<button type=\"submit\" class=\"" + HtmlRenderer.style(button) + "\">"
+                + HtmlRenderer.escape(button.label()) + "</button></form>";
+    }
+
+    private static String hidden(String name, String value) {
+        return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + HtmlRenderer.escape(value) + "\">";
+    }
+
+    private static void checkCsrf(String csrf) {
+        if (csrf == null || !MessageDigest.isEqual(csrf.getBytes(StandardCharsets.US_ASCII),
+                CSRF.getBytes(StandardCharsets.US_ASCII))) {
+            throw Problem.exception(Response.Status.FORBIDDEN,
+                    "This form is out of date or was not sent from the preview page: reload the page and try again.");
+        }
     }
 
     /**
@@ -382,6 +428,7 @@ public class PreviewResource {
             .buttons button{margin-right:8px;padding:5px 12px;border-radius:4px;border:1px solid #bbb;background:#fff}
             .buttons .primary{background:#007a5a;color:#fff;border-color:#007a5a}
             .buttons .danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
+            .buttons form.press{display:inline}.buttons form.press button{cursor:pointer}
             figure{margin:8px 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#616061}
             form.try label{display:block;margin:6px 0}form.try select,form.try input{width:100%;box-sizing:border-box}
             form.try button{margin-top:6px}.empty{color:#616061}
