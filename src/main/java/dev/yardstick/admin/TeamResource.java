@@ -1,7 +1,5 @@
 package dev.yardstick.admin;
 
-import dev.yardstick.budget.Budgets;
-import dev.yardstick.budget.Weeks;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -74,12 +72,12 @@ public class TeamResource {
     }
 
     @Inject
-    Budgets budgets;
+    EffectiveBudget budgets;
 
     private TeamView view(Team t) {
         return new TeamView(t.key, t.name, t.slackChannelId, t.teamsChannelId, t.teamsWebhookUrl != null,
                 List.copyOf(t.managers), t.weeklyBudgetUsd,
-                budgets.effective(t.key, Weeks.start(Instant.now(), t.zone())), t.timezone, t.digestDay,
+                budgets.at(t, Instant.now()), t.timezone, t.digestDay,
                 t.digestTime, t.runawayCostUsd, t.runawayRequests, List.copyOf(t.repositories), t.createdAt,
                 t.updatedAt);
     }

@@ -1,5 +1,7 @@
 package dev.yardstick.budget;
 
+import dev.yardstick.admin.EffectiveBudget;
+import dev.yardstick.admin.Team;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -8,15 +10,21 @@ import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.LocalDate;
 import javax.sql.DataSource;
 
 /** The effective weekly budget: the team's budget plus the one-week increases approved for that week. */
 @ApplicationScoped
-public class Budgets {
+public class Budgets implements EffectiveBudget {
 
     @Inject
     DataSource dataSource;
+
+    @Override
+    public BigDecimal at(Team team, Instant now) {
+        return effective(team.key, Weeks.start(now, team.zone()));
+    }
 
     /** The team's effective budget for the week starting {@code weekStart}; null when it has none. */
     public BigDecimal effective(String teamKey, LocalDate weekStart) {
