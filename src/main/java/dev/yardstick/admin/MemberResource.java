@@ -1,5 +1,6 @@
 package dev.yardstick.admin;
 
+import dev.yardstick.common.AdminOnly;
 import dev.yardstick.common.Problem;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;

@@ -1,5 +1,6 @@
 package dev.yardstick.admin;
 
+import dev.yardstick.common.AdminOnly;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

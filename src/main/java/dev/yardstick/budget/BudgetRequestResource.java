@@ -1,6 +1,6 @@
 package dev.yardstick.budget;
 
-import dev.yardstick.admin.AdminOnly;
+import dev.yardstick.common.AdminOnly;
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
 import dev.yardstick.common.Problem;

@@ -1,13 +1,14 @@
 package dev.yardstick.digest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.yardstick.admin.AdminOnly;
+import dev.yardstick.common.AdminOnly;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Weeks;
 import dev.yardstick.chat.ChatMessage;
-import dev.yardstick.chat.slack.BlockKit;
+import dev.yardstick.chat.Rendering;
 import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -48,6 +49,8 @@ public class DigestResource {
 
     @Inject
     DigestService digests;
+    @Inject
+    Instance<Rendering> renderings;
 
     @GET
     @Path("/digest")
@@ -56,7 +59,9 @@ public class DigestResource {
         LocalDate monday = monday(team, week);
         ChatMessage message = digests
                 .compose(QuarkusTransaction.requiringNew().call(() -> digests.figures(team, monday)));
-        return new Preview(team.key, DigestService.isoWeek(monday), message.text(), BlockKit.blocks(message));
+        return new Preview(team.key, DigestService.isoWeek(monday), message.text(),
+                renderings.stream().filter(r -> r.platform().equals("slack")).findFirst().orElseThrow()
+                        .render(message));
     }
 
     @POST

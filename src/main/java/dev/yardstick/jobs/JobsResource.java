@@ -1,6 +1,6 @@
 package dev.yardstick.jobs;
 
-import dev.yardstick.admin.AdminOnly;
+import dev.yardstick.common.AdminOnly;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

@@ -1,6 +1,6 @@
 package dev.yardstick.ledger;
 
-import dev.yardstick.admin.AdminOnly;
+import dev.yardstick.common.AdminOnly;
 import dev.yardstick.admin.Team;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;

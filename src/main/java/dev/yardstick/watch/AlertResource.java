@@ -1,6 +1,6 @@
 package dev.yardstick.watch;
 
-import dev.yardstick.admin.AdminOnly;
+import dev.yardstick.common.AdminOnly;
 import dev.yardstick.admin.Team;
 import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -1,7 +1,5 @@
-package dev.yardstick.admin;
+package dev.yardstick.common;
 
-import dev.yardstick.common.Bearer;
-import dev.yardstick.common.Problem;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;

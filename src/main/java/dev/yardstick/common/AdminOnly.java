@@ -1,4 +1,4 @@
-package dev.yardstick.admin;
+package dev.yardstick.common;
 
 import jakarta.ws.rs.NameBinding;
 import java.lang.annotation.ElementType;

@@ -1,4 +1,4 @@
-package dev.yardstick.admin;
+package dev.yardstick.common;
 
 import dev.yardstick.YardstickConfig;
 import io.quarkus.runtime.LaunchMode;

@@ -1,0 +1,21 @@
+package dev.yardstick.chat.slack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Rendering;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Messages as Slack Block Kit blocks. */
+@ApplicationScoped
+public class SlackRendering implements Rendering {
+
+    @Override
+    public String platform() {
+        return "slack";
+    }
+
+    @Override
+    public JsonNode render(ChatMessage message) {
+        return BlockKit.blocks(message);
+    }
+}
