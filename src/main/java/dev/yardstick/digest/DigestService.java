@@ -7,7 +7,7 @@ import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Format;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Outbox;
-import dev.yardstick.watch.Alerts;
+import dev.yardstick.watch.AlertRecords;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.Pricing;
 import dev.yardstick.ledger.Summary;
@@ -43,7 +43,7 @@ public class DigestService {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM", Locale.US);
 
     @Inject
-    Alerts alerts;
+    AlertRecords alerts;
     @Inject
     LedgerQueries ledger;
     @Inject
@@ -108,7 +108,7 @@ public class DigestService {
             }
         }
         BigDecimal premiumShare = priced.signum() == 0 ? null : premium.divide(priced, 4, RoundingMode.HALF_UP);
-        Alerts.RunawayWeek runaway = alerts.runawayTotals(team.key, monday.atStartOfDay(team.zone()).toInstant(),
+        AlertRecords.RunawayWeek runaway = alerts.runawayTotals(team.key, monday.atStartOfDay(team.zone()).toInstant(),
                 monday.plusWeeks(1).atStartOfDay(team.zone()).toInstant());
         return new DigestFigures(team.key, team.name, isoWeek(monday), monday, week.costUsd(), previous.costUsd(),
                 budgets.effective(team.key, monday), week.outcomes(), week.outcomesTotal(), previous.outcomes(),

@@ -15,19 +15,19 @@ import java.util.Set;
 public class AlertButtons implements ChatAction {
 
     @Inject
-    Alerts alerts;
+    RunawayAlerts alerts;
 
     @Override
     public Set<String> actions() {
-        return Set.of(Alerts.INTENDED, Alerts.SNOOZE_ACTION);
+        return Set.of(RunawayAlerts.INTENDED, RunawayAlerts.SNOOZE_ACTION);
     }
 
     @Override
     public Reply click(Origin origin, String action, String value) {
-        boolean intended = Alerts.INTENDED.equals(action);
+        boolean intended = RunawayAlerts.INTENDED.equals(action);
         long id = ChatAction.recordId(value);
-        Alerts.Settled s = origin.member().isEmpty() || id < 0
-                ? Alerts.Settled.NOT_YOURS
+        RunawayAlerts.Settled s = origin.member().isEmpty() || id < 0
+                ? RunawayAlerts.Settled.NOT_YOURS
                 : intended
                         ? alerts.intended(id, origin.member().get().id)
                         : alerts.snooze(id, origin.member().get().id);

@@ -63,8 +63,8 @@ final class AlertMessages {
                         new ChatMessage.Fact("Running for", duration(a.minutes))))
                 .paragraph("If it is retrying the same step, stopping it now saves the most. If it is meant to run, "
                         + "say so and I won't ask about this session again.")
-                .buttons(new ChatMessage.Button(Alerts.INTENDED, "It's intended", a.id.toString(), "primary"),
-                        new ChatMessage.Button(Alerts.SNOOZE_ACTION, "Snooze 24 h", a.id.toString(), null))
+                .buttons(new ChatMessage.Button(RunawayAlerts.INTENDED, "It's intended", a.id.toString(), "primary"),
+                        new ChatMessage.Button(RunawayAlerts.SNOOZE_ACTION, "Snooze 24 h", a.id.toString(), null))
                 .note("Only you see this. Alert #" + a.id + " · your team's line: " + Format.usd(t.costUsd())
                         + " or " + t.requests() + " requests in 15 minutes, or 2 hours of spending between 22:00 "
                         + "and 07:00.")

@@ -42,7 +42,7 @@ public class AlertResource {
     }
 
     @Inject
-    Alerts alerts;
+    AlertRecords alerts;
 
     @GET
     public List<AlertView> list(@PathParam("key") String key, @QueryParam("since") String since) {

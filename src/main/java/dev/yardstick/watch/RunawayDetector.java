@@ -72,7 +72,7 @@ public class RunawayDetector {
     @Inject
     DataSource dataSource;
     @Inject
-    Alerts alerts;
+    RunawayAlerts alerts;
 
     /**
      * Checks these sessions (only the 15-minute windows from each session's {@code from} on count);

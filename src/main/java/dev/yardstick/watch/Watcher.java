@@ -74,7 +74,9 @@ public class Watcher {
     @Inject
     RunawayDetector detector;
     @Inject
-    Alerts alerts;
+    RunawayAlerts alerts;
+    @Inject
+    BudgetAlerts budgetAlerts;
     @Inject
     LedgerWriter ledger;
     @Inject
@@ -455,7 +457,7 @@ public class Watcher {
         Instant now = Instant.now();
         for (String team : teams) {
             try {
-                alerts.checkBudget(team, now);
+                budgetAlerts.checkBudget(team, now);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Budget check of team %s failed; the sweep will look again", team);
             }

@@ -40,7 +40,7 @@ class AlertsTest {
     @Inject
     AlertSweepJob sweep;
     @Inject
-    Alerts alerts;
+    BudgetAlerts alerts;
     @Inject
     Watcher watcher;
 
@@ -229,7 +229,7 @@ class AlertsTest {
         awaitUntil(() -> assertEquals(1, dms(p).size()));
         long id = Db.scalar(ds, "select id from alert where session_key = 'batch-job'");
 
-        SlackRequests.click(p.slackId(), Alerts.INTENDED, Long.toString(id), slack.responseUrl("ok")).then()
+        SlackRequests.click(p.slackId(), RunawayAlerts.INTENDED, Long.toString(id), slack.responseUrl("ok")).then()
                 .statusCode(200);
         awaitUntil(() -> assertEquals("intended", Db.string(ds, "select status from alert where id = ?", id)));
         awaitUntil(() -> assertEquals(1, slack.calls("chat.update").size()));
@@ -252,7 +252,7 @@ class AlertsTest {
         loop(p, "s1", 310, Duration.ofMinutes(5), Instant.now(), 0.01);
         awaitUntil(() -> assertEquals(1, dms(p).size()));
         long id = Db.scalar(ds, "select id from alert where session_key = 's1'");
-        SlackRequests.click(p.slackId(), Alerts.SNOOZE_ACTION, Long.toString(id), slack.responseUrl("z")).then()
+        SlackRequests.click(p.slackId(), RunawayAlerts.SNOOZE_ACTION, Long.toString(id), slack.responseUrl("z")).then()
                 .statusCode(200);
         awaitUntil(() -> assertEquals("snoozed", Db.string(ds, "select status from alert where id = ?", id)));
 
@@ -283,7 +283,7 @@ class AlertsTest {
         SlackRequests.post("application/x-www-form-urlencoded", body, "not-the-signing-secret",
                 Instant.now().getEpochSecond()).then().statusCode(401);
 
-        SlackRequests.click(mallory.slackId(), Alerts.INTENDED, Long.toString(id), slack.responseUrl("mal"))
+        SlackRequests.click(mallory.slackId(), RunawayAlerts.INTENDED, Long.toString(id), slack.responseUrl("mal"))
                 .then().statusCode(200);
         awaitUntil(() -> assertEquals(1, slack.calls("respond", c -> c.param("id").equals("mal")).size()));
         assertTrue(slack.calls("respond", c -> c.param("id").equals("mal")).get(0).body()

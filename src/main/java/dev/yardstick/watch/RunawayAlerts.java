@@ -2,39 +2,29 @@ package dev.yardstick.watch;
 
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
-import dev.yardstick.budget.Budgets;
-import dev.yardstick.budget.Weeks;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Messenger;
-import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.LiveUsage;
-import dev.yardstick.ledger.Summary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Raises, records and settles alerts. Every decision about one session runs under a PostgreSQL
- * advisory lock on that session, and budget alerts rest on a unique index per team, kind and week,
- * so replicas checking the same usage at the same moment raise each alert once. Messages go through
- * the outbox under keys derived from the alert's id.
+ * Raises, escalates and settles runaway-agent alerts. Every decision about one session runs under a PostgreSQL
+ * advisory lock on that session, so replicas checking the same usage at the same moment raise each alert once.
+ * Messages go through the outbox under keys derived from the alert's id.
  */
 @ApplicationScoped
-public class Alerts {
+public class RunawayAlerts {
 
-    private static final Logger LOG = Logger.getLogger(Alerts.class);
+    private static final Logger LOG = Logger.getLogger(RunawayAlerts.class);
     /** At most one runaway alert per session in this long. */
     public static final Duration QUIET_AFTER_ALERT = Duration.ofHours(6);
     /** Button action of a runaway alert: "It's intended". */
@@ -58,10 +48,6 @@ public class Alerts {
     EntityManager em;
     @Inject
     Messenger messenger;
-    @Inject
-    LedgerQueries ledger;
-    @Inject
-    Budgets budgets;
     @Inject
     MeterRegistry registry;
 
@@ -118,7 +104,7 @@ public class Alerts {
                 a.updatedAt = now;
                 a.persist();
                 em.flush();
-                count("runaway", a.status);
+                AlertRecords.count(registry, "runaway", a.status);
                 if (!snoozed && !messenger.directMessage(member.id, key(a),
                         AlertMessages.runaway(a, r, t, member))) {
                     LOG.warnf("Runaway alert %d: member %d cannot be reached in chat", a.id, member.id);
@@ -137,7 +123,7 @@ public class Alerts {
                         reached++;
                     }
                 }
-                count("runaway_escalation", reached > 0 ? "sent" : "no_manager");
+                AlertRecords.count(registry, "runaway_escalation", reached > 0 ? "sent" : "no_manager");
                 escalated = true;
             }
             return latest == null ? null : new Seen(latest.createdAt, escalated, checkedAt);
@@ -168,7 +154,7 @@ public class Alerts {
 
     /** How often the figures of a flagged session's latest alert are brought up to date. */
     static final Duration REFRESH = Duration.ofMinutes(1);
-    private final java.util.concurrent.ConcurrentHashMap<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Seen> seen = new ConcurrentHashMap<>();
 
     /** Serialises every decision about one session (detection, escalation, its user's answer). */
     private void lockSession(long memberId, String sessionKey) {
@@ -189,84 +175,6 @@ public class Alerts {
     /** The outbox key of an alert's message to its user (managers' copies add {@code :manager:<id>}). */
     static String key(Alert a) {
         return "alert:" + a.id;
-    }
-
-    /**
-     * Checks a team's spend in its current budget week against its effective budget and DMs its
-     * managers once per week at 80%, at 100%, and when the current rate would exhaust the budget
-     * before the week ends.
-     */
-    public void checkBudget(String teamKey, Instant now) {
-        Exhausted done = exhausted.get(teamKey);
-        if (done != null && done.weekStart().equals(Weeks.start(now, done.zone()))
-                && done.budget().equals(budgets.effective(teamKey, done.weekStart()))) {
-            return; // its 100% alert is out and the budget is unchanged: nothing more to say this week
-        }
-        Team team = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(teamKey));
-        if (team == null) {
-            return;
-        }
-        LocalDate weekStart = Weeks.start(now, team.zone());
-        BigDecimal budget = budgets.effective(teamKey, weekStart);
-        if (budget == null || budget.signum() <= 0) {
-            return;
-        }
-        Summary week = ledger.summary(teamKey, weekStart, LocalDate.ofInstant(now, team.zone()));
-        BigDecimal spent = week.costUsd();
-        double used = spent.doubleValue() / budget.doubleValue();
-        ZonedDateTime start = weekStart.atStartOfDay(team.zone());
-        Duration elapsed = Duration.between(start.toInstant(), now);
-        Duration length = Duration.between(start.toInstant(), start.plusWeeks(1).toInstant());
-        if (used >= 1.0) {
-            raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, false);
-            raiseBudget(team, Alert.BUDGET_100, weekStart, week, budget, true);
-            exhausted.put(teamKey, new Exhausted(team.zone(), weekStart, budget));
-        } else if (used >= 0.8) {
-            raiseBudget(team, Alert.BUDGET_80, weekStart, week, budget, true);
-        } else if (elapsed.compareTo(Duration.ofDays(1)) >= 0 && elapsed.compareTo(length) < 0
-                && spent.doubleValue() * length.toSeconds() / elapsed.toSeconds() >= budget.doubleValue()) {
-            raiseBudget(team, Alert.BUDGET_PACE, weekStart, week, budget, true);
-        }
-    }
-
-    /**
-     * A team whose budget week {@code weekStart} reached 100% of {@code budget}: this replica checks it
-     * no more that week unless an approved increase changes the budget.
-     */
-    private record Exhausted(ZoneId zone, LocalDate weekStart, BigDecimal budget) {
-    }
-
-    private final Map<String, Exhausted> exhausted = new ConcurrentHashMap<>();
-
-    private void raiseBudget(Team team, String kind, LocalDate weekStart, Summary week, BigDecimal budget,
-            boolean tell) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            List<?> ids = em.createNativeQuery("""
-                    insert into alert (kind, team_key, amount_usd, week_start, status)
-                    values (?1, ?2, ?3, ?4, 'open')
-                    on conflict (team_key, kind, week_start) where kind <> 'runaway' do nothing
-                    returning id
-                    """).setParameter(1, kind).setParameter(2, team.key).setParameter(3, week.costUsd())
-                    .setParameter(4, weekStart).getResultList();
-            if (ids.isEmpty()) {
-                return;
-            }
-            long id = ((Number) ids.get(0)).longValue();
-            count(kind, tell ? "sent" : "silent");
-            if (!tell) {
-                return;
-            }
-            ChatMessage message = AlertMessages.budget(kind, team, week, budget, weekStart);
-            int reached = 0;
-            for (Member manager : team.managerMembers()) {
-                if (messenger.directMessage(manager.id, "alert:" + id + ":manager:" + manager.id, message)) {
-                    reached++;
-                }
-            }
-            if (reached == 0) {
-                LOG.warnf("Budget alert %d (%s, team %s): no manager can be reached in chat", id, kind, team.key);
-            }
-        });
     }
 
     /** "It's intended": no more alerts for the alert's session. Only the session's own user may say so. */
@@ -316,30 +224,4 @@ public class Alerts {
         });
     }
 
-    /** A team's alerts raised at or after {@code since}, newest first. */
-    public List<Alert> ofTeam(String teamKey, Instant since) {
-        return Alert.list("teamKey = ?1 and createdAt >= ?2 order by createdAt desc, id desc", teamKey, since);
-    }
-
-    /**
-     * Runaway alerts of a team raised in {@code [from, to)}: how many and the dollars their sessions
-     * spent (for the weekly digest; no names).
-     */
-    public RunawayWeek runawayTotals(String teamKey, Instant from, Instant to) {
-        return QuarkusTransaction.joiningExisting().call(() -> {
-            Object[] row = (Object[]) em.createNativeQuery("""
-                    select count(*), coalesce(sum(amount_usd), 0) from alert
-                    where kind = 'runaway' and team_key = ?1 and created_at >= ?2 and created_at < ?3
-                    """).setParameter(1, teamKey).setParameter(2, from).setParameter(3, to).getSingleResult();
-            return new RunawayWeek(((Number) row[0]).longValue(), (BigDecimal) row[1]);
-        });
-    }
-
-    /** How many runaway alerts a team had in a period, and what their sessions spent. */
-    public record RunawayWeek(long alerts, BigDecimal costUsd) {
-    }
-
-    private void count(String kind, String result) {
-        registry.counter("yardstick_alerts_total", "kind", kind, "result", result).increment();
-    }
 }
