@@ -55,6 +55,8 @@ public final class FakeSlack {
     private final Map<String, String> fileNames = new ConcurrentHashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile Slow slow;
+    /** How the next {@code chat.postMessage} calls go, one entry each: {answer delay in ms, 1 to drop}. */
+    private final java.util.Queue<long[]> nextPosts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final List<Call> unanswered = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.ScheduledExecutorService later = Executors.newScheduledThreadPool(4, r -> {
         Thread t = new Thread(r, "fake-slack-later");
@@ -125,6 +127,14 @@ public final class FakeSlack {
         slow = new Slow(min.toMillis(), max.toMillis(), dropRate, new java.util.Random(seed));
     }
 
+    /**
+     * The next {@code chat.postMessage} is answered after {@code delay}, posted when answered; with
+     * {@code drop} the connection is then closed without an answer (the message is posted all the same).
+     */
+    public void nextPost(java.time.Duration delay, boolean drop) {
+        nextPosts.add(new long[]{delay.toMillis(), drop ? 1 : 0});
+    }
+
     /** Calls that arrived and are not answered yet (slow posts). */
     public List<Call> unanswered() {
         return List.copyOf(unanswered);
@@ -158,6 +168,7 @@ public final class FakeSlack {
         failNext.set(0);
         holds.values().forEach(Hold::release);
         holds.clear();
+        nextPosts.clear();
     }
 
     /**
@@ -198,12 +209,18 @@ public final class FakeSlack {
             return;
         }
         Slow s = slow;
-        if (s != null && method.equals("chat.postMessage")) {
+        long[] next = method.equals("chat.postMessage") ? nextPosts.poll() : null;
+        if (next != null || s != null && method.equals("chat.postMessage")) {
             long delay;
             boolean drop;
-            synchronized (s.random()) {
-                delay = s.minMillis() + (long) (s.random().nextDouble() * (s.maxMillis() - s.minMillis()));
-                drop = s.random().nextDouble() < s.dropRate();
+            if (next != null) {
+                delay = next[0];
+                drop = next[1] == 1;
+            } else {
+                synchronized (s.random()) {
+                    delay = s.minMillis() + (long) (s.random().nextDouble() * (s.maxMillis() - s.minMillis()));
+                    drop = s.random().nextDouble() < s.dropRate();
+                }
             }
             calls.add(call);
             unanswered.add(call);
