@@ -46,9 +46,10 @@ public interface ChatTransport {
      * What the transport knows about this delivery attempt.
      *
      * @param previous     for {@link Outgoing.Operation#UPDATE}: where the original went; otherwise null
-     * @param inDoubtSince when an earlier attempt began that ended without a recorded result (its
-     *                     worker died mid-send): the message may already be on the platform, so look
-     *                     for it before sending again; null when no attempt is in doubt
+     * @param inDoubtSince when an earlier attempt began that ended without a known result (its
+     *                     worker died mid-send, or the call timed out or lost its connection): the
+     *                     message may already be on the platform, so look for it before sending again;
+     *                     null when no attempt is in doubt
      */
     record Attempt(Sent previous, Instant inDoubtSince) {
     }
@@ -65,7 +66,16 @@ public interface ChatTransport {
     record RetryAfter(Duration delay) implements Result {
     }
 
-    /** Not delivered; {@code permanent} failures are not retried. */
-    record Failed(String error, boolean permanent) implements Result {
+    /**
+     * Not delivered, or not known to be: {@code permanent} failures are not retried; {@code inDoubt}
+     * ones (a timeout, a connection dropped before the answer, a server error) may have reached the
+     * platform, so the next attempt looks for the message there first ({@link Attempt#inDoubtSince()}).
+     */
+    record Failed(String error, boolean permanent, boolean inDoubt) implements Result {
+
+        /** A failure known not to have delivered the message. */
+        public Failed(String error, boolean permanent) {
+            this(error, permanent, false);
+        }
     }
 }

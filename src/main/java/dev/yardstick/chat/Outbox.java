@@ -22,17 +22,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -51,10 +57,16 @@ import org.jboss.logging.Logger;
  * next message one pace (or, after a 429, one {@code Retry-After}) after the send.
  * <li><b>Retries.</b> Rate limits wait the platform's {@code Retry-After} without using up an
  * attempt; other errors back off exponentially up to {@value #MAX_ATTEMPTS} attempts.
- * <li><b>Workers that die mid-send.</b> A claimed message is {@code in_flight} until its result is
- * recorded. When a message is claimed again while still in flight (its worker died after claiming
- * it), the transport is told the earlier attempt is in doubt and looks for the message on the
- * platform before sending it again: neither a duplicate nor a loss.
+ * <li><b>Leases.</b> A worker claims a few messages ({@value #BATCH}) under a lease
+ * ({@code YARDSTICK_OUTBOX_LEASE}), renews it every third of the lease while it holds them, and
+ * renews it once more (checking the claim is still its own) right before sending each: a message
+ * queued behind a slow send on a live replica is never taken over, and one that was taken over is
+ * not sent by both. Each replica runs {@code YARDSTICK_OUTBOX_WORKERS} workers.
+ * <li><b>Sends in doubt.</b> A claimed message is {@code in_flight} until its result is known. When
+ * it is claimed again while still in flight (its worker died mid-send, or the platform call timed
+ * out, lost its connection or answered a server error), the transport is told the earlier attempt is
+ * in doubt and looks for the message on the platform before sending it again: neither a duplicate
+ * nor a loss. Transports never retry a send on their own.
  * </ul>
  */
 @ApplicationScoped
@@ -64,8 +76,8 @@ public class Outbox {
     static final int MAX_ATTEMPTS = 8;
     /** Due messages looked at per claim (so one busy channel does not hide the others). */
     private static final int CANDIDATES = 200;
-    /** Messages claimed at once; well within one lease. */
-    private static final int BATCH = 25;
+    /** Messages one worker claims at once (their lease is renewed while it holds them). */
+    static final int BATCH = 2;
 
     @Inject
     DataSource dataSource;
@@ -85,6 +97,13 @@ public class Outbox {
         t.setDaemon(true);
         return t;
     });
+    private final ScheduledExecutorService leases = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "outbox-lease");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile ExecutorService senders;
+    private final AtomicInteger running = new AtomicInteger();
     private final AtomicBoolean kickPending = new AtomicBoolean();
     private final AtomicBoolean laterPending = new AtomicBoolean();
     private final Map<String, Long> backlog = new ConcurrentHashMap<>();
@@ -198,31 +217,86 @@ public class Outbox {
         if (pending.compareAndSet(false, true)) {
             kicker.schedule(() -> {
                 pending.set(false);
-                try {
-                    drain();
-                } catch (RuntimeException e) {
-                    LOG.warn("Outbox delivery failed; the scheduled run will retry", e);
-                }
+                startWorkers();
             }, delay.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
     @Scheduled(every = "${yardstick.jobs.outbox-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
-        drain();
+        startWorkers();
     }
 
-    /** Delivers every due message this replica can claim; returns how many were handled. */
-    public synchronized int drain() {
+    /** Starts workers until {@code YARDSTICK_OUTBOX_WORKERS} run; each drains what it can claim. */
+    private void startWorkers() {
+        ExecutorService pool = senders();
+        int n;
+        while ((n = running.get()) < config.outbox().workers()) {
+            if (running.compareAndSet(n, n + 1)) {
+                try {
+                    pool.execute(() -> {
+                        try {
+                            drain();
+                        } catch (RuntimeException e) {
+                            LOG.warn("Outbox delivery failed; the scheduled run will retry", e);
+                        } finally {
+                            running.decrementAndGet();
+                        }
+                    });
+                } catch (RejectedExecutionException e) {
+                    running.decrementAndGet();
+                    return;
+                }
+            }
+        }
+    }
+
+    private ExecutorService senders() {
+        if (senders == null) {
+            synchronized (this) {
+                if (senders == null) {
+                    AtomicInteger n = new AtomicInteger();
+                    senders = Executors.newFixedThreadPool(Math.max(1, config.outbox().workers()), r -> {
+                        Thread t = new Thread(r, "outbox-worker-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+            }
+        }
+        return senders;
+    }
+
+    /**
+     * Delivers every due message this worker can claim, on the caller's thread; returns how many were
+     * handled. Several workers (and replicas) may drain at once: each message goes to one of them.
+     */
+    public int drain() {
         int total = 0;
         Claim claim;
         do {
             claim = claim();
-            for (Row row : claim.rows()) {
-                deliver(row);
+            if (claim.rows().isEmpty()) {
+                break;
+            }
+            Held held = new Held(claim);
+            long every = Math.max(200, config.outbox().lease().toMillis() / 3);
+            ScheduledFuture<?> heartbeat = leases.scheduleWithFixedDelay(held::renewAll, every, every,
+                    TimeUnit.MILLISECONDS);
+            try {
+                for (Row row : claim.rows()) {
+                    if (held.renew(row)) {
+                        deliver(row, held);
+                    } else {
+                        LOG.infof("Outbox message %d was taken over by another worker while it waited; not sending it",
+                                row.id());
+                    }
+                }
+            } finally {
+                heartbeat.cancel(false);
             }
             total += claim.rows().size();
-        } while (!claim.rows().isEmpty());
+        } while (true);
         if (claim.heldBack()) {
             // messages waiting for their channel's next slot
             kickLater(Duration.ofMillis(500));
@@ -233,7 +307,67 @@ public class Outbox {
     private record Row(long id, Outgoing outgoing, int attempts, java.time.Instant inDoubtSince) {
     }
 
-    private record Claim(List<Row> rows, boolean heldBack) {
+    /** What one claim took: its rows and the claim's time, which fences them (a new claim changes it). */
+    private record Claim(List<Row> rows, boolean heldBack, OffsetDateTime claimedAt) {
+    }
+
+    /**
+     * The rows of one claim this worker still holds. Their lease is renewed (a heartbeat, and once
+     * more before each send) only while the row is still claimed by this claim; a row's result is
+     * recorded under the same lock, so a heartbeat never pushes a recorded retry back.
+     */
+    private final class Held {
+
+        private final Claim claim;
+        private final Set<Long> ids = new HashSet<>();
+
+        Held(Claim claim) {
+            this.claim = claim;
+            claim.rows().forEach(r -> ids.add(r.id()));
+        }
+
+        synchronized void renewAll() {
+            if (ids.isEmpty()) {
+                return;
+            }
+            try {
+                renew(ids);
+            } catch (RuntimeException e) {
+                LOG.warnf("Could not renew the lease of outbox messages %s: %s", ids, e.toString());
+            }
+        }
+
+        /** Renews the row's lease; false when it is no longer this claim's (taken over, or done). */
+        synchronized boolean renew(Row row) {
+            if (!ids.contains(row.id())) {
+                return false;
+            }
+            if (renew(Set.of(row.id())) == 0) {
+                ids.remove(row.id());
+                return false;
+            }
+            return true;
+        }
+
+        /** Records a row's result and stops renewing its lease. */
+        synchronized void done(Row row, Runnable record) {
+            ids.remove(row.id());
+            record.run();
+        }
+
+        private int renew(Set<Long> rows) {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                        update outbox_message set next_attempt_at = now() + make_interval(secs => ?)
+                        where id = any(?) and claimed_at = ? and in_flight and status = 'pending'
+                        """)) {
+                    ps.setDouble(1, config.outbox().lease().toMillis() / 1000.0);
+                    ps.setArray(2, c.createArrayOf("int8", rows.toArray()));
+                    ps.setObject(3, claim.claimedAt());
+                    return ps.executeUpdate();
+                }
+            });
+        }
     }
 
     private Claim claim() {
@@ -255,6 +389,7 @@ public class Outbox {
                 }
                 List<Long> ids = new ArrayList<>();
                 Map<String, Long> firstPerChannel = new LinkedHashMap<>();
+                Set<String> free = freeSlots(c, candidates.values());
                 boolean heldBack = false;
                 for (var e : candidates.entrySet()) {
                     if (ids.size() + firstPerChannel.size() >= BATCH) {
@@ -263,7 +398,8 @@ public class Outbox {
                     }
                     if (e.getValue() == null) {
                         ids.add(e.getKey());
-                    } else if (firstPerChannel.putIfAbsent(e.getValue(), e.getKey()) != null) {
+                    } else if (!free.contains(e.getValue())
+                            || firstPerChannel.putIfAbsent(e.getValue(), e.getKey()) != null) {
                         heldBack = true;
                     }
                 }
@@ -275,7 +411,12 @@ public class Outbox {
                         heldBack = true;
                     }
                 }
-                return new Claim(ids.isEmpty() ? List.of() : markClaimed(c, ids), heldBack);
+                if (ids.isEmpty()) {
+                    return new Claim(List.of(), heldBack, null);
+                }
+                OffsetDateTime[] claimedAt = new OffsetDateTime[1];
+                List<Row> rows = markClaimed(c, ids, claimedAt);
+                return new Claim(rows, heldBack, claimedAt[0]);
             }
         });
     }
@@ -293,6 +434,31 @@ public class Outbox {
             return null;
         }
         return platform + "|" + (workspace == null ? "" : workspace) + "|" + target;
+    }
+
+    /**
+     * The pacing keys among these whose channel's slot is free now (so a claim skips channels that are
+     * busy, such as one whose post is still being sent, instead of stopping at them).
+     */
+    private Set<String> freeSlots(Connection c, java.util.Collection<String> keys) throws SQLException {
+        Set<String> distinct = new HashSet<>(keys);
+        distinct.remove(null);
+        if (distinct.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> free = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                select k from unnest(?::text[]) as x(k)
+                where not exists (select 1 from outbox_pace p where p.pace_key = x.k and p.next_allowed_at > now())
+                """)) {
+            ps.setArray(1, c.createArrayOf("text", distinct.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    free.add(rs.getString(1));
+                }
+            }
+        }
+        return free;
     }
 
     /**
@@ -322,7 +488,7 @@ public class Outbox {
         return granted;
     }
 
-    private List<Row> markClaimed(Connection c, List<Long> ids) throws SQLException {
+    private List<Row> markClaimed(Connection c, List<Long> ids, OffsetDateTime[] claimedAt) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("""
                 with before as (select id, in_flight, claimed_at from outbox_message where id = any(?))
@@ -330,7 +496,7 @@ public class Outbox {
                     next_attempt_at = now() + make_interval(secs => ?)
                 from before where m.id = before.id
                 returning m.id, m.dedupe_key, m.platform, m.operation, m.workspace, m.target, m.update_of, m.body,
-                    m.attempts, before.in_flight, before.claimed_at
+                    m.attempts, before.in_flight, before.claimed_at, m.claimed_at
                 """)) {
             ps.setArray(1, c.createArrayOf("int8", ids.toArray()));
             ps.setDouble(2, config.outbox().lease().toMillis() / 1000.0);
@@ -338,6 +504,7 @@ public class Outbox {
                 while (rs.next()) {
                     ChatMessage msg = mapper.readValue(rs.getString(8), ChatMessage.class);
                     Timestamp inDoubt = rs.getBoolean(10) ? rs.getTimestamp(11) : null;
+                    claimedAt[0] = rs.getObject(12, OffsetDateTime.class);
                     rows.add(new Row(rs.getLong(1), new Outgoing(rs.getString(2), rs.getString(3),
                             Outgoing.Operation.valueOf(rs.getString(4)), rs.getString(5), rs.getString(6),
                             rs.getString(7), msg), rs.getInt(9), inDoubt == null ? null : inDoubt.toInstant()));
@@ -350,23 +517,24 @@ public class Outbox {
         return rows;
     }
 
-    private void deliver(Row row) {
+    private void deliver(Row row, Held held) {
         Outgoing m = row.outgoing();
         ChatTransport transport = transport(m.platform());
         if (transport == null) {
-            finish(row, "failed", null, "no transport configured for " + m.platform());
+            held.done(row, () -> finish(row, "failed", null, "no transport configured for " + m.platform()));
             return;
         }
         ChatTransport.Sent previous = null;
         if (m.operation() == Outgoing.Operation.UPDATE) {
             previous = sentAs(m.updateOf(), m.platform());
             if (previous == null) {
-                retry(row, Duration.ofSeconds(2), "the message to update is not sent yet", true);
+                held.done(row, () -> retry(row, Duration.ofSeconds(2), "the message to update is not sent yet", true,
+                        false));
                 return;
             }
         }
         if (row.inDoubtSince() != null) {
-            LOG.infof("Outbox message %d (%s) was being sent by a worker that stopped; checking %s before sending",
+            LOG.infof("Outbox message %d (%s): an earlier attempt is in doubt; checking %s before sending",
                     row.id(), m.dedupeKey(), m.platform());
         }
         ChatTransport.Result result;
@@ -374,8 +542,14 @@ public class Outbox {
             result = transport.deliver(m, new ChatTransport.Attempt(previous, row.inDoubtSince()));
         } catch (RuntimeException e) {
             LOG.warnf("Delivery of outbox message %d failed: %s", row.id(), e.toString());
-            result = new ChatTransport.Failed(e.getClass().getSimpleName(), false);
+            result = new ChatTransport.Failed(e.getClass().getSimpleName(), false, true);
         }
+        ChatTransport.Result outcome = result;
+        held.done(row, () -> record(row, transport, outcome));
+    }
+
+    private void record(Row row, ChatTransport transport, ChatTransport.Result result) {
+        Outgoing m = row.outgoing();
         String paceKey = paceKey(m.platform(), m.operation(), m.workspace(), m.target());
         if (paceKey != null) {
             releaseSlot(paceKey, result instanceof ChatTransport.RetryAfter wait && wait.delay().compareTo(
@@ -385,7 +559,7 @@ public class Outbox {
             finish(row, "sent", sent, null);
             count(m, "sent");
         } else if (result instanceof ChatTransport.RetryAfter wait) {
-            retry(row, wait.delay(), "rate limited", true);
+            retry(row, wait.delay(), "rate limited", true, false);
             count(m, "rate_limited");
         } else if (result instanceof ChatTransport.Failed failed) {
             if (failed.permanent() || row.attempts() >= MAX_ATTEMPTS) {
@@ -393,7 +567,8 @@ public class Outbox {
                 count(m, "failed");
                 LOG.warnf("Outbox message %d (%s) failed for good: %s", row.id(), m.dedupeKey(), failed.error());
             } else {
-                retry(row, Duration.ofSeconds(1L << Math.min(row.attempts(), 10)), failed.error(), false);
+                retry(row, Duration.ofSeconds(1L << Math.min(row.attempts(), 10)), failed.error(), false,
+                        failed.inDoubt());
                 count(m, "retried");
             }
         }
@@ -445,15 +620,20 @@ public class Outbox {
         update("update outbox_pace set next_allowed_at = now() + make_interval(secs => ?) where pace_key = ?", p);
     }
 
-    private void retry(Row row, Duration delay, String error, boolean refundAttempt) {
+    /**
+     * Schedules another attempt. A message {@code inDoubt} stays in flight, so the next attempt looks
+     * for it on the platform first.
+     */
+    private void retry(Row row, Duration delay, String error, boolean refundAttempt, boolean inDoubt) {
         Map<Integer, Object> p = new HashMap<>();
         p.put(1, delay.toMillis() / 1000.0);
         p.put(2, error);
         p.put(3, refundAttempt ? 1 : 0);
-        p.put(4, row.id());
+        p.put(4, inDoubt);
+        p.put(5, row.id());
         update("""
                 update outbox_message set next_attempt_at = now() + make_interval(secs => ?), last_error = ?,
-                    attempts = attempts - ?, in_flight = false where id = ?
+                    attempts = attempts - ?, in_flight = ? where id = ?
                 """, p);
     }
 
@@ -520,7 +700,21 @@ public class Outbox {
         return backlog.getOrDefault(kind + "|" + status, 0L);
     }
 
+    void checkLease(@Observes StartupEvent event) {
+        Duration lease = config.outbox().lease();
+        Duration send = config.outbox().sendTimeout();
+        if (lease.compareTo(send.multipliedBy(2)) < 0) {
+            LOG.warnf("YARDSTICK_OUTBOX_LEASE (%s) is less than twice YARDSTICK_OUTBOX_SEND_TIMEOUT (%s): a replica "
+                    + "that cannot renew its lease for a while may see a message it is still sending taken over",
+                    lease, send);
+        }
+    }
+
     void stop(@Observes ShutdownEvent event) {
         kicker.shutdownNow();
+        leases.shutdownNow();
+        if (senders != null) {
+            senders.shutdownNow();
+        }
     }
 }

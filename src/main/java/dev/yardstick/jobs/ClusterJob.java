@@ -15,8 +15,8 @@ public interface ClusterJob {
     Duration every();
 
     /**
-     * How long one run may hold the job before another replica may take it over (a replica that
-     * dies mid-run releases it when the lease ends).
+     * How long the job is held without a renewal: the running replica renews it every third of this
+     * for as long as the run takes, and a replica that dies mid-run releases it when the lease ends.
      */
     default Duration lease() {
         return Duration.ofMinutes(10);

@@ -23,6 +23,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -32,9 +35,12 @@ import org.jboss.logging.Logger;
  * <p>Each job has a row in {@code cluster_job}. On every tick ({@code YARDSTICK_JOBS_TICK}) a replica
  * tries to claim each due job with one conditional {@code UPDATE}: the job's next run is due and no
  * replica holds its lease. PostgreSQL's row lock lets exactly one replica win; the winner runs the
- * job and then moves its next run one period on from the start. A replica that dies mid-run leaves
- * the lease to expire, after which another replica runs the job. No extra tables or threads per job
- * beyond one worker each, so a slow job (a puller) never delays the others.
+ * job and then moves its next run one period on from the start. While the job runs, the replica
+ * renews its lease every third of the lease ({@link ClusterJob#lease()}), so a run slower than its
+ * lease is never started again elsewhere; a replica that dies mid-run stops renewing and leaves the
+ * lease to expire, after which another replica runs the job. No extra tables or threads per job
+ * beyond one worker each (and one shared thread for the renewals), so a slow job (a puller) never
+ * delays the others.
  */
 @ApplicationScoped
 public class ClusterJobs {
@@ -61,6 +67,11 @@ public class ClusterJobs {
     private final Set<String> runningHere = ConcurrentHashMap.newKeySet();
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "cluster-job");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cluster-job-lease");
         t.setDaemon(true);
         return t;
     });
@@ -94,11 +105,16 @@ public class ClusterJobs {
         }
         String error = null;
         long start = System.nanoTime();
+        long every = Math.max(100, job.lease().toMillis() / 3);
+        ScheduledFuture<?> renewal = renewals.scheduleWithFixedDelay(() -> renew(job.name(), job.lease()), every,
+                every, TimeUnit.MILLISECONDS);
         try {
             job.run();
         } catch (RuntimeException e) {
             error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             LOG.errorf(e, "Job %s failed", job.name());
+        } finally {
+            renewal.cancel(false);
         }
         finish(job.name(), job.every(), error);
         registry.timer("yardstick.jobs.runs", "job", job.name(), "result", error == null ? "ok" : "failed")
@@ -146,6 +162,23 @@ public class ClusterJobs {
         }
     }
 
+    /** Extends this replica's lease of a running job; logs (and keeps trying) when it cannot. */
+    private void renew(String name, Duration lease) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                update cluster_job set locked_until = now() + make_interval(secs => ?)
+                where name = ? and locked_by = ?
+                """)) {
+            ps.setDouble(1, lease.toMillis() / 1000.0);
+            ps.setString(2, name);
+            ps.setString(3, owner);
+            if (ps.executeUpdate() == 0) {
+                LOG.warnf("Job %s is still running here but its lease was taken over", name);
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("Could not renew the lease of job %s: %s", name, e.toString());
+        }
+    }
+
     private void finish(String name, Duration every, String error) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 update cluster_job set next_run_at = last_started_at + make_interval(secs => ?),
@@ -177,5 +210,6 @@ public class ClusterJobs {
 
     void stop(@Observes ShutdownEvent event) {
         workers.shutdownNow();
+        renewals.shutdownNow();
     }
 }

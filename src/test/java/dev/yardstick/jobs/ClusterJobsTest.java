@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +100,70 @@ class ClusterJobsTest {
         assertTrue(replica().runIfDue(job));
         assertFalse(here.runIfDue(job));
         assertEquals(2, runs.get());
+    }
+
+    @Test
+    void aJobSlowerThanItsLeaseRunsOnceWhileItsReplicaRenewsTheLease() throws Exception {
+        AtomicInteger runs = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        String name = "slow-" + Api.unique();
+        ClusterJob job = new ClusterJob() {
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Duration every() {
+                return Duration.ofHours(1);
+            }
+
+            @Override
+            public Duration lease() {
+                return Duration.ofSeconds(1);
+            }
+
+            @Override
+            public void run() {
+                runs.incrementAndGet();
+                started.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        ClusterJobs other = replica();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> first = pool.submit(() -> here.runIfDue(job));
+            assertTrue(started.await(30, TimeUnit.SECONDS));
+            // four leases long, the other replica (and this one) keep trying to start it
+            long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+            int tries = 0;
+            while (System.nanoTime() < until) {
+                assertFalse(other.runIfDue(job), "started again while still running, after " + tries + " tries");
+                assertFalse(here.runIfDue(job));
+                tries++;
+                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            }
+            assertTrue(tries > 10);
+            assertEquals(1, Db.scalar(ds, """
+                    select count(*) from cluster_job where name = ? and locked_until > now()
+                        and last_started_at < now() - interval '3 seconds'
+                    """, name), "the lease was renewed while the job ran");
+            release.countDown();
+            assertTrue(first.get(30, TimeUnit.SECONDS));
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+        assertEquals(1, runs.get());
+        assertEquals(1, Db.scalar(ds, "select runs from cluster_job where name = ?", name));
+        assertEquals(null, Db.string(ds, "select locked_by from cluster_job where name = ?", name));
     }
 
     @Test

@@ -54,6 +54,19 @@ public final class FakeSlack {
     private final Map<String, List<ObjectNode>> history = new ConcurrentHashMap<>();
     private final Map<String, String> fileNames = new ConcurrentHashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+    private volatile Slow slow;
+    /** How the next {@code chat.postMessage} calls go, one entry each: {answer delay in ms, 1 to drop}. */
+    private final java.util.Queue<long[]> nextPosts = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final List<Call> unanswered = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ScheduledExecutorService later = Executors.newScheduledThreadPool(4, r -> {
+        Thread t = new Thread(r, "fake-slack-later");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** How slow {@code chat.postMessage} is (see {@link #slowPosts}). */
+    private record Slow(long minMillis, long maxMillis, double dropRate, java.util.Random random) {
+    }
 
     /**
      * A call held open by {@link #holdNext}: it blocks until {@link #release()} (or forever, as when
@@ -82,7 +95,7 @@ public final class FakeSlack {
 
     public FakeSlack() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newFixedThreadPool(4));
+        server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/api/", this::api);
         server.createContext("/respond/", this::respond);
         server.createContext("/upload/", this::upload);
@@ -102,6 +115,29 @@ public final class FakeSlack {
     /** Makes {@code users.info} and {@code users.lookupByEmail} know a user. */
     public void user(String userId, String email) {
         emails.put(userId, email);
+    }
+
+    /**
+     * Makes every {@code chat.postMessage} take between {@code min} and {@code max} to answer (drawn
+     * from a seeded random), as Slack does on a bad day. As with Slack, the message appears in the
+     * conversation's history only when the call is answered; with probability {@code dropRate} the
+     * connection is then dropped instead of answering (the message is posted, the caller doesn't know).
+     */
+    public void slowPosts(java.time.Duration min, java.time.Duration max, double dropRate, long seed) {
+        slow = new Slow(min.toMillis(), max.toMillis(), dropRate, new java.util.Random(seed));
+    }
+
+    /**
+     * The next {@code chat.postMessage} is answered after {@code delay}, posted when answered; with
+     * {@code drop} the connection is then closed without an answer (the message is posted all the same).
+     */
+    public void nextPost(java.time.Duration delay, boolean drop) {
+        nextPosts.add(new long[]{delay.toMillis(), drop ? 1 : 0});
+    }
+
+    /** Calls that arrived and are not answered yet (slow posts). */
+    public List<Call> unanswered() {
+        return List.copyOf(unanswered);
     }
 
     /** The next {@code n} {@code chat.postMessage} calls answer 429 with {@code Retry-After: 1}. */
@@ -132,6 +168,7 @@ public final class FakeSlack {
         failNext.set(0);
         holds.values().forEach(Hold::release);
         holds.clear();
+        nextPosts.clear();
     }
 
     /**
@@ -152,6 +189,7 @@ public final class FakeSlack {
 
     public void stop() {
         server.stop(0);
+        later.shutdownNow();
     }
 
     private void api(HttpExchange ex) throws IOException {
@@ -168,6 +206,38 @@ public final class FakeSlack {
         if (method.equals("chat.postMessage") && failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             calls.add(new Call(method + ":503", params, body, call.authorization()));
             send(ex, 503, "{\"ok\":false,\"error\":\"service_unavailable\"}");
+            return;
+        }
+        Slow s = slow;
+        long[] next = method.equals("chat.postMessage") ? nextPosts.poll() : null;
+        if (next != null || s != null && method.equals("chat.postMessage")) {
+            long delay;
+            boolean drop;
+            if (next != null) {
+                delay = next[0];
+                drop = next[1] == 1;
+            } else {
+                synchronized (s.random()) {
+                    delay = s.minMillis() + (long) (s.random().nextDouble() * (s.maxMillis() - s.minMillis()));
+                    drop = s.random().nextDouble() < s.dropRate();
+                }
+            }
+            calls.add(call);
+            unanswered.add(call);
+            later.schedule(() -> {
+                unanswered.remove(call);
+                String answer = answer(method, params);
+                if (drop) {
+                    calls.add(new Call(method + ":dropped", params, body, call.authorization()));
+                    ex.close(); // no response sent: the connection is closed
+                    return;
+                }
+                try {
+                    send(ex, 200, answer);
+                } catch (IOException e) {
+                    // the caller is gone (killed, or it gave up); the message is posted all the same
+                }
+            }, delay, java.util.concurrent.TimeUnit.MILLISECONDS);
             return;
         }
         Hold hold = holds.remove(method);

@@ -5,12 +5,15 @@ import com.slack.api.SlackConfig;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.methods.MethodsClient;
+import com.slack.api.util.http.SlackHttpClient;
+import dev.yardstick.YardstickConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.util.Optional;
+import okhttp3.OkHttpClient;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +36,8 @@ public class SlackRuntime {
     SlackInstallations installations;
     @Inject
     SlackOAuthStates states;
+    @Inject
+    YardstickConfig yardstick;
 
     private volatile App app;
     private volatile Slack slack;
@@ -62,7 +67,10 @@ public class SlackRuntime {
         return Optional.of(app);
     }
 
-    /** The Slack SDK entry point, pointed at {@code SLACK_API_URL}. */
+    /**
+     * The Slack SDK entry point, pointed at {@code SLACK_API_URL}: every call ends within
+     * {@code YARDSTICK_OUTBOX_SEND_TIMEOUT}, and none is re-sent by the HTTP client on its own.
+     */
     public Slack slack() {
         if (slack == null) {
             synchronized (this) {
@@ -70,7 +78,15 @@ public class SlackRuntime {
                     SlackConfig config = new SlackConfig(); // SlackConfig.DEFAULT is immutable
                     config.setMethodsEndpointUrlPrefix(settings.apiUrl());
                     config.setStatsEnabled(false);
-                    slack = Slack.getInstance(config);
+                    int timeout = (int) Math.min(Integer.MAX_VALUE, yardstick.outbox().sendTimeout().toMillis());
+                    config.setHttpClientReadTimeoutMillis(timeout);
+                    config.setHttpClientWriteTimeoutMillis(timeout);
+                    config.setHttpClientCallTimeoutMillis(timeout);
+                    // OkHttp re-sends a request on its own when a pooled connection fails, even a POST that
+                    // Slack may have carried out: off, so only the outbox retries, after its in-doubt check.
+                    OkHttpClient http = SlackHttpClient.buildOkHttpClient(config).newBuilder()
+                            .retryOnConnectionFailure(false).build();
+                    slack = Slack.getInstance(config, new SlackHttpClient(http));
                 }
             }
         }

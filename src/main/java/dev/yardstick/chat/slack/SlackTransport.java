@@ -56,6 +56,9 @@ public class SlackTransport implements ChatTransport {
             "invalid_auth", "not_authed", "account_inactive", "token_revoked", "user_not_found", "message_not_found",
             "cant_update_message", "invalid_blocks", "msg_too_long", "no_permission", "missing_scope",
             "invalid_metadata_format", "invalid_metadata_schema");
+    /** Errors after which Slack may still have carried the call out. */
+    private static final Set<String> IN_DOUBT = Set.of("internal_error", "fatal_error", "request_timeout",
+            "service_unavailable");
 
     @Inject
     SlackRuntime slack;
@@ -64,6 +67,7 @@ public class SlackTransport implements ChatTransport {
     @Inject
     ChartPng charts;
 
+    // the JDK client re-sends no POST on its own (unless jdk.httpclient.enableAllMethodRetry is set)
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @Override
@@ -140,9 +144,11 @@ public class SlackTransport implements ChatTransport {
             if (e.getResponse().code() == 429) {
                 return new RetryAfter(retryAfter(e.getResponse().header("Retry-After")));
             }
-            return new Failed("HTTP " + e.getResponse().code(), e.getResponse().code() < 500);
+            int code = e.getResponse().code();
+            return new Failed("HTTP " + code, code < 500, code >= 500);
         } catch (IOException e) {
-            return new Failed("I/O: " + e.getMessage(), false);
+            // a timeout or a connection lost after the request went out: Slack may have done it
+            return new Failed("I/O: " + e.getMessage(), false, true);
         }
     }
 
@@ -192,11 +198,12 @@ public class SlackTransport implements ChatTransport {
                 var r = client.filesUploadV2(req -> req.channel(channel).title(chart.title()).filename(filename)
                         .altTxt(chart.altText()).fileData(png).requestFileInfo(false));
                 if (!r.isOk()) {
-                    return new Failed("files.uploadV2: " + r.getError(), PERMANENT.contains(r.getError()));
+                    return new Failed("files.uploadV2: " + r.getError(), PERMANENT.contains(r.getError()),
+                            IN_DOUBT.contains(r.getError()));
                 }
                 last = new Sent(r.getFile() == null ? null : r.getFile().getId(), channel);
             } catch (SlackFilesUploadV2Exception e) {
-                return new Failed("files.uploadV2: " + e.getMessage(), false);
+                return new Failed("files.uploadV2: " + e.getMessage(), false, true);
             }
         }
         return last == null ? new Failed("nothing to upload", true) : last;
@@ -283,7 +290,7 @@ public class SlackTransport implements ChatTransport {
     }
 
     private static Result failed(SlackApiTextResponse r) {
-        return new Failed(r.getError(), PERMANENT.contains(r.getError()));
+        return new Failed(r.getError(), PERMANENT.contains(r.getError()), IN_DOUBT.contains(r.getError()));
     }
 
     private static Duration retryAfter(String header) {

@@ -3,6 +3,7 @@ package dev.yardstick.chat.teams;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.yardstick.YardstickConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -20,7 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The Bot Connector REST API (Bot Framework v3), spoken directly: the bot's own access token
  * (client credentials, cached until 5 minutes before it expires), posting and updating activities,
- * creating 1:1 conversations, and reading a conversation member's email.
+ * creating 1:1 conversations, and reading a conversation member's email. Every call ends within
+ * {@code YARDSTICK_OUTBOX_SEND_TIMEOUT}; the JDK client re-sends no POST on its own (unless
+ * {@code jdk.httpclient.enableAllMethodRetry} is set, which the service never does), and a 401 is sent
+ * again only after the token is renewed (the connector did nothing with it).
  */
 @ApplicationScoped
 public class BotConnector {
@@ -32,6 +36,8 @@ public class BotConnector {
 
     @Inject
     TeamsSettings settings;
+    @Inject
+    YardstickConfig config;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private volatile Token token;
@@ -60,7 +66,7 @@ public class BotConnector {
         String form = "grant_type=client_credentials&client_id=" + enc(settings.appId().orElseThrow())
                 + "&client_secret=" + enc(settings.appPassword().orElseThrow()) + "&scope=" + enc(SCOPE);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(trim(settings.loginUrl()) + "/"
-                + enc(settings.tenantId().orElseThrow()) + "/oauth2/v2.0/token")).timeout(Duration.ofSeconds(15))
+                + enc(settings.tenantId().orElseThrow()) + "/oauth2/v2.0/token")).timeout(config.outbox().sendTimeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -133,9 +139,10 @@ public class BotConnector {
 
     /** Posts a message to a Teams Workflows webhook (no token: the URL is the secret). */
     public Answer webhook(String url, ObjectNode activity) throws IOException, InterruptedException {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(activity.toString())).build(),
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(config.outbox().sendTimeout())
+                        .header("Content-Type", "application/json; charset=utf-8")
+                        .POST(HttpRequest.BodyPublishers.ofString(activity.toString())).build(),
                 HttpResponse.BodyHandlers.ofString());
         return answer(r);
     }
@@ -150,7 +157,7 @@ public class BotConnector {
     }
 
     private Answer send(String method, String url, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(config.outbox().sendTimeout())
                 .header("Authorization", "Bearer " + token());
         if (body == null) {
             b.GET();

@@ -26,7 +26,8 @@ import javax.sql.DataSource;
  * {@code webhook:<teamKey>} (the webhook URL, a secret, is read at delivery and never queued).
  *
  * <p>The Bot Connector cannot list a conversation's messages for a bot, so a message whose earlier
- * attempt is in doubt (its worker died mid-send) is sent again: it may appear twice, never zero times.
+ * attempt is in doubt (its worker died mid-send, or the call timed out or lost its connection) is sent
+ * again: it may appear twice, never zero times.
  */
 @ApplicationScoped
 public class TeamsTransport implements ChatTransport {
@@ -131,10 +132,10 @@ public class TeamsTransport implements ChatTransport {
                 case HOME -> new Failed("Teams has no home view", true);
             };
         } catch (IOException e) {
-            return new Failed("I/O: " + e.getMessage(), false);
+            return new Failed("I/O: " + e.getMessage(), false, true);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Failed("interrupted", false);
+            return new Failed("interrupted", false, true);
         }
     }
 
@@ -224,7 +225,7 @@ public class TeamsTransport implements ChatTransport {
         String error = "HTTP " + a.status()
                 + (a.body().has("error") ? ": " + a.body().path("error").path("code").asText("") : "");
         // 400, 401, 403, 404 will not get better by retrying; 5xx and the rest may
-        return new Failed(error, a.status() >= 400 && a.status() < 500);
+        return new Failed(error, a.status() >= 400 && a.status() < 500, a.status() >= 500);
     }
 
     private static Duration retryAfter(String header) {
