@@ -34,7 +34,8 @@ class FloodIT {
     private static final List<String> JVM = List.of("-Xmx819m", "-XX:+ExitOnOutOfMemoryError");
     private static final Map<String, Long> LIMITS = Map.of("/slack/events", 1L << 20, "/api/messages", 1L << 20,
             "/webhooks/github", 25L << 20, "/webhooks/linear", 5L << 20, "/webhooks/jira", 5L << 20,
-            "/api/v1/usage-events", 10L << 20, "/v1/logs", 10L << 20, "/v1/metrics", 10L << 20);
+            "/api/v1/usage-events", 10L << 20, "/v1/logs", 10L << 20, "/v1/metrics", 10L << 20,
+            "/api/v1/teams/flood", 1L << 20, "/preview/ai-spend", 64L << 10);
     private static final Duration FLOOD = Duration.ofSeconds(20);
 
     @Test
