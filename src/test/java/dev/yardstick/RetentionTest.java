@@ -44,4 +44,24 @@ class RetentionTest {
         assertEquals(2, Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team),
                 "rollups outlive the raw events");
     }
+
+    @Test
+    void eachFeaturePurgesItsOwnStateInTheSameRun() {
+        String u = Api.unique();
+        Db.update(ds, "insert into otlp_series (series_key, start_nanos, time_nanos, value, seen_at) values "
+                + "(?, 0, 0, 1, now() - interval '20 days'), (?, 0, 0, 1, now())", "old-" + u, "new-" + u);
+        Db.update(ds, "insert into otlp_session (tool, session_id, signal, seen_at) values "
+                + "('codex', ?, 'logs', now() - interval '20 days'), ('codex', ?, 'logs', now())", "old-" + u,
+                "new-" + u);
+        Db.update(ds, "insert into watch_session (member_id, session_key, created_at) values "
+                + "(-1, ?, now() - interval '3 days'), (-1, ?, now())", "old-" + u, "new-" + u);
+
+        retention.purge(Instant.now().minus(10, ChronoUnit.DAYS));
+
+        for (String table : List.of("otlp_series where series_key", "otlp_session where session_id",
+                "watch_session where session_key")) {
+            assertEquals(0, Db.scalar(ds, "select count(*) from " + table + " = ?", "old-" + u), table);
+            assertEquals(1, Db.scalar(ds, "select count(*) from " + table + " = ?", "new-" + u), table);
+        }
+    }
 }

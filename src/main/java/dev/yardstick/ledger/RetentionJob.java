@@ -3,6 +3,7 @@ package dev.yardstick.ledger;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.jobs.ClusterJob;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,8 +16,8 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay
- * (but for runaway detection's per-minute session figures, kept two days).
+ * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay. Then each
+ * feature purges the state it keeps beside the ledger ({@link StatePurge}), from its own tables.
  * The ingest API refuses events older than the same window, so an id is never accepted twice.
  * Deletes run in chunks so they never hold long locks. Runs once per period across replicas.
  */
@@ -30,6 +31,8 @@ public class RetentionJob implements ClusterJob {
     DataSource dataSource;
     @Inject
     YardstickConfig config;
+    @Inject
+    Instance<StatePurge> purges;
 
     @Override
     public String name() {
@@ -59,33 +62,10 @@ public class RetentionJob implements ClusterJob {
         if (total > 0) {
             LOG.infof("Purged %d raw events older than %s", total, cutoff);
         }
-        Timestamp twoDaysAgo = Timestamp.from(Instant.now().minus(Duration.ofDays(2)));
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement minutes = c.prepareStatement("delete from usage_session_minute where minute < ?");
-                PreparedStatement shared = c.prepareStatement("delete from watch_session where created_at < ?");
-                PreparedStatement replicas = c.prepareStatement("delete from watch_replica where seen_at < ?")) {
-            for (PreparedStatement ps : new PreparedStatement[]{minutes, shared, replicas}) {
-                ps.setTimestamp(1, twoDaysAgo);
-                ps.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("retention purge failed", e);
+        for (StatePurge p : purges) {
+            p.purge(cutoff);
         }
-        purgeOtlpState(cutoff);
         return total;
-    }
-
-    /** The OTLP receiver's series and session state not seen since {@code cutoff}. */
-    private void purgeOtlpState(Instant cutoff) {
-        for (String table : new String[]{"otlp_series", "otlp_session"}) {
-            try (Connection c = dataSource.getConnection();
-                    PreparedStatement ps = c.prepareStatement("delete from " + table + " where seen_at < ?")) {
-                ps.setTimestamp(1, Timestamp.from(cutoff));
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                throw new IllegalStateException("retention purge failed", e);
-            }
-        }
     }
 
     private int deleteChunk(String table, Instant cutoff) {
