@@ -181,6 +181,50 @@ public class Outbox {
                 "undeliverable").increment();
     }
 
+    /** Dedupe keys of the messages this replica's workers have claimed and not yet finished with. */
+    private final Set<String> sending = ConcurrentHashMap.newKeySet();
+
+    /** Whether a worker of this replica holds a message whose key is {@code key} or starts with {@code key + ":"}. */
+    public boolean sending(String key) {
+        return sending.stream().anyMatch(k -> k.equals(key) || k.startsWith(key + ":"));
+    }
+
+    /**
+     * What became of one queued message, on one platform.
+     *
+     */
+    public record Delivery(String dedupeKey, String platform, String status, int attempts, String lastError) {
+
+        /** Whether it is still waiting for its first attempt (for its channel's slot, say). */
+        public boolean untried() {
+            return "pending".equals(status) && attempts == 0 && lastError == null;
+        }
+    }
+
+    /**
+     * The deliveries of the messages whose dedupe key is {@code key} or starts with {@code key + ":"} (its parts:
+     * copies to managers, charts), oldest first.
+     */
+    public List<Delivery> deliveries(String key) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                    select dedupe_key, platform, status, attempts, last_error from outbox_message
+                    where dedupe_key = ? or starts_with(dedupe_key, ?) order by id
+                    """)) {
+                ps.setString(1, key);
+                ps.setString(2, key + ":");
+                List<Delivery> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Delivery(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                                rs.getString(5)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
     /**
      * Gives failed messages with these dedupe keys a fresh set of attempts, and forgets the ones
      * that had nowhere to go (so they can be queued anew). Returns how many rows changed.
@@ -279,21 +323,27 @@ public class Outbox {
             if (claim.rows().isEmpty()) {
                 break;
             }
+            claim.rows().forEach(r -> sending.add(r.outgoing().dedupeKey()));
             Held held = new Held(claim);
             long every = Math.max(200, config.outbox().lease().toMillis() / 3);
             ScheduledFuture<?> heartbeat = leases.scheduleWithFixedDelay(held::renewAll, every, every,
                     TimeUnit.MILLISECONDS);
             try {
                 for (Row row : claim.rows()) {
-                    if (held.renew(row)) {
-                        deliver(row, held);
-                    } else {
-                        LOG.infof("Outbox message %d was taken over by another worker while it waited; not sending it",
-                                row.id());
+                    try {
+                        if (held.renew(row)) {
+                            deliver(row, held);
+                        } else {
+                            LOG.infof("Outbox message %d was taken over by another worker while it waited; "
+                                    + "not sending it", row.id());
+                        }
+                    } finally {
+                        sending.remove(row.outgoing().dedupeKey());
                     }
                 }
             } finally {
                 heartbeat.cancel(false);
+                claim.rows().forEach(r -> sending.remove(r.outgoing().dedupeKey()));
             }
             total += claim.rows().size();
         } while (true);

@@ -1,5 +1,6 @@
 package dev.yardstick.digest;
 
+import dev.yardstick.YardstickConfig;
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Budgets;
@@ -20,12 +21,15 @@ import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.IsoFields;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Locale;
 import java.util.Map;
 
@@ -42,6 +46,8 @@ public class DigestService {
     public static final int MIN_MEMBERS = 3;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM", Locale.US);
 
+    @Inject
+    YardstickConfig config;
     @Inject
     AlertRecords alerts;
     @Inject
@@ -178,8 +184,8 @@ public class DigestService {
     }
 
     /**
-     * Sends the team's digest for the week unless it was sent before, and waits for this replica's
-     * delivery attempt (an admin asked for it). A digest that failed before is given fresh attempts.
+     * Sends the team's digest for the week unless it was sent before, and waits for the first delivery attempt
+     * of its messages (an admin asked for it; at most the send timeout and 5 s). A digest that failed before is given fresh attempts.
      */
     public SendStatus send(Team team, LocalDate monday) {
         String key = key(team.key, monday);
@@ -192,6 +198,13 @@ public class DigestService {
         }
         queue(team, monday);
         outbox.drain();
+        // another worker of this replica may hold them, or their channel's slot is taken: wait for a first attempt
+        long deadline = System.nanoTime() + config.outbox().sendTimeout().plusSeconds(5).toNanos();
+        while ((outbox.sending(key) || rows(key).stream().anyMatch(Outbox.Delivery::untried))
+                && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            outbox.drain();
+        }
         String after = status(key);
         return "sent".equals(after)
                 ? SendStatus.SENT
@@ -253,52 +266,45 @@ public class DigestService {
     private static final String CHART = ":chart";
 
     /** The dedupe keys of a digest's messages, charts included. */
-    @SuppressWarnings("unchecked")
     private List<String> keys(String key) {
-        return em.createNativeQuery("select distinct dedupe_key from outbox_message where dedupe_key = ?1 "
-                + "or dedupe_key like ?2").setParameter(1, key).setParameter(2, key + ":%").getResultList();
+        return outbox.deliveries(key).stream().map(Outbox.Delivery::dedupeKey).distinct().toList();
     }
 
-    /** The outbox rows of a digest's text: the channel post(s), or the DMs to managers (not the charts). */
-    @SuppressWarnings("unchecked")
-    List<Object[]> rows(String key) {
-        return em.createNativeQuery("""
-                select dedupe_key, status, attempts, last_error, target from outbox_message
-                where (dedupe_key = ?1 or dedupe_key like ?2) and dedupe_key not like '%:chart' order by id
-                """).setParameter(1, key).setParameter(2, key + ":manager:%").getResultList();
+    /** The deliveries of a digest's text: the channel post(s), or the DMs to managers (not the charts). */
+    List<Outbox.Delivery> rows(String key) {
+        return outbox.deliveries(key).stream()
+                .filter(d -> (d.dedupeKey().equals(key) || d.dedupeKey().startsWith(key + ":manager:"))
+                        && !d.dedupeKey().endsWith(CHART))
+                .toList();
     }
 
     /** {@code sent} when every message of the digest went out, {@code failed}, {@code pending}, or null. */
     String status(String key) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            List<Object[]> rows = rows(key);
+            List<Outbox.Delivery> rows = rows(key);
             if (rows.isEmpty()) {
                 return null;
             }
-            if (rows.stream().allMatch(r -> "sent".equals(r[1]))) {
+            if (rows.stream().allMatch(r -> "sent".equals(r.status()))) {
                 return "sent";
             }
-            return rows.stream().anyMatch(r -> "pending".equals(r[1])) ? "pending" : "failed";
+            return rows.stream().anyMatch(r -> "pending".equals(r.status())) ? "pending" : "failed";
         });
     }
 
     /** Every digest delivery of a team, newest week first. */
-    @SuppressWarnings("unchecked")
     public List<DigestResource.Delivery> history(String teamKey) {
-        List<Object[]> rows = em.createNativeQuery("""
-                select dedupe_key, platform, status, attempts, last_error from outbox_message
-                where dedupe_key like ?1 order by split_part(dedupe_key, ':', 3) desc, id
-                """).setParameter(1, "digest:" + teamKey + ":%").getResultList();
         List<DigestResource.Delivery> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            String[] parts = ((String) r[0]).split(":");
+        for (Outbox.Delivery d : outbox.deliveries("digest:" + teamKey)) {
+            String[] parts = d.dedupeKey().split(":");
             String destination = parts.length >= 5 && "manager".equals(parts[3]) ? "manager" : "channel";
             if ("chart".equals(parts[parts.length - 1])) {
                 destination += " (chart)";
             }
-            out.add(new DigestResource.Delivery(parts[2], destination, (String) r[1], (String) r[2],
-                    ((Number) r[3]).intValue(), (String) r[4]));
+            out.add(new DigestResource.Delivery(parts[2], destination, d.platform(), d.status(), d.attempts(),
+                    d.lastError()));
         }
+        out.sort(Comparator.comparing(DigestResource.Delivery::week).reversed());
         return out;
     }
 
