@@ -33,8 +33,11 @@ public class RestartablePostgres implements QuarkusTestResourceLifecycleManager 
             throw new UncheckedIOException(e);
         }
         startServer();
+        // its own database and schema, whatever database the rest of the run is pointed at (CI's second run sets
+        // QUARKUS_FLYWAY_SCHEMAS for the machine's PostgreSQL)
         return Map.of("quarkus.datasource.jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres",
-                "quarkus.datasource.username", "postgres", "quarkus.datasource.password", "unused");
+                "quarkus.datasource.username", "postgres", "quarkus.datasource.password", "unused",
+                "quarkus.flyway.schemas", "public");
     }
 
     /** The port the server listens on, up or down. */

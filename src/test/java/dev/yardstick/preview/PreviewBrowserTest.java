@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -118,6 +119,11 @@ class PreviewBrowserTest {
         assertTrue(dm.contains("Budget request from Hana Kim"), dm);
         assertEquals(List.of("Approve", "Deny"), browser.findElements(By.cssSelector("main .buttons button")).stream()
                 .map(WebElement::getText).toList());
+        // the buttons are plain forms: approving shows the request's card as edited, for the manager
+        browser.findElement(By.xpath("//main//button[text()='Approve']")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10)).ignoring(WebDriverException.class)
+                .until(b -> b.findElement(By.tagName("main")).getText()
+                        .contains("edited: replaces an earlier message"));
 
         // running ai-spend as someone: a private reply that only they see
         new Select(browser.findElement(By.name("member"))).selectByVisibleText("Aisha Bello");
@@ -126,7 +132,7 @@ class PreviewBrowserTest {
         command.sendKeys("me");
         browser.findElement(By.cssSelector("form.try button")).click();
         new WebDriverWait(browser, Duration.ofSeconds(10)) // the page reloads under the wait
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .ignoring(WebDriverException.class)
                 .until(b -> b.findElement(By.tagName("main")).getText().contains("Your AI use this week"));
         String reply = browser.findElement(By.cssSelector("main article")).getText();
         assertTrue(reply.startsWith("Private reply, seen only by Aisha Bello"), reply);
