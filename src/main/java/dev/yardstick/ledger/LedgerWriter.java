@@ -1,9 +1,9 @@
 package dev.yardstick.ledger;
 
 import dev.yardstick.admin.Team;
-import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Array;
@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -61,7 +60,6 @@ public class LedgerWriter {
         List<Indexed<UsageRecord>> apply(Connection c, List<Indexed<UsageRecord>> events) throws SQLException;
     }
 
-    private static final int MAX_ATTEMPTS = 5;
     /** Rollup rows per key; each batch writes to one shard, picked at random. */
     static final int SHARDS = 8;
 
@@ -70,14 +68,15 @@ public class LedgerWriter {
     @Inject
     Pricing pricing;
     @Inject
-    dev.yardstick.YardstickConfig config;
+    Instance<UsageRetraction> retractions;
     @Inject
     jakarta.enterprise.event.Event<LiveUsage> liveUsage;
 
     /** Stores usage events; see the class comment for the guarantees. */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
         LiveUsage[] live = new LiveUsage[1];
-        WriteResult result = withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live)));
+        WriteResult result = BatchSql
+                .withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live)));
         if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
@@ -99,7 +98,7 @@ public class LedgerWriter {
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime) {
         LiveUsage[] live = new LiveUsage[1];
-        WriteResult result = withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
+        WriteResult result = BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
                 return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage(c, kept, live, exactTime);
@@ -113,7 +112,7 @@ public class LedgerWriter {
 
     /** Stores outcome events; same guarantees as {@link #writeUsage}. */
     public WriteResult writeOutcomes(List<Indexed<OutcomeRecord>> events) {
-        return withRetry(() -> QuarkusTransaction.requiringNew().call(() -> outcomes(events)));
+        return BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> outcomes(events)));
     }
 
     private WriteResult usage(List<Indexed<UsageRecord>> events, LiveUsage[] live) throws SQLException {
@@ -180,10 +179,12 @@ public class LedgerWriter {
                     ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
                 on conflict (id) do nothing
                 returning id
-                """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys),
-                text(c, tools),
-                text(c, models), longs(c, in), longs(c, out), longs(c, cr), longs(c, cw), text(c, costs),
-                text(c, sources), c.createArrayOf("int4", requests), text(c, sessions));
+                """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
+                BatchSql.text(c, teamKeys),
+                BatchSql.text(c, tools),
+                BatchSql.text(c, models), BatchSql.longs(c, in), BatchSql.longs(c, out), BatchSql.longs(c, cr),
+                BatchSql.longs(c, cw), BatchSql.text(c, costs),
+                BatchSql.text(c, sources), c.createArrayOf("int4", requests), BatchSql.text(c, sessions));
 
         Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
         Map<List<Object>, BigDecimal> costSums = new HashMap<>();
@@ -205,9 +206,7 @@ public class LedgerWriter {
             costSums.merge(key, costValues[k], BigDecimal::add);
         }
         upsertUsageRollups(c, sums, costSums);
-        live[0] = config.alerts().enabled() && !inserted.isEmpty()
-                ? new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime)
-                : null;
+        live[0] = inserted.isEmpty() ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
 
@@ -215,62 +214,6 @@ public class LedgerWriter {
     private static LiveUsage.Minute plus(LiveUsage.Minute a, LiveUsage.Minute b) {
         return new LiveUsage.Minute(a.memberId(), a.sessionKey(), a.minute(), a.tool(), a.model(), a.teamKey(),
                 a.costUsd().add(b.costUsd()), a.requests() + b.requests());
-    }
-
-    /**
-     * Adds per-minute session figures to {@code usage_session_minute} (negative ones take usage
-     * away), in one statement and key order. Watchers call it with what they collected in memory.
-     */
-    public void addSessionMinutes(Collection<LiveUsage.Minute> minutes) {
-        if (minutes.isEmpty()) {
-            return;
-        }
-        withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                addSessionMinutes(c, minutes);
-            }
-            return null;
-        }));
-    }
-
-    private static void addSessionMinutes(Connection c, Collection<LiveUsage.Minute> minutes) throws SQLException {
-        List<LiveUsage.Minute> sorted = new ArrayList<>(minutes);
-        sorted.sort(Comparator.comparingLong(LiveUsage.Minute::memberId).thenComparing(LiveUsage.Minute::sessionKey)
-                .thenComparing(LiveUsage.Minute::minute).thenComparing(LiveUsage.Minute::tool)
-                .thenComparing(LiveUsage.Minute::model));
-        int n = sorted.size();
-        Long[] members = new Long[n], requests = new Long[n];
-        String[] keys = new String[n], times = new String[n], tools = new String[n], models = new String[n],
-                teams = new String[n], costs = new String[n];
-        for (int i = 0; i < n; i++) {
-            LiveUsage.Minute m = sorted.get(i);
-            members[i] = m.memberId();
-            keys[i] = m.sessionKey();
-            times[i] = m.minute().toString();
-            tools[i] = m.tool();
-            models[i] = m.model();
-            teams[i] = m.teamKey();
-            costs[i] = m.costUsd().toPlainString();
-            requests[i] = m.requests();
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into usage_session_minute as s (member_id, session_key, minute, tool, model, team_key,
-                    cost_usd, requests)
-                select * from unnest(?::int8[], ?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[],
-                    ?::numeric[], ?::int8[])
-                on conflict (member_id, session_key, minute, tool, model) do update set
-                    cost_usd = s.cost_usd + excluded.cost_usd, requests = s.requests + excluded.requests
-                """)) {
-            ps.setArray(1, longs(c, members));
-            ps.setArray(2, text(c, keys));
-            ps.setArray(3, text(c, times));
-            ps.setArray(4, text(c, tools));
-            ps.setArray(5, text(c, models));
-            ps.setArray(6, text(c, teams));
-            ps.setArray(7, text(c, costs));
-            ps.setArray(8, longs(c, requests));
-            ps.executeUpdate();
-        }
     }
 
     private static final String[] USAGE_SUMS = {"input_tokens", "output_tokens", "cache_read_tokens",
@@ -350,12 +293,12 @@ public class LedgerWriter {
             int p = 1;
             ps.setInt(p++, shard);
             for (String[] keyCol : keyCols) {
-                ps.setArray(p++, text(c, keyCol));
+                ps.setArray(p++, BatchSql.text(c, keyCol));
             }
             for (Long[] col : cols) {
-                ps.setArray(p++, longs(c, col));
+                ps.setArray(p++, BatchSql.longs(c, col));
             }
-            ps.setArray(p, text(c, cost));
+            ps.setArray(p, BatchSql.text(c, cost));
             ps.executeUpdate();
         }
     }
@@ -379,9 +322,9 @@ public class LedgerWriter {
                 insert into team_member_day (team_key, day, member_id)
                 select * from unnest(?::text[], ?::date[], ?::int8[]) on conflict do nothing
                 """)) {
-            ps.setArray(1, text(c, teams));
-            ps.setArray(2, text(c, days));
-            ps.setArray(3, longs(c, members));
+            ps.setArray(1, BatchSql.text(c, teams));
+            ps.setArray(2, BatchSql.text(c, days));
+            ps.setArray(3, BatchSql.longs(c, members));
             ps.executeUpdate();
         }
     }
@@ -390,8 +333,15 @@ public class LedgerWriter {
      * Removes the stored usage events whose id starts with {@code idPrefix} and whose session is one
      * of {@code sessions}, and takes them out of the usage rollups, on the caller's connection and
      * transaction. Days are recomputed in the team's current timezone. Returns how many were removed.
+     *
+     * @param indexedPrefix the start of {@code idPrefix} that a partial index of the caller's covers (its
+     *                      convention: letters and a colon), written into the statement so the planner can use it
      */
-    public int retractUsage(Connection c, String idPrefix, Collection<String> sessions) throws SQLException {
+    public int retractUsage(Connection c, String indexedPrefix, String idPrefix, Collection<String> sessions)
+            throws SQLException {
+        if (!indexedPrefix.matches("[a-z]+:") || !idPrefix.startsWith(indexedPrefix)) {
+            throw new IllegalArgumentException("not an indexed id prefix: " + indexedPrefix);
+        }
         if (sessions.isEmpty()) {
             return 0;
         }
@@ -399,13 +349,14 @@ public class LedgerWriter {
                 BigDecimal cost, String session) {
         }
         List<Gone> gone = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("""
-                delete from usage_event where id like 'otlpm:%' and starts_with(id, ?) and session_id = any(?)
-                returning team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
-                    cache_write_tokens, requests, cost_source, cost_usd, session_id
-                """)) {
+        try (PreparedStatement ps = c.prepareStatement("delete from usage_event where id like '" + indexedPrefix
+                + "%' and starts_with(id, ?) and session_id = any(?) "
+                + """
+                        returning team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
+                            cache_write_tokens, requests, cost_source, cost_usd, session_id
+                        """)) {
             ps.setString(1, idPrefix);
-            ps.setArray(2, text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+            ps.setArray(2, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long[] s = {rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), 1,
@@ -431,8 +382,7 @@ public class LedgerWriter {
             costs.merge(key, g.cost().negate(), BigDecimal::add);
         }
         addToRollups(c, sums, costs);
-        // and out of runaway detection's per-minute figures (a replica may not have written them yet:
-        // then the negative figures arrive first, and the sum comes out right all the same)
+        // and out of the figures kept beside the ledger (runaway detection's per-minute figures)
         java.time.Instant liveSince = java.time.Instant.now().minus(LiveUsage.WINDOW);
         List<LiveUsage.Minute> minus = gone.stream().filter(g -> !g.time().isBefore(liveSince))
                 .map(g -> new LiveUsage.Minute(g.member(), LiveUsage.sessionKey(g.session(), g.tool()),
@@ -442,8 +392,10 @@ public class LedgerWriter {
                         m -> List.of(m.memberId(), m.sessionKey(), m.minute(), m.tool(), m.model()), m -> m,
                         LedgerWriter::plus))
                 .values().stream().toList();
-        if (config.alerts().enabled() && !minus.isEmpty()) {
-            addSessionMinutes(c, minus);
+        if (!minus.isEmpty()) {
+            for (UsageRetraction r : retractions) {
+                r.retracted(c, minus);
+            }
         }
         return gone.size();
     }
@@ -497,8 +449,9 @@ public class LedgerWriter {
                         ?::text[], ?::boolean[])
                     on conflict (id) do nothing
                     returning id
-                    """, text(c, ids), text(c, times), longs(c, memberIds), text(c, teamKeys), text(c, kinds),
-                    text(c, titles), text(c, urls), text(c, ai));
+                    """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
+                    BatchSql.text(c, teamKeys), BatchSql.text(c, kinds),
+                    BatchSql.text(c, titles), BatchSql.text(c, urls), BatchSql.text(c, ai));
 
             Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
             for (int k = 0; k < n; k++) {
@@ -540,12 +493,12 @@ public class LedgerWriter {
                             ai_assisted = d.ai_assisted + excluded.ai_assisted
                         """)) {
                     ps.setInt(1, ThreadLocalRandom.current().nextInt(SHARDS));
-                    ps.setArray(2, text(c, t));
-                    ps.setArray(3, text(c, d));
-                    ps.setArray(4, longs(c, mem));
-                    ps.setArray(5, text(c, kd));
-                    ps.setArray(6, longs(c, cnt));
-                    ps.setArray(7, longs(c, aic));
+                    ps.setArray(2, BatchSql.text(c, t));
+                    ps.setArray(3, BatchSql.text(c, d));
+                    ps.setArray(4, BatchSql.longs(c, mem));
+                    ps.setArray(5, BatchSql.text(c, kd));
+                    ps.setArray(6, BatchSql.longs(c, cnt));
+                    ps.setArray(7, BatchSql.longs(c, aic));
                     ps.executeUpdate();
                 }
             }
@@ -598,7 +551,7 @@ public class LedgerWriter {
             return zones;
         }
         try (PreparedStatement ps = c.prepareStatement("select key, timezone from team where key = any(?)")) {
-            ps.setArray(1, text(c, keys.toArray(String[]::new)));
+            ps.setArray(1, BatchSql.text(c, keys.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     zones.put(rs.getString(1), ZoneId.of(rs.getString(2)));
@@ -620,7 +573,7 @@ public class LedgerWriter {
             String[] missing = wanted.stream().filter(e -> !found.containsKey(e)).toArray(String[]::new);
             try (PreparedStatement ps = c.prepareStatement(
                     "insert into member (email) select e from unnest(?::text[]) as e order by e on conflict (email) do nothing")) {
-                ps.setArray(1, text(c, missing));
+                ps.setArray(1, BatchSql.text(c, missing));
                 ps.executeUpdate();
             }
             selectMembers(c, new HashSet<>(List.of(missing)), found);
@@ -635,7 +588,7 @@ public class LedgerWriter {
                 from member m left join team t on t.key = m.team_key
                 where m.email = any(?)
                 """)) {
-            ps.setArray(1, text(c, emails.toArray(String[]::new)));
+            ps.setArray(1, BatchSql.text(c, emails.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String tz = rs.getString(4);
@@ -661,14 +614,6 @@ public class LedgerWriter {
         return ids;
     }
 
-    private static Array text(Connection c, Object[] values) throws SQLException {
-        return c.createArrayOf("text", values);
-    }
-
-    private static Array longs(Connection c, Long[] values) throws SQLException {
-        return c.createArrayOf("int8", values);
-    }
-
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final Comparator<List<Object>> KEY_ORDER = (a, b) -> {
         for (int i = 0; i < a.size(); i++) {
@@ -681,45 +626,4 @@ public class LedgerWriter {
         }
         return 0;
     };
-
-    private static <T> T withRetry(Callable<T> work) {
-        for (int attempt = 1;; attempt++) {
-            try {
-                return work.call();
-            } catch (Exception e) {
-                String state = sqlState(e);
-                if ("22003".equals(state)) {
-                    // numeric_value_out_of_range: each event is within Bounds, but the batch takes a sum past its column
-                    throw Problem.badRequest("The batch would take a daily total beyond what the ledger holds "
-                            + "(costs below 1000000000000 USD, counts below 2^63); nothing was stored.");
-                }
-                if ("22021".equals(state) || "22P05".equals(state)) {
-                    // text PostgreSQL cannot store; the ways in reject it per event, this is the last guard
-                    throw Problem.badRequest("The batch has text PostgreSQL cannot store (such as U+0000); "
-                            + "nothing was stored.");
-                }
-                if (attempt >= MAX_ATTEMPTS || !isRetryable(e)) {
-                    throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-                }
-            }
-        }
-    }
-
-    private static String sqlState(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null) {
-                return s.getSQLState();
-            }
-        }
-        return null;
-    }
-
-    private static boolean isRetryable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && ("40P01".equals(s.getSQLState()) || "40001".equals(s.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -1,7 +1,6 @@
 package dev.yardstick.watch;
 
 import dev.yardstick.YardstickConfig;
-import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LiveUsage;
 import dev.yardstick.ledger.UsageRecord;
 import io.micrometer.core.instrument.Gauge;
@@ -78,7 +77,7 @@ public class Watcher {
     @Inject
     BudgetAlerts budgetAlerts;
     @Inject
-    LedgerWriter ledger;
+    SessionMinutes sessionMinutes;
     @Inject
     DataSource dataSource;
     @Inject
@@ -314,7 +313,7 @@ public class Watcher {
             f.newFrom = Long.MAX_VALUE;
         }
         try {
-            ledger.addSessionMinutes(rows);
+            sessionMinutes.add(rows);
         } catch (RuntimeException e) {
             LOG.error("Writing per-minute figures of shared sessions failed; they are kept for the next check", e);
             for (SessionFigures f : written) { // checked again with the next usage or heartbeat
@@ -530,7 +529,7 @@ public class Watcher {
                 written.add(f);
             }
         }
-        ledger.addSessionMinutes(rows);
+        sessionMinutes.add(rows);
         written.forEach(f -> f.unwritten.clear());
         return over.size();
     }
