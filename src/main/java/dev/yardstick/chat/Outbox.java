@@ -2,7 +2,6 @@ package dev.yardstick.chat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.yardstick.YardstickConfig;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -80,6 +79,8 @@ public class Outbox {
     static final int BATCH = 2;
 
     @Inject
+    OutboxConfig outboxSettings;
+    @Inject
     DataSource dataSource;
     @Inject
     ObjectMapper mapper;
@@ -89,8 +90,6 @@ public class Outbox {
     MeterRegistry registry;
     @Inject
     TransactionSynchronizationRegistry transactions;
-    @Inject
-    YardstickConfig config;
 
     private final ScheduledExecutorService kicker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "outbox-kick");
@@ -275,7 +274,7 @@ public class Outbox {
     private void startWorkers() {
         ExecutorService pool = senders();
         int n;
-        while ((n = running.get()) < config.outbox().workers()) {
+        while ((n = running.get()) < outboxSettings.workers()) {
             if (running.compareAndSet(n, n + 1)) {
                 try {
                     pool.execute(() -> {
@@ -300,7 +299,7 @@ public class Outbox {
             synchronized (this) {
                 if (senders == null) {
                     AtomicInteger n = new AtomicInteger();
-                    senders = Executors.newFixedThreadPool(Math.max(1, config.outbox().workers()), r -> {
+                    senders = Executors.newFixedThreadPool(Math.max(1, outboxSettings.workers()), r -> {
                         Thread t = new Thread(r, "outbox-worker-" + n.incrementAndGet());
                         t.setDaemon(true);
                         return t;
@@ -325,7 +324,7 @@ public class Outbox {
             }
             claim.rows().forEach(r -> sending.add(r.outgoing().dedupeKey()));
             Held held = new Held(claim);
-            long every = Math.max(200, config.outbox().lease().toMillis() / 3);
+            long every = Math.max(200, outboxSettings.lease().toMillis() / 3);
             ScheduledFuture<?> heartbeat = leases.scheduleWithFixedDelay(held::renewAll, every, every,
                     TimeUnit.MILLISECONDS);
             try {
@@ -411,7 +410,7 @@ public class Outbox {
                         update outbox_message set next_attempt_at = now() + make_interval(secs => ?)
                         where id = any(?) and claimed_at = ? and in_flight and status = 'pending'
                         """)) {
-                    ps.setDouble(1, config.outbox().lease().toMillis() / 1000.0);
+                    ps.setDouble(1, outboxSettings.lease().toMillis() / 1000.0);
                     ps.setArray(2, c.createArrayOf("int8", rows.toArray()));
                     ps.setObject(3, claim.claimedAt());
                     return ps.executeUpdate();
@@ -527,7 +526,7 @@ public class Outbox {
                 where outbox_pace.next_allowed_at <= now()
                 returning pace_key
                 """)) {
-            ps.setDouble(1, config.outbox().lease().toMillis() / 1000.0);
+            ps.setDouble(1, outboxSettings.lease().toMillis() / 1000.0);
             ps.setArray(2, c.createArrayOf("text", keys.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -549,7 +548,7 @@ public class Outbox {
                     m.attempts, before.in_flight, before.claimed_at, m.claimed_at
                 """)) {
             ps.setArray(1, c.createArrayOf("int8", ids.toArray()));
-            ps.setDouble(2, config.outbox().lease().toMillis() / 1000.0);
+            ps.setDouble(2, outboxSettings.lease().toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ChatMessage msg = mapper.readValue(rs.getString(8), ChatMessage.class);
@@ -751,8 +750,8 @@ public class Outbox {
     }
 
     void checkLease(@Observes StartupEvent event) {
-        Duration lease = config.outbox().lease();
-        Duration send = config.outbox().sendTimeout();
+        Duration lease = outboxSettings.lease();
+        Duration send = outboxSettings.sendTimeout();
         if (lease.compareTo(send.multipliedBy(2)) < 0) {
             LOG.warnf("YARDSTICK_OUTBOX_LEASE (%s) is less than twice YARDSTICK_OUTBOX_SEND_TIMEOUT (%s): a replica "
                     + "that cannot renew its lease for a while may see a message it is still sending taken over",

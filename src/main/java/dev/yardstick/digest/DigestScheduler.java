@@ -1,6 +1,5 @@
 package dev.yardstick.digest;
 
-import dev.yardstick.YardstickConfig;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Weeks;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -34,9 +33,9 @@ public class DigestScheduler implements ClusterJob {
     private static final Logger LOG = Logger.getLogger(DigestScheduler.class);
 
     @Inject
-    DigestService digests;
+    DigestConfig digestSettings;
     @Inject
-    YardstickConfig config;
+    DigestService digests;
 
     private final ExecutorService composers = Executors.newFixedThreadPool(
             Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), r -> {
@@ -52,12 +51,12 @@ public class DigestScheduler implements ClusterJob {
 
     @Override
     public Duration every() {
-        return config.digest().every();
+        return digestSettings.every();
     }
 
     @Override
     public boolean enabled() {
-        return config.digest().enabled();
+        return digestSettings.enabled();
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.yardstick.digest;
 
-import dev.yardstick.YardstickConfig;
+import dev.yardstick.chat.OutboxConfig;
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Budgets;
@@ -47,7 +47,7 @@ public class DigestService {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMM", Locale.US);
 
     @Inject
-    YardstickConfig config;
+    OutboxConfig outboxSettings;
     @Inject
     AlertRecords alerts;
     @Inject
@@ -199,7 +199,7 @@ public class DigestService {
         queue(team, monday);
         outbox.drain();
         // another worker of this replica may hold them, or their channel's slot is taken: wait for a first attempt
-        long deadline = System.nanoTime() + config.outbox().sendTimeout().plusSeconds(5).toNanos();
+        long deadline = System.nanoTime() + outboxSettings.sendTimeout().plusSeconds(5).toNanos();
         while ((outbox.sending(key) || rows(key).stream().anyMatch(Outbox.Delivery::untried))
                 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());

@@ -3,7 +3,6 @@ package dev.yardstick.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.yardstick.YardstickConfig;
 import dev.yardstick.common.Problem;
 import dev.yardstick.ingest.WebhookIntake.Result;
 import dev.yardstick.ingest.WebhookIntake.ShippedWork;
@@ -38,9 +37,9 @@ public class WebhookResource {
     static final Duration LINEAR_TOLERANCE = Duration.ofSeconds(60);
 
     @Inject
-    WebhookIntake intake;
+    WebhooksConfig webhookSettings;
     @Inject
-    YardstickConfig config;
+    WebhookIntake intake;
     @Inject
     ObjectMapper mapper;
 
@@ -48,7 +47,7 @@ public class WebhookResource {
     @Path("/github")
     public Response github(@HeaderParam("X-Hub-Signature-256") String signature,
             @HeaderParam("X-GitHub-Event") String event, byte[] body) {
-        String secret = secret(config.webhooks().githubSecret());
+        String secret = secret(webhookSettings.githubSecret());
         if (secret == null) {
             return off("github", "GITHUB_WEBHOOK_SECRET");
         }
@@ -87,7 +86,7 @@ public class WebhookResource {
     @POST
     @Path("/linear")
     public Response linear(@HeaderParam("Linear-Signature") String signature, byte[] body) {
-        String secret = secret(config.webhooks().linearSecret());
+        String secret = secret(webhookSettings.linearSecret());
         if (secret == null) {
             return off("linear", "LINEAR_WEBHOOK_SECRET");
         }
@@ -137,7 +136,7 @@ public class WebhookResource {
     @Path("/jira")
     public Response jira(@QueryParam("token") String queryToken, @HeaderParam("X-Yardstick-Token") String headerToken,
             byte[] body) {
-        String secret = secret(config.webhooks().jiraSecret());
+        String secret = secret(webhookSettings.jiraSecret());
         if (secret == null) {
             return off("jira", "JIRA_WEBHOOK_SECRET");
         }

@@ -1,6 +1,5 @@
 package dev.yardstick.watch;
 
-import dev.yardstick.YardstickConfig;
 import dev.yardstick.jobs.ClusterJob;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +25,7 @@ public class AlertSweepJob implements ClusterJob {
     static final Duration LOOK_BACK = Duration.ofMinutes(20);
 
     @Inject
-    YardstickConfig config;
+    AlertsConfig alertSettings;
     @Inject
     RunawayDetector detector;
     @Inject
@@ -41,7 +40,7 @@ public class AlertSweepJob implements ClusterJob {
 
     @Override
     public Duration every() {
-        return config.alerts().sweepEvery();
+        return alertSettings.sweepEvery();
     }
 
     @Override
@@ -51,7 +50,7 @@ public class AlertSweepJob implements ClusterJob {
 
     @Override
     public boolean enabled() {
-        return config.alerts().enabled();
+        return alertSettings.enabled();
     }
 
     @Override

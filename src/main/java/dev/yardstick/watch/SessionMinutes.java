@@ -1,6 +1,5 @@
 package dev.yardstick.watch;
 
-import dev.yardstick.YardstickConfig;
 import dev.yardstick.ledger.BatchSql;
 import dev.yardstick.ledger.LiveUsage;
 import dev.yardstick.ledger.UsageRetraction;
@@ -24,9 +23,9 @@ import javax.sql.DataSource;
 public class SessionMinutes implements UsageRetraction {
 
     @Inject
-    DataSource dataSource;
+    AlertsConfig alertSettings;
     @Inject
-    YardstickConfig config;
+    DataSource dataSource;
 
     /**
      * Adds per-minute session figures to {@code usage_session_minute} (negative ones take usage
@@ -90,7 +89,7 @@ public class SessionMinutes implements UsageRetraction {
      */
     @Override
     public void retracted(Connection c, List<LiveUsage.Minute> minus) throws SQLException {
-        if (config.alerts().enabled()) {
+        if (alertSettings.enabled()) {
             add(c, minus);
         }
     }

@@ -1,6 +1,5 @@
 package dev.yardstick.watch;
 
-import dev.yardstick.YardstickConfig;
 import dev.yardstick.ledger.LiveUsage;
 import dev.yardstick.ledger.UsageRecord;
 import io.micrometer.core.instrument.Gauge;
@@ -69,7 +68,7 @@ public class Watcher {
     static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(35);
 
     @Inject
-    YardstickConfig config;
+    AlertsConfig alertSettings;
     @Inject
     RunawayDetector detector;
     @Inject
@@ -107,7 +106,7 @@ public class Watcher {
     static final Duration SHARES_KEPT = Duration.ofDays(2);
 
     void start(@Observes StartupEvent event) {
-        if (config.alerts().enabled()) {
+        if (alertSettings.enabled()) {
             Gauge.builder("yardstick_watch_replicas", () -> replicas)
                     .description("Replicas watching usage for runaway sessions, as this replica counts them")
                     .register(registry);
@@ -116,7 +115,7 @@ public class Watcher {
     }
 
     void onUsage(@Observes LiveUsage usage) {
-        if (!config.alerts().enabled()) {
+        if (!alertSettings.enabled()) {
             return;
         }
         arrived.add(usage); // added up on the watcher's thread, not the ingest request's, right away
@@ -536,7 +535,7 @@ public class Watcher {
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         try {
-            if (config.alerts().enabled()) {
+            if (alertSettings.enabled()) {
                 var handing = worker.submit(this::handOver);
                 try {
                     int n = handing.get(HAND_OVER_TIME.toMillis(), TimeUnit.MILLISECONDS);
@@ -554,7 +553,7 @@ public class Watcher {
         } finally {
             worker.shutdownNow();
             worker.awaitTermination(5, TimeUnit.SECONDS);
-            if (config.alerts().enabled()) {
+            if (alertSettings.enabled()) {
                 try (Connection c = dataSource.getConnection();
                         PreparedStatement ps = c.prepareStatement("delete from watch_replica where id = ?")) {
                     ps.setString(1, replicaId);

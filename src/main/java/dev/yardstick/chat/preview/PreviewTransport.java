@@ -1,6 +1,5 @@
 package dev.yardstick.chat.preview;
 
-import dev.yardstick.YardstickConfig;
 import dev.yardstick.chat.ChatTransport;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Outgoing;
@@ -28,7 +27,7 @@ public class PreviewTransport implements ChatTransport {
     static final String TEAM = "team:";
 
     @Inject
-    YardstickConfig config;
+    PreviewConfig previewSettings;
     @Inject
     DataSource dataSource;
 
@@ -39,7 +38,7 @@ public class PreviewTransport implements ChatTransport {
 
     @Override
     public boolean active() {
-        return config.preview().enabled();
+        return previewSettings.enabled();
     }
 
     @Override

@@ -1,12 +1,12 @@
 package dev.yardstick.chat.slack;
 
+import dev.yardstick.chat.OutboxConfig;
 import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
 import com.slack.api.bolt.App;
 import com.slack.api.bolt.AppConfig;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.util.http.SlackHttpClient;
-import dev.yardstick.YardstickConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,6 +29,8 @@ public class SlackRuntime {
     static final String REDIRECT_PATH = "/slack/oauth_redirect";
 
     @Inject
+    OutboxConfig outboxSettings;
+    @Inject
     SlackSettings settings;
     @Inject
     Instance<SlackListener> listeners;
@@ -36,8 +38,6 @@ public class SlackRuntime {
     SlackInstallations installations;
     @Inject
     SlackOAuthStates states;
-    @Inject
-    YardstickConfig yardstick;
 
     private volatile App app;
     private volatile Slack slack;
@@ -78,7 +78,7 @@ public class SlackRuntime {
                     SlackConfig config = new SlackConfig(); // SlackConfig.DEFAULT is immutable
                     config.setMethodsEndpointUrlPrefix(settings.apiUrl());
                     config.setStatsEnabled(false);
-                    int timeout = (int) Math.min(Integer.MAX_VALUE, yardstick.outbox().sendTimeout().toMillis());
+                    int timeout = (int) Math.min(Integer.MAX_VALUE, outboxSettings.sendTimeout().toMillis());
                     config.setHttpClientReadTimeoutMillis(timeout);
                     config.setHttpClientWriteTimeoutMillis(timeout);
                     config.setHttpClientCallTimeoutMillis(timeout);

@@ -1,9 +1,9 @@
 package dev.yardstick.chat.teams;
 
+import dev.yardstick.chat.OutboxConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.yardstick.YardstickConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -35,9 +35,9 @@ public class BotConnector {
     private static final Duration EMAIL_TTL = Duration.ofHours(12);
 
     @Inject
-    TeamsSettings settings;
+    OutboxConfig outboxSettings;
     @Inject
-    YardstickConfig config;
+    TeamsSettings settings;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private volatile Token token;
@@ -66,7 +66,7 @@ public class BotConnector {
         String form = "grant_type=client_credentials&client_id=" + enc(settings.appId().orElseThrow())
                 + "&client_secret=" + enc(settings.appPassword().orElseThrow()) + "&scope=" + enc(SCOPE);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(trim(settings.loginUrl()) + "/"
-                + enc(settings.tenantId().orElseThrow()) + "/oauth2/v2.0/token")).timeout(config.outbox().sendTimeout())
+                + enc(settings.tenantId().orElseThrow()) + "/oauth2/v2.0/token")).timeout(outboxSettings.sendTimeout())
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -140,7 +140,7 @@ public class BotConnector {
     /** Posts a message to a Teams Workflows webhook (no token: the URL is the secret). */
     public Answer webhook(String url, ObjectNode activity) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(config.outbox().sendTimeout())
+                HttpRequest.newBuilder(URI.create(url)).timeout(outboxSettings.sendTimeout())
                         .header("Content-Type", "application/json; charset=utf-8")
                         .POST(HttpRequest.BodyPublishers.ofString(activity.toString())).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -157,7 +157,7 @@ public class BotConnector {
     }
 
     private Answer send(String method, String url, JsonNode body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(config.outbox().sendTimeout())
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(outboxSettings.sendTimeout())
                 .header("Authorization", "Bearer " + token());
         if (body == null) {
             b.GET();
