@@ -1,0 +1,73 @@
+package dev.yardstick.digest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.yardstick.chat.ChatMessage;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The digest composed from figures alone: its facts, trend line, nudges and the privacy note. */
+class DigestCompositionTest {
+
+    private static final LocalDate MONDAY = LocalDate.of(2026, 11, 30);
+
+    private static DigestFigures figures(long runawayAlerts) {
+        List<DigestFigures.Week> trend = new ArrayList<>();
+        long[] shipped = {0, 4, 5, 8};
+        String[] spend = {"50", "100", "100", "120"};
+        for (int i = 0; i < shipped.length; i++) {
+            trend.add(new DigestFigures.Week(MONDAY.minusWeeks(3 - i), new BigDecimal(spend[i]), shipped[i]));
+        }
+        return new DigestFigures("pay", "Payments", "2026-W49", MONDAY, new BigDecimal("120"), new BigDecimal("100"),
+                new BigDecimal("500"), Map.of("pr_merged", 5L, "ticket_resolved", 2L, "deployment", 1L,
+                        "incident_resolved", 0L),
+                8, 5, 4, new BigDecimal("0.25"), trend, 6, runawayAlerts, new BigDecimal("42.50"));
+    }
+
+    private static Map<String, String> facts(ChatMessage m) {
+        return m.blocks().stream().filter(ChatMessage.Facts.class::isInstance).map(ChatMessage.Facts.class::cast)
+                .flatMap(f -> f.facts().stream())
+                .collect(java.util.stream.Collectors.toMap(ChatMessage.Fact::label, ChatMessage.Fact::value));
+    }
+
+    private static List<String> paragraphs(ChatMessage m) {
+        return m.blocks().stream().filter(ChatMessage.Paragraph.class::isInstance)
+                .map(b -> ((ChatMessage.Paragraph) b).text()).toList();
+    }
+
+    @Test
+    void theFactsSayWhatWasSpentAndShipped() {
+        ChatMessage m = new DigestService().compose(figures(0));
+        assertEquals("Payments, week of 30 Nov – 6 Dec: $120 spent, 8 shipped", m.text());
+        Map<String, String> facts = facts(m);
+        assertEquals("$120 of $500 (24%), up 20% on the week before", facts.get("Spend"));
+        assertEquals("8 items: 5 PRs merged, 2 tickets resolved, 1 deployments\n50% marked AI-assisted",
+                facts.get("Shipped"));
+        assertEquals("$15.00", facts.get("Cost per shipped item"));
+        assertEquals("25% premium, 75% efficient models", facts.get("Model mix"));
+        assertEquals("none this week", facts.get("Runaway-agent alerts"));
+        assertEquals("**Cost per shipped item, last 8 weeks:** – → $25.00 → $20.00 → $15.00", paragraphs(m).get(0));
+    }
+
+    @Test
+    void runawaySessionsAreCountedWithoutNames() {
+        ChatMessage m = new DigestService().compose(figures(2));
+        assertEquals("2 sessions, $42.50 spent by them", facts(m).get("Runaway-agent alerts"));
+    }
+
+    @Test
+    void itEndsWithThePrivacyNoteAndCarriesTheNudges() {
+        ChatMessage m = new DigestService().compose(figures(0));
+        ChatMessage.Block last = m.blocks().get(m.blocks().size() - 1);
+        assertEquals(new ChatMessage.Note("Team totals only. Individual numbers are private: run /ai-spend to see "
+                + "yours."), last);
+        List<String> nudges = Nudges.choose(figures(0));
+        assertEquals(nudges, paragraphs(m).subList(1, paragraphs(m).size()));
+        assertTrue(nudges.stream().anyMatch(n -> n.startsWith("Cost per shipped item fell")), nudges.toString());
+    }
+}
