@@ -4,6 +4,7 @@ import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Format;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.MemberTotals;
@@ -197,15 +198,16 @@ public class BudgetService {
 
     private void announce(BudgetRequest r, Team team, String decidedBy) {
         Member requester = Member.findById(r.requesterId);
-        messenger.directMessage(requester.id, "budget-request:" + r.id + ":outcome", toRequester(r, decidedBy));
+        messenger.directMessage(requester.id, MessageKey.of("budget-request", r.id, "outcome"),
+                toRequester(r, decidedBy));
         ChatMessage done = decidedForManagers(r, requester, team, decidedBy);
         for (Member manager : team.managerMembers()) {
-            messenger.replace(managerKey(r, manager), managerKey(r, manager) + ":" + r.status, done);
+            messenger.replace(managerKey(r, manager), managerKey(r, manager).and(r.status), done);
         }
     }
 
-    private static String managerKey(BudgetRequest r, Member manager) {
-        return "budget-request:" + r.id + ":manager:" + manager.id;
+    private static MessageKey managerKey(BudgetRequest r, Member manager) {
+        return MessageKey.of("budget-request", r.id, "manager", manager.id);
     }
 
     /** How a person is named to managers: their display name, else their email. */

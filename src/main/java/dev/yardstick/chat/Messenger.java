@@ -66,26 +66,26 @@ public class Messenger {
      * Sends a direct message to a member, on the first platform that knows them. Returns
      * {@code false} when none does (for example no Slack user id is linked yet).
      */
-    public boolean directMessage(long memberId, String dedupeKey, ChatMessage message) {
+    public boolean directMessage(long memberId, MessageKey dedupeKey, ChatMessage message) {
         return toMember(memberId, dedupeKey, message, Outgoing.Operation.POST);
     }
 
     /** Uploads the message's images (a chart) into a member's DM. Returns {@code false} when no platform knows them. */
-    public boolean uploadToMember(long memberId, String dedupeKey, ChatMessage images) {
+    public boolean uploadToMember(long memberId, MessageKey dedupeKey, ChatMessage images) {
         return toMember(memberId, dedupeKey, images, Outgoing.Operation.UPLOAD);
     }
 
     /** Posts to the team's channel on every platform where it has one. Returns {@code false} when it has none. */
-    public boolean toTeamChannel(String teamKey, String dedupeKey, ChatMessage message) {
+    public boolean toTeamChannel(String teamKey, MessageKey dedupeKey, ChatMessage message) {
         return toTeam(teamKey, dedupeKey, message, Outgoing.Operation.POST);
     }
 
     /** Uploads the message's images (a chart) to the team's channels. Returns {@code false} when it has none. */
-    public boolean uploadToTeamChannel(String teamKey, String dedupeKey, ChatMessage images) {
+    public boolean uploadToTeamChannel(String teamKey, MessageKey dedupeKey, ChatMessage images) {
         return toTeam(teamKey, dedupeKey, images, Outgoing.Operation.UPLOAD);
     }
 
-    private boolean toMember(long memberId, String dedupeKey, ChatMessage message, Outgoing.Operation op) {
+    private boolean toMember(long memberId, MessageKey dedupeKey, ChatMessage message, Outgoing.Operation op) {
         for (ChatTransport t : platforms()) {
             Optional<ChatTransport.Address> to = inTransaction(t, x -> x.member(memberId));
             if (to.isPresent()) {
@@ -96,7 +96,7 @@ public class Messenger {
         return false;
     }
 
-    private boolean toTeam(String teamKey, String dedupeKey, ChatMessage message, Outgoing.Operation op) {
+    private boolean toTeam(String teamKey, MessageKey dedupeKey, ChatMessage message, Outgoing.Operation op) {
         boolean any = false;
         for (ChatTransport t : platforms()) {
             Optional<ChatTransport.Address> to = inTransaction(t, x -> x.teamChannel(teamKey));
@@ -108,9 +108,9 @@ public class Messenger {
         return any;
     }
 
-    private void enqueue(ChatTransport t, ChatTransport.Address to, String dedupeKey, ChatMessage message,
+    private void enqueue(ChatTransport t, ChatTransport.Address to, MessageKey dedupeKey, ChatMessage message,
             Outgoing.Operation op) {
-        outbox.enqueue(new Outgoing(dedupeKey, t.platform(), op, to.workspace(), to.target(), null, message));
+        outbox.enqueue(new Outgoing(dedupeKey.value(), t.platform(), op, to.workspace(), to.target(), null, message));
     }
 
     private static Optional<ChatTransport.Address> inTransaction(ChatTransport t,
@@ -122,13 +122,13 @@ public class Messenger {
      * Replaces every message sent under {@code originalKey} (on each platform, in the same place)
      * with a new version, queued under {@code newKey}.
      */
-    public void replace(String originalKey, String newKey, ChatMessage message) {
+    public void replace(MessageKey originalKey, MessageKey newKey, ChatMessage message) {
         List<String[]> originals = QuarkusTransaction.joiningExisting().call(() -> {
             List<String[]> out = new ArrayList<>();
             try (Connection c = dataSource.getConnection();
                     PreparedStatement ps = c.prepareStatement(
                             "select platform, workspace, target from outbox_message where dedupe_key = ? order by id")) {
-                ps.setString(1, originalKey);
+                ps.setString(1, originalKey.value());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         out.add(new String[]{rs.getString(1), rs.getString(2), rs.getString(3)});
@@ -138,20 +138,24 @@ public class Messenger {
             return out;
         });
         for (String[] o : originals) {
-            outbox.enqueue(new Outgoing(newKey, o[0], Outgoing.Operation.UPDATE, o[1], o[2], originalKey, message));
+            outbox.enqueue(
+                    new Outgoing(newKey.value(), o[0], Outgoing.Operation.UPDATE, o[1], o[2], originalKey.value(),
+                            message));
         }
     }
 
     /** Answers privately through a platform's response URL (a Slack slash command or button). */
-    public void respond(String platform, String workspace, String responseUrl, String dedupeKey,
+    public void respond(String platform, String workspace, String responseUrl, MessageKey dedupeKey,
             ChatMessage message) {
-        outbox.enqueue(new Outgoing(dedupeKey, platform, Outgoing.Operation.RESPOND, workspace, responseUrl, null,
-                message));
+        outbox.enqueue(
+                new Outgoing(dedupeKey.value(), platform, Outgoing.Operation.RESPOND, workspace, responseUrl, null,
+                        message));
     }
 
     /** Publishes a person's home view (Slack App Home). */
-    public void publishHome(String platform, String workspace, String userId, String dedupeKey,
+    public void publishHome(String platform, String workspace, String userId, MessageKey dedupeKey,
             ChatMessage message) {
-        outbox.enqueue(new Outgoing(dedupeKey, platform, Outgoing.Operation.HOME, workspace, userId, null, message));
+        outbox.enqueue(
+                new Outgoing(dedupeKey.value(), platform, Outgoing.Operation.HOME, workspace, userId, null, message));
     }
 }

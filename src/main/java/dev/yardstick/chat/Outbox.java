@@ -162,7 +162,8 @@ public class Outbox {
      * Records a logical message that has nowhere to go (no channel, nobody reachable) as failed, so
      * the failure is visible where deliveries are listed. Does nothing if the key was queued before.
      */
-    public void undeliverable(String dedupeKey, String why) {
+    public void undeliverable(MessageKey key, String why) {
+        String dedupeKey = key.value();
         QuarkusTransaction.joiningExisting().call(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                     insert into outbox_message (dedupe_key, platform, operation, target, body, status, last_error)
@@ -183,16 +184,16 @@ public class Outbox {
     /** Dedupe keys of the messages this replica's workers have claimed and not yet finished with. */
     private final Set<String> sending = ConcurrentHashMap.newKeySet();
 
-    /** Whether a worker of this replica holds a message whose key is {@code key} or starts with {@code key + ":"}. */
-    public boolean sending(String key) {
-        return sending.stream().anyMatch(k -> k.equals(key) || k.startsWith(key + ":"));
+    /** Whether a worker of this replica holds the message {@code key} or one of its children. */
+    public boolean sending(MessageKey key) {
+        return sending.stream().anyMatch(k -> MessageKey.parse(k).within(key));
     }
 
     /**
      * What became of one queued message, on one platform.
      *
      */
-    public record Delivery(String dedupeKey, String platform, String status, int attempts, String lastError) {
+    public record Delivery(MessageKey key, String platform, String status, int attempts, String lastError) {
 
         /** Whether it is still waiting for its first attempt (for its channel's slot, say). */
         public boolean untried() {
@@ -201,21 +202,21 @@ public class Outbox {
     }
 
     /**
-     * The deliveries of the messages whose dedupe key is {@code key} or starts with {@code key + ":"} (its parts:
-     * copies to managers, charts), oldest first.
+     * The deliveries of the message {@code key} and its children (copies to managers, charts), oldest first.
      */
-    public List<Delivery> deliveries(String key) {
+    public List<Delivery> deliveries(MessageKey key) {
         return QuarkusTransaction.joiningExisting().call(() -> {
             try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                     select dedupe_key, platform, status, attempts, last_error from outbox_message
                     where dedupe_key = ? or starts_with(dedupe_key, ?) order by id
                     """)) {
-                ps.setString(1, key);
-                ps.setString(2, key + ":");
+                ps.setString(1, key.value());
+                ps.setString(2, key.value() + ":");
                 List<Delivery> out = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new Delivery(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        out.add(new Delivery(MessageKey.parse(rs.getString(1)), rs.getString(2), rs.getString(3),
+                                rs.getInt(4),
                                 rs.getString(5)));
                     }
                 }
@@ -630,8 +631,7 @@ public class Outbox {
 
     /** The kind of a message: the first part of its dedupe key ({@code digest}, {@code budget-request}, ...). */
     static String kind(String dedupeKey) {
-        int colon = dedupeKey.indexOf(':');
-        return colon < 0 ? dedupeKey : dedupeKey.substring(0, colon);
+        return MessageKey.parse(dedupeKey).kind();
     }
 
     private ChatTransport transport(String platform) {

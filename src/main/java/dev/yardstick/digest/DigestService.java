@@ -6,6 +6,7 @@ import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Budgets;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Format;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Outbox;
 import dev.yardstick.watch.AlertRecords;
@@ -188,7 +189,7 @@ public class DigestService {
      * of its messages (an admin asked for it; at most the send timeout and 5 s). A digest that failed before is given fresh attempts.
      */
     public SendStatus send(Team team, LocalDate monday) {
-        String key = key(team.key, monday);
+        MessageKey key = key(team.key, monday);
         String before = status(key);
         if ("sent".equals(before)) {
             return SendStatus.ALREADY_SENT;
@@ -216,7 +217,7 @@ public class DigestService {
      * team-week queue it once); the outbox delivers it. Returns whether this call queued it.
      */
     public boolean queue(Team team, LocalDate monday) {
-        String key = key(team.key, monday);
+        MessageKey key = key(team.key, monday);
         if (status(key) != null) {
             return false;
         }
@@ -227,7 +228,8 @@ public class DigestService {
         composing.stop(registry.timer("yardstick.digest.compose"));
         return QuarkusTransaction.requiringNew().call(() -> {
             // one replica takes the lock, the other then sees its rows
-            em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, key).getResultList();
+            em.createNativeQuery("select pg_advisory_xact_lock(hashtext(?1))").setParameter(1, key.value())
+                    .getResultList();
             if (!rows(key).isEmpty()) {
                 return false;
             }
@@ -241,17 +243,17 @@ public class DigestService {
         return TrendChart.message(f.teamName(), f.week(), f.trend());
     }
 
-    private void enqueue(Team team, DigestFigures f, String key, ChatMessage message, ChatMessage chart) {
+    private void enqueue(Team team, DigestFigures f, MessageKey key, ChatMessage message, ChatMessage chart) {
         if (f.activeMembers() >= MIN_MEMBERS && messenger.toTeamChannel(team.key, key, message)) {
-            messenger.uploadToTeamChannel(team.key, key + CHART, chart);
+            messenger.uploadToTeamChannel(team.key, key.and(CHART), chart);
             return;
         }
         // a small team (or one without a channel): totals would point at a person, so only its managers see them
         boolean any = false;
         for (Member m : team.managerMembers()) {
-            String dm = key + ":manager:" + m.id;
+            MessageKey dm = key.and("manager", m.id);
             if (messenger.directMessage(m.id, dm, message)) {
-                messenger.uploadToMember(m.id, dm + CHART, chart);
+                messenger.uploadToMember(m.id, dm.and(CHART), chart);
                 any = true;
             }
         }
@@ -263,23 +265,22 @@ public class DigestService {
         }
     }
 
-    private static final String CHART = ":chart";
+    private static final String CHART = "chart";
 
     /** The dedupe keys of a digest's messages, charts included. */
-    private List<String> keys(String key) {
-        return outbox.deliveries(key).stream().map(Outbox.Delivery::dedupeKey).distinct().toList();
+    private List<String> keys(MessageKey key) {
+        return outbox.deliveries(key).stream().map(d -> d.key().value()).distinct().toList();
     }
 
     /** The deliveries of a digest's text: the channel post(s), or the DMs to managers (not the charts). */
-    List<Outbox.Delivery> rows(String key) {
+    List<Outbox.Delivery> rows(MessageKey key) {
         return outbox.deliveries(key).stream()
-                .filter(d -> (d.dedupeKey().equals(key) || d.dedupeKey().startsWith(key + ":manager:"))
-                        && !d.dedupeKey().endsWith(CHART))
+                .filter(d -> (d.key().equals(key) || d.key().within(key.and("manager"))) && !d.key().endsWith(CHART))
                 .toList();
     }
 
     /** {@code sent} when every message of the digest went out, {@code failed}, {@code pending}, or null. */
-    String status(String key) {
+    String status(MessageKey key) {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<Outbox.Delivery> rows = rows(key);
             if (rows.isEmpty()) {
@@ -295,13 +296,13 @@ public class DigestService {
     /** Every digest delivery of a team, newest week first. */
     public List<DigestResource.Delivery> history(String teamKey) {
         List<DigestResource.Delivery> out = new ArrayList<>();
-        for (Outbox.Delivery d : outbox.deliveries("digest:" + teamKey)) {
-            String[] parts = d.dedupeKey().split(":");
-            String destination = parts.length >= 5 && "manager".equals(parts[3]) ? "manager" : "channel";
-            if ("chart".equals(parts[parts.length - 1])) {
+        for (Outbox.Delivery d : outbox.deliveries(MessageKey.of("digest", teamKey))) {
+            MessageKey k = d.key();
+            String destination = "manager".equals(k.part(3)) ? "manager" : "channel";
+            if (k.endsWith(CHART)) {
                 destination += " (chart)";
             }
-            out.add(new DigestResource.Delivery(parts[2], destination, d.platform(), d.status(), d.attempts(),
+            out.add(new DigestResource.Delivery(k.part(2), destination, d.platform(), d.status(), d.attempts(),
                     d.lastError()));
         }
         out.sort(Comparator.comparing(DigestResource.Delivery::week).reversed());
@@ -320,7 +321,7 @@ public class DigestService {
                         + "% on the week before";
     }
 
-    static String key(String teamKey, LocalDate monday) {
-        return "digest:" + teamKey + ":" + isoWeek(monday);
+    static MessageKey key(String teamKey, LocalDate monday) {
+        return MessageKey.of("digest", teamKey, isoWeek(monday));
     }
 }

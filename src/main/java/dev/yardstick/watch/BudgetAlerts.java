@@ -5,6 +5,7 @@ import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Budgets;
 import dev.yardstick.budget.Weeks;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.Summary;
@@ -112,7 +113,7 @@ public class BudgetAlerts {
             ChatMessage message = AlertMessages.budget(kind, team, week, budget, weekStart);
             int reached = 0;
             for (Member manager : team.managerMembers()) {
-                if (messenger.directMessage(manager.id, "alert:" + id + ":manager:" + manager.id, message)) {
+                if (messenger.directMessage(manager.id, MessageKey.of("alert", id, "manager", manager.id), message)) {
                     reached++;
                 }
             }

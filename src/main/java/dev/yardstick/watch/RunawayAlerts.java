@@ -3,6 +3,7 @@ package dev.yardstick.watch;
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.ledger.LiveUsage;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -118,7 +119,7 @@ public class RunawayAlerts {
                 Team team = Team.findById(r.teamKey());
                 int reached = 0;
                 for (Member manager : team == null ? List.<Member>of() : team.managerMembers()) {
-                    if (messenger.directMessage(manager.id, key(latest) + ":manager:" + manager.id,
+                    if (messenger.directMessage(manager.id, key(latest).and("manager", manager.id),
                             AlertMessages.escalation(latest, r, t, member, team))) {
                         reached++;
                     }
@@ -173,8 +174,8 @@ public class RunawayAlerts {
     }
 
     /** The outbox key of an alert's message to its user (managers' copies add {@code :manager:<id>}). */
-    static String key(Alert a) {
-        return "alert:" + a.id;
+    static MessageKey key(Alert a) {
+        return MessageKey.of("alert", a.id);
     }
 
     /** "It's intended": no more alerts for the alert's session. Only the session's own user may say so. */
@@ -206,7 +207,7 @@ public class RunawayAlerts {
                 member.alertsSnoozedUntil = now.plus(SNOOZE);
                 member.updatedAt = now;
             }
-            messenger.replace(key(a), key(a) + ":" + status, AlertMessages.settled(a, member));
+            messenger.replace(key(a), key(a).and(status), AlertMessages.settled(a, member));
             return Settled.DONE;
         });
     }

@@ -75,10 +75,10 @@ class OutboxInDoubtTest {
         String team = "doubt-" + Api.unique();
         admin().body(Map.of("name", what, "slackChannelId", channel)).put("/api/v1/teams/" + team).then()
                 .statusCode(201);
-        String key = "doubt:" + team;
+        MessageKey key = MessageKey.of("doubt", team);
         QuarkusTransaction.requiringNew().run(() -> messenger.toTeamChannel(team, key,
                 ChatMessage.builder(what).paragraph(what).build()));
-        return key;
+        return key.value();
     }
 
     private void awaitSent(String key) {

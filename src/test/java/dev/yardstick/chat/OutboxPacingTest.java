@@ -42,9 +42,9 @@ class OutboxPacingTest {
                 .statusCode(201);
         QuarkusTransaction.requiringNew().run(() -> {
             for (int i = 0; i < 3; i++) {
-                messenger.toTeamChannel(busyTeam, "pace:" + busyTeam + ":" + i, message("busy " + i));
+                messenger.toTeamChannel(busyTeam, MessageKey.of("pace", busyTeam, i), message("busy " + i));
             }
-            messenger.toTeamChannel(quietTeam, "pace:" + quietTeam, message("quiet"));
+            messenger.toTeamChannel(quietTeam, MessageKey.of("pace", quietTeam), message("quiet"));
         });
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEquals(3,
                 slack.calls("chat.postMessage", c -> busy.equals(c.param("channel"))).size()));

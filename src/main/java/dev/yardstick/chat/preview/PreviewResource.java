@@ -5,6 +5,7 @@ import dev.yardstick.admin.Member;
 import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Inbound;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Origin;
 import dev.yardstick.chat.Reply;
@@ -164,7 +165,8 @@ public class PreviewResource {
             throw Problem.badRequest("member must be the email of a known member.");
         }
         ChatMessage reply = inbound.command(Origin.of(Messenger.PREVIEW, Optional.of(member)), text, "ai-spend").note();
-        messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id, "respond:" + UUID.randomUUID(),
+        messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id,
+                MessageKey.of("respond", UUID.randomUUID()),
                 reply);
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
     }
@@ -188,7 +190,7 @@ public class PreviewResource {
         Reply reply = inbound.click(Origin.of(Messenger.PREVIEW, Optional.of(member)), action, value);
         if (reply.note() != null && !reply.changed()) {
             messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id,
-                    "respond:" + UUID.randomUUID(), reply.note());
+                    MessageKey.of("respond", UUID.randomUUID()), reply.note());
         }
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
     }
@@ -284,10 +286,10 @@ public class PreviewResource {
         List<Kept> out = new ArrayList<>();
         List<Kept> charts = new ArrayList<>();
         for (Kept s : newestFirst) {
-            (s.key().endsWith(":chart") ? charts : out).add(s);
+            (MessageKey.parse(s.key()).endsWith("chart") ? charts : out).add(s);
         }
         for (Kept chart : charts) {
-            String parent = chart.key().substring(0, chart.key().length() - ":chart".length());
+            String parent = MessageKey.parse(chart.key()).parent().value();
             int at = -1;
             for (int i = 0; i < out.size() && at < 0; i++) {
                 if (out.get(i).key().equals(parent) && out.get(i).target().equals(chart.target())) {

@@ -6,6 +6,7 @@ import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.response.Response;
 import dev.yardstick.admin.Member;
 import dev.yardstick.chat.Inbound;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Origin;
 import dev.yardstick.chat.Reply;
@@ -74,7 +75,7 @@ public class AiSpendCommand implements SlackListener {
                 forms.open(ctx, p.getTriggerId(), reply.form());
                 return;
             }
-            messenger.respond("slack", p.getTeamId(), p.getResponseUrl(), "respond:" + UUID.randomUUID(),
+            messenger.respond("slack", p.getTeamId(), p.getResponseUrl(), MessageKey.of("respond", UUID.randomUUID()),
                     reply == null || reply.note() == null ? SlackReplies.notLinked() : reply.note());
         });
         return ctx.ack();

@@ -3,6 +3,7 @@ package dev.yardstick.chat.slack;
 import com.slack.api.bolt.App;
 import com.slack.api.model.event.AppHomeOpenedEvent;
 import dev.yardstick.chat.Inbound;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,7 +37,8 @@ public class AppHomeOpened implements SlackListener {
             background.run(() -> {
                 var home = inbound.home(commands.origin(teamId, identity.resolve(teamId, e.getUser())))
                         .orElseGet(SlackReplies::notLinked);
-                messenger.publishHome("slack", teamId, e.getUser(), "home:" + e.getUser() + ":" + e.getEventTs(), home);
+                messenger.publishHome("slack", teamId, e.getUser(), MessageKey.of("home", e.getUser(), e.getEventTs()),
+                        home);
             });
             return ctx.ack();
         });

@@ -4,6 +4,7 @@ import com.slack.api.app_backend.interactive_components.payload.BlockActionPaylo
 import com.slack.api.bolt.App;
 import dev.yardstick.chat.ChatAction;
 import dev.yardstick.chat.Inbound;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Reply;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -54,7 +55,8 @@ public class SlackButtons implements SlackListener {
         Reply reply = inbound.click(commands.origin(teamId, identity.resolve(teamId, p.getUser().getId())),
                 action.getActionId(), action.getValue());
         if (!reply.changed() && reply.note() != null && p.getResponseUrl() != null) {
-            messenger.respond("slack", teamId, p.getResponseUrl(), "respond:" + UUID.randomUUID(), reply.note());
+            messenger.respond("slack", teamId, p.getResponseUrl(), MessageKey.of("respond", UUID.randomUUID()),
+                    reply.note());
         }
     }
 }

@@ -7,6 +7,7 @@ import dev.yardstick.admin.Member;
 import dev.yardstick.chat.Form;
 import dev.yardstick.chat.FormHandler;
 import dev.yardstick.chat.Inbound;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Reply;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -57,8 +58,8 @@ public class SlackForms implements SlackListener {
                 }
                 String userId = req.getPayload().getUser().getId();
                 String teamId = req.getPayload().getTeam() == null ? null : req.getPayload().getTeam().getId();
-                String key = "form:" + id + ":"
-                        + (view.getId() == null ? userId + ":" + System.nanoTime() : view.getId());
+                MessageKey key = MessageKey.of("form", id,
+                        view.getId() == null ? userId + "-" + System.nanoTime() : view.getId());
                 background.run(() -> submit(teamId, userId, id, fields, key));
                 return ctx.ack();
             });
@@ -77,7 +78,7 @@ public class SlackForms implements SlackListener {
         }
     }
 
-    private void submit(String teamId, String userId, String formId, Map<String, String> fields, String key) {
+    private void submit(String teamId, String userId, String formId, Map<String, String> fields, MessageKey key) {
         Optional<Member> member = identity.resolve(teamId, userId);
         if (member.isEmpty()) {
             return;

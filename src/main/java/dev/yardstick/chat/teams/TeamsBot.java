@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.admin.Member;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Inbound;
+import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Origin;
 import dev.yardstick.chat.Outbox;
 import dev.yardstick.chat.Outgoing;
@@ -116,7 +117,7 @@ public class TeamsBot {
     }
 
     private void respond(JsonNode a, TeamsConversations.Ref ref, ChatMessage reply) {
-        String key = "respond:teams:" + a.path("id").asText(UUID.randomUUID().toString());
+        String key = MessageKey.of("respond", "teams", a.path("id").asText(UUID.randomUUID().toString())).value();
         outbox.enqueue(new Outgoing(key, TeamsTransport.PLATFORM, Outgoing.Operation.RESPOND, ref.tenantId(),
                 ref.conversationId(), null, reply));
     }
