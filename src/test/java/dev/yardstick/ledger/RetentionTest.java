@@ -1,9 +1,10 @@
-package dev.yardstick;
+package dev.yardstick.ledger;
 
 import static dev.yardstick.Api.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.yardstick.ledger.RetentionJob;
+import dev.yardstick.Api;
+import dev.yardstick.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Instant;

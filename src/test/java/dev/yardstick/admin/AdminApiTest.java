@@ -1,4 +1,4 @@
-package dev.yardstick;
+package dev.yardstick.admin;
 
 import static dev.yardstick.Api.admin;
 import static io.restassured.RestAssured.given;
@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.yardstick.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import java.util.List;

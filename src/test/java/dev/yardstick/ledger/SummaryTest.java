@@ -1,4 +1,4 @@
-package dev.yardstick;
+package dev.yardstick.ledger;
 
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;
@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.yardstick.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package dev.yardstick;
+package dev.yardstick.ingest;
 
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;
@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.yardstick.Api;
+import dev.yardstick.Db;
 import dev.yardstick.admin.IngestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

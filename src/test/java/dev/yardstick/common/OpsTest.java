@@ -1,4 +1,4 @@
-package dev.yardstick;
+package dev.yardstick.common;
 
 import static dev.yardstick.Api.ingest;
 import static io.restassured.RestAssured.given;
@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
+import dev.yardstick.Api;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Instant;
 import java.util.List;

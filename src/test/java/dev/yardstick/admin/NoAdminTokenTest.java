@@ -1,4 +1,4 @@
-package dev.yardstick;
+package dev.yardstick.admin;
 
 import static io.restassured.RestAssured.given;
 

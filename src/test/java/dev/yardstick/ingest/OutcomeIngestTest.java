@@ -1,10 +1,12 @@
-package dev.yardstick;
+package dev.yardstick.ingest;
 
 import static dev.yardstick.Api.ingest;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.yardstick.Api;
+import dev.yardstick.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.yardstick.slack;
+package dev.yardstick.digest;
 
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;
@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.yardstick.slack.FakeSlack;
+import dev.yardstick.slack.FakeSlackResource;
 import dev.yardstick.Api;
 import dev.yardstick.admin.Team;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import dev.yardstick.budget.Weeks;
-import dev.yardstick.digest.DigestFigures;
-import dev.yardstick.digest.DigestScheduler;
-import dev.yardstick.digest.DigestService;
-import dev.yardstick.digest.Nudges;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
