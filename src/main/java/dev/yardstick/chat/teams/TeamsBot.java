@@ -101,9 +101,9 @@ public class TeamsBot {
             if (lower.equals(COMMAND) || lower.startsWith(COMMAND + " ")) {
                 String args = text.substring(COMMAND.length()).trim();
                 Optional<Member> member = inbound.help(args) ? Optional.empty() : member(a, ref);
-                reply = member.isEmpty() && !inbound.help(args)
-                        ? notLinked()
-                        : inbound.command(Origin.of(TeamsTransport.PLATFORM, member), args, COMMAND).note();
+                reply = inbound.help(args) || member.isPresent()
+                        ? inbound.command(Origin.of(TeamsTransport.PLATFORM, member), args, COMMAND).note()
+                        : notLinked();
             } else {
                 reply = inbound.help(Origin.of(TeamsTransport.PLATFORM, Optional.empty()), COMMAND);
             }
