@@ -323,7 +323,6 @@ public class Outbox {
             if (claim.rows().isEmpty()) {
                 break;
             }
-            claim.rows().forEach(r -> sending.add(r.outgoing().dedupeKey()));
             Held held = new Held(claim);
             long every = Math.max(200, outboxSettings.lease().toMillis() / 3);
             ScheduledFuture<?> heartbeat = leases.scheduleWithFixedDelay(held::renewAll, every, every,
@@ -421,54 +420,63 @@ public class Outbox {
     }
 
     private Claim claim() {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                Map<Long, String> candidates = new LinkedHashMap<>();
-                try (PreparedStatement ps = c.prepareStatement("""
-                        select id, platform, operation, workspace, target from outbox_message
-                        where status = 'pending' and next_attempt_at <= now()
-                        order by id limit ? for update skip locked
-                        """)) {
-                    ps.setInt(1, CANDIDATES);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            candidates.put(rs.getLong(1), paceKey(rs.getString(2),
-                                    Outgoing.Operation.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5)));
+        List<Row> claimed = new ArrayList<>();
+        try {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                try (Connection c = dataSource.getConnection()) {
+                    Map<Long, String> candidates = new LinkedHashMap<>();
+                    try (PreparedStatement ps = c.prepareStatement("""
+                            select id, platform, operation, workspace, target from outbox_message
+                            where status = 'pending' and next_attempt_at <= now()
+                            order by id limit ? for update skip locked
+                            """)) {
+                        ps.setInt(1, CANDIDATES);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                candidates.put(rs.getLong(1), paceKey(rs.getString(2),
+                                        Outgoing.Operation.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5)));
+                            }
                         }
                     }
-                }
-                List<Long> ids = new ArrayList<>();
-                Map<String, Long> firstPerChannel = new LinkedHashMap<>();
-                Set<String> free = freeSlots(c, candidates.values());
-                boolean heldBack = false;
-                for (var e : candidates.entrySet()) {
-                    if (ids.size() + firstPerChannel.size() >= BATCH) {
-                        heldBack = true;
-                        break;
+                    List<Long> ids = new ArrayList<>();
+                    Map<String, Long> firstPerChannel = new LinkedHashMap<>();
+                    Set<String> free = freeSlots(c, candidates.values());
+                    boolean heldBack = false;
+                    for (var e : candidates.entrySet()) {
+                        if (ids.size() + firstPerChannel.size() >= BATCH) {
+                            heldBack = true;
+                            break;
+                        }
+                        if (e.getValue() == null) {
+                            ids.add(e.getKey());
+                        } else if (!free.contains(e.getValue())
+                                || firstPerChannel.putIfAbsent(e.getValue(), e.getKey()) != null) {
+                            heldBack = true;
+                        }
                     }
-                    if (e.getValue() == null) {
-                        ids.add(e.getKey());
-                    } else if (!free.contains(e.getValue())
-                            || firstPerChannel.putIfAbsent(e.getValue(), e.getKey()) != null) {
-                        heldBack = true;
+                    Set<String> granted = takeSlots(c, firstPerChannel.keySet());
+                    for (var e : firstPerChannel.entrySet()) {
+                        if (granted.contains(e.getKey())) {
+                            ids.add(e.getValue());
+                        } else {
+                            heldBack = true;
+                        }
                     }
-                }
-                Set<String> granted = takeSlots(c, firstPerChannel.keySet());
-                for (var e : firstPerChannel.entrySet()) {
-                    if (granted.contains(e.getKey())) {
-                        ids.add(e.getValue());
-                    } else {
-                        heldBack = true;
+                    if (ids.isEmpty()) {
+                        return new Claim(List.of(), heldBack, null);
                     }
+                    OffsetDateTime[] claimedAt = new OffsetDateTime[1];
+                    List<Row> rows = markClaimed(c, ids, claimedAt);
+                    // known as this replica's before the claim commits, so whoever sees the claim sees them sending
+                    rows.forEach(r -> sending.add(r.outgoing().dedupeKey()));
+                    claimed.addAll(rows);
+                    return new Claim(rows, heldBack, claimedAt[0]);
                 }
-                if (ids.isEmpty()) {
-                    return new Claim(List.of(), heldBack, null);
-                }
-                OffsetDateTime[] claimedAt = new OffsetDateTime[1];
-                List<Row> rows = markClaimed(c, ids, claimedAt);
-                return new Claim(rows, heldBack, claimedAt[0]);
-            }
-        });
+            });
+        } catch (RuntimeException e) {
+            claimed.forEach(r -> sending.remove(r.outgoing().dedupeKey()));
+            throw e;
+        }
     }
 
     /**

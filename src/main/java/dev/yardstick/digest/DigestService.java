@@ -199,9 +199,10 @@ public class DigestService {
         }
         queue(team, monday);
         outbox.drain();
-        // another worker of this replica may hold them, or their channel's slot is taken: wait for a first attempt
+        // a worker (the scheduled one, say) may hold them, or their channel's slot is taken: wait for a first
+        // result (rows before workers: a worker counts a row as its own before its claim commits)
         long deadline = System.nanoTime() + outboxSettings.sendTimeout().plusSeconds(5).toNanos();
-        while ((outbox.sending(key) || rows(key).stream().anyMatch(Outbox.Delivery::untried))
+        while ((rows(key).stream().anyMatch(Outbox.Delivery::untried) || outbox.sending(key))
                 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             outbox.drain();
