@@ -3,7 +3,15 @@ package dev.yardstick.ledger;
 import dev.yardstick.common.Problem;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.concurrent.Callable;
 
 /**
@@ -62,6 +70,37 @@ public final class BatchSql {
             }
         }
         return null;
+    }
+
+    /** A batch's events by id, in id order, and how many repeated an id seen earlier in the batch. */
+    record Unique<R>(Map<String, R> events, int duplicates) {
+    }
+
+    static <R> Unique<R> unique(List<LedgerWriter.Indexed<R>> valid, Function<R, String> id) {
+        Map<String, R> events = new TreeMap<>();
+        int duplicates = 0;
+        for (LedgerWriter.Indexed<R> e : valid) {
+            if (events.putIfAbsent(id.apply(e.event()), e.event()) != null) {
+                duplicates++;
+            }
+        }
+        return new Unique<>(events, duplicates);
+    }
+
+    /** Runs an {@code insert ... returning id} with array parameters; the ids it inserted. */
+    static Set<String> insertReturningIds(Connection c, String sql, Array... params) throws SQLException {
+        Set<String> ids = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setArray(i + 1, params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+        }
+        return ids;
     }
 
     private static boolean isRetryable(Throwable e) {

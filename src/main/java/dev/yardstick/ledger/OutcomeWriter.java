@@ -1,0 +1,134 @@
+package dev.yardstick.ledger;
+
+import dev.yardstick.admin.Team;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Writes a batch of outcome events and adds the new ones to {@code outcome_daily}, on the batch's connection. */
+final class OutcomeWriter {
+
+    /** An {@code outcome_daily} key; the member is null for outcomes nobody in particular shipped. */
+    private record Key(String team, LocalDate day, Long member, String kind) implements Comparable<Key> {
+
+        private static final Comparator<Key> ORDER = Comparator.comparing(Key::team).thenComparing(Key::day)
+                .thenComparing(Key::member, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(Key::kind);
+
+        @Override
+        public int compareTo(Key o) {
+            return ORDER.compare(this, o);
+        }
+    }
+
+    private OutcomeWriter() {
+    }
+
+    static WriteResult write(Connection c, List<LedgerWriter.Indexed<OutcomeRecord>> events) throws SQLException {
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        Map<String, ZoneId> teams = MemberResolution.teams(c, events, e -> e.event().team());
+        List<LedgerWriter.Indexed<OutcomeRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
+                OutcomeRecord::team, OutcomeRecord::id, rejected);
+        Map<String, MemberResolution.MemberRef> members = MemberResolution.members(c,
+                valid.stream().map(e -> e.event().user()).filter(u -> u != null).toList());
+        BatchSql.Unique<OutcomeRecord> byId = BatchSql.unique(valid, OutcomeRecord::id);
+        int n = byId.events().size();
+        String[] ids = new String[n], times = new String[n], teamKeys = new String[n], kinds = new String[n],
+                titles = new String[n], urls = new String[n], ai = new String[n];
+        Long[] memberIds = new Long[n];
+        LocalDate[] days = new LocalDate[n];
+        int i = 0;
+        for (OutcomeRecord o : byId.events().values()) {
+            MemberResolution.MemberRef m = o.user() == null ? null : members.get(o.user());
+            String team = o.team() != null
+                    ? o.team()
+                    : m != null && m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
+            ZoneId zone = o.team() == null && m != null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
+            ids[i] = o.id();
+            times[i] = o.time().toString();
+            memberIds[i] = m == null ? null : m.id();
+            teamKeys[i] = team;
+            kinds[i] = o.kind();
+            titles[i] = o.title();
+            urls[i] = o.url();
+            ai[i] = o.aiAssisted() == null ? null : o.aiAssisted().toString();
+            days[i] = o.time().atZone(zone).toLocalDate();
+            i++;
+        }
+        Set<String> inserted = BatchSql.insertReturningIds(c, """
+                insert into outcome_event (id, time, member_id, team_key, kind, title, url, ai_assisted)
+                select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                    ?::text[], ?::boolean[])
+                on conflict (id) do nothing
+                returning id
+                """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
+                BatchSql.text(c, teamKeys), BatchSql.text(c, kinds), BatchSql.text(c, titles), BatchSql.text(c, urls),
+                BatchSql.text(c, ai));
+
+        Map<Key, long[]> sums = new TreeMap<>();
+        for (int k = 0; k < n; k++) {
+            if (inserted.contains(ids[k])) {
+                long[] s = sums.computeIfAbsent(new Key(teamKeys[k], days[k], memberIds[k], kinds[k]),
+                        x -> new long[2]);
+                s[0] += 1;
+                s[1] += "true".equals(ai[k]) ? 1 : 0;
+            }
+        }
+        Set<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
+        for (Key k : sums.keySet()) {
+            if (k.member() != null) {
+                memberDays.add(new ActiveMembers.MemberDay(k.team(), k.day(), k.member()));
+            }
+        }
+        ActiveMembers.mark(c, memberDays);
+        addToRollup(c, sums);
+        return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
+    }
+
+    private static void addToRollup(Connection c, Map<Key, long[]> sums) throws SQLException {
+        if (sums.isEmpty()) {
+            return;
+        }
+        int m = sums.size();
+        String[] t = new String[m], d = new String[m], kd = new String[m];
+        Long[] mem = new Long[m], cnt = new Long[m], aic = new Long[m];
+        int j = 0;
+        for (var e : sums.entrySet()) {
+            t[j] = e.getKey().team();
+            d[j] = e.getKey().day().toString();
+            mem[j] = e.getKey().member();
+            kd[j] = e.getKey().kind();
+            cnt[j] = e.getValue()[0];
+            aic[j] = e.getValue()[1];
+            j++;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into outcome_daily as d (team_key, day, member_id, kind, outcomes, ai_assisted, shard)
+                select *, ?::smallint from unnest(?::text[], ?::date[], ?::int8[], ?::text[], ?::int8[],
+                    ?::int8[])
+                on conflict on constraint outcome_daily_key do update set
+                    outcomes = d.outcomes + excluded.outcomes,
+                    ai_assisted = d.ai_assisted + excluded.ai_assisted
+                """)) {
+            ps.setInt(1, ThreadLocalRandom.current().nextInt(UsageRollups.SHARDS));
+            ps.setArray(2, BatchSql.text(c, t));
+            ps.setArray(3, BatchSql.text(c, d));
+            ps.setArray(4, BatchSql.longs(c, mem));
+            ps.setArray(5, BatchSql.text(c, kd));
+            ps.setArray(6, BatchSql.longs(c, cnt));
+            ps.setArray(7, BatchSql.longs(c, aic));
+            ps.executeUpdate();
+        }
+    }
+}

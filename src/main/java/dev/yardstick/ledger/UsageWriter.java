@@ -1,0 +1,185 @@
+package dev.yardstick.ledger;
+
+import dev.yardstick.admin.Team;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Writes a batch of usage events (priced, each on its member's team and day) and adds the new ones to the usage
+ * rollups; takes retracted usage back out. Both run on the caller's connection and transaction.
+ */
+@ApplicationScoped
+class UsageWriter {
+
+    @Inject
+    Pricing pricing;
+    @Inject
+    Instance<UsageRetraction> retractions;
+
+    /** Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. */
+    WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
+            boolean exactTime) throws SQLException {
+        List<WriteResult.Rejection> rejected = new ArrayList<>();
+        Map<String, ZoneId> teams = MemberResolution.teams(c, events, e -> e.event().team());
+        List<LedgerWriter.Indexed<UsageRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
+                UsageRecord::team, UsageRecord::id, rejected);
+        Map<String, MemberResolution.MemberRef> members = MemberResolution.members(c,
+                valid.stream().map(e -> e.event().user()).toList());
+
+        BatchSql.Unique<UsageRecord> byId = BatchSql.unique(valid, UsageRecord::id);
+        int n = byId.events().size();
+        String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
+                models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
+        Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
+        Integer[] requests = new Integer[n];
+        LocalDate[] days = new LocalDate[n];
+        BigDecimal[] costValues = new BigDecimal[n];
+        UsageRecord[] records = new UsageRecord[n];
+        int i = 0;
+        for (UsageRecord u : byId.events().values()) {
+            records[i] = u;
+            MemberResolution.MemberRef m = members.get(u.user());
+            String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
+            ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
+            BigDecimal cost = u.costUsd();
+            String source = "reported";
+            if (cost == null) {
+                var price = pricing.lookup(u.model());
+                cost = price.map(p -> p.cost(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
+                        u.cacheWriteTokens())).orElse(BigDecimal.ZERO);
+                source = price.isPresent() ? "computed" : "unpriced";
+            }
+            ids[i] = u.id();
+            times[i] = u.time().toString();
+            memberIds[i] = m.id();
+            teamKeys[i] = team;
+            tools[i] = u.tool();
+            models[i] = u.model();
+            in[i] = u.inputTokens();
+            out[i] = u.outputTokens();
+            cr[i] = u.cacheReadTokens();
+            cw[i] = u.cacheWriteTokens();
+            costs[i] = cost.toPlainString();
+            costValues[i] = cost;
+            sources[i] = source;
+            requests[i] = u.requests();
+            sessions[i] = u.sessionId();
+            days[i] = u.time().atZone(zone).toLocalDate();
+            i++;
+        }
+        Set<String> inserted = BatchSql.insertReturningIds(c, """
+                insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
+                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
+                select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
+                on conflict (id) do nothing
+                returning id
+                """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
+                BatchSql.text(c, teamKeys), BatchSql.text(c, tools), BatchSql.text(c, models), BatchSql.longs(c, in),
+                BatchSql.longs(c, out), BatchSql.longs(c, cr), BatchSql.longs(c, cw), BatchSql.text(c, costs),
+                BatchSql.text(c, sources), c.createArrayOf("int4", requests), BatchSql.text(c, sessions));
+
+        Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
+        boolean[] isNew = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            if (!inserted.contains(ids[k])) {
+                continue;
+            }
+            isNew[k] = true;
+            sums.computeIfAbsent(new UsageRollups.Key(teamKeys[k], days[k], memberIds[k], tools[k], models[k]),
+                    x -> new UsageRollups.Sums())
+                    .add(new long[]{in[k], out[k], cr[k], cw[k], requests[k], 1, "unpriced".equals(sources[k]) ? 1 : 0},
+                            costValues[k]);
+        }
+        UsageRollups.addWithActivity(c, sums);
+        live[0] = inserted.isEmpty() ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
+        return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
+    }
+
+    /** See {@link LedgerWriter#retractUsage}. */
+    int retract(Connection c, String indexedPrefix, String idPrefix, Collection<String> sessions)
+            throws SQLException {
+        if (!indexedPrefix.matches("[a-z]+:") || !idPrefix.startsWith(indexedPrefix)) {
+            throw new IllegalArgumentException("not an indexed id prefix: " + indexedPrefix);
+        }
+        if (sessions.isEmpty()) {
+            return 0;
+        }
+        record Gone(String team, Instant time, long member, String tool, String model, long[] sums, BigDecimal cost,
+                String session) {
+        }
+        List<Gone> gone = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("delete from usage_event where id like '" + indexedPrefix
+                + "%' and starts_with(id, ?) and session_id = any(?) "
+                + """
+                        returning team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
+                            cache_write_tokens, requests, cost_source, cost_usd, session_id
+                        """)) {
+            ps.setString(1, idPrefix);
+            ps.setArray(2, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long[] s = {rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), 1,
+                            "unpriced".equals(rs.getString(11)) ? 1 : 0};
+                    gone.add(new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3),
+                            rs.getString(4), rs.getString(5), s, rs.getBigDecimal(12), rs.getString(13)));
+                }
+            }
+        }
+        if (gone.isEmpty()) {
+            return 0;
+        }
+        Map<String, ZoneId> zones = MemberResolution.teams(c, gone, Gone::team);
+        Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
+        for (Gone g : gone) {
+            LocalDate day = g.time().atZone(zones.getOrDefault(g.team(), ZoneOffset.UTC)).toLocalDate();
+            long[] minus = new long[g.sums().length];
+            for (int i = 0; i < minus.length; i++) {
+                minus[i] = -g.sums()[i];
+            }
+            sums.computeIfAbsent(new UsageRollups.Key(g.team(), day, g.member(), g.tool(), g.model()),
+                    x -> new UsageRollups.Sums()).add(minus, g.cost().negate());
+        }
+        UsageRollups.add(c, sums);
+        // and out of the figures kept beside the ledger (runaway detection's per-minute figures)
+        Instant liveSince = Instant.now().minus(LiveUsage.WINDOW);
+        List<LiveUsage.Minute> minus = gone.stream().filter(g -> !g.time().isBefore(liveSince))
+                .map(g -> new LiveUsage.Minute(g.member(), LiveUsage.sessionKey(g.session(), g.tool()),
+                        g.time().truncatedTo(ChronoUnit.MINUTES), g.tool(), g.model(), g.team(), g.cost().negate(),
+                        -g.sums()[4]))
+                .collect(Collectors.toMap(m -> List.of(m.memberId(), m.sessionKey(), m.minute(), m.tool(), m.model()),
+                        m -> m, UsageWriter::plus))
+                .values().stream().toList();
+        if (!minus.isEmpty()) {
+            for (UsageRetraction r : retractions) {
+                r.retracted(c, minus);
+            }
+        }
+        return gone.size();
+    }
+
+    /** Two figures of the same session, minute, tool and model, added. */
+    private static LiveUsage.Minute plus(LiveUsage.Minute a, LiveUsage.Minute b) {
+        return new LiveUsage.Minute(a.memberId(), a.sessionKey(), a.minute(), a.tool(), a.model(), a.teamKey(),
+                a.costUsd().add(b.costUsd()), a.requests() + b.requests());
+    }
+}
