@@ -85,6 +85,7 @@ existingSecret or in the chart's Secret) and the value that holds it.
 {{- define "yardstick.secretGroups" -}}
 admin:
   YARDSTICK_ADMIN_TOKEN: token
+  YARDSTICK_READER_TOKEN: readerToken
 slack:
   SLACK_SIGNING_SECRET: signingSecret
   SLACK_BOT_TOKEN: botToken

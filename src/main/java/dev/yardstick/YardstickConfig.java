@@ -17,6 +17,12 @@ public interface YardstickConfig {
     /** {@code YARDSTICK_ADMIN_TOKEN}: bearer token of the admin API. */
     Optional<String> adminToken();
 
+    /**
+     * {@code YARDSTICK_READER_TOKEN}: a second bearer token that may read team summaries, the organisation view
+     * and rendered digests, and nothing else (nothing that names a person, no changes). Unset: no reader token.
+     */
+    Optional<String> readerToken();
+
     /** {@code YARDSTICK_PRICING_FILE}: a pricing table that replaces the shipped one. */
     Optional<Path> pricingFile();
 

@@ -2,6 +2,7 @@ package dev.yardstick.digest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.AdminOrReader;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Weeks;
 import dev.yardstick.chat.ChatMessage;
@@ -26,7 +27,6 @@ import java.util.Map;
 
 /** Admin endpoints of the weekly digest: preview, send, history. */
 @Path("/api/v1/teams/{key}")
-@AdminOnly
 @Produces(MediaType.APPLICATION_JSON)
 public class DigestResource {
 
@@ -54,6 +54,7 @@ public class DigestResource {
 
     @GET
     @Path("/digest")
+    @AdminOrReader
     public Preview preview(@PathParam("key") String key, @QueryParam("week") String week) {
         Team team = team(key);
         LocalDate monday = monday(team, week);
@@ -66,6 +67,7 @@ public class DigestResource {
 
     @POST
     @Path("/digest/send")
+    @AdminOnly
     public Map<String, String> send(@PathParam("key") String key, @QueryParam("week") String week) {
         Team team = team(key);
         LocalDate monday = monday(team, week);
@@ -81,6 +83,7 @@ public class DigestResource {
 
     @GET
     @Path("/digests")
+    @AdminOnly
     public List<Delivery> history(@PathParam("key") String key) {
         Team team = team(key);
         return QuarkusTransaction.requiringNew().call(() -> digests.history(team.key));

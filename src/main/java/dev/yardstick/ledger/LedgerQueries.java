@@ -205,6 +205,89 @@ public class LedgerQueries {
         }
     }
 
+    /**
+     * One team's spend, shipped items and active members over a range of its days.
+     *
+     * @param team the team key ({@code unassigned} included)
+     */
+    public record TeamTotals(String team, BigDecimal costUsd, long outcomesTotal, long activeMembers) {
+    }
+
+    /** Totals of the organisation over a range of days: each team's that had any figure, and the whole's. */
+    public record OrgTotals(List<TeamTotals> teams, BigDecimal costUsd, long outcomesTotal, long activeMembers) {
+    }
+
+    /**
+     * Every team's totals for the days {@code from..to} (each team's own days), from the per-team rollups in three
+     * grouped scans; {@code activeMembers} of the whole counts each person once, whatever teams they were in.
+     */
+    public OrgTotals orgTotals(LocalDate from, LocalDate to) {
+        Map<String, BigDecimal> cost = new TreeMap<>();
+        Map<String, Long> outcomes = new TreeMap<>();
+        Map<String, Long> active = new TreeMap<>();
+        long activeOrg;
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select team_key, sum(cost_usd) from usage_team_daily where day between ? and ? group by team_key
+                    """)) {
+                range(ps, from, to);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        cost.put(rs.getString(1), rs.getBigDecimal(2));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select team_key, sum(outcomes) from outcome_daily where day between ? and ? group by team_key
+                    """)) {
+                range(ps, from, to);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        outcomes.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select team_key, count(distinct member_id) from team_member_day where day between ? and ?
+                    group by rollup (team_key)
+                    """)) {
+                range(ps, from, to);
+                long whole = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getString(1) == null) {
+                            whole = rs.getLong(2);
+                        } else {
+                            active.put(rs.getString(1), rs.getLong(2));
+                        }
+                    }
+                }
+                activeOrg = whole;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("organisation query failed", e);
+        }
+        java.util.SortedSet<String> teams = new java.util.TreeSet<>(cost.keySet());
+        teams.addAll(outcomes.keySet());
+        teams.addAll(active.keySet());
+        List<TeamTotals> out = new ArrayList<>();
+        BigDecimal totalCost = BigDecimal.ZERO;
+        long totalOutcomes = 0;
+        for (String t : teams) {
+            BigDecimal c = cost.getOrDefault(t, BigDecimal.ZERO);
+            long o = outcomes.getOrDefault(t, 0L);
+            out.add(new TeamTotals(t, money(c), o, active.getOrDefault(t, 0L)));
+            totalCost = totalCost.add(c);
+            totalOutcomes += o;
+        }
+        return new OrgTotals(out, money(totalCost), totalOutcomes, activeOrg);
+    }
+
+    private static void range(PreparedStatement ps, LocalDate from, LocalDate to) throws SQLException {
+        ps.setDate(1, Date.valueOf(from));
+        ps.setDate(2, Date.valueOf(to));
+    }
+
     private static void bind(PreparedStatement ps, String team, LocalDate from, LocalDate to) throws SQLException {
         ps.setString(1, team);
         ps.setDate(2, Date.valueOf(from));

@@ -1,6 +1,6 @@
 package dev.yardstick.ledger;
 
-import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.AdminOrReader;
 import dev.yardstick.admin.Team;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
@@ -14,9 +14,9 @@ import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
-/** {@code GET /api/v1/teams/{key}/summary?from=YYYY-MM-DD&to=YYYY-MM-DD} (admin). */
+/** {@code GET /api/v1/teams/{key}/summary?from=YYYY-MM-DD&to=YYYY-MM-DD} (admin or reader token). */
 @Path("/api/v1/teams/{key}/summary")
-@AdminOnly
+@AdminOrReader
 @Produces(MediaType.APPLICATION_JSON)
 public class SummaryResource {
 
@@ -30,6 +30,12 @@ public class SummaryResource {
         if (!Team.UNASSIGNED.equals(key) && Team.findById(key) == null) {
             throw Problem.notFound("No team with key '" + key + "'.");
         }
+        LocalDate[] range = range(from, to);
+        return queries.summary(key, range[0], range[1]);
+    }
+
+    /** A day range as the summaries take it: both dates given, in order, at most {@value #MAX_DAYS} days. */
+    public static LocalDate[] range(String from, String to) {
         LocalDate start = date("from", from);
         LocalDate end = date("to", to);
         if (end.isBefore(start)) {
@@ -38,7 +44,7 @@ public class SummaryResource {
         if (ChronoUnit.DAYS.between(start, end) >= MAX_DAYS) {
             throw Problem.badRequest("The range may span at most " + MAX_DAYS + " days.");
         }
-        return queries.summary(key, start, end);
+        return new LocalDate[]{start, end};
     }
 
     private static LocalDate date(String name, String value) {
