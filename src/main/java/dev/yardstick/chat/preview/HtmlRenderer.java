@@ -2,13 +2,88 @@ package dev.yardstick.chat.preview;
 
 import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
+import io.quarkus.qute.Template;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 
-/** Renders the neutral {@link ChatMessage} as an HTML fragment for the local preview. */
+/**
+ * Renders the neutral {@link ChatMessage} as an HTML fragment for the local preview, with the template
+ * {@code templates/preview/message.html}.
+ */
 public final class HtmlRenderer {
 
+    private static final Template MESSAGE = PreviewTemplates.get("message.html");
+
     private HtmlRenderer() {
+    }
+
+    /** What a button's form posts to press it as a person. */
+    public record Press(String csrf, String as, String action, String value) {
+    }
+
+    /** Which part of the template draws a block. */
+    enum Kind {
+        HEADER, PARAGRAPH, FACTS, NOTE, BUTTONS, CHART, DIVIDER
+    }
+
+    /** A block as the template reads it. */
+    sealed interface Block permits Text, Facts, Buttons, Chart, Divider {
+
+        Kind kind();
+    }
+
+    /** A header, paragraph or note; {@code html} is its text with the inline markup, escaped. */
+    record Text(Kind kind, String html) implements Block {
+    }
+
+    /** Facts; each row's label and value are HTML, escaped. */
+    record Facts(List<Row> rows) implements Block {
+
+        @Override
+        public Kind kind() {
+            return Kind.FACTS;
+        }
+    }
+
+    record Row(String label, String value) {
+    }
+
+    record Buttons(List<Button> buttons) implements Block {
+
+        @Override
+        public Kind kind() {
+            return Kind.BUTTONS;
+        }
+    }
+
+    /** A button; with {@code press}, a form that presses it, otherwise inert. */
+    record Button(String label, String style, Press press) {
+    }
+
+    record Chart(String src, String alt) implements Block {
+
+        @Override
+        public Kind kind() {
+            return Kind.CHART;
+        }
+
+        public int width() {
+            return ChartPng.WIDTH;
+        }
+
+        public int height() {
+            return ChartPng.HEIGHT;
+        }
+    }
+
+    record Divider() implements Block {
+
+        @Override
+        public Kind kind() {
+            return Kind.DIVIDER;
+        }
     }
 
     /**
@@ -21,55 +96,39 @@ public final class HtmlRenderer {
     }
 
     /**
-     * The message as HTML, its buttons drawn by {@code buttons} (a form that presses it; null: inert).
+     * The message as HTML, each button a form that presses it with what {@code press} gives (null: inert).
      *
      * @param chartUrl where the n-th chart of the message is served as a PNG
      */
     public static String html(ChatMessage message, IntFunction<String> chartUrl,
-            Function<ChatMessage.Button, String> buttons) {
-        StringBuilder out = new StringBuilder();
+            Function<ChatMessage.Button, Press> press) {
+        return MESSAGE.data("blocks", blocks(message, chartUrl, press)).render();
+    }
+
+    private static List<Block> blocks(ChatMessage message, IntFunction<String> chartUrl,
+            Function<ChatMessage.Button, Press> press) {
+        List<Block> out = new ArrayList<>();
         int charts = 0;
         for (ChatMessage.Block b : message.blocks()) {
             if (b instanceof ChatMessage.Header h) {
-                out.append("<h3>").append(inline(h.text())).append("</h3>\n");
+                out.add(new Text(Kind.HEADER, inline(h.text())));
             } else if (b instanceof ChatMessage.Paragraph p) {
-                out.append("<p>").append(inline(p.text())).append("</p>\n");
+                out.add(new Text(Kind.PARAGRAPH, inline(p.text())));
             } else if (b instanceof ChatMessage.Facts f) {
-                out.append("<table class=\"facts\">\n");
-                for (ChatMessage.Fact fact : f.facts()) {
-                    out.append("<tr><th>").append(inline(fact.label())).append("</th><td>")
-                            .append(inline(fact.value())).append("</td></tr>\n");
-                }
-                out.append("</table>\n");
+                out.add(new Facts(f.facts().stream().map(x -> new Row(inline(x.label()), inline(x.value()))).toList()));
             } else if (b instanceof ChatMessage.Note n) {
-                out.append("<p class=\"note\">").append(inline(n.text())).append("</p>\n");
+                out.add(new Text(Kind.NOTE, inline(n.text())));
             } else if (b instanceof ChatMessage.Buttons b2) {
-                out.append("<div class=\"buttons\">");
-                for (ChatMessage.Button button : b2.buttons()) {
-                    String form = buttons.apply(button);
-                    out.append(form != null
-                            ? form
-                            : "<button type=\"button\" disabled "
-                                    + "title=\"Buttons work in the messages of a person\" class=\"" + style(button)
-                                    + "\">"
-                                    + escape(button.label()) + "</button>");
-                }
-                out.append("</div>\n");
+                out.add(new Buttons(b2.buttons().stream()
+                        .map(x -> new Button(x.label(), x.style() == null ? "plain" : x.style(), press.apply(x)))
+                        .toList()));
             } else if (b instanceof ChatMessage.Chart chart) {
-                out.append("<figure><img src=\"").append(escape(chartUrl.apply(charts++))).append("\" width=\"")
-                        .append(ChartPng.WIDTH).append("\" height=\"").append(ChartPng.HEIGHT).append("\" alt=\"")
-                        .append(escape(chart.altText())).append("\"><figcaption>").append(escape(chart.altText()))
-                        .append("</figcaption></figure>\n");
+                out.add(new Chart(chartUrl.apply(charts++), chart.altText()));
             } else if (b instanceof ChatMessage.Divider) {
-                out.append("<hr>\n");
+                out.add(new Divider());
             }
         }
-        return out.toString();
-    }
-
-    /** The CSS class of a button: its style, or {@code plain}. */
-    static String style(ChatMessage.Button button) {
-        return button.style() == null ? "plain" : escape(button.style());
+        return out;
     }
 
     /** Neutral markup to HTML: escapes, then {@code **bold**}, {@code _italic_} and line breaks. */
@@ -78,8 +137,8 @@ public final class HtmlRenderer {
                 .replaceAll("(?<![\\w])_(.+?)_(?![\\w])", "<em>$1</em>").replace("\n", "<br>");
     }
 
-    /** Escapes text for HTML content and attribute values. */
-    public static String escape(String s) {
+    /** Escapes text for HTML content and attribute values, as the templates escape every value. */
+    static String escape(String s) {
         return s == null
                 ? ""
                 : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")

@@ -11,6 +11,7 @@ import dev.yardstick.chat.Origin;
 import dev.yardstick.chat.Reply;
 import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.qute.Template;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -59,6 +60,7 @@ public class PreviewResource {
     private static final int LIMIT = 200;
     /** The token every form of the page carries: a page on another site cannot read it, so cannot post. */
     private static final String CSRF = token();
+    private static final Template PAGE = PreviewTemplates.get("page.html");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("EEE d MMM, HH:mm:ss 'UTC'", Locale.US)
             .withZone(ZoneOffset.UTC);
 
@@ -80,6 +82,18 @@ public class PreviewResource {
             java.time.Instant at) {
     }
 
+    /** A destination in the page's list. */
+    record Destination(String href, String label, int count, boolean current) {
+    }
+
+    /** A person the {@code ai-spend} form can run as. */
+    record Person(String email, String name) {
+    }
+
+    /** A message as the page shows it; {@code html} is the message rendered by {@link HtmlRenderer}. */
+    record Article(String kind, String label, String time, String tag, String html) {
+    }
+
     @GET
     @Produces(MediaType.TEXT_HTML)
     public String page(@QueryParam("to") String to) {
@@ -87,37 +101,17 @@ public class PreviewResource {
         List<Shown> shown = chartsUnderTheirMessage(messages(to));
         Map<String, Integer> destinations = destinations();
         Map<String, String> labels = labels(destinations.keySet());
-        StringBuilder h = new StringBuilder(PAGE_HEAD);
-        h.append("<header><h1>Yardstick · message preview</h1><p>No Slack or Teams credentials are set, so every "
-                + "message Yardstick would send is kept here instead: channel posts, direct messages and private "
-                + "replies. Set <code>SLACK_SIGNING_SECRET</code> and <code>SLACK_BOT_TOKEN</code> to send them to "
-                + "Slack. This page is served only to this machine.</p>"
-                + "<p class=\"nav\"><a href=\"/preview\">All messages</a> · <a href=\"")
-                .append(to == null ? "/preview" : "/preview?to=" + url(to)).append("\">Refresh</a></p></header>\n");
-        h.append("<div class=\"layout\"><nav aria-label=\"Destinations\"><h2>Destinations</h2><ul>\n");
-        for (var d : destinations.entrySet()) {
-            h.append("<li").append(d.getKey().equals(to) ? " class=\"current\"" : "").append("><a href=\"/preview?to=")
-                    .append(url(d.getKey())).append("\">").append(HtmlRenderer.escape(labels.get(d.getKey())))
-                    .append("</a> <span class=\"count\">").append(d.getValue()).append("</span></li>\n");
-        }
-        h.append("</ul>\n").append(tryForm()).append("</nav>\n<main>\n");
-        if (to != null) {
-            h.append("<h2>").append(HtmlRenderer.escape(labels.getOrDefault(to, to))).append("</h2>\n");
-        }
-        if (shown.isEmpty()) {
-            h.append("<p class=\"empty\">Nothing sent yet. Digests go out on each team's digest day; "
-                    + "<code>YARDSTICK_DEMO=true</code> seeds a demo organisation and publishes its digests.</p>\n");
-        }
-        for (Shown s : shown) {
-            h.append("<article class=\"message ").append(s.operation().toLowerCase(Locale.ROOT)).append("\">")
-                    .append("<div class=\"meta\"><span class=\"to\">").append(HtmlRenderer.escape(label(s, labels)))
-                    .append("</span> <time>").append(TIME.format(s.at())).append("</time>")
-                    .append(tag(s)).append("</div>\n")
-                    .append(HtmlRenderer.html(s.message(), n -> "/preview/charts/" + s.id() + "/" + n + ".png",
-                            button -> press(s.target(), button)))
-                    .append("</article>\n");
-        }
-        return h.append("</main></div></body></html>\n").toString();
+        List<Destination> list = destinations.entrySet().stream().map(d -> new Destination(
+                "/preview?to=" + url(d.getKey()), labels.get(d.getKey()), d.getValue(), d.getKey().equals(to)))
+                .toList();
+        List<Article> articles = shown.stream().map(s -> new Article(s.operation().toLowerCase(Locale.ROOT),
+                label(s, labels), TIME.format(s.at()), tag(s), HtmlRenderer.html(s.message(),
+                        n -> "/preview/charts/" + s.id() + "/" + n + ".png", button -> press(s.target(), button))))
+                .toList();
+        return PAGE.data("refresh", to == null ? "/preview" : "/preview?to=" + url(to)).data("destinations", list)
+                .data("members", people()).data("csrf", CSRF)
+                .data("heading", to == null ? null : labels.getOrDefault(to, to)).data("messages", articles)
+                .render();
     }
 
     /** The n-th chart of a previewed message, drawn as a PNG (as the Slack transport draws it to upload it). */
@@ -195,20 +189,13 @@ public class PreviewResource {
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
     }
 
-    /** A button of a message to a person, as a form that presses it as them; null for other destinations. */
-    private static String press(String target, ChatMessage.Button button) {
+    /** What a button of a message to a person posts to press it as them; null for other destinations. */
+    private static HtmlRenderer.Press press(String target, ChatMessage.Button button) {
         if (target == null || !target.startsWith(PreviewTransport.MEMBER) || button.action() == null) {
             return null;
         }
-        return "<form method=\"post\" action=\"/preview/press\" class=\"press\">"
-                + hidden("csrf", CSRF) + hidden("as", target.substring(PreviewTransport.MEMBER.length()))
-                + hidden("action", button.action()) + hidden("value", button.value() == null ? "" : button.value())
-                + "<button type=\"submit\" class=\"" + HtmlRenderer.style(button) + "\">"
-                + HtmlRenderer.escape(button.label()) + "</button></form>";
-    }
-
-    private static String hidden(String name, String value) {
-        return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + HtmlRenderer.escape(value) + "\">";
+        return new HtmlRenderer.Press(CSRF, target.substring(PreviewTransport.MEMBER.length()), button.action(),
+                button.value() == null ? "" : button.value());
     }
 
     private static void checkCsrf(String csrf) {
@@ -364,39 +351,27 @@ public class PreviewResource {
 
     private static String tag(Shown s) {
         return switch (s.operation()) {
-            case "UPDATE" -> " <span class=\"tag\">edited: replaces an earlier message</span>";
-            case "UPLOAD" -> " <span class=\"tag\">image</span>";
-            case "RESPOND" -> " <span class=\"tag\">only visible to them</span>";
-            default -> "";
+            case "UPDATE" -> "edited: replaces an earlier message";
+            case "UPLOAD" -> "image";
+            case "RESPOND" -> "only visible to them";
+            default -> null;
         };
     }
 
-    private String tryForm() {
-        List<String[]> members = new ArrayList<>();
+    /** The members the {@code ai-spend} form can run as. */
+    private List<Person> people() {
+        List<Person> members = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select email, coalesce(display_name, email) from member where team_key is not null
                 order by lower(coalesce(display_name, email)) limit 500
                 """); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                members.add(new String[]{rs.getString(1), rs.getString(2)});
+                members.add(new Person(rs.getString(1), rs.getString(2)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("preview query failed", e);
         }
-        if (members.isEmpty()) {
-            return "";
-        }
-        StringBuilder f = new StringBuilder("<form method=\"post\" action=\"/preview/ai-spend\" class=\"try\">"
-                + "<input type=\"hidden\" name=\"csrf\" value=\"" + CSRF + "\">"
-                + "<h2>Try ai-spend</h2><label>As <select name=\"member\">");
-        for (String[] m : members) {
-            f.append("<option value=\"").append(HtmlRenderer.escape(m[0])).append("\">")
-                    .append(HtmlRenderer.escape(m[1])).append("</option>");
-        }
-        return f.append("</select></label><label>Command <input name=\"text\" value=\"me\" "
-                + "placeholder=\"me, team, help, request 100 reason\"></label><button type=\"submit\">Run</button>"
-                + "<p class=\"note\">The answer is a private reply, as /ai-spend gives it in Slack.</p></form>\n")
-                .toString();
+        return members;
     }
 
     private static String token() {
@@ -408,32 +383,4 @@ public class PreviewResource {
     private static String url(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
-
-    private static final String PAGE_HEAD = """
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Yardstick · message preview</title>
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <style>
-            body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d1c1d;background:#f4f4f6}
-            header{background:#3f0e40;color:#fff;padding:16px 24px}header h1{margin:0 0 6px;font-size:20px}
-            header p{margin:4px 0;max-width:900px}header a{color:#fff}code{background:#0001;padding:1px 4px;border-radius:3px}
-            .layout{display:flex;gap:24px;padding:20px 24px;align-items:flex-start}
-            nav{flex:0 0 300px}nav ul{list-style:none;padding:0;margin:0 0 20px}nav li{margin:4px 0}
-            nav li.current a{font-weight:700}.count{color:#616061;font-size:12px}
-            nav h2,main h2{font-size:15px;margin:0 0 8px}main{flex:1;max-width:860px}
-            .message{background:#fff;border:1px solid #ddd;border-radius:8px;padding:12px 16px;margin:0 0 14px}
-            .meta{font-size:13px;color:#616061;margin-bottom:6px}.meta .to{font-weight:600;color:#1d1c1d}
-            .tag{background:#e8f0fe;color:#1a4b9b;border-radius:10px;padding:1px 8px;margin-left:6px}
-            h3{margin:4px 0 8px;font-size:17px}table.facts{border-collapse:collapse;margin:6px 0}
-            table.facts th{text-align:left;padding:3px 14px 3px 0;vertical-align:top;white-space:nowrap}
-            table.facts td{padding:3px 0}.note{color:#616061;font-size:13px}
-            .buttons button{margin-right:8px;padding:5px 12px;border-radius:4px;border:1px solid #bbb;background:#fff}
-            .buttons .primary{background:#007a5a;color:#fff;border-color:#007a5a}
-            .buttons .danger{background:#e01e5a;color:#fff;border-color:#e01e5a}
-            .buttons form.press{display:inline}.buttons form.press button{cursor:pointer}
-            figure{margin:8px 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#616061}
-            form.try label{display:block;margin:6px 0}form.try select,form.try input{width:100%;box-sizing:border-box}
-            form.try button{margin-top:6px}.empty{color:#616061}
-            </style></head><body>
-            """;
 }
