@@ -1,5 +1,6 @@
 package dev.yardstick.budget;
 
+import dev.yardstick.admin.Roster;
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
 import dev.yardstick.chat.ChatMessage;
@@ -40,6 +41,8 @@ public class BudgetService {
     EntityManager em;
     @Inject
     Messenger messenger;
+    @Inject
+    Roster roster;
     @Inject
     LedgerQueries ledger;
     @Inject
@@ -135,10 +138,7 @@ public class BudgetService {
                         """).setParameter(1, r.id).setParameter(2, r.teamKey).setParameter(3, r.weekStart)
                         .setParameter(4, r.amountUsd).executeUpdate();
             } else if (approve) {
-                em.createNativeQuery("""
-                        update team set weekly_budget_usd = coalesce(weekly_budget_usd, 0) + ?1, updated_at = now()
-                        where key = ?2
-                        """).setParameter(1, r.amountUsd).setParameter(2, r.teamKey).executeUpdate();
+                roster.raiseWeeklyBudget(r.teamKey, r.amountUsd);
             }
             announce(r, team, who(decider));
             return new Decided(r);

@@ -1,5 +1,6 @@
 package dev.yardstick.ledger;
 
+import dev.yardstick.admin.Roster;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -48,6 +49,8 @@ public class LedgerWriter {
     DataSource dataSource;
     @Inject
     UsageWriter usage;
+    @Inject
+    Roster roster;
     @Inject
     jakarta.enterprise.event.Event<LiveUsage> liveUsage;
 
@@ -102,7 +105,7 @@ public class LedgerWriter {
 
     private WriteResult outcomes(List<Indexed<OutcomeRecord>> events) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return OutcomeWriter.write(c, events);
+            return OutcomeWriter.write(c, roster, events);
         }
     }
 
@@ -122,7 +125,7 @@ public class LedgerWriter {
     /** Member ids by email, creating (without a team) the members not seen before. */
     public Map<String, Long> memberIds(Connection c, Collection<String> emails) throws SQLException {
         Map<String, Long> ids = new HashMap<>();
-        for (var e : MemberResolution.members(c, emails).entrySet()) {
+        for (var e : roster.resolve(c, emails).entrySet()) {
             ids.put(e.getKey(), e.getValue().id());
         }
         return ids;

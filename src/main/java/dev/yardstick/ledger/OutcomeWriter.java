@@ -1,5 +1,6 @@
 package dev.yardstick.ledger;
 
+import dev.yardstick.admin.Roster;
 import dev.yardstick.admin.Team;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,12 +36,13 @@ final class OutcomeWriter {
     private OutcomeWriter() {
     }
 
-    static WriteResult write(Connection c, List<LedgerWriter.Indexed<OutcomeRecord>> events) throws SQLException {
+    static WriteResult write(Connection c, Roster roster, List<LedgerWriter.Indexed<OutcomeRecord>> events)
+            throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        Map<String, ZoneId> teams = MemberResolution.teams(c, events, e -> e.event().team());
+        Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team());
         List<LedgerWriter.Indexed<OutcomeRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
                 OutcomeRecord::team, OutcomeRecord::id, rejected);
-        Map<String, MemberResolution.MemberRef> members = MemberResolution.members(c,
+        Map<String, Roster.Person> members = roster.resolve(c,
                 valid.stream().map(e -> e.event().user()).filter(u -> u != null).toList());
         BatchSql.Unique<OutcomeRecord> byId = BatchSql.unique(valid, OutcomeRecord::id);
         int n = byId.events().size();
@@ -50,7 +52,7 @@ final class OutcomeWriter {
         LocalDate[] days = new LocalDate[n];
         int i = 0;
         for (OutcomeRecord o : byId.events().values()) {
-            MemberResolution.MemberRef m = o.user() == null ? null : members.get(o.user());
+            Roster.Person m = o.user() == null ? null : members.get(o.user());
             String team = o.team() != null
                     ? o.team()
                     : m != null && m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;

@@ -1,5 +1,6 @@
 package dev.yardstick.ledger;
 
+import dev.yardstick.admin.Roster;
 import dev.yardstick.admin.Team;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -34,16 +35,17 @@ class UsageWriter {
     Pricing pricing;
     @Inject
     Instance<UsageRetraction> retractions;
+    @Inject
+    Roster roster;
 
     /** Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. */
     WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
             boolean exactTime) throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        Map<String, ZoneId> teams = MemberResolution.teams(c, events, e -> e.event().team());
+        Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team());
         List<LedgerWriter.Indexed<UsageRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
                 UsageRecord::team, UsageRecord::id, rejected);
-        Map<String, MemberResolution.MemberRef> members = MemberResolution.members(c,
-                valid.stream().map(e -> e.event().user()).toList());
+        Map<String, Roster.Person> members = roster.resolve(c, valid.stream().map(e -> e.event().user()).toList());
 
         BatchSql.Unique<UsageRecord> byId = BatchSql.unique(valid, UsageRecord::id);
         int n = byId.events().size();
@@ -57,7 +59,7 @@ class UsageWriter {
         int i = 0;
         for (UsageRecord u : byId.events().values()) {
             records[i] = u;
-            MemberResolution.MemberRef m = members.get(u.user());
+            Roster.Person m = members.get(u.user());
             String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
             ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
             BigDecimal cost = u.costUsd();
@@ -148,7 +150,7 @@ class UsageWriter {
         if (gone.isEmpty()) {
             return 0;
         }
-        Map<String, ZoneId> zones = MemberResolution.teams(c, gone, Gone::team);
+        Map<String, ZoneId> zones = MemberResolution.teams(roster, c, gone, Gone::team);
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
         for (Gone g : gone) {
             LocalDate day = g.time().atZone(zones.getOrDefault(g.team(), ZoneOffset.UTC)).toLocalDate();

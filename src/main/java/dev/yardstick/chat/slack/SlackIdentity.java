@@ -1,5 +1,6 @@
 package dev.yardstick.chat.slack;
 
+import dev.yardstick.admin.Roster;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.response.users.UsersInfoResponse;
 import com.slack.api.methods.response.users.UsersLookupByEmailResponse;
@@ -27,6 +28,8 @@ public class SlackIdentity {
 
     @Inject
     SlackRuntime slack;
+    @Inject
+    Roster roster;
     @Inject
     EntityManager em;
 
@@ -79,15 +82,7 @@ public class SlackIdentity {
                     continue;
                 }
                 String userId = r.getUser().getId();
-                QuarkusTransaction.requiringNew().run(() -> {
-                    em.createNativeQuery(
-                            """
-                                    insert into member (email, slack_user_id, slack_team_id) values (?1, ?2, ?3)
-                                    on conflict (email) do update set slack_user_id = coalesce(member.slack_user_id, excluded.slack_user_id),
-                                        slack_team_id = coalesce(member.slack_team_id, excluded.slack_team_id), updated_at = now()
-                                    """)
-                            .setParameter(1, email).setParameter(2, userId).setParameter(3, teamId).executeUpdate();
-                });
+                QuarkusTransaction.requiringNew().run(() -> roster.linkSlackUser(email, userId, teamId));
             } catch (Exception e) {
                 LOG.warnf("Could not look up a Slack user by email: %s", e.toString());
             }
