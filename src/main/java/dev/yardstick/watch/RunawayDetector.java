@@ -296,6 +296,12 @@ public class RunawayDetector {
         return null;
     }
 
+    /** The first minute (22:00 local) of the night the figures' last minute falls in, or -1 in the daytime. */
+    static long nightOfLast(MinuteFigures m, ZoneId zone) {
+        var night = nightStart(Instant.ofEpochSecond(m.minute(m.size() - 1) * 60), zone);
+        return night == null ? -1 : night.toEpochSecond() / 60;
+    }
+
     private boolean keptSpendingAtNight(Reading r, ZoneId zone) {
         if (Duration.between(r.first(), r.last()).compareTo(NIGHT_RUN) <= 0) {
             return false;

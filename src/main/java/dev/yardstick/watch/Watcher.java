@@ -2,21 +2,13 @@ package dev.yardstick.watch;
 
 import dev.yardstick.ledger.LiveUsage;
 import dev.yardstick.ledger.UsageRecord;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -24,13 +16,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,18 +30,19 @@ import org.jboss.logging.Logger;
  * <ul>
  * <li>each replica adds up the live usage it ingests per session and minute, in memory;</li>
  * <li>every {@link #COALESCE_MS} it checks the sessions that got usage against the team's lines
- * divided by the number of live replicas ({@code watch_replica}): when a session crosses a line,
- * at least one replica holds that share of it;</li>
- * <li>such a session becomes <em>shared</em> ({@code watch_session}): every replica that has seen it
- * writes its per-minute figures to {@code usage_session_minute} (now and from then on, every few
- * seconds), and {@link RunawayDetector} decides on the sum of all replicas;</li>
+ * divided by the number of live replicas ({@link ReplicaRegistry}, {@code watch_replica}): when a
+ * session crosses a line, at least one replica holds that share of it;</li>
+ * <li>such a session becomes <em>shared</em> ({@link SharedSessions}, {@code watch_session}): every
+ * replica that has seen it writes its per-minute figures to {@code usage_session_minute} (now and from
+ * then on, every few seconds), and {@link RunawayDetector} decides on the sum of all replicas;</li>
  * <li>{@link AlertSweepJob} checks the shared sessions again every minute.</li>
  * </ul>
  *
  * So ingest of ordinary usage costs PostgreSQL nothing more, and only sessions near a line are
  * written and read. A replica that stops gracefully hands over the sessions whose figures could still
- * decide an alert ({@link #worthHandingOver}); one that crashes loses what it had of sessions that were
+ * decide an alert ({@link HandOver}); one that crashes loses what it had of sessions that were
  * not shared yet (the ledger keeps every event; detection of them starts again from new usage).
+ * This class receives the live usage, adds it up and runs the others on its thread.
  */
 @ApplicationScoped
 public class Watcher {
@@ -62,27 +53,20 @@ public class Watcher {
      * check covers every batch of these seconds, and an alert still goes out well within a minute.
      */
     static final long COALESCE_MS = 3_000;
-    /** How often a replica says it is alive, counts the others and looks for newly shared sessions. */
-    static final Duration HEARTBEAT = Duration.ofSeconds(10);
-    /** A replica not heard of in this long no longer counts. */
-    static final Duration REPLICA_TIMEOUT = Duration.ofSeconds(35);
 
     @Inject
     AlertsConfig alertSettings;
     @Inject
     RunawayDetector detector;
     @Inject
-    RunawayAlerts alerts;
-    @Inject
     BudgetAlerts budgetAlerts;
     @Inject
-    SessionMinutes sessionMinutes;
+    ReplicaRegistry replicas;
     @Inject
-    DataSource dataSource;
+    SharedSessions shared;
     @Inject
-    MeterRegistry registry;
+    HandOver handOver;
 
-    private final String replicaId = UUID.randomUUID().toString();
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "alert-watch");
         t.setDaemon(true);
@@ -92,25 +76,17 @@ public class Watcher {
     private final ConcurrentLinkedQueue<LiveUsage> arrived = new ConcurrentLinkedQueue<>();
     private boolean scheduled;
     private boolean running;
-    private volatile int replicas = 1;
 
     // used on the worker thread only
     private final Map<SessionFigures.Key, SessionFigures> sessions = new HashMap<>();
-    /** Shared sessions this replica knows of, with when they were shared. */
-    private final Map<SessionFigures.Key, Instant> sharedKeys = new HashMap<>();
     private final Set<SessionFigures> touched = new java.util.LinkedHashSet<>();
     private final Set<String> teams = new TreeSet<>();
-    /** Database time of the last poll for shared sessions; the first poll reads every share kept. */
-    private Instant lastPoll = Instant.now().minus(SHARES_KEPT);
-    /** How long {@code watch_session} rows are kept (purged by the retention job). */
-    static final Duration SHARES_KEPT = Duration.ofDays(2);
 
     void start(@Observes StartupEvent event) {
         if (alertSettings.enabled()) {
-            Gauge.builder("yardstick_watch_replicas", () -> replicas)
-                    .description("Replicas watching usage for runaway sessions, as this replica counts them")
-                    .register(registry);
-            worker.scheduleWithFixedDelay(this::heartbeat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+            replicas.registerGauge();
+            worker.scheduleWithFixedDelay(this::heartbeat, 0, ReplicaRegistry.HEARTBEAT.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -163,7 +139,7 @@ public class Watcher {
                 SessionFigures f = sessions.get(key);
                 if (f == null) {
                     f = new SessionFigures(key);
-                    if (sharedKeys.containsKey(key)) {
+                    if (shared.isShared(key)) {
                         f.share();
                     }
                     sessions.put(key, f);
@@ -187,19 +163,8 @@ public class Watcher {
             collect();
             checked = new ArrayList<>(touched);
             touched.clear();
-            Map<String, RunawayDetector.Thresholds> lines = thresholds(checked);
-            List<SessionFigures> suspects = new ArrayList<>();
-            for (SessionFigures f : checked) {
-                try {
-                    if (!f.shared() && suspect(f, lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT))) {
-                        suspects.add(f);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "Checking session %s of member %d failed", f.key.sessionKey(), f.key.memberId());
-                }
-            }
-            share(suspects);
-            writeAndCheck(checked);
+            shared.shareSuspects(checked, replicas.live());
+            shared.writeAndCheck(checked, touched::add);
             Set<String> budgets = new TreeSet<>(teams);
             teams.clear();
             check(List.of(), budgets, false);
@@ -217,168 +182,15 @@ public class Watcher {
         }
     }
 
-    private Map<String, RunawayDetector.Thresholds> thresholds(List<SessionFigures> checked) {
-        if (checked.isEmpty()) {
-            return Map.of();
-        }
-        Set<String> keys = new TreeSet<>();
-        for (SessionFigures f : checked) {
-            keys.add(f.teamKey);
-        }
-        return detector.thresholds(keys);
-    }
-
     /**
-     * Whether what this replica has seen of a session since {@code newFrom} could belong to a runaway
-     * session: its 15-minute figures reach the team's line divided by the number of replicas, or it
-     * has kept spending at night: alone, as the night rule says; with other replicas, for over
-     * {@link RunawayDetector#NIGHT_GAP} tonight (a replica may see only some of a session's calls, so
-     * the shared figures decide).
-     */
-    private boolean suspect(SessionFigures f, RunawayDetector.Thresholds t) {
-        MinuteFigures m = f.minutes;
-        if (m.size() == 0) {
-            return false;
-        }
-        int n = Math.max(1, replicas);
-        MinuteFigures.Peak peak = m.peak(f.newFrom);
-        if (peak.costUsd() >= t.costUsd().doubleValue() / n - 1e-9
-                || peak.requests() >= (t.requests() + n - 1) / n) {
-            return true;
-        }
-        long last = m.minute(m.size() - 1);
-        int first = m.lowerBound(Instant.now().minus(LiveUsage.WINDOW).getEpochSecond() / 60);
-        long span = n == 1 ? RunawayDetector.NIGHT_RUN.toMinutes() : RunawayDetector.NIGHT_GAP.toMinutes();
-        if (first >= m.size() || last - m.minute(first) <= span) {
-            return false;
-        }
-        long nightStart = nightOfLast(m, t.zone());
-        if (nightStart < 0) {
-            return false;
-        }
-        return n == 1
-                ? m.run(nightStart, RunawayDetector.NIGHT_GAP.toMinutes()) > span
-                : last - m.minute(m.lowerBound(nightStart)) > span;
-    }
-
-    /** The first minute (22:00 local) of the night the session's last minute falls in, or -1 in the daytime. */
-    private static long nightOfLast(MinuteFigures m, ZoneId zone) {
-        var night = RunawayDetector.nightStart(Instant.ofEpochSecond(m.minute(m.size() - 1) * 60), zone);
-        return night == null ? -1 : night.toEpochSecond() / 60;
-    }
-
-    /** Marks these sessions shared, for every replica. */
-    private void share(List<SessionFigures> suspects) {
-        if (suspects.isEmpty()) {
-            return;
-        }
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                insert into watch_session (member_id, session_key)
-                select * from unnest(?::int8[], ?::text[])
-                on conflict (member_id, session_key) do update set created_at = now()
-                """)) {
-            ps.setArray(1, c.createArrayOf("int8", suspects.stream().map(f -> f.key.memberId()).toArray()));
-            ps.setArray(2, c.createArrayOf("text", suspects.stream().map(f -> f.key.sessionKey()).toArray()));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new IllegalStateException("sharing sessions failed", e);
-        }
-        Instant now = Instant.now();
-        for (SessionFigures f : suspects) {
-            sharedKeys.put(f.key, now);
-            f.share();
-        }
-    }
-
-    /**
-     * Writes what this replica has of shared sessions and not written yet, then checks those that got
-     * usage on the sum of every replica's figures. Every session here is marked checked.
-     */
-    private void writeAndCheck(List<SessionFigures> checked) {
-        List<LiveUsage.Minute> rows = new ArrayList<>();
-        List<LiveUsage.Session> toCheck = new ArrayList<>();
-        List<SessionFigures> checking = new ArrayList<>();
-        List<SessionFigures> written = new ArrayList<>();
-        for (SessionFigures f : checked) {
-            if (f.shared()) {
-                f.rows(f.unwritten, rows);
-                written.add(f);
-                if (f.newFrom != Long.MAX_VALUE && !alerts.settled(f.key.memberId(), f.key.sessionKey())) {
-                    toCheck.add(new LiveUsage.Session(f.key.memberId(), f.key.sessionKey(), f.teamKey,
-                            Instant.ofEpochSecond(f.newFrom * 60)));
-                    checking.add(f);
-                }
-            }
-            f.newFrom = Long.MAX_VALUE;
-        }
-        try {
-            sessionMinutes.add(rows);
-        } catch (RuntimeException e) {
-            LOG.error("Writing per-minute figures of shared sessions failed; they are kept for the next check", e);
-            for (SessionFigures f : written) { // checked again with the next usage or heartbeat
-                if (f.unwritten.size() > 0) {
-                    f.newFrom = f.unwritten.minute(0);
-                    touched.add(f);
-                }
-            }
-            return;
-        }
-        written.forEach(f -> f.unwritten.clear());
-        try {
-            detector.check(toCheck, false);
-        } catch (RuntimeException e) {
-            LOG.error("Runaway check failed; the next heartbeat checks those sessions again", e);
-            for (int i = 0; i < checking.size(); i++) {
-                SessionFigures f = checking.get(i);
-                f.newFrom = Math.min(f.newFrom, toCheck.get(i).from().getEpochSecond() / 60);
-                touched.add(f);
-            }
-        }
-    }
-
-    /**
-     * Every {@link #HEARTBEAT}: says this replica is alive and counts the live ones, takes up sessions
-     * other replicas shared, and forgets usage older than the live window.
+     * Every {@link ReplicaRegistry#HEARTBEAT}: says this replica is alive and counts the live ones, takes
+     * up sessions other replicas shared, and forgets usage older than the live window.
      */
     private void heartbeat() {
         try {
-            Instant pollFrom = lastPoll.minusSeconds(30); // rows commit out of order; sharing twice is harmless
             Instant now = Instant.now();
-            Instant dbNow;
-            List<SessionFigures.Key> shared = new ArrayList<>();
-            try (Connection c = dataSource.getConnection()) {
-                try (PreparedStatement ps = c.prepareStatement("""
-                        insert into watch_replica (id, seen_at) values (?, now())
-                        on conflict (id) do update set seen_at = now()
-                        returning seen_at
-                        """)) {
-                    ps.setString(1, replicaId);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        dbNow = rs.getTimestamp(1).toInstant(); // polls compare the database's clock only
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "select count(*) from watch_replica where seen_at >= now() - ?::interval")) {
-                    ps.setString(1, REPLICA_TIMEOUT.toSeconds() + " seconds");
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        replicas = Math.max(1, rs.getInt(1));
-                    }
-                }
-                try (PreparedStatement ps = c.prepareStatement(
-                        "select member_id, session_key from watch_session where created_at >= ?")) {
-                    ps.setTimestamp(1, Timestamp.from(pollFrom));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            shared.add(new SessionFigures.Key(rs.getLong(1), rs.getString(2)));
-                        }
-                    }
-                }
-            }
-            lastPoll = dbNow;
-            for (SessionFigures.Key key : shared) {
-                sharedKeys.put(key, now);
+            Instant dbNow = replicas.heartbeat();
+            for (SessionFigures.Key key : shared.poll(dbNow, now)) {
                 SessionFigures f = sessions.get(key);
                 if (f != null && !f.shared()) {
                     boolean fresh = f.newFrom == Long.MAX_VALUE;
@@ -393,7 +205,7 @@ public class Watcher {
                 scheduleDrain(0);
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.warn("Watcher heartbeat failed; trying again in " + HEARTBEAT.toSeconds() + " s", e);
+            LOG.warn("Watcher heartbeat failed; trying again in " + ReplicaRegistry.HEARTBEAT.toSeconds() + " s", e);
         }
     }
 
@@ -406,10 +218,10 @@ public class Watcher {
                 it.remove();
                 touched.remove(f);
             } else if (f.shared()) {
-                sharedKeys.put(f.key, now); // still in use: a new figure of it after a pause is shared too
+                shared.stillInUse(f.key, now);
             }
         }
-        sharedKeys.values().removeIf(t -> t.isBefore(now.minus(SHARES_KEPT)));
+        shared.forgetOld(now);
     }
 
     /** Whether no usage is waiting to be checked and no check is running (tests wait for this). */
@@ -463,82 +275,20 @@ public class Watcher {
     }
 
     /**
-     * Whether a stopping replica hands this session over to the others: what it holds could still
-     * decide an alert. That is a quarter of a line ÷ {@code replicas} in the last 15 minutes (so even
-     * when a rolling deploy replaces every replica, what they drop delays an alert by under a quarter
-     * of a line), or spending for over {@link RunawayDetector#NIGHT_GAP} tonight and recently.
-     */
-    static boolean worthHandingOver(MinuteFigures m, RunawayDetector.Thresholds t, int replicas, long nowMinute) {
-        if (m.size() == 0) {
-            return false;
-        }
-        double cost = 0;
-        long requests = 0;
-        for (int i = m.lowerBound(nowMinute - (MinuteFigures.WINDOW_MINUTES - 1)); i < m.size(); i++) {
-            cost += m.cost(i);
-            requests += m.requests(i);
-        }
-        int share = HAND_OVER_SHARE * Math.max(1, replicas);
-        if (cost >= t.costUsd().doubleValue() / share - 1e-9 || requests * share >= t.requests()) {
-            return true;
-        }
-        long last = m.minute(m.size() - 1);
-        long gap = RunawayDetector.NIGHT_GAP.toMinutes();
-        if (last < nowMinute - gap) {
-            return false;
-        }
-        long nightStart = nightOfLast(m, t.zone());
-        return nightStart >= 0 && last - m.minute(m.lowerBound(nightStart)) > gap;
-    }
-
-    /** A stopping replica hands over sessions that hold at least 1/this of a 15-minute line ÷ replicas. */
-    static final int HAND_OVER_SHARE = 4;
-    /** How long a stopping replica may take to hand its sessions over. */
-    static final Duration HAND_OVER_TIME = Duration.ofSeconds(10);
-
-    /**
      * On a graceful stop (a deploy, a scale-down; in-flight ingest has finished, see
-     * {@code quarkus.shutdown.timeout}): shares the sessions whose figures could still matter and
-     * writes what this replica holds of every shared session, so the replicas that go on (or the one
-     * that starts next) add it to theirs. The sweep on those replicas checks them.
+     * {@code quarkus.shutdown.timeout}): hands over what could still matter ({@link HandOver}).
      */
-    private int handOver() {
+    private int handOverOnStop() {
         collect();
-        List<SessionFigures> candidates = new ArrayList<>();
-        for (SessionFigures f : sessions.values()) {
-            if (!f.shared()) {
-                candidates.add(f);
-            }
-        }
-        Map<String, RunawayDetector.Thresholds> lines = thresholds(candidates);
-        long nowMinute = Instant.now().getEpochSecond() / 60;
-        List<SessionFigures> over = new ArrayList<>();
-        for (SessionFigures f : candidates) {
-            if (worthHandingOver(f.minutes, lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT),
-                    replicas, nowMinute)) {
-                over.add(f);
-            }
-        }
-        share(over);
-        List<LiveUsage.Minute> rows = new ArrayList<>();
-        List<SessionFigures> written = new ArrayList<>();
-        for (SessionFigures f : sessions.values()) {
-            if (f.shared() && f.unwritten.size() > 0) {
-                f.rows(f.unwritten, rows);
-                written.add(f);
-            }
-        }
-        sessionMinutes.add(rows);
-        written.forEach(f -> f.unwritten.clear());
-        return over.size();
+        return handOver.handOver(sessions.values(), replicas.live());
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         try {
             if (alertSettings.enabled()) {
-                var handing = worker.submit(this::handOver);
+                var handing = worker.submit(this::handOverOnStop);
                 try {
-                    int n = handing.get(HAND_OVER_TIME.toMillis(), TimeUnit.MILLISECONDS);
+                    int n = handing.get(HandOver.HAND_OVER_TIME.toMillis(), TimeUnit.MILLISECONDS);
                     if (n > 0) {
                         LOG.infof("Stopping: handed %d session(s) over to the other replicas", n);
                     }
@@ -554,13 +304,7 @@ public class Watcher {
             worker.shutdownNow();
             worker.awaitTermination(5, TimeUnit.SECONDS);
             if (alertSettings.enabled()) {
-                try (Connection c = dataSource.getConnection();
-                        PreparedStatement ps = c.prepareStatement("delete from watch_replica where id = ?")) {
-                    ps.setString(1, replicaId);
-                    ps.executeUpdate();
-                } catch (SQLException | RuntimeException e) {
-                    LOG.debug("Could not sign off from watch_replica", e);
-                }
+                replicas.signOff();
             }
         }
     }

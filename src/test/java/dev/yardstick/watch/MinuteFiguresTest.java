@@ -88,31 +88,31 @@ class MinuteFiguresTest {
         for (int i = 0; i < 15; i++) {
             busy.add(noon - i, 0.01, 5);
         }
-        assertTrue(Watcher.worthHandingOver(busy, line, 1, noon));
+        assertTrue(HandOver.worthHandingOver(busy, line, 1, noon));
         busy.dropBefore(noon - 13); // 70: under a quarter
-        assertFalse(Watcher.worthHandingOver(busy, line, 1, noon));
+        assertFalse(HandOver.worthHandingOver(busy, line, 1, noon));
 
         MinuteFigures part = new MinuteFigures(); // 40 requests: under a quarter of the line, over an eighth
         part.add(noon, 0.01, 40);
-        assertFalse(Watcher.worthHandingOver(part, line, 1, noon));
-        assertTrue(Watcher.worthHandingOver(part, line, 2, noon), "with two replicas: over an eighth");
+        assertFalse(HandOver.worthHandingOver(part, line, 1, noon));
+        assertTrue(HandOver.worthHandingOver(part, line, 2, noon), "with two replicas: over an eighth");
 
         MinuteFigures costly = new MinuteFigures(); // $5 of $20: a quarter
         costly.add(noon - 14, 5, 1);
-        assertTrue(Watcher.worthHandingOver(costly, line, 1, noon));
-        assertFalse(Watcher.worthHandingOver(costly, line, 1, noon + 1), "out of every window still to come");
+        assertTrue(HandOver.worthHandingOver(costly, line, 1, noon));
+        assertFalse(HandOver.worthHandingOver(costly, line, 1, noon + 1), "out of every window still to come");
 
         long night = noon + 14 * 60; // 02:00 the next morning, UTC
         MinuteFigures owl = new MinuteFigures(); // a cheap call every 10 minutes since 01:20
         for (long m = night - 40; m <= night; m += 10) {
             owl.add(m, 0.01, 1);
         }
-        assertTrue(Watcher.worthHandingOver(owl, line, 1, night + 5), "over 30 minutes tonight, and recent");
-        assertFalse(Watcher.worthHandingOver(owl, line, 1, night + 31), "stopped over 30 minutes ago");
+        assertTrue(HandOver.worthHandingOver(owl, line, 1, night + 5), "over 30 minutes tonight, and recent");
+        assertFalse(HandOver.worthHandingOver(owl, line, 1, night + 31), "stopped over 30 minutes ago");
         MinuteFigures shortOwl = new MinuteFigures();
         shortOwl.add(night - 20, 0.01, 1);
         shortOwl.add(night, 0.01, 1);
-        assertFalse(Watcher.worthHandingOver(shortOwl, line, 1, night), "20 minutes tonight");
-        assertFalse(Watcher.worthHandingOver(new MinuteFigures(), line, 1, noon));
+        assertFalse(HandOver.worthHandingOver(shortOwl, line, 1, night), "20 minutes tonight");
+        assertFalse(HandOver.worthHandingOver(new MinuteFigures(), line, 1, noon));
     }
 }
