@@ -5,6 +5,13 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.Set;
 import java.sql.SQLException;
 import java.util.Collection;
 import java.util.HashMap;
@@ -120,6 +127,35 @@ public class LedgerWriter {
     public int retractUsage(Connection c, String indexedPrefix, String idPrefix, Collection<String> sessions)
             throws SQLException {
         return usage.retract(c, indexedPrefix, idPrefix, sessions);
+    }
+
+    /**
+     * The push/pull rule's question, on the caller's connection: of {@code users}, those with usage of {@code tool}
+     * on the UTC {@code day} whose id does not start with {@code exceptIdPrefix} (usage that did not come from a
+     * puller).
+     */
+    public Set<String> usersWithOtherUsage(Connection c, String tool, LocalDate day, Set<String> users,
+            String exceptIdPrefix) throws SQLException {
+        Set<String> out = new HashSet<>();
+        if (users.isEmpty()) {
+            return out;
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select distinct m.email from usage_event e join member m on m.id = e.member_id
+                where e.time >= ? and e.time < ? and e.tool = ? and not starts_with(e.id, ?) and m.email = any(?)
+                """)) {
+            ps.setTimestamp(1, Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant()));
+            ps.setTimestamp(2, Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+            ps.setString(3, tool);
+            ps.setString(4, exceptIdPrefix);
+            ps.setArray(5, BatchSql.text(c, users.toArray(String[]::new)));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /** Member ids by email, creating (without a team) the members not seen before. */

@@ -1,6 +1,7 @@
 package dev.yardstick.otlp;
 
 import dev.yardstick.ledger.Bounds;
+import dev.yardstick.ledger.AiActivity;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.UsageRecord;
@@ -44,6 +45,8 @@ class OtlpStore {
 
     @Inject
     LedgerWriter ledger;
+    @Inject
+    AiActivity aiActivity;
 
     /** The logs prelude: claims the batch's sessions for logs, removing usage derived from metrics. */
     List<Indexed<UsageRecord>> claimForLogs(Connection c, List<Indexed<UsageRecord>> events) throws SQLException {
@@ -298,35 +301,13 @@ class OtlpStore {
     }
 
     private void saveActivity(Connection c, Map<List<Object>, Long> activity) throws SQLException {
-        if (activity.isEmpty()) {
-            return;
-        }
-        Map<String, Long> members = ledger.memberIds(c,
-                activity.keySet().stream().map(k -> (String) k.get(0)).toList());
-        int n = activity.size();
-        Long[] memberIds = new Long[n], counts = new Long[n];
-        String[] tools = new String[n], days = new String[n], kinds = new String[n];
-        int i = 0;
+        List<AiActivity.Count> counts = new ArrayList<>();
         for (var e : activity.entrySet()) {
-            memberIds[i] = members.get((String) e.getKey().get(0));
-            tools[i] = (String) e.getKey().get(1);
-            days[i] = e.getKey().get(2).toString();
-            kinds[i] = (String) e.getKey().get(3);
-            counts[i] = e.getValue();
-            i++;
+            List<Object> k = e.getKey();
+            counts.add(new AiActivity.Count((String) k.get(0), (String) k.get(1), (LocalDate) k.get(2),
+                    (String) k.get(3), e.getValue()));
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into ai_activity_daily as a (member_id, tool, day, kind, count)
-                select * from unnest(?::int8[], ?::text[], ?::date[], ?::text[], ?::int8[])
-                on conflict (member_id, tool, day, kind, source) do update set count = a.count + excluded.count
-                """)) {
-            ps.setArray(1, c.createArrayOf("int8", memberIds));
-            ps.setArray(2, c.createArrayOf("text", tools));
-            ps.setArray(3, c.createArrayOf("text", days));
-            ps.setArray(4, c.createArrayOf("text", kinds));
-            ps.setArray(5, c.createArrayOf("int8", counts));
-            ps.executeUpdate();
-        }
+        aiActivity.add(c, counts);
     }
 
     private static final Comparator<List<String>> KEY_ORDER = (a, b) -> {

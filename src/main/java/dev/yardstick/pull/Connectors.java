@@ -1,5 +1,6 @@
 package dev.yardstick.pull;
 
+import dev.yardstick.ledger.AiActivity;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.UsageRecord;
@@ -14,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -57,6 +57,8 @@ public class Connectors {
     Instance<Puller> pullers;
     @Inject
     LedgerWriter ledger;
+    @Inject
+    AiActivity aiActivity;
     @Inject
     ConnectorsConfig config;
 
@@ -144,7 +146,7 @@ public class Connectors {
             Set<String> users = new HashSet<>();
             all.forEach(e -> users.add(e.event().user()));
             activity.forEach(a -> users.add(a.user()));
-            Set<String> pushed = pushed(c, tool, day, users);
+            Set<String> pushed = ledger.usersWithOtherUsage(c, tool, day, users, ID_PREFIX);
             saveActivity(c, tool, day, activity.stream().filter(a -> !pushed.contains(a.user())).toList());
             return all.stream().filter(e -> !pushed.contains(e.event().user())).toList();
         }, exactTime);
@@ -153,33 +155,6 @@ public class Connectors {
                     + result.rejected().get(0).error());
         }
         return result;
-    }
-
-    /**
-     * The push/pull rule: of {@code users}, those with usage of {@code tool} on the UTC {@code day}
-     * that did not come from a puller.
-     */
-    static Set<String> pushed(Connection c, String tool, LocalDate day, Set<String> users) throws SQLException {
-        Set<String> out = new HashSet<>();
-        if (users.isEmpty()) {
-            return out;
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
-                select distinct m.email from usage_event e join member m on m.id = e.member_id
-                where e.time >= ? and e.time < ? and e.tool = ? and not starts_with(e.id, ?) and m.email = any(?)
-                """)) {
-            ps.setTimestamp(1, Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant()));
-            ps.setTimestamp(2, Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
-            ps.setString(3, tool);
-            ps.setString(4, ID_PREFIX);
-            ps.setArray(5, c.createArrayOf("text", users.toArray(String[]::new)));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
     }
 
     /** Sets the pulled pull-request and commit counts of a day (source {@code pull}), replacing earlier pulls. */
@@ -191,34 +166,12 @@ public class Connectors {
             s[1] += a.commits();
         }
         sums.values().removeIf(s -> s[0] == 0 && s[1] == 0);
-        if (sums.isEmpty()) {
-            return;
-        }
-        Map<String, Long> members = ledger.memberIds(c, sums.keySet());
-        List<Long> ids = new ArrayList<>();
-        List<String> kinds = new ArrayList<>();
-        List<Long> counts = new ArrayList<>();
+        List<AiActivity.Count> counts = new ArrayList<>();
         for (var e : sums.entrySet()) {
-            ids.add(members.get(e.getKey()));
-            kinds.add("pull_request");
-            counts.add(e.getValue()[0]);
-            ids.add(members.get(e.getKey()));
-            kinds.add("commit");
-            counts.add(e.getValue()[1]);
+            counts.add(new AiActivity.Count(e.getKey(), tool, day, "pull_request", e.getValue()[0]));
+            counts.add(new AiActivity.Count(e.getKey(), tool, day, "commit", e.getValue()[1]));
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                insert into ai_activity_daily (member_id, tool, day, kind, count, source)
-                select m, ?, ?::date, k, n, 'pull' from unnest(?::int8[], ?::text[], ?::int8[]) as x(m, k, n)
-                order by 1, 3
-                on conflict (member_id, tool, day, kind, source) do update set count = excluded.count
-                """)) {
-            ps.setString(1, tool);
-            ps.setString(2, day.toString());
-            ps.setArray(3, c.createArrayOf("int8", ids.toArray()));
-            ps.setArray(4, c.createArrayOf("text", kinds.toArray()));
-            ps.setArray(5, c.createArrayOf("int8", counts.toArray()));
-            ps.executeUpdate();
-        }
+        aiActivity.replacePulled(c, counts);
     }
 
     /** Members by GitHub login (lower-cased): login to email, for the logins given that a member has. */
