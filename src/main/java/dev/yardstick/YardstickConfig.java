@@ -88,7 +88,7 @@ public interface YardstickConfig {
         long bodyBytesInFlight();
     }
 
-    /** Limits of one ingest request. */
+    /** Limits of one ingest request, and of what one usage event may plausibly carry. */
     interface Ingest {
 
         /** {@code YARDSTICK_INGEST_MAX_EVENTS}: most events in one request. */
@@ -98,5 +98,28 @@ public interface YardstickConfig {
         /** {@code YARDSTICK_INGEST_MAX_BYTES}: largest request body, in bytes. */
         @WithDefault("10485760")
         long maxBytes();
+
+        /**
+         * {@code YARDSTICK_INGEST_MAX_EVENT_COST_USD}: the most one usage event may cost, in US dollars, whether
+         * the cost was sent or computed from the pricing table; a dearer event is rejected as implausible.
+         * Above 0 and below 10^9.
+         */
+        @WithDefault("10000")
+        java.math.BigDecimal maxEventCostUsd();
+
+        /**
+         * {@code YARDSTICK_INGEST_MAX_TOKENS_PER_REQUEST}: the most input, output and cache-write tokens (added up)
+         * one usage event may carry per request it stands for ({@code requests}, at least 1); more is rejected as
+         * implausible. Well above the largest context window plus output.
+         */
+        @WithDefault("2000000")
+        long maxTokensPerRequest();
+
+        /**
+         * {@code YARDSTICK_INGEST_MAX_CACHE_READ_TOKENS_PER_REQUEST}: the most cache-read tokens one usage event may
+         * carry per request it stands for ({@code requests}, at least 1); more is rejected as implausible.
+         */
+        @WithDefault("10000000")
+        long maxCacheReadTokensPerRequest();
     }
 }

@@ -118,6 +118,21 @@ final class EventFields {
         return v.asLong();
     }
 
+    /** A whole number in {@code 0..Integer.MAX_VALUE} (the ledger's column); beyond it a rejection, never capped. */
+    int smallCount(String name, int fallback) throws Invalid {
+        JsonNode v = present(name);
+        if (v == null) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0) {
+            throw new Invalid(name + " must be a whole number of at least 0");
+        }
+        if (!v.canConvertToInt()) {
+            throw new Invalid(name + " must be at most " + Integer.MAX_VALUE);
+        }
+        return v.intValue();
+    }
+
     BigDecimal money(String name) throws Invalid {
         JsonNode v = present(name);
         if (v == null) {

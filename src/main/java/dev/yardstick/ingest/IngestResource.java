@@ -5,6 +5,7 @@ import dev.yardstick.YardstickConfig;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.OutcomeRecord;
+import dev.yardstick.ledger.Plausibility;
 import dev.yardstick.ledger.UsageRecord;
 import dev.yardstick.ledger.Vocabulary;
 import dev.yardstick.ledger.WriteResult;
@@ -28,7 +29,8 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
  * The ingest API: {@code POST /api/v1/usage-events} and {@code POST /api/v1/outcome-events}.
- * Each event is judged on its own; the valid ones of a batch are kept.
+ * Each event is judged on its own, usage events also by the {@link Plausibility} limits; the valid ones of a
+ * batch are kept.
  */
 @Path("/api/v1")
 @IngestOnly
@@ -46,6 +48,8 @@ public class IngestResource {
 
     @Inject
     LedgerWriter ledger;
+    @Inject
+    Plausibility plausibility;
     @Inject
     YardstickConfig config;
     @Inject
@@ -67,13 +71,17 @@ public class IngestResource {
                     throw new EventFields.Invalid(events.get(i).error());
                 }
                 EventFields f = new EventFields(node, USAGE_FIELDS);
-                valid.add(new Indexed<>(i, new UsageRecord(
-                        f.string("id", 128, true), f.time(now, oldest, config.rawRetentionDays()),
-                        f.email("user", true), f.string("team", 64, false), f.oneOf("tool", Vocabulary.TOOLS),
-                        f.string("model", 200, true), f.count("inputTokens", 0), f.count("outputTokens", 0),
-                        f.count("cacheReadTokens", 0), f.count("cacheWriteTokens", 0), f.money("costUsd"),
-                        (int) Math.min(Integer.MAX_VALUE, f.count("requests", 1)),
-                        f.string("sessionId", 200, false))));
+                UsageRecord u = new UsageRecord(f.string("id", 128, true),
+                        f.time(now, oldest, config.rawRetentionDays()), f.email("user", true),
+                        f.string("team", 64, false), f.oneOf("tool", Vocabulary.TOOLS), f.string("model", 200, true),
+                        f.count("inputTokens", 0), f.count("outputTokens", 0), f.count("cacheReadTokens", 0),
+                        f.count("cacheWriteTokens", 0), f.money("costUsd"), f.smallCount("requests", 1),
+                        f.string("sessionId", 200, false));
+                String implausible = plausibility.violation(u);
+                if (implausible != null) {
+                    throw new EventFields.Invalid(implausible);
+                }
+                valid.add(new Indexed<>(i, u));
             } catch (EventFields.Invalid e) {
                 rejected.add(new WriteResult.Rejection(i, EventFields.idOf(node), e.getMessage()));
             }

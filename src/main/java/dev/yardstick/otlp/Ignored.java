@@ -19,6 +19,10 @@ final class Ignored {
     String invalidReason;
     /** Data points whose usage adds up beyond the ledger's bounds (counted where the batch is stored). */
     int tooLarge;
+    /** Records or data points whose usage is beyond the plausibility limits ({@code ledger.Plausibility}). */
+    int implausible;
+    /** The first such reason, for the response's error message. */
+    String implausibleReason;
 
     void invalid(String reason) {
         if (invalid++ == 0) {
@@ -26,8 +30,16 @@ final class Ignored {
         }
     }
 
+    /** {@code n} records or data points refused by the plausibility limits, with the reason. */
+    void implausible(String reason, int n) {
+        if (implausible == 0) {
+            implausibleReason = reason;
+        }
+        implausible += n;
+    }
+
     int rejected() {
-        return noUser + outOfWindow + invalid + tooLarge;
+        return noUser + outOfWindow + invalid + tooLarge + implausible;
     }
 
     /** Why records or data points were rejected, for OTLP's {@code partialSuccess.errorMessage}. */
@@ -40,6 +52,9 @@ final class Ignored {
             parts.add(tooLarge + " " + what + " whose usage adds up beyond the ledger's bounds (tokens at most "
                     + dev.yardstick.ledger.Bounds.MAX_COUNT + ", cost below "
                     + dev.yardstick.ledger.Bounds.MAX_COST_USD.toPlainString() + " USD)");
+        }
+        if (implausible > 0) {
+            parts.add(implausible + " " + what + " beyond the plausibility limits (first: " + implausibleReason + ")");
         }
         if (noUser > 0) {
             parts.add(noUser + " " + what + " without a user.email attribute (on the record or the resource)");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.ingest.IngestOnly;
 import dev.yardstick.ledger.LedgerWriter;
+import dev.yardstick.ledger.Plausibility;
 import dev.yardstick.ledger.WriteResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -40,6 +41,8 @@ public class OtlpResource {
     @Inject
     OtlpStore store;
     @Inject
+    Plausibility plausibility;
+    @Inject
     YardstickConfig config;
     @Inject
     ObjectMapper mapper;
@@ -56,6 +59,13 @@ public class OtlpResource {
                 mapper).build();
         Instant now = Instant.now();
         LogMapping.Result mapped = LogMapping.map(request, now, now.minus(config.rawRetentionDays(), ChronoUnit.DAYS));
+        mapped.usage.removeIf(e -> {
+            String implausible = plausibility.violation(e.event());
+            if (implausible != null) {
+                mapped.ignored.implausible(implausible, 1);
+            }
+            return implausible != null;
+        });
         WriteResult result = mapped.usage.isEmpty()
                 ? new WriteResult(0, 0, List.of())
                 : ledger.writeUsage(mapped.usage, store::claimForLogs);
@@ -106,6 +116,7 @@ public class OtlpResource {
         ignore(signal, "unsupported_point", ignored.unsupported);
         ignore(signal, "invalid", ignored.invalid);
         ignore(signal, "too_large", ignored.tooLarge);
+        ignore(signal, "implausible", ignored.implausible);
     }
 
     private void ignore(String signal, String reason, int n) {

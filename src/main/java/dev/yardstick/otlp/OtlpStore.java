@@ -4,6 +4,7 @@ import dev.yardstick.ledger.Bounds;
 import dev.yardstick.ledger.AiActivity;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
+import dev.yardstick.ledger.Plausibility;
 import dev.yardstick.ledger.UsageRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -47,6 +48,8 @@ class OtlpStore {
     LedgerWriter ledger;
     @Inject
     AiActivity aiActivity;
+    @Inject
+    Plausibility plausibility;
 
     /** The logs prelude: claims the batch's sessions for logs, removing usage derived from metrics. */
     List<Indexed<UsageRecord>> claimForLogs(Connection c, List<Indexed<UsageRecord>> events) throws SQLException {
@@ -102,6 +105,8 @@ class OtlpStore {
             Instant oldest, Ignored ignored) throws SQLException {
         ignored.outOfWindow = 0;
         ignored.tooLarge = 0;
+        ignored.implausible = 0;
+        ignored.implausibleReason = null;
         if (points.isEmpty()) {
             return List.of();
         }
@@ -198,8 +203,15 @@ class OtlpStore {
             BigDecimal cost = v[6] < 0 ? null : Bounds.cost(v[6]);
             String id = METRIC_ID_PREFIX + g.tool().key + ":"
                     + Attrs.hash(g.user(), g.session(), g.model(), Long.toString(g.time()));
-            out.add(new Indexed<>(out.size(), new UsageRecord(id, Instant.ofEpochSecond(0, g.time()), g.user(),
-                    null, g.tool().key, g.model(), in, o, cr, cw, cost, 0, g.session())));
+            UsageRecord u = new UsageRecord(id, Instant.ofEpochSecond(0, g.time()), g.user(), null, g.tool().key,
+                    g.model(), in, o, cr, cw, cost, 0, g.session());
+            // a group's request count is not known: the cost limit only
+            String implausible = plausibility.costViolation(u);
+            if (implausible != null) {
+                ignored.implausible(implausible, (int) v[7]);
+                continue;
+            }
+            out.add(new Indexed<>(out.size(), u));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package dev.yardstick.pull;
 import dev.yardstick.ledger.AiActivity;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
+import dev.yardstick.ledger.Plausibility;
 import dev.yardstick.ledger.UsageRecord;
 import dev.yardstick.ledger.WriteResult;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,6 +60,8 @@ public class Connectors {
     LedgerWriter ledger;
     @Inject
     AiActivity aiActivity;
+    @Inject
+    Plausibility plausibility;
     @Inject
     ConnectorsConfig config;
 
@@ -134,12 +137,19 @@ public class Connectors {
     /**
      * Stores one pulled UTC day, as {@link #storeDay(String, LocalDate, List, List)}; with
      * {@code exactTime} the events are booked at their real time (per-call events) and count for
-     * runaway alerts; otherwise they are daily totals booked at noon, left out of runaway detection.
+     * runaway alerts, and are judged by the plausibility limits as pushed usage is (an implausible one stops the
+     * run with the reason); otherwise they are daily totals booked at noon, left out of runaway detection and of
+     * the plausibility limits (a day of a whole organisation key can legitimately be large).
      */
     public WriteResult storeDay(String tool, LocalDate day, List<UsageRecord> usage, List<Activity> activity,
             boolean exactTime) {
         List<Indexed<UsageRecord>> events = new ArrayList<>();
         for (UsageRecord u : usage) {
+            // per-call events are judged as pushed ones are; a day's total of a whole key legitimately is not
+            String implausible = exactTime ? plausibility.violation(u) : null;
+            if (implausible != null) {
+                throw new IllegalStateException(tool + " usage of " + day + " was refused: " + implausible);
+            }
             events.add(new Indexed<>(events.size(), u));
         }
         WriteResult result = ledger.writeUsage(events, (c, all) -> {

@@ -34,8 +34,8 @@ public interface ConnectorsConfig {
 
     /**
      * {@code YARDSTICK_CONNECTORS_API_KEY_TEAMS}: the team of usage made with API keys rather than by
-     * a person, as {@code key=team,key=team} (key: the Anthropic API key name, the OpenAI API key or
-     * project id, {@code cursor} for Cursor events without a user email). Unmapped keys count for
+     * a person, as {@code key=team,key=team} (key: the Anthropic API key name, the OpenAI API key id or
+     * else project id, {@code cursor} for Cursor events without a user email). Unmapped keys count for
      * {@code unassigned}.
      */
     Optional<String> apiKeyTeams();

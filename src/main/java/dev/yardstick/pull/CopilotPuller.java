@@ -92,7 +92,7 @@ public class CopilotPuller extends Puller {
                 String user = emails.getOrDefault(e.getKey(), loginMember(e.getKey()));
                 Day d = e.getValue();
                 usage.add(new UsageRecord(id(TOOL, day, "login:" + e.getKey()), timeOf(day), user, null, TOOL, MODEL,
-                        d.in, d.out, 0, 0, seatDay, (int) Math.min(Integer.MAX_VALUE, d.requests), null));
+                        d.in, d.out, 0, 0, seatDay, requests(d.requests), null));
             }
             connectors.storeDay(TOOL, day, usage, List.of());
             connectors.advance(NAME, day.toString());

@@ -25,10 +25,13 @@ import java.util.Optional;
 
 /**
  * OpenAI API usage from the organisation Usage and Costs APIs, one UTC day at a time: tokens per
- * user and model from {@code /v1/organization/usage/completions} ({@code input_tokens} includes
- * {@code input_cached_tokens}), the day's cost in dollars from {@code /v1/organization/costs}, shared
+ * project, user, API key and model from {@code /v1/organization/usage/completions} ({@code input_tokens}
+ * includes {@code input_cached_tokens}; OpenAI fills {@code api_key_id} and {@code project_id} only when
+ * grouped by them), the day's cost in dollars from {@code /v1/organization/costs}, shared
  * out over the day's usage rows by their pricing-table cost (by tokens when a model is not priced).
- * User ids become emails through {@code /v1/organization/users}. Tool {@code openai-api}.
+ * User ids become emails through {@code /v1/organization/users}; usage of no known user goes to its API key's
+ * placeholder member, team from {@code YARDSTICK_CONNECTORS_API_KEY_TEAMS} (the key's id, else the project's).
+ * Tool {@code openai-api}.
  */
 @ApplicationScoped
 public class OpenAiPuller extends Puller {
@@ -50,8 +53,9 @@ public class OpenAiPuller extends Puller {
         return config.openai().adminKey().isPresent();
     }
 
-    private record Row(String who, String user, String team, String model, long in, long out, long cached,
-            long requests) {
+    /** One usage result: {@code who} (user or key), project and API key tell it apart from the day's others. */
+    private record Row(String who, String project, String key, String user, String team, String model, long in,
+            long out, long cached, int requests) {
     }
 
     @Override
@@ -66,12 +70,15 @@ public class OpenAiPuller extends Puller {
             long end = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
             List<Row> rows = new ArrayList<>();
             for (JsonNode r : results("/v1/organization/usage/completions?start_time=" + start + "&end_time=" + end
-                    + "&bucket_width=1d&group_by=user_id&group_by=model&limit=31")) {
+                    + "&bucket_width=1d&group_by=project_id&group_by=user_id&group_by=api_key_id&group_by=model"
+                    + "&limit=31")) {
                 String model = text(r.path("model"));
                 if (model == null) {
                     continue;
                 }
                 String userId = text(r.path("user_id"));
+                String keyId = text(r.path("api_key_id"));
+                String projectId = text(r.path("project_id"));
                 String user;
                 String team = null;
                 String who;
@@ -79,15 +86,15 @@ public class OpenAiPuller extends Puller {
                     user = emails.get(userId);
                     who = "user:" + userId;
                 } else {
-                    String key = Optional.ofNullable(text(r.path("api_key_id")))
-                            .orElse(Optional.ofNullable(text(r.path("project_id"))).orElse(userId));
+                    String key = keyId != null ? keyId : projectId != null ? projectId : userId;
                     user = Connectors.keyMember(key == null ? "openai" : key);
-                    team = connectors.teamOfKey(key);
+                    team = Optional.ofNullable(connectors.teamOfKey(keyId)).orElse(connectors.teamOfKey(projectId));
                     who = "key:" + key;
                 }
                 long cached = r.path("input_cached_tokens").asLong(0);
-                rows.add(new Row(who, user, team, model, Math.max(0, r.path("input_tokens").asLong(0) - cached),
-                        r.path("output_tokens").asLong(0), cached, r.path("num_model_requests").asLong(0)));
+                rows.add(new Row(who, projectId, keyId, user, team, model,
+                        Math.max(0, r.path("input_tokens").asLong(0) - cached), r.path("output_tokens").asLong(0),
+                        cached, requests(r.path("num_model_requests").asLong(0))));
             }
             BigDecimal dollars = BigDecimal.ZERO;
             for (JsonNode r : results("/v1/organization/costs?start_time=" + start + "&end_time=" + end
@@ -99,9 +106,9 @@ public class OpenAiPuller extends Puller {
             List<UsageRecord> usage = new ArrayList<>();
             for (int i = 0; i < rows.size(); i++) {
                 Row w = rows.get(i);
-                usage.add(new UsageRecord(id(TOOL, day, w.who(), w.model()), timeOf(day), w.user(), w.team(), TOOL,
-                        w.model(), w.in(), w.out(), w.cached(), 0, costs.get(i),
-                        (int) Math.min(Integer.MAX_VALUE, w.requests()), null));
+                usage.add(new UsageRecord(id(TOOL, day, w.who(), w.model(), w.project(), w.key()), timeOf(day),
+                        w.user(), w.team(), TOOL,
+                        w.model(), w.in(), w.out(), w.cached(), 0, costs.get(i), w.requests(), null));
             }
             connectors.storeDay(TOOL, day, usage, List.of());
             connectors.advance(NAME, day.toString());

@@ -114,6 +114,18 @@ public abstract class Puller implements ClusterJob {
         }
     }
 
+    /**
+     * A vendor's request count as the ledger stores it (up to {@link Integer#MAX_VALUE}); a larger one stops the
+     * run with an error rather than being capped.
+     */
+    protected int requests(long n) {
+        if (n < 0 || n > Integer.MAX_VALUE) {
+            throw new IllegalStateException(name() + " reported " + n + " requests in one record, beyond the "
+                    + "0.." + Integer.MAX_VALUE + " the ledger stores");
+        }
+        return (int) n;
+    }
+
     /** Trims a base URL of its trailing slashes. */
     protected static String base(String url) {
         return url.replaceAll("/+$", "");

@@ -134,23 +134,67 @@ public final class FakeVendors {
         }
     }
 
-    /** A completions usage result of a user and model on the UTC day starting at {@code start} (epoch s). */
+    /** A completions usage record of a user and model on the UTC day starting at {@code start} (epoch s). */
     public void openAiUsage(long start, String userId, String model, long input, long cached, long output,
             long requests) {
+        openAiUsage(start, "proj_default", userId, "key_of_" + userId, model, input, cached, output, requests);
+    }
+
+    /**
+     * A completions usage record on the UTC day starting at {@code start} (epoch s), made in a project with an
+     * API key, by a user ({@code null} for a service account's key). The fake keeps the records and answers each
+     * query with their sums per bucket and the dimensions of its {@code group_by}, as OpenAI does.
+     */
+    public void openAiUsage(long start, String projectId, String userId, String apiKeyId, String model, long input,
+            long cached, long output, long requests) {
         ObjectNode r = JSON.createObjectNode();
-        r.put("object", "organization.usage.completions.result");
+        r.put("project_id", projectId);
+        r.put("user_id", userId);
+        r.put("api_key_id", apiKeyId);
+        r.put("model", model);
+        r.put("batch", false);
         r.put("input_tokens", input);
         r.put("output_tokens", output);
         r.put("input_cached_tokens", cached);
-        r.put("input_audio_tokens", 0);
-        r.put("output_audio_tokens", 0);
         r.put("num_model_requests", requests);
-        r.putNull("project_id");
-        r.put("user_id", userId);
-        r.putNull("api_key_id");
-        r.put("model", model);
-        r.putNull("batch");
         openAiUsage.computeIfAbsent(start, d -> new CopyOnWriteArrayList<>()).add(r);
+    }
+
+    /**
+     * The results of a completions usage query: one per distinct value of the {@code group_by} fields, those
+     * fields filled and the others null (OpenAI fills {@code project_id}, {@code user_id}, {@code api_key_id},
+     * {@code model} and {@code batch} only when grouped by them), tokens and requests summed.
+     */
+    private static List<ObjectNode> grouped(List<ObjectNode> records, List<String> groupBy) {
+        Map<List<String>, ObjectNode> out = new java.util.LinkedHashMap<>();
+        for (ObjectNode rec : records) {
+            List<String> key = new ArrayList<>();
+            for (String g : groupBy) {
+                key.add(g + "=" + rec.path(g).asText());
+            }
+            ObjectNode r = out.computeIfAbsent(key, k -> {
+                ObjectNode n = JSON.createObjectNode();
+                n.put("object", "organization.usage.completions.result");
+                n.put("input_tokens", 0);
+                n.put("output_tokens", 0);
+                n.put("input_cached_tokens", 0);
+                n.put("input_audio_tokens", 0);
+                n.put("output_audio_tokens", 0);
+                n.put("num_model_requests", 0);
+                for (String dim : List.of("project_id", "user_id", "api_key_id", "model", "batch")) {
+                    if (groupBy.contains(dim)) {
+                        n.set(dim, rec.get(dim));
+                    } else {
+                        n.putNull(dim);
+                    }
+                }
+                return n;
+            });
+            for (String sum : List.of("input_tokens", "output_tokens", "input_cached_tokens", "num_model_requests")) {
+                r.put(sum, r.path(sum).asLong() + rec.path(sum).asLong());
+            }
+        }
+        return new ArrayList<>(out.values());
     }
 
     /** A cost line (dollars) on the UTC day starting at {@code start}. */
@@ -338,7 +382,7 @@ public final class FakeVendors {
                 results.add(r);
             }
         } else {
-            results.addAll(openAiUsage.getOrDefault(start, List.of()));
+            results.addAll(grouped(openAiUsage.getOrDefault(start, List.of()), queryAll(ex, "group_by")));
         }
         // one result per page, each in its day bucket
         body.put("object", "page");
@@ -430,6 +474,21 @@ public final class FakeVendors {
             }
         }
         return q;
+    }
+
+    /** Every value of a repeated query parameter, in order. */
+    private static List<String> queryAll(HttpExchange ex, String name) {
+        List<String> values = new ArrayList<>();
+        String raw = ex.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+                    values.add(URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return values;
     }
 
     static List<String> list(String... s) {

@@ -28,6 +28,7 @@ public class FakeVendorsResource implements QuarkusTestResourceLifecycleManager 
                 Map.entry("yardstick.connectors.anthropic.api-url", fake().url("anthropic")),
                 Map.entry("yardstick.connectors.openai.admin-key", "test-openai-admin-key"),
                 Map.entry("yardstick.connectors.openai.api-url", fake().url("openai")),
+                Map.entry("yardstick.connectors.api-key-teams", PullersTest.KEY_TEAMS),
                 Map.entry("yardstick.connectors.cursor.admin-key", "test-cursor-admin-key"),
                 Map.entry("yardstick.connectors.cursor.api-url", fake().url("cursor")),
                 Map.entry("yardstick.connectors.cursor.request-interval", "150ms"),

@@ -242,6 +242,67 @@ class PullersTest {
         assertEquals(2.00, summary(day, day).getDouble("costUsd"), 1e-9);
     }
 
+    /** {@code YARDSTICK_CONNECTORS_API_KEY_TEAMS} of the test run: an OpenAI API key id and a project id. */
+    static final String KEY_TEAMS = "key_ci_openai=openai-ci, proj_data_openai=openai-data";
+
+    /** The teams and input tokens of a member's pulled OpenAI usage on a day, as {@code team=tokens}. */
+    private List<String> openAiTeams(String email, LocalDate day) {
+        List<String> out = new java.util.ArrayList<>();
+        try (var c = ds.getConnection(); var ps = c.prepareStatement("""
+                select e.team_key, sum(e.input_tokens) from usage_event e join member m on m.id = e.member_id
+                where m.email = ? and e.tool = 'openai-api' and e.time >= ? and e.time < ?
+                group by 1 order by 1
+                """)) {
+            ps.setString(1, email);
+            ps.setObject(2, day.atStartOfDay(ZoneOffset.UTC).toOffsetDateTime());
+            ps.setObject(3, day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toOffsetDateTime());
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1) + "=" + rs.getLong(2));
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    @Test
+    void openAiUsageOfAnApiKeyReachesTheTeamMappedToTheKeyOrItsProjectAndUsersKeepTheirs() {
+        for (String key : List.of("openai-ci", "openai-data")) {
+            admin().body(Map.of("name", "Team " + key, "timezone", "UTC")).put("/api/v1/teams/" + key).then()
+                    .statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        }
+        LocalDate day = today.minusDays(1);
+        long start = day.atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+        String ana = Api.member(team);
+        String anaId = "user_k" + Api.unique();
+        fake.openAiUser(anaId, ana);
+        // a service account's key mapped to openai-ci, used in two projects
+        fake.openAiUsage(start, "proj_x", null, "key_ci_openai", "gpt-unpriced-test", 1000, 0, 100, 5);
+        fake.openAiUsage(start, "proj_y", null, "key_ci_openai", "gpt-unpriced-test", 500, 0, 50, 2);
+        // an unmapped key in the project mapped to openai-data
+        fake.openAiUsage(start, "proj_data_openai", null, "key_other_openai", "gpt-unpriced-test", 300, 0, 0, 1);
+        // Ana with a key of her own that is also mapped: a person's usage stays the person's
+        fake.openAiUsage(start, "proj_x", anaId, "key_ci_openai", "gpt-unpriced-test", 200, 0, 0, 1);
+        // neither key nor project mapped
+        fake.openAiUsage(start, "proj_stray_openai", null, "key_stray_openai", "gpt-unpriced-test", 70, 0, 0, 1);
+        fake.openAiCost(start, 2.00);
+        openAi.run();
+
+        assertNull(connector(OpenAiPuller.NAME).get("lastError"), connector(OpenAiPuller.NAME).toString());
+        assertEquals(List.of("openai-ci=1500"), openAiTeams(Connectors.keyMember("key_ci_openai"), day),
+                "both projects' usage of the mapped key");
+        assertEquals(List.of("openai-data=300"), openAiTeams(Connectors.keyMember("key_other_openai"), day),
+                "an unmapped key in a mapped project");
+        assertEquals(List.of(team + "=200"), openAiTeams(ana, day));
+        assertEquals(List.of("unassigned=70"), openAiTeams(Connectors.keyMember("key_stray_openai"), day));
+        assertEquals(2.00, Db.scalar(ds, "select round(sum(e.cost_usd) * 100) from usage_event e join member m"
+                + " on m.id = e.member_id where e.tool = 'openai-api' and m.email in (?, ?, ?, ?)", ana,
+                Connectors.keyMember("key_ci_openai"), Connectors.keyMember("key_other_openai"),
+                Connectors.keyMember("key_stray_openai")) / 100.0, 1e-9, "the day's dollars, shared over every row");
+    }
+
     long ms(LocalDate day, int hour, int minute) {
         return day.atTime(hour, minute).toInstant(ZoneOffset.UTC).toEpochMilli();
     }
