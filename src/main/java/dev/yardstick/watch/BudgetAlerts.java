@@ -53,8 +53,9 @@ public class BudgetAlerts {
     public void checkBudget(String teamKey, Instant now) {
         Exhausted done = exhausted.get(teamKey);
         if (done != null && done.weekStart().equals(Weeks.start(now, done.zone()))
-                && done.budget().equals(budgets.effective(teamKey, done.weekStart()))) {
-            return; // its 100% alert is out and the budget is unchanged: nothing more to say this week
+                && done.budget().equals(budgets.effective(teamKey, done.weekStart()))
+                && stillOpen(teamKey, Alert.BUDGET_100, done.weekStart())) {
+            return; // its 100% alert is out (not voided) and the budget is unchanged: nothing more to say this week
         }
         Team team = QuarkusTransaction.requiringNew().call(() -> Team.<Team>findById(teamKey));
         if (team == null) {
@@ -135,6 +136,13 @@ public class BudgetAlerts {
                 }
             }
         }
+    }
+
+    /** Whether the team's alert of that kind and week is out and not closed by a void. */
+    private boolean stillOpen(String teamKey, String kind, LocalDate weekStart) {
+        return QuarkusTransaction.requiringNew().call(() -> Alert.count(
+                "teamKey = ?1 and kind = ?2 and weekStart = ?3 and status <> ?4", teamKey, kind, weekStart,
+                Alert.VOIDED) > 0);
     }
 
     private void close(long alertId, Team team, BigDecimal spent, BigDecimal budget) {
