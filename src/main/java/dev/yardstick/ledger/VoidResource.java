@@ -124,13 +124,21 @@ public class VoidResource {
         return VoidSelector.ofMember(user, from, to, b.tool());
     }
 
+    private static final Instant FIRST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LAST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static Instant instant(String name, String value) {
+        Instant t;
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            t = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             throw Problem.badRequest("'" + name + "' must be an RFC 3339 instant with an offset, such as "
                     + "2026-11-23T00:00:00Z.");
         }
+        if (t.isBefore(FIRST) || t.isAfter(LAST)) {
+            throw Problem.badRequest("'" + name + "' must be between the years 1 and 9999.");
+        }
+        return t;
     }
 
     /** A cost as an exact decimal string with at least two decimals: {@code 12.50}, {@code 0.00012345}. */

@@ -287,6 +287,10 @@ class VoidTest {
                 Map.of("user", a, "from", now, "to", earlier, "reason", "r"),
                 Map.of("user", a, "from", now, "to", now, "reason", "r"),
                 Map.of("user", a, "from", "yesterday", "to", now, "reason", "r"),
+                Map.of("user", a, "from", "-999999999-01-01T00:00:00Z", "to", now, "reason", "r"),
+                Map.of("user", a, "from", earlier, "to", "+999999999-12-31T23:59:59Z", "reason", "r"),
+                Map.of("ids", List.of("x\u0000y"), "reason", "r"),
+                Map.of("ids", List.of("x"), "reason", "r\u0000"),
                 Map.of("user", a, "from", earlier, "reason", "r"),
                 Map.of("user", a, "from", earlier, "to", now, "tool", "notepad", "reason", "r"),
                 Map.of("ids", List.of("x"), "reason", "r", "dryRun", true));
