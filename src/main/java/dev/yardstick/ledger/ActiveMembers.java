@@ -50,4 +50,46 @@ final class ActiveMembers {
             ps.executeUpdate();
         }
     }
+
+    /**
+     * After a void: forgets the members of these days whose usage and outcomes of that team and day all left the
+     * rollups (exact: a day with any remaining event keeps its member). Locks {@code team_member_day} against
+     * ingest's inserts until the void commits, after waiting for batches that have marked members but not yet
+     * committed: a batch adding the member's usage of that day at the same moment either commits before this looks
+     * (and keeps the row) or marks the member after the void (and adds the row back).
+     */
+    static void unmarkIdle(Connection c, Set<MemberDay> memberDays) throws SQLException {
+        if (memberDays.isEmpty()) {
+            return;
+        }
+        int n = memberDays.size();
+        String[] teams = new String[n], days = new String[n];
+        Long[] members = new Long[n];
+        int i = 0;
+        for (MemberDay k : new java.util.TreeSet<>(memberDays)) {
+            teams[i] = k.team();
+            days[i] = k.day().toString();
+            members[i] = k.member();
+            i++;
+        }
+        try (var lock = c.createStatement()) {
+            lock.execute("lock table team_member_day in share row exclusive mode");
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                """
+                        delete from team_member_day d using unnest(?::text[], ?::date[], ?::int8[]) as k (team_key, day, member_id)
+                        where d.team_key = k.team_key and d.day = k.day and d.member_id = k.member_id
+                            and not exists (select 1 from usage_daily u
+                                            where u.team_key = k.team_key and u.day = k.day and u.member_id = k.member_id
+                                            having sum(u.events) > 0)
+                            and not exists (select 1 from outcome_daily o
+                                            where o.team_key = k.team_key and o.day = k.day and o.member_id = k.member_id
+                                            having sum(o.outcomes) > 0)
+                        """)) {
+            ps.setArray(1, BatchSql.text(c, teams));
+            ps.setArray(2, BatchSql.text(c, days));
+            ps.setArray(3, BatchSql.longs(c, members));
+            ps.executeUpdate();
+        }
+    }
 }

@@ -1,9 +1,12 @@
 package dev.yardstick.ledger;
 
 import dev.yardstick.admin.Roster;
+import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.jboss.logging.Logger;
 
 /**
  * Stores events and keeps the daily rollups up to date, one transaction per batch.
@@ -31,12 +35,17 @@ import javax.sql.DataSource;
  * written in sorted order so concurrent batches take locks in the same order; a deadlock or
  * serialisation failure is retried.
  *
- * <p>This is the ledger's way in; the work is done by {@code UsageWriter} (usage batches and retractions),
+ * <p>Voids ({@link #voidUsage}, {@link #voidOutcomes}) mark events instead of deleting them, so that their ids stay
+ * taken, and subtract them from the rollups in the same way.
+ *
+ * <p>This is the ledger's way in; the work is done by {@code UsageWriter} (usage batches, retractions and voids),
  * {@code OutcomeWriter}, {@code MemberResolution} (teams and members of a batch), {@code UsageRollups} and
  * {@code ActiveMembers} (the rollups, with typed keys) and {@link BatchSql}.
  */
 @ApplicationScoped
 public class LedgerWriter {
+
+    private static final Logger LOG = Logger.getLogger(LedgerWriter.class);
 
     /** An event with its position in the caller's batch. */
     public record Indexed<T>(int index, T event) {
@@ -60,6 +69,8 @@ public class LedgerWriter {
     Roster roster;
     @Inject
     jakarta.enterprise.event.Event<LiveUsage> liveUsage;
+    @Inject
+    Instance<VoidListener> voidListeners;
 
     /** Stores usage events; see the class comment for the guarantees. */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
@@ -132,7 +143,7 @@ public class LedgerWriter {
     /**
      * The push/pull rule's question, on the caller's connection: of {@code users}, those with usage of {@code tool}
      * on the UTC {@code day} whose id does not start with {@code exceptIdPrefix} (usage that did not come from a
-     * puller).
+     * puller and was not voided).
      */
     public Set<String> usersWithOtherUsage(Connection c, String tool, LocalDate day, Set<String> users,
             String exceptIdPrefix) throws SQLException {
@@ -143,6 +154,7 @@ public class LedgerWriter {
         try (PreparedStatement ps = c.prepareStatement("""
                 select distinct m.email from usage_event e join member m on m.id = e.member_id
                 where e.time >= ? and e.time < ? and e.tool = ? and not starts_with(e.id, ?) and m.email = any(?)
+                    and e.void_id is null
                 """)) {
             ps.setTimestamp(1, Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant()));
             ps.setTimestamp(2, Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
@@ -156,6 +168,69 @@ public class LedgerWriter {
             }
         }
         return out;
+    }
+
+    /**
+     * Voids usage events: marks the selected ones not voided yet (a re-sent id stays a duplicate) and takes them out
+     * of both usage rollups, of the active members of their days and of runaway detection's live figures, in one
+     * transaction with the void's record; then tells the {@link VoidListener}s. Voiding the same events again
+     * voids nothing.
+     *
+     * @param by who voids (recorded)
+     * @throws jakarta.ws.rs.WebApplicationException 404 when the selector names an unknown member
+     */
+    public VoidResult voidUsage(VoidSelector selector, String reason, String by) {
+        VoidedUsage[] voided = new VoidedUsage[1];
+        VoidResult result = BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                knownMember(c, selector);
+                long id = VoidRecords.start(c, VoidRecords.USAGE, by, reason, selector);
+                VoidedUsage v = usage.voidEvents(c, selector, id);
+                VoidRecords.finish(c, id, v.events(), v.costUsd());
+                voided[0] = v.events() == 0 ? null : v;
+                return new VoidResult(v.events() == 0 ? null : id, v.events(), v.costUsd());
+            }
+        }));
+        if (voided[0] != null) {
+            for (VoidListener l : voidListeners) {
+                try {
+                    l.voided(voided[0]);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Void %d is done; telling %s of it failed", voided[0].voidId(), l.getClass());
+                }
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Voids outcome events as {@link #voidUsage} does usage: out of {@code outcome_daily} and of the active members
+     * of their days.
+     */
+    public VoidResult voidOutcomes(VoidSelector selector, String reason, String by) {
+        return BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                knownMember(c, selector);
+                long id = VoidRecords.start(c, VoidRecords.OUTCOME, by, reason, selector);
+                int n = OutcomeWriter.voidEvents(c, roster, selector, id);
+                VoidRecords.finish(c, id, n, null);
+                return new VoidResult(n == 0 ? null : id, n, BigDecimal.ZERO);
+            }
+        }));
+    }
+
+    private static void knownMember(Connection c, VoidSelector s) throws SQLException {
+        if (s.member() == null) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("select 1 from member where email = ?")) {
+            ps.setString(1, s.member());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw Problem.notFound("No member with email '" + s.member() + "'.");
+                }
+            }
+        }
     }
 
     /** Member ids by email, creating (without a team) the members not seen before. */

@@ -4,7 +4,10 @@ import dev.yardstick.admin.Roster;
 import dev.yardstick.admin.Team;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -17,7 +20,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Writes a batch of outcome events and adds the new ones to {@code outcome_daily}, on the batch's connection. */
+/**
+ * Writes a batch of outcome events and adds the new ones to {@code outcome_daily}, on the batch's connection; takes
+ * voided ones back out.
+ */
 final class OutcomeWriter {
 
     /** An {@code outcome_daily} key; the member is null for outcomes nobody in particular shipped. */
@@ -96,6 +102,56 @@ final class OutcomeWriter {
         ActiveMembers.mark(c, memberDays);
         addToRollup(c, sums);
         return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
+    }
+
+    /**
+     * Marks the selected outcome events not voided yet as voided by {@code voidId} and takes them out of
+     * {@code outcome_daily} (days in the team's current timezone, as on insert) and of the active members of their
+     * days. Returns how many it voided.
+     */
+    static int voidEvents(Connection c, Roster roster, VoidSelector s, long voidId) throws SQLException {
+        record Gone(String team, Instant time, Long member, String kind, boolean ai) {
+        }
+        List<Gone> gone = new ArrayList<>();
+        String where = s.ids() != null
+                ? "id = any(?)"
+                : "member_id = (select id from member where email = ?) and time >= ? and time < ?";
+        try (PreparedStatement ps = c.prepareStatement("update outcome_event set void_id = ? where " + where
+                + " and void_id is null returning team_key, time, member_id, kind, ai_assisted")) {
+            ps.setLong(1, voidId);
+            if (s.ids() != null) {
+                ps.setArray(2, BatchSql.text(c, s.ids().toArray(String[]::new)));
+            } else {
+                ps.setString(2, s.member());
+                ps.setTimestamp(3, Timestamp.from(s.from()));
+                ps.setTimestamp(4, Timestamp.from(s.to()));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Long member = rs.getObject(3, Long.class);
+                    gone.add(new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), member, rs.getString(4),
+                            rs.getBoolean(5)));
+                }
+            }
+        }
+        if (gone.isEmpty()) {
+            return 0;
+        }
+        Map<String, ZoneId> zones = MemberResolution.teams(roster, c, gone, Gone::team);
+        Map<Key, long[]> sums = new TreeMap<>();
+        Set<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
+        for (Gone g : gone) {
+            LocalDate day = g.time().atZone(zones.getOrDefault(g.team(), ZoneOffset.UTC)).toLocalDate();
+            long[] sum = sums.computeIfAbsent(new Key(g.team(), day, g.member(), g.kind()), x -> new long[2]);
+            sum[0] -= 1;
+            sum[1] -= g.ai() ? 1 : 0;
+            if (g.member() != null) {
+                memberDays.add(new ActiveMembers.MemberDay(g.team(), day, g.member()));
+            }
+        }
+        addToRollup(c, sums);
+        ActiveMembers.unmarkIdle(c, memberDays);
+        return gone.size();
     }
 
     private static void addToRollup(Connection c, Map<Key, long[]> sums) throws SQLException {

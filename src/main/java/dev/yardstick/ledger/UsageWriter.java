@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 
 /**
  * Writes a batch of usage events (priced, each on its member's team and day) and adds the new ones to the usage
- * rollups; takes retracted usage back out. Both run on the caller's connection and transaction.
+ * rollups; takes retracted and voided usage back out. All run on the caller's connection and transaction.
  */
 @ApplicationScoped
 class UsageWriter {
@@ -37,6 +37,8 @@ class UsageWriter {
     Instance<UsageRetraction> retractions;
     @Inject
     Roster roster;
+    @Inject
+    jakarta.enterprise.event.Event<UsageTakenBack> takenBack;
 
     /** Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. */
     WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
@@ -56,6 +58,8 @@ class UsageWriter {
         LocalDate[] days = new LocalDate[n];
         BigDecimal[] costValues = new BigDecimal[n];
         UsageRecord[] records = new UsageRecord[n];
+        Boolean[] lives = new Boolean[n];
+        Instant liveSince = Instant.now().minus(LiveUsage.WINDOW);
         int i = 0;
         for (UsageRecord u : byId.events().values()) {
             records[i] = u;
@@ -86,19 +90,22 @@ class UsageWriter {
             requests[i] = u.requests();
             sessions[i] = u.sessionId();
             days[i] = u.time().atZone(zone).toLocalDate();
+            lives[i] = exactTime && !u.time().isBefore(liveSince);
             i++;
         }
         Set<String> inserted = BatchSql.insertReturningIds(c, """
                 insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id)
+                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, live)
                 select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
-                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[])
+                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[],
+                    ?::boolean[])
                 on conflict (id) do nothing
                 returning id
                 """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
                 BatchSql.text(c, teamKeys), BatchSql.text(c, tools), BatchSql.text(c, models), BatchSql.longs(c, in),
                 BatchSql.longs(c, out), BatchSql.longs(c, cr), BatchSql.longs(c, cw), BatchSql.text(c, costs),
-                BatchSql.text(c, sources), c.createArrayOf("int4", requests), BatchSql.text(c, sessions));
+                BatchSql.text(c, sources), c.createArrayOf("int4", requests), BatchSql.text(c, sessions),
+                c.createArrayOf("bool", lives));
 
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
         boolean[] isNew = new boolean[n];
@@ -117,6 +124,23 @@ class UsageWriter {
         return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
     }
 
+    /** A usage event taken back out of the ledger, as read from its row. */
+    private record Gone(String team, Instant time, long member, String tool, String model, long[] sums,
+            BigDecimal cost, String session, boolean live) {
+
+        static final String COLUMNS = """
+                team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
+                    cache_write_tokens, requests, cost_source, cost_usd, session_id, live
+                """;
+
+        static Gone read(ResultSet rs) throws SQLException {
+            long[] s = {rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), 1,
+                    "unpriced".equals(rs.getString(11)) ? 1 : 0};
+            return new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3), rs.getString(4),
+                    rs.getString(5), s, rs.getBigDecimal(12), rs.getString(13), rs.getBoolean(14));
+        }
+    }
+
     /** See {@link LedgerWriter#retractUsage}. */
     int retract(Connection c, String indexedPrefix, String idPrefix, Collection<String> sessions)
             throws SQLException {
@@ -126,29 +150,82 @@ class UsageWriter {
         if (sessions.isEmpty()) {
             return 0;
         }
-        record Gone(String team, Instant time, long member, String tool, String model, long[] sums, BigDecimal cost,
-                String session) {
-        }
         List<Gone> gone = new ArrayList<>();
+        // voided events are out of the rollups already; they stay, marked, until the raw retention
         try (PreparedStatement ps = c.prepareStatement("delete from usage_event where id like '" + indexedPrefix
-                + "%' and starts_with(id, ?) and session_id = any(?) "
-                + """
-                        returning team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
-                            cache_write_tokens, requests, cost_source, cost_usd, session_id
-                        """)) {
+                + "%' and starts_with(id, ?) and session_id = any(?) and void_id is null returning "
+                + Gone.COLUMNS)) {
             ps.setString(1, idPrefix);
             ps.setArray(2, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long[] s = {rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), 1,
-                            "unpriced".equals(rs.getString(11)) ? 1 : 0};
-                    gone.add(new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3),
-                            rs.getString(4), rs.getString(5), s, rs.getBigDecimal(12), rs.getString(13)));
+                    gone.add(Gone.read(rs));
                 }
             }
         }
+        // these events come at their real time, so those of the last live window went into the live figures
+        Instant liveSince = Instant.now().minus(LiveUsage.WINDOW);
+        takeOut(c, gone, g -> !g.time().isBefore(liveSince), false);
+        return gone.size();
+    }
+
+    /**
+     * Marks the selected usage events not voided yet as voided by {@code voidId} and takes them out of both usage
+     * rollups, of the active members of their days and of the live figures, in one statement per step.
+     */
+    VoidedUsage voidEvents(Connection c, VoidSelector s, long voidId) throws SQLException {
+        List<Gone> gone = new ArrayList<>();
+        String where;
+        if (s.ids() != null) {
+            where = "id = any(?)";
+        } else {
+            where = "member_id = (select id from member where email = ?) and time >= ? and time < ?"
+                    + (s.tool() == null ? "" : " and tool = ?");
+        }
+        try (PreparedStatement ps = c.prepareStatement("update usage_event set void_id = ? where " + where
+                + " and void_id is null returning " + Gone.COLUMNS)) {
+            ps.setLong(1, voidId);
+            if (s.ids() != null) {
+                ps.setArray(2, BatchSql.text(c, s.ids().toArray(String[]::new)));
+            } else {
+                ps.setString(2, s.member());
+                ps.setTimestamp(3, java.sql.Timestamp.from(s.from()));
+                ps.setTimestamp(4, java.sql.Timestamp.from(s.to()));
+                if (s.tool() != null) {
+                    ps.setString(5, s.tool());
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    gone.add(Gone.read(rs));
+                }
+            }
+        }
+        // the live figures hold what was live when it arrived; those of the last two live windows are still
+        // kept whole (alerts raised within the last window were raised on figures reaching back that far)
+        Instant keptSince = Instant.now().minus(LiveUsage.WINDOW.multipliedBy(2));
+        Taken taken = takeOut(c, gone, g -> g.live() && !g.time().isBefore(keptSince), true);
+        BigDecimal cost = BigDecimal.ZERO;
+        for (Gone g : gone) {
+            cost = cost.add(g.cost());
+        }
+        return new VoidedUsage(voidId, gone.size(), cost, taken.days(), taken.sessions());
+    }
+
+    /** What {@link #takeOut} changed: rollup days per team, and live sessions from their earliest minute. */
+    private record Taken(Map<String, Set<LocalDate>> days, List<LiveUsage.Session> sessions) {
+    }
+
+    /**
+     * Takes usage events out of the usage rollups (days in the team's current timezone, as on insert) and, for
+     * those {@code inLiveFigures}, out of the figures kept beside the ledger: runaway detection's per-minute
+     * figures, in this transaction ({@link UsageRetraction}) and in memory after commit ({@link UsageTakenBack}).
+     * With {@code activity}, members left without usage or outcomes on a day stop counting as active that day.
+     */
+    private Taken takeOut(Connection c, List<Gone> gone, java.util.function.Predicate<Gone> inLiveFigures,
+            boolean activity) throws SQLException {
         if (gone.isEmpty()) {
-            return 0;
+            return new Taken(Map.of(), List.of());
         }
         Map<String, ZoneId> zones = MemberResolution.teams(roster, c, gone, Gone::team);
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
@@ -162,21 +239,35 @@ class UsageWriter {
                     x -> new UsageRollups.Sums()).add(minus, g.cost().negate());
         }
         UsageRollups.add(c, sums);
-        // and out of the figures kept beside the ledger (runaway detection's per-minute figures)
-        Instant liveSince = Instant.now().minus(LiveUsage.WINDOW);
-        List<LiveUsage.Minute> minus = gone.stream().filter(g -> !g.time().isBefore(liveSince))
+        Map<String, Set<LocalDate>> days = new TreeMap<>();
+        Set<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
+        for (UsageRollups.Key k : sums.keySet()) {
+            days.computeIfAbsent(k.team(), x -> new TreeSet<>()).add(k.day());
+            memberDays.add(new ActiveMembers.MemberDay(k.team(), k.day(), k.member()));
+        }
+        if (activity) {
+            ActiveMembers.unmarkIdle(c, memberDays);
+        }
+        List<LiveUsage.Minute> minus = gone.stream().filter(inLiveFigures)
                 .map(g -> new LiveUsage.Minute(g.member(), LiveUsage.sessionKey(g.session(), g.tool()),
                         g.time().truncatedTo(ChronoUnit.MINUTES), g.tool(), g.model(), g.team(), g.cost().negate(),
                         -g.sums()[4]))
                 .collect(Collectors.toMap(m -> List.of(m.memberId(), m.sessionKey(), m.minute(), m.tool(), m.model()),
                         m -> m, UsageWriter::plus))
                 .values().stream().toList();
+        Map<List<Object>, LiveUsage.Session> sessions = new java.util.LinkedHashMap<>();
         if (!minus.isEmpty()) {
             for (UsageRetraction r : retractions) {
                 r.retracted(c, minus);
             }
+            takenBack.fire(new UsageTakenBack(minus));
+            for (LiveUsage.Minute m : minus) {
+                sessions.merge(List.of(m.memberId(), m.sessionKey()),
+                        new LiveUsage.Session(m.memberId(), m.sessionKey(), m.teamKey(), m.minute()),
+                        (a, b) -> b.from().isBefore(a.from()) ? b : a);
+            }
         }
-        return gone.size();
+        return new Taken(days, List.copyOf(sessions.values()));
     }
 
     /** Two figures of the same session, minute, tool and model, added. */

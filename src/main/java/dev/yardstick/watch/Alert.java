@@ -27,6 +27,8 @@ public class Alert extends PanacheEntityBase {
     public static final String BUDGET_100 = "budget_100";
     /** At the current rate the budget runs out before the week ends. */
     public static final String BUDGET_PACE = "budget_pace";
+    /** The status of an alert closed because the usage that raised it was voided. */
+    public static final String VOIDED = "voided";
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -49,7 +51,10 @@ public class Alert extends PanacheEntityBase {
     public Integer minutes;
     @Column(name = "week_start")
     public LocalDate weekStart;
-    /** {@code open}, {@code intended} or {@code snoozed}. */
+    /** Budget only: the effective weekly budget the spend was measured against (null for alerts before voiding). */
+    @Column(name = "budget_usd")
+    public BigDecimal budgetUsd;
+    /** {@code open}, {@code intended}, {@code snoozed} or {@code voided} (see {@link #VOIDED}). */
     public String status;
     @Column(name = "created_at")
     public Instant createdAt;

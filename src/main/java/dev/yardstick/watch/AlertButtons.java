@@ -37,6 +37,7 @@ public class AlertButtons implements ChatAction {
                     : "Snoozed: no runaway alerts for you for the next 24 hours.");
             case NOT_YOURS -> Reply.note("This alert is about someone else's session; nothing was changed.");
             case NOT_FOUND -> Reply.note("This alert no longer exists.");
+            case CLOSED -> Reply.note(AlertMessages.VOIDED_NOTE);
         };
     }
 }

@@ -87,6 +87,32 @@ final class AlertMessages {
                 .build();
     }
 
+    /** Why a voided alert was closed, in its replaced DM and to a click on its old buttons. */
+    static final String VOIDED_NOTE = "This alert was closed: an admin voided the usage that raised it, so there is "
+            + "nothing to do.";
+
+    /** A runaway alert's DM (and its escalation) once the usage that raised it was voided: no figures, no buttons. */
+    static ChatMessage voided(Alert a) {
+        return ChatMessage.builder(VOIDED_NOTE)
+                .header("Alert withdrawn")
+                .facts(List.of(new ChatMessage.Fact("Tool", tool(a.tool)), new ChatMessage.Fact("Session", session(a))))
+                .paragraph(VOIDED_NOTE)
+                .note("Alert #" + a.id)
+                .build();
+    }
+
+    /** A budget alert's DM to managers once voiding took the team's spend back under its line. */
+    static ChatMessage budgetVoided(Alert a, Team team, BigDecimal spent, BigDecimal budget) {
+        String text = "Budget alert withdrawn: after an admin voided usage, " + team.name + " has used "
+                + Format.usd(spent) + " of " + Format.usd(budget) + " (" + Format.percent(spent, budget)
+                + ") in the week of " + a.weekStart + ", under the line this alert was about.";
+        return ChatMessage.builder(text)
+                .header("Budget alert withdrawn")
+                .paragraph(text)
+                .note("Only managers of " + team.name + " get this. Alert #" + a.id)
+                .build();
+    }
+
     /** The one DM to each manager when a flagged session reaches four times its team's line. */
     static ChatMessage escalation(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t, Member member,
             Team team) {

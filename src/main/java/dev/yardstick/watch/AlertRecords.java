@@ -22,14 +22,15 @@ public class AlertRecords {
     }
 
     /**
-     * Runaway alerts of a team raised in {@code [from, to)}: how many and the dollars their sessions
-     * spent (for the weekly digest; no names).
+     * Runaway alerts of a team raised in {@code [from, to)}, except those closed by a void: how many and the
+     * dollars their sessions spent (for the weekly digest; no names).
      */
     public RunawayWeek runawayTotals(String teamKey, Instant from, Instant to) {
         return QuarkusTransaction.joiningExisting().call(() -> {
             Object[] row = (Object[]) em.createNativeQuery("""
                     select count(*), coalesce(sum(amount_usd), 0) from alert
                     where kind = 'runaway' and team_key = ?1 and created_at >= ?2 and created_at < ?3
+                        and status <> 'voided'
                     """).setParameter(1, teamKey).setParameter(2, from).setParameter(3, to).getSingleResult();
             return new RunawayWeek(((Number) row[0]).longValue(), (BigDecimal) row[1]);
         });

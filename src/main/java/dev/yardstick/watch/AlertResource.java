@@ -32,7 +32,7 @@ public class AlertResource {
      * @param kind      {@code runaway}, {@code budget_80}, {@code budget_100} or {@code budget_pace}
      * @param reason    runaway only: {@code cost}, {@code requests} or {@code night}
      * @param amountUsd runaway: what the session spent; budget: the team's spend that week when raised
-     * @param status    {@code open}, {@code intended} or {@code snoozed}
+     * @param status    {@code open}, {@code intended}, {@code snoozed} or {@code voided} (closed by a void)
      * @param escalated runaway only: whether managers were told (four times the threshold)
      * @param weekStart budget only: the first day of the budget week
      */

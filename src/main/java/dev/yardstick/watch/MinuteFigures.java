@@ -69,6 +69,32 @@ final class MinuteFigures {
         size++;
     }
 
+    /** What {@link #take} took off a minute. */
+    record Taken(double costUsd, long requests) {
+    }
+
+    /**
+     * Takes up to {@code cost} and {@code reqs} off a minute, never below zero, and forgets the minute when nothing
+     * is left of it; returns what it took (nothing when the minute is not held).
+     */
+    Taken take(long minute, double cost, long reqs) {
+        int i = Arrays.binarySearch(minutes, 0, size, minute);
+        if (i < 0) {
+            return new Taken(0, 0);
+        }
+        double c = Math.min(cost, costs[i]);
+        long r = Math.min(reqs, requests[i]);
+        costs[i] -= c;
+        requests[i] -= r;
+        if (costs[i] < 1e-9 && requests[i] == 0) {
+            System.arraycopy(minutes, i + 1, minutes, i, size - i - 1);
+            System.arraycopy(costs, i + 1, costs, i, size - i - 1);
+            System.arraycopy(requests, i + 1, requests, i, size - i - 1);
+            size--;
+        }
+        return new Taken(c, r);
+    }
+
     /** Adds all of {@code other}. */
     void addAll(MinuteFigures other) {
         for (int i = 0; i < other.size; i++) {

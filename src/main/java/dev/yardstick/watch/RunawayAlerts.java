@@ -42,7 +42,9 @@ public class RunawayAlerts {
         /** The alert belongs to someone else; nothing changed. */
         NOT_YOURS,
         /** No such alert. */
-        NOT_FOUND
+        NOT_FOUND,
+        /** The alert was closed because the usage that raised it was voided; nothing changed. */
+        CLOSED
     }
 
     @Inject
@@ -71,9 +73,9 @@ public class RunawayAlerts {
         Seen result = QuarkusTransaction.requiringNew().call(() -> {
             lockSession(r.memberId(), r.sessionKey());
             Instant now = Instant.now();
-            List<Alert> recent = Alert.list(
-                    "kind = ?1 and memberId = ?2 and sessionKey = ?3 and createdAt >= ?4 order by createdAt desc",
-                    Alert.RUNAWAY, r.memberId(), r.sessionKey(), now.minus(LiveUsage.WINDOW));
+            List<Alert> recent = Alert.list("kind = ?1 and memberId = ?2 and sessionKey = ?3 and createdAt >= ?4"
+                    + " and status <> ?5 order by createdAt desc", Alert.RUNAWAY, r.memberId(), r.sessionKey(),
+                    now.minus(LiveUsage.WINDOW), Alert.VOIDED);
             Alert latest = recent.isEmpty() ? null : recent.get(0);
             boolean intended = recent.stream().anyMatch(a -> "intended".equals(a.status))
                     || Alert.count("kind = ?1 and memberId = ?2 and sessionKey = ?3 and status = 'intended'",
@@ -199,6 +201,9 @@ public class RunawayAlerts {
             }
             lockSession(a.memberId, a.sessionKey);
             em.refresh(a);
+            if (Alert.VOIDED.equals(a.status)) {
+                return Settled.CLOSED;
+            }
             Instant now = Instant.now();
             a.status = status;
             a.updatedAt = now;
@@ -210,6 +215,44 @@ public class RunawayAlerts {
             messenger.replace(key(a), key(a).and(status), AlertMessages.settled(a, member));
             return Settled.DONE;
         });
+    }
+
+    /**
+     * Closes a runaway alert raised on usage that was then voided, when {@code raisedOnVoidedUsage} confirms it under
+     * the session's lock: its status becomes {@code voided}, its DM (and any escalation to managers) is replaced with
+     * one saying so, without buttons, it no longer escalates or keeps the session quiet, and the weekly digest
+     * leaves it out. An alert already answered "It's intended" keeps its answer. Returns whether it closed it.
+     */
+    boolean closeVoided(long alertId, java.util.function.BooleanSupplier raisedOnVoidedUsage) {
+        Alert closed = QuarkusTransaction.requiringNew().call(() -> {
+            Alert a = Alert.findById(alertId);
+            if (a == null || !Alert.RUNAWAY.equals(a.kind)) {
+                return null;
+            }
+            lockSession(a.memberId, a.sessionKey);
+            em.refresh(a);
+            if (!"open".equals(a.status) && !"snoozed".equals(a.status) || !raisedOnVoidedUsage.getAsBoolean()) {
+                return null;
+            }
+            a.status = Alert.VOIDED;
+            a.updatedAt = Instant.now();
+            ChatMessage message = AlertMessages.voided(a);
+            messenger.replace(key(a), key(a).and(Alert.VOIDED), message);
+            if (a.escalatedAt != null) {
+                Team team = Team.findById(a.teamKey);
+                for (Member manager : team == null ? List.<Member>of() : team.managerMembers()) {
+                    MessageKey sent = key(a).and("manager", manager.id);
+                    messenger.replace(sent, sent.and(Alert.VOIDED), message);
+                }
+            }
+            return a;
+        });
+        if (closed == null) {
+            return false;
+        }
+        seen.remove(closed.memberId + ":" + closed.sessionKey);
+        AlertRecords.count(registry, "runaway", Alert.VOIDED);
+        return true;
     }
 
     /**

@@ -209,7 +209,7 @@ public class RunawayDetector {
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select distinct member_id, session_key from alert
-                where kind = 'runaway' and created_at >= ? and member_id = any(?)
+                where kind = 'runaway' and created_at >= ? and member_id = any(?) and status <> 'voided'
                 """)) {
             ps.setTimestamp(1, Timestamp.from(Instant.now().minus(LiveUsage.WINDOW)));
             ps.setArray(2, c.createArrayOf("int8", peaks.stream().map(Peak::memberId).distinct().toArray()));
@@ -257,6 +257,45 @@ public class RunawayDetector {
             throw new IllegalStateException("reading session totals failed", e);
         }
         return out;
+    }
+
+    /**
+     * Whether the session's figures, as they stand now, up to {@code until} cross one of the team's lines as the
+     * check reads them: a 15-minute window ending in the live window before {@code until} reaches the cost or
+     * request line, or the session had kept spending at night for more than {@link #NIGHT_RUN} at its last minute
+     * before {@code until}. (Voiding asks this of the alerts raised on usage it took out.)
+     */
+    boolean wouldFlag(long memberId, String sessionKey, Thresholds t, Instant until) {
+        Instant since = until.minus(LiveUsage.WINDOW);
+        MinuteFigures m = new MinuteFigures();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select minute, sum(cost_usd), sum(requests) from usage_session_minute
+                where member_id = ? and session_key = ? and minute >= ? and minute <= ?
+                group by minute having sum(requests) <> 0 or abs(sum(cost_usd)) >= 0.000001
+                order by minute
+                """)) {
+            ps.setLong(1, memberId);
+            ps.setString(2, sessionKey);
+            ps.setTimestamp(3, Timestamp.from(since.minus(Duration.ofMinutes(MinuteFigures.WINDOW_MINUTES - 1))));
+            ps.setTimestamp(4, Timestamp.from(until));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    m.add(rs.getTimestamp(1).toInstant().getEpochSecond() / 60, rs.getBigDecimal(2).doubleValue(),
+                            rs.getLong(3));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("reading session figures failed", e);
+        }
+        if (m.size() == 0) {
+            return false;
+        }
+        MinuteFigures.Peak peak = m.peak(Math.floorDiv(since.getEpochSecond(), 60));
+        if (peak.costUsd() >= t.costUsd().doubleValue() - 1e-9 || peak.requests() >= t.requests()) {
+            return true;
+        }
+        ZonedDateTime night = nightStart(Instant.ofEpochSecond(m.minute(m.size() - 1) * 60), t.zone());
+        return night != null && m.run(night.toEpochSecond() / 60, NIGHT_GAP.toMinutes()) > NIGHT_RUN.toMinutes();
     }
 
     /** The runaway thresholds and timezones of these teams (teams not found get the defaults). */

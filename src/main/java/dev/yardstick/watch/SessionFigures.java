@@ -16,6 +16,11 @@ final class SessionFigures {
     final MinuteFigures minutes = new MinuteFigures();
     /** Not yet written to the shared table; null while the session is not shared. */
     MinuteFigures unwritten;
+    /**
+     * What was taken back out of {@link #minutes} before the session was shared (usage the ledger retracted or an
+     * admin voided): the ledger takes it out of the shared table itself, so sharing still writes it.
+     */
+    private MinuteFigures takenBack;
     /** The earliest minute that got usage since the session was last checked, or {@link Long#MAX_VALUE}. */
     long newFrom = Long.MAX_VALUE;
     private String[] tools = new String[1];
@@ -55,11 +60,38 @@ final class SessionFigures {
         combos++;
     }
 
+    /**
+     * Takes usage the ledger took back out of what this replica has seen of the session (as much of it as this
+     * replica holds). Not out of what is still to be written: the ledger took it out of the shared table, so every
+     * replica writes all it collected, and the shared sum comes out right.
+     */
+    void takeBack(long minute, double cost, long requests) {
+        MinuteFigures.Taken t = minutes.take(minute, cost, requests);
+        if (unwritten == null && (t.costUsd() > 0 || t.requests() > 0)) {
+            if (takenBack == null) {
+                takenBack = new MinuteFigures();
+            }
+            takenBack.add(minute, t.costUsd(), t.requests());
+        }
+    }
+
+    /** Forgets the minutes before {@code minute}. */
+    void dropBefore(long minute) {
+        minutes.dropBefore(minute);
+        if (takenBack != null) {
+            takenBack.dropBefore(minute);
+        }
+    }
+
     /** From now on, keeps what has not been written, starting with everything seen so far. */
     void share() {
         if (unwritten == null) {
             unwritten = new MinuteFigures();
             unwritten.addAll(minutes);
+            if (takenBack != null) {
+                unwritten.addAll(takenBack);
+                takenBack = null;
+            }
             if (minutes.size() > 0) {
                 newFrom = Math.min(newFrom, minutes.minute(0));
             }

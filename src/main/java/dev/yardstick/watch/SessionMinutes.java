@@ -84,13 +84,30 @@ public class SessionMinutes implements UsageRetraction {
     }
 
     /**
-     * Usage the ledger took back, out of the per-minute figures too (a replica may not have written them yet: then
-     * the negative figures arrive first, and the sum comes out right all the same).
+     * Usage the ledger took back (retracted or voided), out of the per-minute figures too (a replica may not have
+     * written them yet: then the negative figures arrive first, and the sum comes out right all the same). A minute it
+     * leaves at zero goes (rows of one minute whose sum is zero change no sum; an empty minute is no activity for
+     * the night rule).
      */
     @Override
     public void retracted(Connection c, List<LiveUsage.Minute> minus) throws SQLException {
-        if (alertSettings.enabled()) {
-            add(c, minus);
+        if (!alertSettings.enabled()) {
+            return;
+        }
+        add(c, minus);
+        try (PreparedStatement ps = c.prepareStatement("""
+                delete from usage_session_minute s using (
+                    select x.member_id, x.session_key, x.minute from usage_session_minute x
+                    join (select distinct * from unnest(?::int8[], ?::text[], ?::timestamptz[])
+                          as u (member_id, session_key, minute)) k
+                        on x.member_id = k.member_id and x.session_key = k.session_key and x.minute = k.minute
+                    group by 1, 2, 3 having sum(x.requests) = 0 and abs(sum(x.cost_usd)) < 0.000001) z
+                where s.member_id = z.member_id and s.session_key = z.session_key and s.minute = z.minute
+                """)) {
+            ps.setArray(1, BatchSql.longs(c, minus.stream().map(LiveUsage.Minute::memberId).toArray(Long[]::new)));
+            ps.setArray(2, BatchSql.text(c, minus.stream().map(LiveUsage.Minute::sessionKey).toArray()));
+            ps.setArray(3, BatchSql.text(c, minus.stream().map(m -> m.minute().toString()).toArray()));
+            ps.executeUpdate();
         }
     }
 }

@@ -2,10 +2,12 @@ package dev.yardstick.watch;
 
 import dev.yardstick.ledger.LiveUsage;
 import dev.yardstick.ledger.UsageRecord;
+import dev.yardstick.ledger.UsageTakenBack;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.TransactionPhase;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -73,7 +75,8 @@ public class Watcher {
         return t;
     });
     private final Object lock = new Object();
-    private final ConcurrentLinkedQueue<LiveUsage> arrived = new ConcurrentLinkedQueue<>();
+    /** New usage ({@link LiveUsage}) and usage taken back ({@link UsageTakenBack}), in the order they committed. */
+    private final ConcurrentLinkedQueue<Object> arrived = new ConcurrentLinkedQueue<>();
     private boolean scheduled;
     private boolean running;
 
@@ -103,6 +106,24 @@ public class Watcher {
         scheduleDrain(COALESCE_MS);
     }
 
+    /**
+     * Usage the ledger took back (a retraction, a void), once committed: taken out of what this replica holds, on
+     * the watcher's thread, after the usage that arrived before it. Only the replica that took it back hears of it;
+     * the others keep counting it in memory, which can only make them suspect a session early: the decision is
+     * made on the shared figures, which the ledger corrected in its transaction.
+     */
+    void onTakenBack(@Observes(during = TransactionPhase.AFTER_SUCCESS) UsageTakenBack back) {
+        if (!alertSettings.enabled()) {
+            return;
+        }
+        arrived.add(back);
+        try {
+            worker.execute(this::collect);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("Watcher stopped; usage taken back is left to the ledger", e);
+        }
+    }
+
     private void scheduleDrain(long delayMs) {
         synchronized (lock) {
             if (!scheduled && !worker.isShutdown()) {
@@ -118,7 +139,12 @@ public class Watcher {
 
     /** Adds what arrived to the sessions' figures; remembers the sessions and teams that got usage. */
     private void collect() {
-        for (LiveUsage u; (u = arrived.poll()) != null;) {
+        for (Object next; (next = arrived.poll()) != null;) {
+            if (next instanceof UsageTakenBack back) {
+                takeBack(back);
+                continue;
+            }
+            LiveUsage u = (LiveUsage) next;
             Instant liveSince = Instant.now().minus(LiveUsage.WINDOW);
             String lastTeam = null;
             for (int i = 0; i < u.events().length; i++) {
@@ -149,6 +175,15 @@ public class Watcher {
                 }
                 f.add(team, e.tool(), e.model(), Math.floorDiv(e.time().getEpochSecond(), 60),
                         u.costs()[i].doubleValue(), e.requests());
+            }
+        }
+    }
+
+    private void takeBack(UsageTakenBack back) {
+        for (LiveUsage.Minute m : back.minus()) {
+            SessionFigures f = sessions.get(new SessionFigures.Key(m.memberId(), m.sessionKey()));
+            if (f != null) {
+                f.takeBack(m.minute().getEpochSecond() / 60, -m.costUsd().doubleValue(), -m.requests());
             }
         }
     }
@@ -213,7 +248,7 @@ public class Watcher {
         long liveSince = now.minus(LiveUsage.WINDOW).getEpochSecond() / 60;
         for (Iterator<SessionFigures> it = sessions.values().iterator(); it.hasNext();) {
             SessionFigures f = it.next();
-            f.minutes.dropBefore(liveSince);
+            f.dropBefore(liveSince);
             if (f.minutes.size() == 0 && (!f.shared() || f.unwritten.size() == 0)) {
                 it.remove();
                 touched.remove(f);
