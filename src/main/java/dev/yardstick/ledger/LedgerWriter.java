@@ -1,5 +1,6 @@
 package dev.yardstick.ledger;
 
+import dev.yardstick.admin.LastSeen;
 import dev.yardstick.admin.Team;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +48,8 @@ public class LedgerWriter {
     public record Indexed<T>(int index, T event) {
     }
 
-    private record MemberRef(long id, String teamKey, ZoneId zone) {
+    /** A member as a batch needs them; {@code left}: they left, so they are counted active nowhere. */
+    private record MemberRef(long id, String teamKey, ZoneId zone, boolean left) {
     }
 
     /**
@@ -124,7 +126,7 @@ public class LedgerWriter {
     private WriteResult usage(Connection c, List<Indexed<UsageRecord>> events, LiveUsage[] live, boolean exactTime)
             throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
+        Map<String, ZoneId> teams = teams(c, events, e -> e.event().team(), true);
         List<Indexed<UsageRecord>> valid = knownTeamsOnly(events, teams, UsageRecord::team,
                 UsageRecord::id, rejected);
         Map<String, MemberRef> members = members(c, valid.stream().map(e -> e.event().user()).toList());
@@ -188,12 +190,18 @@ public class LedgerWriter {
 
         Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
         Map<List<Object>, BigDecimal> costSums = new HashMap<>();
+        Map<Long, java.time.Instant> seen = new HashMap<>();
+        Set<Long> left = new HashSet<>();
         boolean[] isNew = new boolean[n];
         for (int k = 0; k < n; k++) {
             if (!inserted.contains(ids[k])) {
                 continue;
             }
             isNew[k] = true;
+            seen.merge(memberIds[k], records[k].time(), (a, b) -> a.isAfter(b) ? a : b);
+            if (members.get(records[k].user()).left()) {
+                left.add(memberIds[k]);
+            }
             List<Object> key = List.of(teamKeys[k], days[k], memberIds[k], tools[k], models[k]);
             long[] s = sums.computeIfAbsent(key, x -> new long[7]);
             s[0] += in[k];
@@ -205,7 +213,8 @@ public class LedgerWriter {
             s[6] += "unpriced".equals(sources[k]) ? 1 : 0;
             costSums.merge(key, costValues[k], BigDecimal::add);
         }
-        upsertUsageRollups(c, sums, costSums);
+        upsertUsageRollups(c, sums, costSums, left);
+        LastSeen.record(c, seen);
         live[0] = inserted.isEmpty() ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
         return new WriteResult(inserted.size(), duplicates + n - inserted.size(), rejected);
     }
@@ -223,15 +232,17 @@ public class LedgerWriter {
      * Adds a batch to the usage rollups: per member (personal figures), per team (team summaries,
      * a few rows a day however large the team), and the set of members active per team and day.
      */
-    private void upsertUsageRollups(Connection c, Map<List<Object>, long[]> sums, Map<List<Object>, BigDecimal> costs)
-            throws SQLException {
+    private void upsertUsageRollups(Connection c, Map<List<Object>, long[]> sums, Map<List<Object>, BigDecimal> costs,
+            Set<Long> left) throws SQLException {
         if (sums.isEmpty()) {
             return;
         }
         addToRollups(c, sums, costs);
         Set<List<Object>> memberDays = new TreeSet<>(KEY_ORDER);
         for (List<Object> k : sums.keySet()) {
-            memberDays.add(List.of(k.get(0), k.get(1), k.get(2)));
+            if (!left.contains(k.get(2))) {
+                memberDays.add(List.of(k.get(0), k.get(1), k.get(2)));
+            }
         }
         markActive(c, memberDays);
     }
@@ -369,7 +380,7 @@ public class LedgerWriter {
         if (gone.isEmpty()) {
             return 0;
         }
-        Map<String, ZoneId> zones = teams(c, gone, Gone::team);
+        Map<String, ZoneId> zones = teams(c, gone, Gone::team, false);
         Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
         Map<List<Object>, BigDecimal> costs = new HashMap<>();
         for (Gone g : gone) {
@@ -412,7 +423,7 @@ public class LedgerWriter {
     private WriteResult outcomes(List<Indexed<OutcomeRecord>> events) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             List<WriteResult.Rejection> rejected = new ArrayList<>();
-            Map<String, ZoneId> teams = teams(c, events, e -> e.event().team());
+            Map<String, ZoneId> teams = teams(c, events, e -> e.event().team(), true);
             List<Indexed<OutcomeRecord>> valid = knownTeamsOnly(events, teams, OutcomeRecord::team,
                     OutcomeRecord::id, rejected);
             Map<String, MemberRef> members = members(c,
@@ -454,6 +465,19 @@ public class LedgerWriter {
                     BatchSql.text(c, titles), BatchSql.text(c, urls), BatchSql.text(c, ai));
 
             Map<List<Object>, long[]> sums = new TreeMap<>(KEY_ORDER);
+            Map<Long, java.time.Instant> seen = new HashMap<>();
+            Set<Long> left = new HashSet<>();
+            int k0 = 0;
+            for (OutcomeRecord o : unique.values()) {
+                MemberRef m = o.user() == null ? null : members.get(o.user());
+                if (m != null && inserted.contains(ids[k0])) {
+                    seen.merge(m.id(), o.time(), (a, b) -> a.isAfter(b) ? a : b);
+                    if (m.left()) {
+                        left.add(m.id());
+                    }
+                }
+                k0++;
+            }
             for (int k = 0; k < n; k++) {
                 if (!inserted.contains(ids[k])) {
                     continue;
@@ -465,11 +489,12 @@ public class LedgerWriter {
             }
             Set<List<Object>> memberDays = new TreeSet<>(KEY_ORDER);
             for (List<Object> k : sums.keySet()) {
-                if (k.get(2) != null) {
+                if (k.get(2) != null && !left.contains(k.get(2))) {
                     memberDays.add(List.of(k.get(0), k.get(1), k.get(2)));
                 }
             }
             markActive(c, memberDays);
+            LastSeen.record(c, seen);
             if (!sums.isEmpty()) {
                 int m = sums.size();
                 String[] t = new String[m], d = new String[m], kd = new String[m];
@@ -536,9 +561,12 @@ public class LedgerWriter {
         return valid;
     }
 
-    /** Timezones of the explicitly named teams that exist. */
-    private static <T> Map<String, ZoneId> teams(Connection c, List<T> events, Function<T, String> team)
-            throws SQLException {
+    /**
+     * Timezones of the explicitly named teams that exist; with {@code liveOnly}, of those not deleted (a deleted
+     * team takes no new events, but its history is still recomputed in its timezone).
+     */
+    private static <T> Map<String, ZoneId> teams(Connection c, List<T> events, Function<T, String> team,
+            boolean liveOnly) throws SQLException {
         Set<String> keys = new TreeSet<>();
         for (T e : events) {
             String k = team.apply(e);
@@ -550,7 +578,8 @@ public class LedgerWriter {
         if (keys.isEmpty()) {
             return zones;
         }
-        try (PreparedStatement ps = c.prepareStatement("select key, timezone from team where key = any(?)")) {
+        try (PreparedStatement ps = c.prepareStatement("select key, timezone from team where key = any(?)"
+                + (liveOnly ? " and deleted_at is null" : ""))) {
             ps.setArray(1, BatchSql.text(c, keys.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -584,7 +613,7 @@ public class LedgerWriter {
     private static void selectMembers(Connection c, Set<String> emails, Map<String, MemberRef> into)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                select m.email, m.id, m.team_key, t.timezone
+                select m.email, m.id, m.team_key, t.timezone, m.left_at is not null
                 from member m left join team t on t.key = m.team_key
                 where m.email = any(?)
                 """)) {
@@ -593,7 +622,7 @@ public class LedgerWriter {
                 while (rs.next()) {
                     String tz = rs.getString(4);
                     into.put(rs.getString(1), new MemberRef(rs.getLong(2), rs.getString(3),
-                            tz == null ? ZoneOffset.UTC : ZoneId.of(tz)));
+                            tz == null ? ZoneOffset.UTC : ZoneId.of(tz), rs.getBoolean(5)));
                 }
             }
         }

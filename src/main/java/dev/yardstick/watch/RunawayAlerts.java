@@ -175,7 +175,12 @@ public class RunawayAlerts {
 
     /** The outbox key of an alert's message to its user (managers' copies add {@code :manager:<id>}). */
     static MessageKey key(Alert a) {
-        return MessageKey.of("alert", a.id);
+        return key(a.id);
+    }
+
+    /** The outbox key of alert {@code alertId}'s message to its user. */
+    static MessageKey key(long alertId) {
+        return MessageKey.of("alert", alertId);
     }
 
     /** "It's intended": no more alerts for the alert's session. Only the session's own user may say so. */
