@@ -81,6 +81,12 @@ public class DirectoryImport {
     ObjectMapper json;
 
     private static final CsvMapper CSV = new CsvMapper();
+    private static final java.util.regex.Pattern TEAM_KEY = java.util.regex.Pattern.compile(TeamResource.KEY_PATTERN);
+    private static final java.util.regex.Pattern SLACK_USER_ID = java.util.regex.Pattern
+            .compile(MemberResource.SLACK_USER_ID);
+    private static final java.util.regex.Pattern ENTRA_ID = java.util.regex.Pattern.compile(MemberResource.ENTRA_ID);
+    private static final java.util.regex.Pattern GITHUB_LOGIN = java.util.regex.Pattern
+            .compile(MemberResource.GITHUB_LOGIN);
 
     /** Imports a CSV file with a header naming some of {@link #COLUMNS} ({@code email} among them). */
     public Result csv(Reader in, boolean dryRun) {
@@ -248,18 +254,17 @@ public class DirectoryImport {
             errors.add(new RowError(line, "displayName size must be between 0 and 200"));
         }
         String team = field.apply("team");
-        if (team != null && !team.matches(TeamResource.KEY_PATTERN)) {
+        if (team != null && !TEAM_KEY.matcher(team).matches()) {
             errors.add(new RowError(line, "Team key must match " + TeamResource.KEY_PATTERN + "."));
         } else if (Team.UNASSIGNED.equals(team)) {
             errors.add(new RowError(line, "Team key 'unassigned' is reserved for events that belong to no team."));
         }
         String slack = field.apply("slackUserId");
-        check(line, "slackUserId", slack, 64, MemberResource.SLACK_USER_ID, MemberResource.SLACK_USER_ID_RULE, errors);
+        check(line, "slackUserId", slack, 64, SLACK_USER_ID, MemberResource.SLACK_USER_ID_RULE, errors);
         String teams = field.apply("teamsUserId");
-        check(line, "teamsUserId", teams, 64, MemberResource.ENTRA_ID, MemberResource.ENTRA_ID_RULE, errors);
+        check(line, "teamsUserId", teams, 64, ENTRA_ID, MemberResource.ENTRA_ID_RULE, errors);
         String github = field.apply("githubLogin");
-        check(line, "githubLogin", github, 100, MemberResource.GITHUB_LOGIN, MemberResource.GITHUB_LOGIN_RULE,
-                errors);
+        check(line, "githubLogin", github, 100, GITHUB_LOGIN, MemberResource.GITHUB_LOGIN_RULE, errors);
         String m = field.apply("manager");
         Boolean manager = null;
         if (m != null) {
@@ -275,14 +280,14 @@ public class DirectoryImport {
                         teams == null ? null : teams.toLowerCase(Locale.ROOT), github, manager);
     }
 
-    private static void check(int line, String name, String value, int max, String pattern, String rule,
-            List<RowError> errors) {
+    private static void check(int line, String name, String value, int max, java.util.regex.Pattern pattern,
+            String rule, List<RowError> errors) {
         if (value == null) {
             return;
         }
         if (value.length() > max) {
             errors.add(new RowError(line, name + " size must be between 0 and " + max));
-        } else if (!value.matches(pattern)) {
+        } else if (!pattern.matcher(value).matches()) {
             errors.add(new RowError(line, name + " " + rule));
         }
     }
