@@ -10,14 +10,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Personal data a feature keeps in its own tables, erased on request ({@code DELETE /api/v1/members/{email}?erase=true}).
+ * Personal data a feature keeps in its own tables, erased on request
+ * ({@code DELETE /api/v1/members/{email}?erase=true}).
  * Each owning feature implements it as a CDI bean for its tables only; the admin feature calls every one of them in
  * one transaction (the caller's: implementations use the injected {@code DataSource}, which joins it, and never start
  * a transaction of their own), then deletes the member.
  *
- * <p>Erasure keeps every total: the person's rows are moved to a new anonymous member ({@link Subject#anonymousMemberId()}),
- * never deleted, wherever a sum or a count of members depends on them; identifiers in text are replaced by
- * {@link Subject#anonymousId()}.
+ * <p>Erasure keeps every total: the person's rows are moved to a new anonymous member
+ * ({@link Subject#anonymousMemberId()}), never deleted, wherever a sum or a count of members depends on them;
+ * identifiers in text are replaced by {@link Subject#anonymousId()}.
  */
 public interface PersonalData {
 

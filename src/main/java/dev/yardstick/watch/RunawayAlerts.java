@@ -69,6 +69,9 @@ public class RunawayAlerts {
             return; // alerted lately (and escalated if due), figures refreshed lately: nothing to do
         }
         Seen result = QuarkusTransaction.requiringNew().call(() -> {
+            if (Member.findById(r.memberId()) == null) {
+                return null; // erased since its usage was seen
+            }
             lockSession(r.memberId(), r.sessionKey());
             Instant now = Instant.now();
             List<Alert> recent = Alert.list(
