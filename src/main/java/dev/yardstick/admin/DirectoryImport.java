@@ -47,8 +47,8 @@ public class DirectoryImport {
     public static final List<String> COLUMNS = List.of("email", "displayName", "team", "slackUserId", "teamsUserId",
             "githubLogin", "manager");
 
-    /** Imports run one at a time (a transaction-scoped advisory lock). */
-    private static final long LOCK = 0x5944495245435459L;
+    /** Imports and team deletions run one at a time (a transaction-scoped advisory lock). */
+    static final long LOCK = 0x5944495245435459L;
 
     /** One row of the file, trimmed; a null field leaves what is stored as it is. */
     record Row(int line, String email, String displayName, String team, String slackUserId, String teamsUserId,

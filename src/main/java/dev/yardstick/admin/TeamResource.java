@@ -175,6 +175,9 @@ public class TeamResource {
     @Path("/{key}")
     @Transactional
     public Response delete(@PathParam("key") String key, @QueryParam("moveTo") String moveTo) {
+        // an import locks members, then teams; this locks a team, then its members: one at a time
+        Team.getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(?1)) as locked")
+                .setParameter(1, DirectoryImport.LOCK).getSingleResult();
         Team team = Team.<Team>findByIdOptional(key, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
                 .filter(t -> t.deletedAt == null)
                 .orElseThrow(() -> Problem.notFound("No team with key '" + key + "'."));
