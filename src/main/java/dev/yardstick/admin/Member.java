@@ -39,9 +39,24 @@ public class Member extends PanacheEntityBase {
     /** Runaway alerts for this member stay quiet until then ("Snooze 24 h"). */
     @Column(name = "alerts_snoozed_until")
     public Instant alertsSnoozedUntil;
+    /** When the person left ({@code DELETE /api/v1/members/{email}}): no team, no DMs, not counted active. */
+    @Column(name = "left_at")
+    public Instant leftAt;
+    /** The latest usage or outcome event seen for the person, to the hour ({@link LastSeen}). */
+    @Column(name = "last_seen_at")
+    public Instant lastSeenAt;
 
     /** The member with this email (case-insensitive). */
     public static Optional<Member> byEmail(String email) {
         return find("email", email.toLowerCase(java.util.Locale.ROOT)).firstResultOptional();
+    }
+
+    /**
+     * Whether the member may get direct messages: they exist and have not left (nor been erased). Call within a
+     * transaction.
+     */
+    public static boolean reachable(long id) {
+        Member m = findById(id);
+        return m != null && m.leftAt == null;
     }
 }

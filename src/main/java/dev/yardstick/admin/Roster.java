@@ -26,20 +26,28 @@ import java.util.TreeSet;
 @ApplicationScoped
 public class Roster {
 
-    /** A person as a batch needs them: member id, team (null without one) and the team's timezone (UTC without). */
-    public record Person(long id, String teamKey, ZoneId zone) {
+    /**
+     * A person as a batch needs them: member id, team (null without one), the team's timezone (UTC without), and
+     * whether they left (then they are counted active nowhere).
+     */
+    public record Person(long id, String teamKey, ZoneId zone, boolean left) {
     }
 
     @Inject
     EntityManager em;
 
-    /** Timezones of the teams among {@code keys} that exist, on the caller's connection. */
-    public Map<String, ZoneId> timezones(Connection c, Collection<String> keys) throws SQLException {
+    /**
+     * Timezones of the teams among {@code keys} that exist, on the caller's connection; with {@code liveOnly}, of
+     * those not deleted (a deleted team takes no new events, but its history is still recomputed in its timezone).
+     */
+    public Map<String, ZoneId> timezones(Connection c, Collection<String> keys, boolean liveOnly)
+            throws SQLException {
         Map<String, ZoneId> zones = new HashMap<>();
         if (keys.isEmpty()) {
             return zones;
         }
-        try (PreparedStatement ps = c.prepareStatement("select key, timezone from team where key = any(?)")) {
+        try (PreparedStatement ps = c.prepareStatement("select key, timezone from team where key = any(?)"
+                + (liveOnly ? " and deleted_at is null" : ""))) {
             ps.setArray(1, c.createArrayOf("text", new TreeSet<>(keys).toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -75,7 +83,7 @@ public class Roster {
 
     private static void select(Connection c, Set<String> emails, Map<String, Person> into) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                select m.email, m.id, m.team_key, t.timezone
+                select m.email, m.id, m.team_key, t.timezone, m.left_at is not null
                 from member m left join team t on t.key = m.team_key
                 where m.email = any(?)
                 """)) {
@@ -84,7 +92,7 @@ public class Roster {
                 while (rs.next()) {
                     String tz = rs.getString(4);
                     into.put(rs.getString(1), new Person(rs.getLong(2), rs.getString(3),
-                            tz == null ? ZoneOffset.UTC : ZoneId.of(tz)));
+                            tz == null ? ZoneOffset.UTC : ZoneId.of(tz), rs.getBoolean(5)));
                 }
             }
         }

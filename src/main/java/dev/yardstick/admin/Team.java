@@ -54,6 +54,18 @@ public class Team extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /**
+     * When the team was deleted ({@code DELETE /api/v1/teams/{key}}): it is gone from lists and takes no new events
+     * or members, while its history stays readable by key. Null for a team in use.
+     */
+    @Column(name = "deleted_at")
+    public Instant deletedAt;
+
+    /** The team with this key, unless there is none or it was deleted. */
+    public static java.util.Optional<Team> live(String key) {
+        Team t = findById(key);
+        return t == null || t.deletedAt != null ? java.util.Optional.empty() : java.util.Optional.of(t);
+    }
 
     /** The members whose email is one of the team's managers, by email. */
     public List<Member> managerMembers() {

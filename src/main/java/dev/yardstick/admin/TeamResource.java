@@ -14,11 +14,13 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
@@ -85,7 +87,8 @@ public class TeamResource {
 
     @GET
     public List<TeamView> list() {
-        return Team.<Team>listAll(io.quarkus.panache.common.Sort.by("key")).stream().map(this::view).toList();
+        return Team.<Team>list("deletedAt is null", io.quarkus.panache.common.Sort.by("key")).stream()
+                .map(this::view).toList();
     }
 
     @GET
@@ -130,13 +133,14 @@ public class TeamResource {
             }
         }
         Team team = Team.findById(key);
-        boolean created = team == null;
+        boolean created = team == null || team.deletedAt != null;
         Instant now = Instant.now();
-        if (created) {
+        if (team == null) {
             team = new Team();
             team.key = key;
             team.createdAt = now;
         }
+        team.deletedAt = null; // a deleted team comes back, its history with it
         team.name = body.name().trim();
         team.slackChannelId = body.slackChannelId();
         team.teamsChannelId = body.teamsChannelId();
@@ -153,7 +157,7 @@ public class TeamResource {
         team.runawayRequests = body.runawayRequests() == null ? 300 : body.runawayRequests();
         team.repositories = repositories;
         team.updatedAt = now;
-        if (created) {
+        if (!team.isPersistent()) {
             team.persist();
         }
         team.flush();
@@ -161,11 +165,49 @@ public class TeamResource {
                 .entity(view(team)).build();
     }
 
-    static Team find(String key) {
-        Team team = Team.findById(key);
-        if (team == null) {
-            throw Problem.notFound("No team with key '" + key + "'.");
+    /**
+     * {@code DELETE /api/v1/teams/{key}}: 409 while the team has members, unless {@code ?moveTo=<key>} names the
+     * team they move to. The team disappears from lists, takes no new events or members and loses its channels,
+     * webhook, managers, budget and repositories; its history (summaries, alerts, budget requests) stays readable by
+     * key. {@code PUT} brings it back.
+     */
+    @DELETE
+    @Path("/{key}")
+    @Transactional
+    public Response delete(@PathParam("key") String key, @QueryParam("moveTo") String moveTo) {
+        // an import locks members, then teams; this locks a team, then its members: one at a time
+        Team.getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(?1)) as locked")
+                .setParameter(1, DirectoryImport.LOCK).getSingleResult();
+        Team team = Team.<Team>findByIdOptional(key, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
+                .filter(t -> t.deletedAt == null)
+                .orElseThrow(() -> Problem.notFound("No team with key '" + key + "'."));
+        long members = Member.count("teamKey", key);
+        if (moveTo != null && !moveTo.isBlank()) {
+            if (moveTo.equals(key)) {
+                throw Problem.badRequest("moveTo must name another team than the one deleted.");
+            }
+            if (Team.live(moveTo).isEmpty()) {
+                throw Problem.badRequest("moveTo: no team with key '" + moveTo + "'.");
+            }
+            Member.update("teamKey = ?1, updatedAt = ?2 where teamKey = ?3", moveTo, Instant.now(), key);
+        } else if (members > 0) {
+            throw Problem.exception(Response.Status.CONFLICT, "Team '" + key + "' still has " + members
+                    + (members == 1 ? " member" : " members")
+                    + "; move them first, or delete with ?moveTo=<key> to move them to that team.");
         }
-        return team;
+        Instant now = Instant.now();
+        team.deletedAt = now;
+        team.updatedAt = now;
+        team.slackChannelId = null;
+        team.teamsChannelId = null;
+        team.teamsWebhookUrl = null;
+        team.managers = new ArrayList<>();
+        team.weeklyBudgetUsd = null;
+        team.repositories = new ArrayList<>();
+        return Response.noContent().build();
+    }
+
+    static Team find(String key) {
+        return Team.live(key).orElseThrow(() -> Problem.notFound("No team with key '" + key + "'."));
     }
 }

@@ -1,5 +1,6 @@
 package dev.yardstick.chat;
 
+import dev.yardstick.admin.Member;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -12,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
@@ -35,6 +37,8 @@ public class Messenger {
     Instance<ChatTransport> transports;
     @Inject
     DataSource dataSource;
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper mapper;
 
     /** The platforms messages go to now: the configured ones in order, else the preview when it is on. */
     public List<ChatTransport> platforms() {
@@ -64,7 +68,7 @@ public class Messenger {
 
     /**
      * Sends a direct message to a member, on the first platform that knows them. Returns
-     * {@code false} when none does (for example no Slack user id is linked yet).
+     * {@code false} when none does (for example no Slack user id is linked yet), and for a member who left.
      */
     public boolean directMessage(long memberId, MessageKey dedupeKey, ChatMessage message) {
         return toMember(memberId, dedupeKey, message, Outgoing.Operation.POST);
@@ -86,6 +90,9 @@ public class Messenger {
     }
 
     private boolean toMember(long memberId, MessageKey dedupeKey, ChatMessage message, Outgoing.Operation op) {
+        if (!QuarkusTransaction.joiningExisting().call(() -> Member.reachable(memberId))) {
+            return false; // left (or erased): no more direct messages
+        }
         for (ChatTransport t : platforms()) {
             Optional<ChatTransport.Address> to = inTransaction(t, x -> x.member(memberId));
             if (to.isPresent()) {
@@ -142,6 +149,40 @@ public class Messenger {
                     new Outgoing(newKey.value(), o[0], Outgoing.Operation.UPDATE, o[1], o[2], originalKey.value(),
                             message));
         }
+    }
+
+    /**
+     * Rewrites the text of every message queued under {@code key} or its children, sent or not (each string of the
+     * message goes through {@code text}), in the caller's transaction; for the erasure of a person a feature's
+     * messages name. Returns how many messages changed.
+     */
+    public int rewrite(MessageKey key, UnaryOperator<String> text) {
+        return QuarkusTransaction.joiningExisting().call(() -> {
+            int changed = 0;
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement select = c.prepareStatement("""
+                            select id, body from outbox_message where dedupe_key = ? or dedupe_key like ? escape '\\'
+                            order by id for update
+                            """);
+                    PreparedStatement update = c.prepareStatement("update outbox_message set body = ? where id = ?")) {
+                select.setString(1, key.value());
+                select.setString(2, key.value().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%");
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        String body = rs.getString(2);
+                        String rewritten = OutboxPersonalData.rewriteBody(mapper, body, text);
+                        if (!rewritten.equals(body)) {
+                            update.setString(1, rewritten);
+                            update.setLong(2, rs.getLong(1));
+                            update.addBatch();
+                            changed++;
+                        }
+                    }
+                }
+                update.executeBatch();
+            }
+            return changed;
+        });
     }
 
     /** Answers privately through a platform's response URL (a Slack slash command or button). */

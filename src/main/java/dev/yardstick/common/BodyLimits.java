@@ -30,6 +30,8 @@ public class BodyLimits {
     static final long OTHER_WEBHOOKS = 5L << 20;
     /** The local preview's forms. */
     static final long PREVIEW = 64 << 10;
+    /** A directory import: 10,000 people take about 1.5 MB of CSV. */
+    static final long DIRECTORY_IMPORT = 8L << 20;
     /** Admin requests and everything else. */
     static final long DEFAULT = 1 << 20;
 
@@ -59,6 +61,9 @@ public class BodyLimits {
         if (path.startsWith("/api/v1/usage-events") || path.startsWith("/api/v1/outcome-events")
                 || path.startsWith("/v1/")) {
             return config.ingest().maxBytes();
+        }
+        if (path.startsWith("/api/v1/directory/import")) {
+            return DIRECTORY_IMPORT;
         }
         if (path.startsWith("/preview")) {
             return PREVIEW;

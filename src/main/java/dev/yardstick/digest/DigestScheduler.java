@@ -66,7 +66,7 @@ public class DigestScheduler implements ClusterJob {
 
     /** Sends the digests due at {@code now}; returns how many teams were handled. */
     public int runDue(Instant now) {
-        return runDue(now, QuarkusTransaction.requiringNew().call(() -> Team.<Team>listAll()));
+        return runDue(now, QuarkusTransaction.requiringNew().call(() -> Team.<Team>list("deletedAt is null")));
     }
 
     /**

@@ -21,9 +21,12 @@ final class MemberResolution {
     private MemberResolution() {
     }
 
-    /** Timezones of the explicitly named teams that exist. */
-    static <T> Map<String, ZoneId> teams(Roster roster, Connection c, List<T> events, Function<T, String> team)
-            throws SQLException {
+    /**
+     * Timezones of the explicitly named teams that exist; with {@code liveOnly}, of those not deleted (for new
+     * events; usage taken back is recomputed in a deleted team's timezone too).
+     */
+    static <T> Map<String, ZoneId> teams(Roster roster, Connection c, List<T> events, Function<T, String> team,
+            boolean liveOnly) throws SQLException {
         Set<String> keys = new TreeSet<>();
         for (T e : events) {
             String k = team.apply(e);
@@ -31,7 +34,7 @@ final class MemberResolution {
                 keys.add(k);
             }
         }
-        return roster.timezones(c, keys);
+        return roster.timezones(c, keys, liveOnly);
     }
 
     /** The events whose explicit team exists (or is absent); the others are added to {@code rejected}. */

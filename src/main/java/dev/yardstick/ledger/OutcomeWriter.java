@@ -1,5 +1,6 @@
 package dev.yardstick.ledger;
 
+import dev.yardstick.admin.LastSeen;
 import dev.yardstick.admin.Roster;
 import dev.yardstick.admin.Team;
 import java.sql.Connection;
@@ -45,7 +46,7 @@ final class OutcomeWriter {
     static WriteResult write(Connection c, Roster roster, List<LedgerWriter.Indexed<OutcomeRecord>> events)
             throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team());
+        Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team(), true);
         List<LedgerWriter.Indexed<OutcomeRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
                 OutcomeRecord::team, OutcomeRecord::id, rejected);
         Map<String, Roster.Person> members = roster.resolve(c,
@@ -85,6 +86,19 @@ final class OutcomeWriter {
                 BatchSql.text(c, ai));
 
         Map<Key, long[]> sums = new TreeMap<>();
+        Map<Long, java.time.Instant> seen = new java.util.HashMap<>();
+        Set<Long> left = new java.util.HashSet<>();
+        int k0 = 0;
+        for (OutcomeRecord o : byId.events().values()) {
+            Roster.Person m = o.user() == null ? null : members.get(o.user());
+            if (m != null && inserted.contains(ids[k0])) {
+                seen.merge(m.id(), o.time(), (a, b) -> a.isAfter(b) ? a : b);
+                if (m.left()) {
+                    left.add(m.id());
+                }
+            }
+            k0++;
+        }
         for (int k = 0; k < n; k++) {
             if (inserted.contains(ids[k])) {
                 long[] s = sums.computeIfAbsent(new Key(teamKeys[k], days[k], memberIds[k], kinds[k]),
@@ -95,11 +109,12 @@ final class OutcomeWriter {
         }
         Set<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
         for (Key k : sums.keySet()) {
-            if (k.member() != null) {
+            if (k.member() != null && !left.contains(k.member())) {
                 memberDays.add(new ActiveMembers.MemberDay(k.team(), k.day(), k.member()));
             }
         }
         ActiveMembers.mark(c, memberDays);
+        LastSeen.record(c, seen);
         addToRollup(c, sums);
         return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
     }
@@ -137,7 +152,7 @@ final class OutcomeWriter {
         if (gone.isEmpty()) {
             return 0;
         }
-        Map<String, ZoneId> zones = MemberResolution.teams(roster, c, gone, Gone::team);
+        Map<String, ZoneId> zones = MemberResolution.teams(roster, c, gone, Gone::team, false);
         Map<Key, long[]> sums = new TreeMap<>();
         Set<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
         for (Gone g : gone) {

@@ -72,15 +72,20 @@ final class UsageRollups {
     private UsageRollups() {
     }
 
-    /** Adds per-member sums to both rollups and marks their members active (for a batch of new usage). */
-    static void addWithActivity(Connection c, Map<Key, Sums> sums) throws SQLException {
+    /**
+     * Adds per-member sums to both rollups and marks their members active (for a batch of new usage), except the
+     * members in {@code left}, who are counted active nowhere.
+     */
+    static void addWithActivity(Connection c, Map<Key, Sums> sums, java.util.Set<Long> left) throws SQLException {
         if (sums.isEmpty()) {
             return;
         }
         add(c, sums);
         TreeSet<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
         for (Key k : sums.keySet()) {
-            memberDays.add(new ActiveMembers.MemberDay(k.team(), k.day(), k.member()));
+            if (!left.contains(k.member())) {
+                memberDays.add(new ActiveMembers.MemberDay(k.team(), k.day(), k.member()));
+            }
         }
         ActiveMembers.mark(c, memberDays);
     }

@@ -1,6 +1,9 @@
 package dev.yardstick.ledger;
 
+import dev.yardstick.admin.LastSeen;
 import dev.yardstick.admin.Roster;
+import java.util.HashMap;
+import java.util.HashSet;
 import dev.yardstick.admin.Team;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -44,7 +47,7 @@ class UsageWriter {
     WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
             boolean exactTime) throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
-        Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team());
+        Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team(), true);
         List<LedgerWriter.Indexed<UsageRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
                 UsageRecord::team, UsageRecord::id, rejected);
         Map<String, Roster.Person> members = roster.resolve(c, valid.stream().map(e -> e.event().user()).toList());
@@ -108,18 +111,25 @@ class UsageWriter {
                 c.createArrayOf("bool", lives));
 
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
+        Map<Long, Instant> seen = new HashMap<>();
+        Set<Long> left = new HashSet<>();
         boolean[] isNew = new boolean[n];
         for (int k = 0; k < n; k++) {
             if (!inserted.contains(ids[k])) {
                 continue;
             }
             isNew[k] = true;
+            seen.merge(memberIds[k], records[k].time(), (a, b) -> a.isAfter(b) ? a : b);
+            if (members.get(records[k].user()).left()) {
+                left.add(memberIds[k]);
+            }
             sums.computeIfAbsent(new UsageRollups.Key(teamKeys[k], days[k], memberIds[k], tools[k], models[k]),
                     x -> new UsageRollups.Sums())
                     .add(new long[]{in[k], out[k], cr[k], cw[k], requests[k], 1, "unpriced".equals(sources[k]) ? 1 : 0},
                             costValues[k]);
         }
-        UsageRollups.addWithActivity(c, sums);
+        UsageRollups.addWithActivity(c, sums, left);
+        LastSeen.record(c, seen);
         live[0] = inserted.isEmpty() ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
         return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
     }
@@ -227,7 +237,7 @@ class UsageWriter {
         if (gone.isEmpty()) {
             return new Taken(Map.of(), List.of());
         }
-        Map<String, ZoneId> zones = MemberResolution.teams(roster, c, gone, Gone::team);
+        Map<String, ZoneId> zones = MemberResolution.teams(roster, c, gone, Gone::team, false);
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
         for (Gone g : gone) {
             LocalDate day = g.time().atZone(zones.getOrDefault(g.team(), ZoneOffset.UTC)).toLocalDate();

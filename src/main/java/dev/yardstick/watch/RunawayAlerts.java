@@ -71,6 +71,9 @@ public class RunawayAlerts {
             return; // alerted lately (and escalated if due), figures refreshed lately: nothing to do
         }
         Seen result = QuarkusTransaction.requiringNew().call(() -> {
+            if (Member.findById(r.memberId()) == null) {
+                return null; // erased since its usage was seen
+            }
             lockSession(r.memberId(), r.sessionKey());
             Instant now = Instant.now();
             List<Alert> recent = Alert.list("kind = ?1 and memberId = ?2 and sessionKey = ?3 and createdAt >= ?4"
@@ -177,7 +180,12 @@ public class RunawayAlerts {
 
     /** The outbox key of an alert's message to its user (managers' copies add {@code :manager:<id>}). */
     static MessageKey key(Alert a) {
-        return MessageKey.of("alert", a.id);
+        return key(a.id);
+    }
+
+    /** The outbox key of alert {@code alertId}'s message to its user. */
+    static MessageKey key(long alertId) {
+        return MessageKey.of("alert", alertId);
     }
 
     /** "It's intended": no more alerts for the alert's session. Only the session's own user may say so. */
