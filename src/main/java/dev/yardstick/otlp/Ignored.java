@@ -19,6 +19,10 @@ final class Ignored {
     String invalidReason;
     /** Data points whose usage adds up beyond the ledger's bounds (counted where the batch is stored). */
     int tooLarge;
+    /** Records or data points of people the token's scope does not cover. */
+    int outOfScope;
+    /** The first such refusal, for the response's error message. */
+    String outOfScopeReason;
 
     void invalid(String reason) {
         if (invalid++ == 0) {
@@ -26,8 +30,14 @@ final class Ignored {
         }
     }
 
+    void outOfScope(String refusal) {
+        if (outOfScope++ == 0) {
+            outOfScopeReason = refusal;
+        }
+    }
+
     int rejected() {
-        return noUser + outOfWindow + invalid + tooLarge;
+        return noUser + outOfWindow + invalid + tooLarge + outOfScope;
     }
 
     /** Why records or data points were rejected, for OTLP's {@code partialSuccess.errorMessage}. */
@@ -40,6 +50,9 @@ final class Ignored {
             parts.add(tooLarge + " " + what + " whose usage adds up beyond the ledger's bounds (tokens at most "
                     + dev.yardstick.ledger.Bounds.MAX_COUNT + ", cost below "
                     + dev.yardstick.ledger.Bounds.MAX_COST_USD.toPlainString() + " USD)");
+        }
+        if (outOfScope > 0) {
+            parts.add(outOfScope + " " + what + " this ingest token may not send (first: " + outOfScopeReason + ")");
         }
         if (noUser > 0) {
             parts.add(noUser + " " + what + " without a user.email attribute (on the record or the resource)");
