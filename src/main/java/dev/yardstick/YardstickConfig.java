@@ -17,6 +17,12 @@ public interface YardstickConfig {
     /** {@code YARDSTICK_ADMIN_TOKEN}: bearer token of the admin API. */
     Optional<String> adminToken();
 
+    /**
+     * {@code YARDSTICK_PUBLIC_URL}: the address people's laptops reach this service at, such as
+     * {@code https://yardstick.example.com}; {@code ai-spend connect} puts it in the set-up lines it gives.
+     */
+    Optional<String> publicUrl();
+
     /** {@code YARDSTICK_PRICING_FILE}: a pricing table that replaces the shipped one. */
     Optional<Path> pricingFile();
 

@@ -62,6 +62,8 @@ public final class HtmlRenderer {
                         .append("</figcaption></figure>\n");
             } else if (b instanceof ChatMessage.Divider) {
                 out.append("<hr>\n");
+            } else if (b instanceof ChatMessage.Code code) {
+                out.append("<pre class=\"code\"><code>").append(escape(code.text())).append("</code></pre>\n");
             }
         }
         return out.toString();

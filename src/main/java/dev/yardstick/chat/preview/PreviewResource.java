@@ -57,6 +57,8 @@ import javax.sql.DataSource;
 public class PreviewResource {
 
     private static final int LIMIT = 200;
+    private static final String HEADING = "Yardstick · message preview";
+    private static final String PRIVATE_REPLY = "Private reply, seen only by ";
     /** The token every form of the page carries: a page on another site cannot read it, so cannot post. */
     private static final String CSRF = token();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("EEE d MMM, HH:mm:ss 'UTC'", Locale.US)
@@ -88,7 +90,7 @@ public class PreviewResource {
         Map<String, Integer> destinations = destinations();
         Map<String, String> labels = labels(destinations.keySet());
         StringBuilder h = new StringBuilder(PAGE_HEAD);
-        h.append("<header><h1>Yardstick · message preview</h1><p>No Slack or Teams credentials are set, so every "
+        h.append("<header><h1>" + HEADING + "</h1><p>No Slack or Teams credentials are set, so every "
                 + "message Yardstick would send is kept here instead: channel posts, direct messages and private "
                 + "replies. Set <code>SLACK_SIGNING_SECRET</code> and <code>SLACK_BOT_TOKEN</code> to send them to "
                 + "Slack. This page is served only to this machine.</p>"
@@ -164,11 +166,27 @@ public class PreviewResource {
         if (member == null) {
             throw Problem.badRequest("member must be the email of a known member.");
         }
-        ChatMessage reply = inbound.command(Origin.of(Messenger.PREVIEW, Optional.of(member)), text, "ai-spend").note();
+        Reply answer = inbound.command(Origin.of(Messenger.PREVIEW, Optional.of(member)), text, "ai-spend");
+        if (answer.secret()) {
+            return Response.ok(secretPage(answer.note(), member), MediaType.TEXT_HTML_TYPE)
+                    .header("Cache-Control", "no-store").build();
+        }
         messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id,
                 MessageKey.of("respond", UUID.randomUUID()),
-                reply);
+                answer.note());
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
+    }
+
+    /** A reply that holds a secret: shown once, in this answer, and kept nowhere (not with the other messages). */
+    private static String secretPage(ChatMessage note, Member member) {
+        String to = "/preview?to=" + url(PreviewTransport.MEMBER + member.id);
+        return PAGE_HEAD + "<header><h1>" + HEADING + "</h1><p>This private reply holds a secret, so it "
+                + "is shown only now and is not kept with the other messages.</p><p class=\"nav\"><a href=\""
+                + HtmlRenderer.escape(to) + "\">Back to the messages</a></p></header>\n<div class=\"layout\"><main>"
+                + "<article class=\"message respond\"><div class=\"meta\"><span class=\"to\">" + PRIVATE_REPLY
+                + HtmlRenderer.escape(member.displayName == null ? member.email : member.displayName)
+                + "</span> <span class=\"tag\">only visible to them</span>"
+                + "</div>\n" + HtmlRenderer.html(note, n -> "") + "</article>\n</main></div></body></html>\n";
     }
 
     /**
@@ -356,7 +374,7 @@ public class PreviewResource {
     private static String label(Shown s, Map<String, String> labels) {
         String where = labels.getOrDefault(s.target(), s.target());
         return switch (s.operation()) {
-            case "RESPOND" -> "Private reply, seen only by " + where.replace("Direct messages to ", "");
+            case "RESPOND" -> PRIVATE_REPLY + where.replace("Direct messages to ", "");
             case "HOME" -> "Home tab of " + where.replace("Direct messages to ", "");
             default -> where;
         };
@@ -394,7 +412,7 @@ public class PreviewResource {
                     .append(HtmlRenderer.escape(m[1])).append("</option>");
         }
         return f.append("</select></label><label>Command <input name=\"text\" value=\"me\" "
-                + "placeholder=\"me, team, help, request 100 reason\"></label><button type=\"submit\">Run</button>"
+                + "placeholder=\"me, team, help, request 100 reason, connect\"></label><button type=\"submit\">Run</button>"
                 + "<p class=\"note\">The answer is a private reply, as /ai-spend gives it in Slack.</p></form>\n")
                 .toString();
     }
@@ -434,6 +452,7 @@ public class PreviewResource {
             figure{margin:8px 0}figure img{max-width:100%;border:1px solid #eee}figcaption{font-size:13px;color:#616061}
             form.try label{display:block;margin:6px 0}form.try select,form.try input{width:100%;box-sizing:border-box}
             form.try button{margin-top:6px}.empty{color:#616061}
+            pre.code{background:#f4f4f6;border:1px solid #ddd;border-radius:4px;padding:8px 10px;overflow-x:auto}
             </style></head><body>
             """;
 }
