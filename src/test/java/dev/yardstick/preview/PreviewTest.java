@@ -174,7 +174,9 @@ class PreviewTest {
     void connectInThePreviewShowsTheTokenOnceAndKeepsItNowhere() {
         String email = "sam.okafor@demo.yardstick.dev";
         long sam = Db.scalar(ds, "select id from member where email = ?", email);
-        long kept = Db.scalar(ds, "select count(*) from outbox_message where target = ?", "member:" + sam);
+        Db.awaitOutboxIdle(ds);
+        String replies = "select count(*) from outbox_message where target = ? and operation = 'RESPOND'";
+        long kept = Db.scalar(ds, replies, "member:" + sam);
         String page = given().redirects().follow(false).contentType(ContentType.URLENC).formParam("csrf", csrf())
                 .formParam("member", email).formParam("text", "connect").post("/preview/ai-spend").then()
                 .statusCode(200).contentType(ContentType.HTML).header("Cache-Control", "no-store").extract()
@@ -185,8 +187,7 @@ class PreviewTest {
         assertTrue(page.contains("Private reply, seen only by Sam Okafor"), page);
         assertTrue(page.contains("export OTEL_EXPORTER_OTLP_HEADERS=&quot;Authorization=Bearer " + token + "&quot;"),
                 page);
-        assertEquals(kept, Db.scalar(ds, "select count(*) from outbox_message where target = ?", "member:" + sam),
-                "nothing queued");
+        assertEquals(kept, Db.scalar(ds, replies, "member:" + sam), "no private reply queued");
         assertEquals(0, Db.scalar(ds, "select count(*) from outbox_message where body like ?", "%" + token + "%"));
         assertFalse(given().get("/preview?to=member:" + sam).asString().contains(token));
         Api.ingest(token).body(Map.of("id", "pv-" + Api.unique(), "time", Instant.now().minusSeconds(30).toString(),

@@ -412,7 +412,8 @@ public class PreviewResource {
                     .append(HtmlRenderer.escape(m[1])).append("</option>");
         }
         return f.append("</select></label><label>Command <input name=\"text\" value=\"me\" "
-                + "placeholder=\"me, team, help, request 100 reason, connect\"></label><button type=\"submit\">Run</button>"
+                + "placeholder=\"me, team, help, request 100 reason, connect\"></label>"
+                + "<button type=\"submit\">Run</button>"
                 + "<p class=\"note\">The answer is a private reply, as /ai-spend gives it in Slack.</p></form>\n")
                 .toString();
     }

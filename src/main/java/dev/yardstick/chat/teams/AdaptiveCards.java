@@ -9,9 +9,9 @@ import java.util.function.Function;
 
 /**
  * Renders the neutral {@link ChatMessage} as an Adaptive Card 1.5 (what Teams shows): text blocks,
- * fact sets, code as fixed-width text runs, the chart as a PNG image in a {@code data:} URI, and buttons as {@code Action.Execute}
- * (Universal Actions; {@code verb} is the button's action, {@code data} its action and value) with an
- * {@code Action.Submit} fallback for older clients.
+ * fact sets, code as fixed-width text runs, the chart as a PNG image in a {@code data:} URI, and buttons as
+ * {@code Action.Execute} (Universal Actions; {@code verb} is the button's action, {@code data} its action and
+ * value) with an {@code Action.Submit} fallback for older clients.
  */
 public final class AdaptiveCards {
 

@@ -14,15 +14,18 @@ import dev.yardstick.chat.Reply;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * What the Teams bot does with a verified activity: keeps the conversation reference, answers
  * {@code ai-spend} commands privately in a 1:1 chat (in a channel only with a hint to ask in a 1:1
- * chat, never with anyone's figures; in the 1:1 chat the {@code ai-spend} prefix is optional), and passes card buttons ({@code Action.Execute} invokes and
- * {@code Action.Submit} messages) to the features through {@link Inbound}.
+ * chat, never with anyone's figures; in the 1:1 chat the {@code ai-spend} prefix is optional), and passes card
+ * buttons ({@code Action.Execute} invokes and {@code Action.Submit} messages) to the features through
+ * {@link Inbound}. A reply that holds a secret ({@code connect}'s token) is sent once, directly, never queued.
  */
 @ApplicationScoped
 public class TeamsBot {
@@ -30,7 +33,7 @@ public class TeamsBot {
     /** How people type the command in Teams. */
     public static final String COMMAND = "ai-spend";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(TeamsBot.class);
+    private static final Logger LOG = Logger.getLogger(TeamsBot.class);
 
     @Inject
     TeamsConversations conversations;
@@ -137,7 +140,7 @@ public class TeamsBot {
                 LOG.warnf("A private reply holding a secret was not delivered (Bot Connector answered %d); the person "
                         + "can ask again", sent.status());
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.warnf("A private reply holding a secret was not delivered (%s); the person can ask again",
                     e.getClass().getSimpleName());
         } catch (InterruptedException e) {
