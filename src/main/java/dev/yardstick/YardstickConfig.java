@@ -23,6 +23,12 @@ public interface YardstickConfig {
      */
     Optional<String> readerToken();
 
+    /**
+     * {@code YARDSTICK_PUBLIC_URL}: the address people's laptops reach this service at, such as
+     * {@code https://yardstick.example.com}; {@code ai-spend connect} puts it in the set-up lines it gives.
+     */
+    Optional<String> publicUrl();
+
     /** {@code YARDSTICK_PRICING_FILE}: a pricing table that replaces the shipped one. */
     Optional<Path> pricingFile();
 

@@ -53,6 +53,12 @@ public final class Api {
         return email;
     }
 
+    /** Creates an ingest token with this scope and returns its secret. */
+    public static String ingestToken(Map<String, Object> scope) {
+        return admin().body(Map.of("name", "scoped " + unique(), "scope", scope)).post("/api/v1/ingest-tokens")
+                .then().statusCode(201).extract().path("token");
+    }
+
     /** Creates an ingest token and returns its secret. */
     public static String ingestToken() {
         return admin().body(Map.of("name", "test " + unique())).post("/api/v1/ingest-tokens")

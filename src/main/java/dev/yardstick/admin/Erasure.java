@@ -60,6 +60,15 @@ public class Erasure {
                     ps.setString(2, email);
                     out.put("team.managers", ps.executeUpdate());
                 }
+                // tokens scoped to the person stop working and no longer name them
+                try (PreparedStatement ps = c.prepareStatement("""
+                        update ingest_token set scope_user = ?, revoked_at = coalesce(revoked_at, now())
+                        where scope_user = ?
+                        """)) {
+                    ps.setString(1, subject.anonymousId());
+                    ps.setString(2, email);
+                    out.put("ingest_token", ps.executeUpdate());
+                }
                 try (PreparedStatement ps = c.prepareStatement("delete from member where id = ?")) {
                     ps.setLong(1, subject.memberId());
                     out.put("member", ps.executeUpdate());

@@ -24,8 +24,9 @@ public record ChatMessage(String text, List<Block> blocks) {
             @JsonSubTypes.Type(value = Note.class, name = "note"),
             @JsonSubTypes.Type(value = Buttons.class, name = "buttons"),
             @JsonSubTypes.Type(value = Divider.class, name = "divider"),
-            @JsonSubTypes.Type(value = Chart.class, name = "chart")})
-    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Chart {
+            @JsonSubTypes.Type(value = Chart.class, name = "chart"),
+            @JsonSubTypes.Type(value = Code.class, name = "code")})
+    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Chart, Code {
     }
 
     /** A title line. */
@@ -83,6 +84,10 @@ public record ChatMessage(String text, List<Block> blocks) {
     public record Divider() implements Block {
     }
 
+    /** Lines to copy exactly (a command, a settings file): shown as they are, in a fixed-width font, no markup. */
+    public record Code(String text) implements Block {
+    }
+
     /** A one-paragraph message. */
     public static ChatMessage text(String text) {
         return builder(text).paragraph(text).build();
@@ -136,6 +141,11 @@ public record ChatMessage(String text, List<Block> blocks) {
 
         public Builder chart(String title, String altText, String barsLabel, String lineLabel, List<Point> points) {
             blocks.add(new Chart(title, altText, barsLabel, lineLabel, List.copyOf(points)));
+            return this;
+        }
+
+        public Builder code(String s) {
+            blocks.add(new Code(s));
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.yardstick.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.yardstick.YardstickConfig;
+import dev.yardstick.admin.IngestScope;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.OutcomeRecord;
@@ -30,7 +31,8 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 /**
  * The ingest API: {@code POST /api/v1/usage-events} and {@code POST /api/v1/outcome-events}.
  * Each event is judged on its own, usage events also by the {@link Plausibility} limits; the valid ones of a
- * batch are kept.
+ * batch are kept. Events the token's scope does not cover (another person's, another team's) are rejected like
+ * invalid ones.
  */
 @Path("/api/v1")
 @IngestOnly
@@ -54,9 +56,12 @@ public class IngestResource {
     YardstickConfig config;
     @Inject
     MeterRegistry registry;
+    @Inject
+    IngestCaller caller;
 
     @POST
     @Path("/usage-events")
+    @IngestKind(IngestScope.USAGE)
     @ResponseStatus(202)
     public IngestResponse usage(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
         List<EventBody.Event> events = read(body, contentType);
@@ -86,12 +91,14 @@ public class IngestResource {
                 rejected.add(new WriteResult.Rejection(i, EventFields.idOf(node), e.getMessage()));
             }
         }
+        valid = caller.inScope(valid, UsageRecord::user, UsageRecord::team, UsageRecord::id, rejected);
         WriteResult result = valid.isEmpty() ? new WriteResult(0, 0, List.of()) : ledger.writeUsage(valid);
         return respond("usage", result, rejected);
     }
 
     @POST
     @Path("/outcome-events")
+    @IngestKind(IngestScope.OUTCOME)
     @ResponseStatus(202)
     public IngestResponse outcomes(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, InputStream body) {
         List<EventBody.Event> events = read(body, contentType);
@@ -120,6 +127,7 @@ public class IngestResource {
                 rejected.add(new WriteResult.Rejection(i, EventFields.idOf(node), e.getMessage()));
             }
         }
+        valid = caller.inScope(valid, OutcomeRecord::user, OutcomeRecord::team, OutcomeRecord::id, rejected);
         WriteResult result = valid.isEmpty() ? new WriteResult(0, 0, List.of()) : ledger.writeOutcomes(valid);
         return respond("outcome", result, rejected);
     }

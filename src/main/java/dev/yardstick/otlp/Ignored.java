@@ -23,6 +23,10 @@ final class Ignored {
     int implausible;
     /** The first such reason, for the response's error message. */
     String implausibleReason;
+    /** Records or data points of people the token's scope does not cover. */
+    int outOfScope;
+    /** The first such refusal, for the response's error message. */
+    String outOfScopeReason;
 
     void invalid(String reason) {
         if (invalid++ == 0) {
@@ -38,8 +42,14 @@ final class Ignored {
         implausible += n;
     }
 
+    void outOfScope(String refusal) {
+        if (outOfScope++ == 0) {
+            outOfScopeReason = refusal;
+        }
+    }
+
     int rejected() {
-        return noUser + outOfWindow + invalid + tooLarge + implausible;
+        return noUser + outOfWindow + invalid + tooLarge + implausible + outOfScope;
     }
 
     /** Why records or data points were rejected, for OTLP's {@code partialSuccess.errorMessage}. */
@@ -55,6 +65,9 @@ final class Ignored {
         }
         if (implausible > 0) {
             parts.add(implausible + " " + what + " beyond the plausibility limits (first: " + implausibleReason + ")");
+        }
+        if (outOfScope > 0) {
+            parts.add(outOfScope + " " + what + " this ingest token may not send (first: " + outOfScopeReason + ")");
         }
         if (noUser > 0) {
             parts.add(noUser + " " + what + " without a user.email attribute (on the record or the resource)");

@@ -2,6 +2,10 @@ package dev.yardstick.otlp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.YardstickConfig;
+import dev.yardstick.admin.IngestScope;
+import dev.yardstick.admin.IngestScopes;
+import dev.yardstick.ingest.IngestCaller;
+import dev.yardstick.ingest.IngestKind;
 import dev.yardstick.ingest.IngestOnly;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.Plausibility;
@@ -27,12 +31,14 @@ import java.util.List;
 /**
  * The OpenTelemetry OTLP/HTTP receiver: {@code POST /v1/logs} and {@code POST /v1/metrics}, so
  * that Claude Code, Codex CLI and Gemini CLI report usage with their built-in exporters. Same
- * ingest token as the ingest API. A whole request goes to the ledger in one batch. Errors are
+ * ingest token as the ingest API (kind {@code otlp}); records of people its scope does not cover are not kept, and
+ * counted in {@code partialSuccess}. A whole request goes to the ledger in one batch. Errors are
  * {@code google.rpc.Status} bodies in the request's encoding ({@link OtlpErrorBodies}); an unreachable
  * database is 503 with {@code Retry-After}, which exporters retry.
  */
 @Path("/v1")
 @IngestOnly
+@IngestKind(IngestScope.OTLP)
 @OtlpEndpoint
 public class OtlpResource {
 
@@ -48,6 +54,8 @@ public class OtlpResource {
     ObjectMapper mapper;
     @Inject
     MeterRegistry registry;
+    @Inject
+    IngestCaller caller;
 
     @POST
     @Path("/logs")
@@ -59,6 +67,7 @@ public class OtlpResource {
                 mapper).build();
         Instant now = Instant.now();
         LogMapping.Result mapped = LogMapping.map(request, now, now.minus(config.rawRetentionDays(), ChronoUnit.DAYS));
+        inScope(mapped);
         mapped.usage.removeIf(e -> {
             String implausible = plausibility.violation(e.event());
             if (implausible != null) {
@@ -90,6 +99,7 @@ public class OtlpResource {
         Instant now = Instant.now();
         Instant oldest = now.minus(config.rawRetentionDays(), ChronoUnit.DAYS);
         MetricMapping.Result mapped = MetricMapping.map(request);
+        inScope(mapped);
         WriteResult result = mapped.points.isEmpty()
                 ? new WriteResult(0, 0, List.of())
                 : ledger.writeUsage(List.of(), (c, none) -> store.fromMetrics(c, mapped.points, now, oldest,
@@ -104,6 +114,33 @@ public class OtlpResource {
         return OtlpBody.respond(response.build(), encoding);
     }
 
+    /** Drops the records of people the token's scope does not cover, counting them as not kept. */
+    private void inScope(LogMapping.Result mapped) {
+        if (caller.scope().limitsPeople() && !mapped.usage.isEmpty()) {
+            IngestScopes.Gate gate = caller.gate(mapped.usage.stream().map(u -> u.event().user()).toList());
+            mapped.usage.removeIf(u -> {
+                String refusal = gate.refusal(u.event().user(), u.event().team());
+                if (refusal != null) {
+                    mapped.ignored.outOfScope(refusal);
+                }
+                return refusal != null;
+            });
+        }
+    }
+
+    private void inScope(MetricMapping.Result mapped) {
+        if (caller.scope().limitsPeople() && !mapped.points.isEmpty()) {
+            IngestScopes.Gate gate = caller.gate(mapped.points.stream().map(MetricMapping.Point::user).toList());
+            mapped.points.removeIf(p -> {
+                String refusal = gate.refusal(p.user(), null);
+                if (refusal != null) {
+                    mapped.ignored.outOfScope(refusal);
+                }
+                return refusal != null;
+            });
+        }
+    }
+
     private void count(String signal, WriteResult result, Ignored ignored) {
         registry.counter("yardstick.ingest.events", "kind", "usage", "result", "accepted")
                 .increment(result.accepted());
@@ -116,6 +153,7 @@ public class OtlpResource {
         ignore(signal, "unsupported_point", ignored.unsupported);
         ignore(signal, "invalid", ignored.invalid);
         ignore(signal, "too_large", ignored.tooLarge);
+        ignore(signal, "out_of_scope", ignored.outOfScope);
         ignore(signal, "implausible", ignored.implausible);
     }
 

@@ -166,6 +166,9 @@ class MemberLifecycleTest {
         admin().body(Map.of("user", email, "from", noon(days.get(0)).toString(), "to",
                 noon(days.get(0)).plusSeconds(60).toString(), "tool", "codex", "reason", "collector bug"))
                 .post("/api/v1/usage-events/void").then().statusCode(200).body("voided.events", equalTo(1));
+        // a token scoped to them: it names them, and must stop working
+        String theirs = admin().body(Map.of("name", "laptop " + u, "scope", Map.of("user", email)))
+                .post("/api/v1/ingest-tokens").then().statusCode(201).extract().path("token");
         Map<String, String> before = new LinkedHashMap<>();
         for (String t : List.of(team, team2)) {
             for (LocalDate d : days) {
@@ -211,6 +214,7 @@ class MemberLifecycleTest {
                 .body("erased.member", equalTo(1))
                 .body("erased.usage_event", equalTo(4))
                 .body("erased.event_void", equalTo(1))
+                .body("erased.ingest_token", equalTo(1))
                 .body("erased.usage_daily", greaterThanOrEqualTo(1))
                 .body("erased.team_member_day", equalTo(3))
                 .body("erased.outcome_event", equalTo(1))
@@ -246,6 +250,9 @@ class MemberLifecycleTest {
                 + "member_id <> ?", team, memberId(quinn));
         assertTrue(Db.string(ds, "select email from member where id = ?", anonymous).startsWith("erased-"));
 
+        // their token no longer works
+        ingest(theirs).body(List.of(usage(email, Instant.now().minusSeconds(40), 1.0))).post("/api/v1/usage-events")
+                .then().statusCode(401);
         // an event arriving later for the same email starts a new, unrelated member
         ingest(token).body(List.of(usage(email, Instant.now().minusSeconds(30), 1.0))).post("/api/v1/usage-events")
                 .then().statusCode(202).body("accepted", equalTo(1));

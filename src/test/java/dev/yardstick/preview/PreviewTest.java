@@ -171,6 +171,31 @@ class PreviewTest {
     }
 
     @Test
+    void connectInThePreviewShowsTheTokenOnceAndKeepsItNowhere() {
+        String email = "sam.okafor@demo.yardstick.dev";
+        long sam = Db.scalar(ds, "select id from member where email = ?", email);
+        Db.awaitOutboxIdle(ds);
+        String replies = "select count(*) from outbox_message where target = ? and operation = 'RESPOND'";
+        long kept = Db.scalar(ds, replies, "member:" + sam);
+        String page = given().redirects().follow(false).contentType(ContentType.URLENC).formParam("csrf", csrf())
+                .formParam("member", email).formParam("text", "connect").post("/preview/ai-spend").then()
+                .statusCode(200).contentType(ContentType.HTML).header("Cache-Control", "no-store").extract()
+                .asString();
+        Matcher m = Pattern.compile("<pre class=\"code\"><code>(ysk_[A-Za-z0-9_-]{43})</code></pre>").matcher(page);
+        assertTrue(m.find(), page);
+        String token = m.group(1);
+        assertTrue(page.contains("Private reply, seen only by Sam Okafor"), page);
+        assertTrue(page.contains("export OTEL_EXPORTER_OTLP_HEADERS=&quot;Authorization=Bearer " + token + "&quot;"),
+                page);
+        assertEquals(kept, Db.scalar(ds, replies, "member:" + sam), "no private reply queued");
+        assertEquals(0, Db.scalar(ds, "select count(*) from outbox_message where body like ?", "%" + token + "%"));
+        assertFalse(given().get("/preview?to=member:" + sam).asString().contains(token));
+        Api.ingest(token).body(Map.of("id", "pv-" + Api.unique(), "time", Instant.now().minusSeconds(30).toString(),
+                "user", email, "tool", "claude-code", "model", "claude-sonnet-4-5", "costUsd", 0.1))
+                .post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(1));
+    }
+
+    @Test
     void aBudgetRequestFromThePreviewReachesTheManager() {
         long grace = Db.scalar(ds, "select id from member where email = 'grace.obi@demo.yardstick.dev'");
         given().redirects().follow(false).contentType(ContentType.URLENC)

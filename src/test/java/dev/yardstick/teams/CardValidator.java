@@ -37,6 +37,8 @@ final class CardValidator {
                     "horizontalAlignment")),
             Map.entry("Table", Set.of("columns", "rows", "firstRowAsHeader", "showGridLines", "gridStyle",
                     "horizontalCellContentAlignment", "verticalCellContentAlignment")));
+    private static final Set<String> TEXT_RUN = Set.of("type", "text", "color", "fontType", "highlight", "isSubtle",
+            "italic", "selectAction", "size", "strikethrough", "underline", "weight");
     private static final Map<String, Set<String>> ACTIONS = Map.of(
             "Action.Execute", Set.of("verb", "data", "associatedInputs"),
             "Action.Submit", Set.of("data", "associatedInputs"),
@@ -48,6 +50,7 @@ final class CardValidator {
             "TextBlock.weight", Set.of("Default", "Lighter", "Bolder"),
             "TextBlock.color", Set.of("Default", "Dark", "Light", "Accent", "Good", "Warning", "Attention"),
             "Image.size", Set.of("Auto", "Stretch", "Small", "Medium", "Large"),
+            "Container.style", Set.of("default", "emphasis", "good", "attention", "warning", "accent"),
             "action.style", Set.of("default", "positive", "destructive"));
 
     private CardValidator() {
@@ -89,6 +92,19 @@ final class CardValidator {
             }
             case "ActionSet" -> e.path("actions").forEach(a -> action(a, out));
             case "Container" -> e.path("items").forEach(i -> element(i, out));
+            case "RichTextBlock" -> {
+                for (JsonNode run : e.path("inlines")) {
+                    if (!"TextRun".equals(run.path("type").asText())) {
+                        out.add("RichTextBlock inline " + run + " is not a TextRun");
+                        continue;
+                    }
+                    keys(run, TEXT_RUN, "TextRun", out);
+                    if (run.has("fontType")
+                            && !Set.of("Default", "Monospace").contains(run.path("fontType").asText())) {
+                        out.add("TextRun.fontType " + run.path("fontType"));
+                    }
+                }
+            }
             case "Image" -> {
                 if (!e.path("url").asText().startsWith("data:image/png;base64,")
                         && !e.path("url").asText().startsWith("https://")) {

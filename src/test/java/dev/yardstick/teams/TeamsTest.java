@@ -235,6 +235,58 @@ class TeamsTest {
     }
 
     @Test
+    void connectInAOneToOneChatSendsTheTokenOnceAndNeverThroughTheOutbox() {
+        String team = team(null, List.of(), null);
+        String aad = guid();
+        String email = member(team, aad);
+        String chat = "a:dm-" + Api.unique();
+        send(activity("message", chat, "personal", aad, "connect")).then().statusCode(200);
+        // sent during the request, not queued
+        assertEquals(1, teams.posted(chat).size(), teams.calls().toString());
+        JsonNode card = cards(teams.posted(chat)).get(0);
+        String text = String.join("\n", card.findValuesAsText("text"));
+        Matcher m = Pattern.compile("ysk_[A-Za-z0-9_-]{43}").matcher(text);
+        assertTrue(m.find(), text);
+        String token = m.group();
+        assertTrue(text.contains("export OTEL_EXPORTER_OTLP_HEADERS=\"Authorization=Bearer " + token + "\""), text);
+        assertTrue(text.contains("export OTEL_EXPORTER_OTLP_ENDPOINT=https://yardstick.test.example"), text);
+        assertTrue(text.contains("\"OTEL_EXPORTER_OTLP_HEADERS\": \"Authorization=Bearer " + token + "\","), text);
+        assertTrue(card.toString().contains("\"fontType\":\"Monospace\""), "the lines are code: " + card);
+        assertEquals(0, Db.scalar(ds, "select count(*) from outbox_message where body like ?", "%" + token + "%"));
+        assertEquals(0, Db.scalar(ds, "select count(*) from outbox_message where target = ?", chat));
+
+        ingest(token).body(Map.of("id", "u-" + Api.unique(), "time", Instant.now().minusSeconds(30).toString(), "user",
+                email, "tool", "claude-code", "model", "claude-sonnet-4-5", "costUsd", 1)).post("/api/v1/usage-events")
+                .then().statusCode(202).body("accepted", equalTo(1));
+
+        // "ai-spend connect" is the same, and replaces the token
+        send(activity("message", chat, "personal", aad, "ai-spend connect")).then().statusCode(200);
+        assertEquals(2, teams.posted(chat).size());
+        String again = String.join("\n", cards(teams.posted(chat)).get(1).findValuesAsText("text"));
+        assertTrue(again.contains("stops working now"), again);
+        assertFalse(again.contains(token));
+        ingest(token).body(Map.of()).post("/api/v1/usage-events").then().statusCode(401);
+
+        // in a channel: the hint only, no token
+        String thread = "19:ch-" + Api.unique() + "@thread.tacv2;messageid=1700000000001";
+        long before = Db.scalar(ds, "select count(*) from ingest_token where scope_user = ?", email);
+        send(activity("message", thread, "channel", aad, "<at>Yardstick</at> ai-spend connect")).then()
+                .statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(thread).size() == 1);
+        assertFalse(teams.posted(thread).get(0).body().toString().contains("ysk_"));
+        assertEquals(before, Db.scalar(ds, "select count(*) from ingest_token where scope_user = ?", email));
+
+        // someone Yardstick does not know: how to get linked, no token
+        String stranger = guid();
+        String dm = "a:dm-" + Api.unique();
+        send(activity("message", dm, "personal", stranger, "connect")).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(dm).size() == 1);
+        String answer = teams.posted(dm).get(0).body().toString();
+        assertTrue(answer.contains("I don't know you yet"), answer);
+        assertFalse(answer.contains("ysk_"), answer);
+    }
+
+    @Test
     void aCommandInAChannelGetsAHintAndNoFigures() {
         String team = team(null, List.of(), null);
         String aad = guid();

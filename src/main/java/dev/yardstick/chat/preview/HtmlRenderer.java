@@ -25,11 +25,11 @@ public final class HtmlRenderer {
 
     /** Which part of the template draws a block. */
     enum Kind {
-        HEADER, PARAGRAPH, FACTS, NOTE, BUTTONS, CHART, DIVIDER
+        HEADER, PARAGRAPH, FACTS, NOTE, BUTTONS, CHART, DIVIDER, CODE
     }
 
     /** A block as the template reads it. */
-    sealed interface Block permits Text, Facts, Buttons, Chart, Divider {
+    sealed interface Block permits Text, Facts, Buttons, Chart, Divider, Code {
 
         Kind kind();
     }
@@ -86,6 +86,15 @@ public final class HtmlRenderer {
         }
     }
 
+    /** Text shown exactly as it is, in a monospace block (set-up lines, a token); escaped like every value. */
+    record Code(String text) implements Block {
+
+        @Override
+        public Kind kind() {
+            return Kind.CODE;
+        }
+    }
+
     /**
      * The message as HTML: headers, paragraphs, facts as a table, notes, inert buttons, charts.
      *
@@ -126,6 +135,8 @@ public final class HtmlRenderer {
                 out.add(new Chart(chartUrl.apply(charts++), chart.altText()));
             } else if (b instanceof ChatMessage.Divider) {
                 out.add(new Divider());
+            } else if (b instanceof ChatMessage.Code code) {
+                out.add(new Code(code.text()));
             }
         }
         return out;

@@ -58,9 +58,11 @@ import javax.sql.DataSource;
 public class PreviewResource {
 
     private static final int LIMIT = 200;
+    private static final String PRIVATE_REPLY = "Private reply, seen only by ";
     /** The token every form of the page carries: a page on another site cannot read it, so cannot post. */
     private static final String CSRF = token();
     private static final Template PAGE = PreviewTemplates.get("page.html");
+    private static final Template SECRET = PreviewTemplates.get("secret.html");
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("EEE d MMM, HH:mm:ss 'UTC'", Locale.US)
             .withZone(ZoneOffset.UTC);
 
@@ -158,11 +160,22 @@ public class PreviewResource {
         if (member == null) {
             throw Problem.badRequest("member must be the email of a known member.");
         }
-        ChatMessage reply = inbound.command(Origin.of(Messenger.PREVIEW, Optional.of(member)), text, "ai-spend").note();
+        Reply answer = inbound.command(Origin.of(Messenger.PREVIEW, Optional.of(member)), text, "ai-spend");
+        if (answer.secret()) {
+            return Response.ok(secretPage(answer.note(), member), MediaType.TEXT_HTML_TYPE)
+                    .header("Cache-Control", "no-store").build();
+        }
         messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id,
                 MessageKey.of("respond", UUID.randomUUID()),
-                reply);
+                answer.note());
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
+    }
+
+    /** A reply that holds a secret: shown once, in this answer, and kept nowhere (not with the other messages). */
+    private static String secretPage(ChatMessage note, Member member) {
+        return SECRET.data("back", "/preview?to=" + url(PreviewTransport.MEMBER + member.id))
+                .data("to", PRIVATE_REPLY + (member.displayName == null ? member.email : member.displayName))
+                .data("html", HtmlRenderer.html(note, n -> "")).render();
     }
 
     /**
@@ -343,7 +356,7 @@ public class PreviewResource {
     private static String label(Shown s, Map<String, String> labels) {
         String where = labels.getOrDefault(s.target(), s.target());
         return switch (s.operation()) {
-            case "RESPOND" -> "Private reply, seen only by " + where.replace("Direct messages to ", "");
+            case "RESPOND" -> PRIVATE_REPLY + where.replace("Direct messages to ", "");
             case "HOME" -> "Home tab of " + where.replace("Direct messages to ", "");
             default -> where;
         };

@@ -20,8 +20,9 @@ import java.util.UUID;
  * {@code /ai-spend [me|team|request <amount> <reason>|help]} on Slack (the commands themselves are the features'
  * {@link dev.yardstick.chat.ChatCommand}s, through {@link Inbound}): every answer is ephemeral. A linked person asking
  * for something quick is answered in the ack; slow commands (which message managers) and people Slack must first
- * tell us about are acked at once and answered through the response URL. A command that answers with a form opens
- * it as a modal.
+ * tell us about are acked at once and answered through the response URL (through the outbox). A command that answers
+ * with a form opens it as a modal. A reply that holds a secret ({@code connect}'s token) is never queued: it is the
+ * ack itself, or, for a person Slack must first tell us about, one direct post to the response URL.
  */
 @ApplicationScoped
 public class AiSpendCommand implements SlackListener {
@@ -39,6 +40,8 @@ public class AiSpendCommand implements SlackListener {
     SlackBackground background;
     @Inject
     SlackForms forms;
+    @Inject
+    SlackTransport transport;
 
     @Override
     public void register(App app) {
@@ -73,6 +76,10 @@ public class AiSpendCommand implements SlackListener {
             Reply reply = member.isEmpty() ? null : inbound.command(origin(p.getTeamId(), member), text, COMMAND);
             if (reply != null && reply.form() != null) {
                 forms.open(ctx, p.getTriggerId(), reply.form());
+                return;
+            }
+            if (reply != null && reply.secret()) {
+                transport.respondOnce(p.getResponseUrl(), reply.note());
                 return;
             }
             messenger.respond("slack", p.getTeamId(), p.getResponseUrl(), MessageKey.of("respond", UUID.randomUUID()),

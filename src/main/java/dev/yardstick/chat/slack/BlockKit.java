@@ -51,6 +51,10 @@ public final class BlockKit {
                 }
             } else if (b instanceof ChatMessage.Divider) {
                 blocks.addObject().put("type", "divider");
+            } else if (b instanceof ChatMessage.Code code) {
+                // mrkdwn applies no formatting inside a code block; &, < and > stay escaped, as everywhere
+                ObjectNode n = blocks.addObject().put("type", "section");
+                n.set("text", mrkdwn("```" + escape(truncate(code.text(), 2990)) + "```"));
             }
         }
         return blocks;

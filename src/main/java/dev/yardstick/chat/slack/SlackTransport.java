@@ -267,11 +267,28 @@ public class SlackTransport implements ChatTransport {
     }
 
     private Result respond(Outgoing m) {
+        return respond(m.target(), m.message());
+    }
+
+    /**
+     * Posts a private reply to a command's response URL once, now, without the outbox: for a reply that holds a
+     * secret, which must not be stored. Whether Slack took it; a failure is logged without the message.
+     */
+    boolean respondOnce(String responseUrl, ChatMessage message) {
+        Result r = respond(responseUrl, message);
+        if (!(r instanceof Sent)) {
+            LOG.warnf("A private reply holding a secret was not delivered (%s); the person can run the command again",
+                    r instanceof Failed f ? f.error() : "rate limited");
+        }
+        return r instanceof Sent;
+    }
+
+    private Result respond(String responseUrl, ChatMessage message) {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(m.target()))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(responseUrl))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json; charset=utf-8")
-                    .POST(HttpRequest.BodyPublishers.ofString(BlockKit.responseBody(m.message(), false)))
+                    .POST(HttpRequest.BodyPublishers.ofString(BlockKit.responseBody(message, false)))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 429) {
                 return new RetryAfter(retryAfter(r.headers().firstValue("Retry-After").orElse(null)));

@@ -9,9 +9,9 @@ import java.util.function.Function;
 
 /**
  * Renders the neutral {@link ChatMessage} as an Adaptive Card 1.5 (what Teams shows): text blocks,
- * fact sets, the chart as a PNG image in a {@code data:} URI, and buttons as {@code Action.Execute}
- * (Universal Actions; {@code verb} is the button's action, {@code data} its action and value) with an
- * {@code Action.Submit} fallback for older clients.
+ * fact sets, code as fixed-width text runs, the chart as a PNG image in a {@code data:} URI, and buttons as
+ * {@code Action.Execute} (Universal Actions; {@code verb} is the button's action, {@code data} its action and
+ * value) with an {@code Action.Submit} fallback for older clients.
  */
 public final class AdaptiveCards {
 
@@ -71,6 +71,8 @@ public final class AdaptiveCards {
             } else if (b instanceof ChatMessage.Divider) {
                 separator = true;
                 continue;
+            } else if (b instanceof ChatMessage.Code code) {
+                e = code(code.text());
             }
             if (e != null) {
                 body.add(separator ? e.put("separator", true) : e);
@@ -112,6 +114,21 @@ public final class AdaptiveCards {
             return "positive";
         }
         return "danger".equals(neutral) ? "destructive" : null;
+    }
+
+    /**
+     * Lines to copy exactly: a text run is never read as Markdown, and each line is a block of its own (Teams drops
+     * single newlines), in a fixed-width font on a shaded container.
+     */
+    private static ObjectNode code(String text) {
+        ObjectNode container = MAPPER.createObjectNode().put("type", "Container").put("style", "emphasis");
+        ArrayNode items = container.putArray("items");
+        for (String line : text.split("\n", -1)) {
+            ObjectNode block = items.addObject().put("type", "RichTextBlock").put("spacing", "None");
+            block.putArray("inlines").addObject().put("type", "TextRun").put("text", line.isEmpty() ? " " : line)
+                    .put("fontType", "Monospace");
+        }
+        return container;
     }
 
     private static ObjectNode text(String neutral) {

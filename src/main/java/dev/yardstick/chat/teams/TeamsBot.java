@@ -14,15 +14,18 @@ import dev.yardstick.chat.Reply;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import org.jboss.logging.Logger;
 
 /**
  * What the Teams bot does with a verified activity: keeps the conversation reference, answers
  * {@code ai-spend} commands privately in a 1:1 chat (in a channel only with a hint to ask in a 1:1
- * chat, never with anyone's figures), and passes card buttons ({@code Action.Execute} invokes and
- * {@code Action.Submit} messages) to the features through {@link Inbound}.
+ * chat, never with anyone's figures; in the 1:1 chat the {@code ai-spend} prefix is optional), and passes card
+ * buttons ({@code Action.Execute} invokes and {@code Action.Submit} messages) to the features through
+ * {@link Inbound}. A reply that holds a secret ({@code connect}'s token) is sent once, directly, never queued.
  */
 @ApplicationScoped
 public class TeamsBot {
@@ -30,6 +33,7 @@ public class TeamsBot {
     /** How people type the command in Teams. */
     public static final String COMMAND = "ai-spend";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(TeamsBot.class);
 
     @Inject
     TeamsConversations conversations;
@@ -98,17 +102,50 @@ public class TeamsBot {
                 text = text.substring(1);
                 lower = lower.substring(1);
             }
-            if (lower.equals(COMMAND) || lower.startsWith(COMMAND + " ")) {
-                String args = text.substring(COMMAND.length()).trim();
+            boolean prefixed = lower.equals(COMMAND) || lower.startsWith(COMMAND + " ");
+            if (prefixed || !inbound.help(text)) {
+                // in a 1:1 chat the ai-spend is optional: "connect" is "ai-spend connect"
+                String args = prefixed ? text.substring(COMMAND.length()).trim() : text;
                 Optional<Member> member = inbound.help(args) ? Optional.empty() : member(a, ref);
-                reply = inbound.help(args) || member.isPresent()
-                        ? inbound.command(Origin.of(TeamsTransport.PLATFORM, member), args, COMMAND).note()
-                        : notLinked();
+                if (inbound.help(args) || member.isPresent()) {
+                    Reply answer = inbound.command(Origin.of(TeamsTransport.PLATFORM, member), args, COMMAND);
+                    if (answer.secret()) {
+                        once(ref, answer.note());
+                        return;
+                    }
+                    reply = answer.note();
+                } else {
+                    reply = notLinked();
+                }
             } else {
                 reply = inbound.help(Origin.of(TeamsTransport.PLATFORM, Optional.empty()), COMMAND);
             }
         }
         respond(a, ref, reply);
+    }
+
+    /**
+     * Sends a reply that holds a secret once, now, to the person's 1:1 chat, without the outbox (which stores what it
+     * sends); a failure is logged without the message, and the person can ask again.
+     */
+    private void once(TeamsConversations.Ref ref, ChatMessage note) {
+        if (!settings.outbound()) {
+            LOG.warn("A private reply holding a secret was not delivered: the bot cannot send (TEAMS_APP_PASSWORD)");
+            return;
+        }
+        try {
+            BotConnector.Answer sent = connector.post(ref.serviceUrl(), ref.conversationId(),
+                    AdaptiveCards.activity(AdaptiveCards.card(note, null), note.text()));
+            if (!sent.ok()) {
+                LOG.warnf("A private reply holding a secret was not delivered (Bot Connector answered %d); the person "
+                        + "can ask again", sent.status());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("A private reply holding a secret was not delivered (%s); the person can ask again",
+                    e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static ChatMessage notLinked() {
