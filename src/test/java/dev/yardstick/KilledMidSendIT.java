@@ -4,7 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.yardstick.slack.FakeSlack;
+import dev.yardstick.chat.slack.FakeSlack;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.DayOfWeek;
 import java.time.Duration;

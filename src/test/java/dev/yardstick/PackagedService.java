@@ -3,7 +3,7 @@ package dev.yardstick;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
-import dev.yardstick.slack.FakeSlack;
+import dev.yardstick.chat.slack.FakeSlack;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.io.IOException;

@@ -28,9 +28,14 @@ public class Roster {
 
     /**
      * A person as a batch needs them: member id, team (null without one), the team's timezone (UTC without), and
-     * whether they left (then they are counted active nowhere).
+     * whether they left (then they are counted active nowhere), and when their usage was last seen (null: never).
      */
-    public record Person(long id, String teamKey, ZoneId zone, boolean left) {
+    public record Person(long id, String teamKey, ZoneId zone, boolean left, java.time.Instant lastSeen) {
+
+        /** Whether an event at {@code time} moves {@code last_seen_at} (see {@link LastSeen}). */
+        public boolean seenAnew(java.time.Instant time) {
+            return lastSeen == null || lastSeen.isBefore(time.minusSeconds(LastSeen.RESOLUTION_SECONDS));
+        }
     }
 
     @Inject
@@ -83,7 +88,7 @@ public class Roster {
 
     private static void select(Connection c, Set<String> emails, Map<String, Person> into) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                select m.email, m.id, m.team_key, t.timezone, m.left_at is not null
+                select m.email, m.id, m.team_key, t.timezone, m.left_at is not null, m.last_seen_at
                 from member m left join team t on t.key = m.team_key
                 where m.email = any(?)
                 """)) {
@@ -92,7 +97,8 @@ public class Roster {
                 while (rs.next()) {
                     String tz = rs.getString(4);
                     into.put(rs.getString(1), new Person(rs.getLong(2), rs.getString(3),
-                            tz == null ? ZoneOffset.UTC : ZoneId.of(tz), rs.getBoolean(5)));
+                            tz == null ? ZoneOffset.UTC : ZoneId.of(tz), rs.getBoolean(5),
+                            rs.getTimestamp(6) == null ? null : rs.getTimestamp(6).toInstant()));
                 }
             }
         }

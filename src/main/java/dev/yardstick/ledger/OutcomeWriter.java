@@ -92,7 +92,9 @@ final class OutcomeWriter {
         for (OutcomeRecord o : byId.events().values()) {
             Roster.Person m = o.user() == null ? null : members.get(o.user());
             if (m != null && inserted.contains(ids[k0])) {
-                seen.merge(m.id(), o.time(), (a, b) -> a.isAfter(b) ? a : b);
+                if (m.seenAnew(o.time())) {
+                    seen.merge(m.id(), o.time(), (a, b) -> a.isAfter(b) ? a : b);
+                }
                 if (m.left()) {
                     left.add(m.id());
                 }

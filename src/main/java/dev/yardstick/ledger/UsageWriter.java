@@ -119,8 +119,11 @@ class UsageWriter {
                 continue;
             }
             isNew[k] = true;
-            seen.merge(memberIds[k], records[k].time(), (a, b) -> a.isAfter(b) ? a : b);
-            if (members.get(records[k].user()).left()) {
+            Roster.Person person = members.get(records[k].user());
+            if (person.seenAnew(records[k].time())) {
+                seen.merge(memberIds[k], records[k].time(), (a, b) -> a.isAfter(b) ? a : b);
+            }
+            if (person.left()) {
                 left.add(memberIds[k]);
             }
             sums.computeIfAbsent(new UsageRollups.Key(teamKeys[k], days[k], memberIds[k], tools[k], models[k]),

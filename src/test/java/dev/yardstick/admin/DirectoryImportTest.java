@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.yardstick.Api;
 import dev.yardstick.Db;
-import dev.yardstick.slack.FakeSlackResource;
+import dev.yardstick.chat.slack.FakeSlackResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

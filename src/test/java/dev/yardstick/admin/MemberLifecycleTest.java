@@ -20,7 +20,7 @@ import dev.yardstick.budget.BudgetService;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
-import dev.yardstick.slack.FakeSlackResource;
+import dev.yardstick.chat.slack.FakeSlackResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.yardstick.Api;
 import dev.yardstick.Db;
-import dev.yardstick.slack.FakeSlack;
-import dev.yardstick.slack.FakeSlackResource;
+import dev.yardstick.chat.slack.FakeSlack;
+import dev.yardstick.chat.slack.FakeSlackResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.yardstick.slack.FakeSlack;
-import dev.yardstick.slack.FakeSlackResource;
+import dev.yardstick.chat.slack.FakeSlack;
+import dev.yardstick.chat.slack.FakeSlackResource;
 import dev.yardstick.Api;
 import dev.yardstick.admin.Team;
 import io.quarkus.narayana.jta.QuarkusTransaction;

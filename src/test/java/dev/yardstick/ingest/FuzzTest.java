@@ -1,11 +1,12 @@
 package dev.yardstick.ingest;
 
-import static dev.yardstick.ingest.OtlpTest.apiRequest;
-import static dev.yardstick.ingest.OtlpTest.attr;
-import static dev.yardstick.ingest.OtlpTest.logs;
-import static dev.yardstick.ingest.OtlpTest.metrics;
-import static dev.yardstick.ingest.OtlpTest.point;
-import static dev.yardstick.ingest.OtlpTest.sum;
+import dev.yardstick.otlp.OtlpTest;
+import static dev.yardstick.otlp.OtlpTest.apiRequest;
+import static dev.yardstick.otlp.OtlpTest.attr;
+import static dev.yardstick.otlp.OtlpTest.logs;
+import static dev.yardstick.otlp.OtlpTest.metrics;
+import static dev.yardstick.otlp.OtlpTest.point;
+import static dev.yardstick.otlp.OtlpTest.sum;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,13 +1,14 @@
 package dev.yardstick.ingest;
 
+import dev.yardstick.otlp.OtlpTest;
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;
-import static dev.yardstick.ingest.OtlpTest.apiRequest;
-import static dev.yardstick.ingest.OtlpTest.attr;
-import static dev.yardstick.ingest.OtlpTest.logs;
-import static dev.yardstick.ingest.OtlpTest.metrics;
-import static dev.yardstick.ingest.OtlpTest.point;
-import static dev.yardstick.ingest.OtlpTest.sum;
+import static dev.yardstick.otlp.OtlpTest.apiRequest;
+import static dev.yardstick.otlp.OtlpTest.attr;
+import static dev.yardstick.otlp.OtlpTest.logs;
+import static dev.yardstick.otlp.OtlpTest.metrics;
+import static dev.yardstick.otlp.OtlpTest.point;
+import static dev.yardstick.otlp.OtlpTest.sum;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.allOf;
@@ -19,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.yardstick.Api;
 import dev.yardstick.Db;
-import dev.yardstick.slack.FakeSlack;
-import dev.yardstick.slack.FakeSlackResource;
+import dev.yardstick.chat.slack.FakeSlack;
+import dev.yardstick.chat.slack.FakeSlackResource;
 import dev.yardstick.watch.AlertSweepJob;
 import dev.yardstick.watch.Watcher;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;

@@ -1,5 +1,6 @@
 package dev.yardstick.ingest;
 
+import dev.yardstick.otlp.OtlpTest;
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;
 import static io.restassured.RestAssured.given;

@@ -1,4 +1,4 @@
-package dev.yardstick.slack;
+package dev.yardstick.chat.slack;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;

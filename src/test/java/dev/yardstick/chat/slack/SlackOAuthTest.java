@@ -1,4 +1,4 @@
-package dev.yardstick.slack;
+package dev.yardstick.chat.slack;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;

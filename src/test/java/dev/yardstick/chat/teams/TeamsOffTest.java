@@ -1,4 +1,4 @@
-package dev.yardstick.teams;
+package dev.yardstick.chat.teams;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;

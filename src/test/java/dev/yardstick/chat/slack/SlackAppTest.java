@@ -1,4 +1,4 @@
-package dev.yardstick.slack;
+package dev.yardstick.chat.slack;
 
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;

@@ -1,4 +1,4 @@
-package dev.yardstick.slack;
+package dev.yardstick.chat.slack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.yardstick.preview;
+package dev.yardstick.chat.preview;
 
 import static dev.yardstick.Api.admin;
 import static io.restassured.RestAssured.given;

@@ -1,4 +1,4 @@
-package dev.yardstick.preview;
+package dev.yardstick.chat.preview;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.yardstick.ingest;
+package dev.yardstick.otlp;
 
 import static dev.yardstick.Api.admin;
 import static io.restassured.RestAssured.given;
@@ -49,9 +49,9 @@ import org.junit.jupiter.api.Test;
 
 /** The OTLP/HTTP receiver, end to end: Claude Code, Codex and Gemini CLI telemetry into team summaries. */
 @QuarkusTest
-class OtlpTest {
+public class OtlpTest {
 
-    static final String PROTOBUF = "application/x-protobuf";
+    public static final String PROTOBUF = "application/x-protobuf";
 
     @Inject
     DataSource ds;
@@ -69,24 +69,25 @@ class OtlpTest {
 
     // ---- builders ----
 
-    static KeyValue attr(String key, String value) {
+    public static KeyValue attr(String key, String value) {
         return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
     }
 
-    static KeyValue attr(String key, long value) {
+    public static KeyValue attr(String key, long value) {
         return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
     }
 
-    static KeyValue attr(String key, double value) {
+    public static KeyValue attr(String key, double value) {
         return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setDoubleValue(value)).build();
     }
 
-    static long nanos(Instant t) {
+    public static long nanos(Instant t) {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
     /** A claude_code.api_request log record as Claude Code exports it. */
-    static LogRecord apiRequest(String user, String session, int seq, Instant time, String model, long in, long out,
+    public static LogRecord apiRequest(String user, String session, int seq, Instant time, String model, long in,
+            long out,
             long cacheRead, long cacheWrite, double cost) {
         return LogRecord.newBuilder().setTimeUnixNano(nanos(time)).setObservedTimeUnixNano(nanos(time))
                 .setBody(AnyValue.newBuilder().setStringValue("claude_code.api_request"))
@@ -106,19 +107,19 @@ class OtlpTest {
                 .build();
     }
 
-    static ExportLogsServiceRequest logs(String service, List<LogRecord> records) {
+    public static ExportLogsServiceRequest logs(String service, List<LogRecord> records) {
         return ExportLogsServiceRequest.newBuilder().addResourceLogs(ResourceLogs.newBuilder()
                 .setResource(Resource.newBuilder().addAttributes(attr("service.name", service))
                         .addAttributes(attr("service.version", "2.1.0")))
                 .addScopeLogs(ScopeLogs.newBuilder().addAllLogRecords(records))).build();
     }
 
-    static NumberDataPoint point(Instant start, Instant time, double value, KeyValue... attrs) {
+    public static NumberDataPoint point(Instant start, Instant time, double value, KeyValue... attrs) {
         return NumberDataPoint.newBuilder().setStartTimeUnixNano(nanos(start)).setTimeUnixNano(nanos(time))
                 .setAsDouble(value).addAllAttributes(List.of(attrs)).build();
     }
 
-    static Metric sum(String name, boolean cumulative, NumberDataPoint... points) {
+    public static Metric sum(String name, boolean cumulative, NumberDataPoint... points) {
         return Metric.newBuilder().setName(name).setSum(Sum.newBuilder().setIsMonotonic(true)
                 .setAggregationTemporality(cumulative
                         ? AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE
@@ -126,7 +127,7 @@ class OtlpTest {
                 .addAllDataPoints(List.of(points))).build();
     }
 
-    static ExportMetricsServiceRequest metrics(String service, Metric... metrics) {
+    public static ExportMetricsServiceRequest metrics(String service, Metric... metrics) {
         return ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
                 .setResource(Resource.newBuilder().addAttributes(attr("service.name", service)))
                 .addScopeMetrics(ScopeMetrics.newBuilder().addAllMetrics(List.of(metrics)))).build();
@@ -144,7 +145,7 @@ class OtlpTest {
                 sum("claude_code.cost.usage", cumulative, point(start, time, cost, s, u, m))};
     }
 
-    static byte[] gzip(byte[] bytes) {
+    public static byte[] gzip(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
             gz.write(bytes);
@@ -154,7 +155,7 @@ class OtlpTest {
         return out.toByteArray();
     }
 
-    static String json(com.google.protobuf.MessageOrBuilder m) {
+    public static String json(com.google.protobuf.MessageOrBuilder m) {
         try {
             return JsonFormat.printer().print(m);
         } catch (IOException e) {
@@ -275,7 +276,7 @@ class OtlpTest {
     }
 
     /** A google.rpc.Status in protobuf: code (field 1) and message (field 2). */
-    static void assertStatus(Response r, int code, String inMessage) {
+    public static void assertStatus(Response r, int code, String inMessage) {
         try {
             UnknownFieldSet status = UnknownFieldSet.parseFrom(r.asByteArray());
             assertEquals(List.of((long) code), status.getField(1).getVarintList());
@@ -501,13 +502,13 @@ class OtlpTest {
         assertEquals(0, summary().getLong("outcomesTotal"));
     }
 
-    static Metric[] concat(Metric[] a, Metric[] b) {
+    public static Metric[] concat(Metric[] a, Metric[] b) {
         List<Metric> all = new ArrayList<>(List.of(a));
         all.addAll(List.of(b));
         return all.toArray(Metric[]::new);
     }
 
-    static ExportLogsServiceResponse parseLogsResponse(byte[] bytes) {
+    public static ExportLogsServiceResponse parseLogsResponse(byte[] bytes) {
         try {
             return ExportLogsServiceResponse.parseFrom(bytes);
         } catch (IOException e) {
@@ -515,7 +516,7 @@ class OtlpTest {
         }
     }
 
-    static ExportMetricsServiceResponse parseMetricsResponse(byte[] bytes) {
+    public static ExportMetricsServiceResponse parseMetricsResponse(byte[] bytes) {
         try {
             return ExportMetricsServiceResponse.parseFrom(bytes);
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.yardstick.preview;
+package dev.yardstick.chat.preview;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.yardstick.teams;
+package dev.yardstick.chat.teams;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.yardstick.teams;
+package dev.yardstick.chat.teams;
 
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;

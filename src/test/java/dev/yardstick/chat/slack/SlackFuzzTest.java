@@ -1,4 +1,4 @@
-package dev.yardstick.slack;
+package dev.yardstick.chat.slack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
