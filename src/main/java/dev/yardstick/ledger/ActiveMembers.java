@@ -30,25 +30,10 @@ final class ActiveMembers {
         if (memberDays.isEmpty()) {
             return;
         }
-        int n = memberDays.size();
-        String[] teams = new String[n], days = new String[n];
-        Long[] members = new Long[n];
-        int i = 0;
-        for (MemberDay k : memberDays) {
-            teams[i] = k.team();
-            days[i] = k.day().toString();
-            members[i] = k.member();
-            i++;
-        }
-        try (PreparedStatement ps = c.prepareStatement("""
+        run(c, """
                 insert into team_member_day (team_key, day, member_id)
                 select * from unnest(?::text[], ?::date[], ?::int8[]) on conflict do nothing
-                """)) {
-            ps.setArray(1, BatchSql.text(c, teams));
-            ps.setArray(2, BatchSql.text(c, days));
-            ps.setArray(3, BatchSql.longs(c, members));
-            ps.executeUpdate();
-        }
+                """, memberDays);
     }
 
     /**
@@ -62,30 +47,35 @@ final class ActiveMembers {
         if (memberDays.isEmpty()) {
             return;
         }
+        try (var lock = c.createStatement()) {
+            lock.execute("lock table team_member_day in share row exclusive mode");
+        }
+        run(c, """
+                delete from team_member_day d using unnest(?::text[], ?::date[], ?::int8[]) as k (team_key, day, member_id)
+                where d.team_key = k.team_key and d.day = k.day and d.member_id = k.member_id
+                    and not exists (select 1 from usage_daily u
+                                    where u.team_key = k.team_key and u.day = k.day and u.member_id = k.member_id
+                                    having sum(u.events) > 0)
+                    and not exists (select 1 from outcome_daily o
+                                    where o.team_key = k.team_key and o.day = k.day and o.member_id = k.member_id
+                                    having sum(o.outcomes) > 0)
+                """,
+                new java.util.TreeSet<>(memberDays));
+    }
+
+    /** Runs {@code sql} with the days' teams, days and members as its three array parameters, in their order. */
+    private static void run(Connection c, String sql, Set<MemberDay> memberDays) throws SQLException {
         int n = memberDays.size();
         String[] teams = new String[n], days = new String[n];
         Long[] members = new Long[n];
         int i = 0;
-        for (MemberDay k : new java.util.TreeSet<>(memberDays)) {
+        for (MemberDay k : memberDays) {
             teams[i] = k.team();
             days[i] = k.day().toString();
             members[i] = k.member();
             i++;
         }
-        try (var lock = c.createStatement()) {
-            lock.execute("lock table team_member_day in share row exclusive mode");
-        }
-        try (PreparedStatement ps = c.prepareStatement(
-                """
-                        delete from team_member_day d using unnest(?::text[], ?::date[], ?::int8[]) as k (team_key, day, member_id)
-                        where d.team_key = k.team_key and d.day = k.day and d.member_id = k.member_id
-                            and not exists (select 1 from usage_daily u
-                                            where u.team_key = k.team_key and u.day = k.day and u.member_id = k.member_id
-                                            having sum(u.events) > 0)
-                            and not exists (select 1 from outcome_daily o
-                                            where o.team_key = k.team_key and o.day = k.day and o.member_id = k.member_id
-                                            having sum(o.outcomes) > 0)
-                        """)) {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, BatchSql.text(c, teams));
             ps.setArray(2, BatchSql.text(c, days));
             ps.setArray(3, BatchSql.longs(c, members));

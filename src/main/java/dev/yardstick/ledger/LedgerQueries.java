@@ -227,43 +227,23 @@ public class LedgerQueries {
         Map<String, Long> active = new TreeMap<>();
         long activeOrg;
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select team_key, sum(cost_usd) from usage_team_daily where day between ? and ? group by team_key
-                    """)) {
-                range(ps, from, to);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        cost.put(rs.getString(1), rs.getBigDecimal(2));
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
-                    select team_key, sum(outcomes) from outcome_daily where day between ? and ? group by team_key
-                    """)) {
-                range(ps, from, to);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        outcomes.put(rs.getString(1), rs.getLong(2));
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("""
+            perTeam(c,
+                    "select team_key, sum(cost_usd) from usage_team_daily where day between ? and ? group by team_key",
+                    from, to, rs -> cost.put(rs.getString(1), rs.getBigDecimal(2)));
+            perTeam(c, "select team_key, sum(outcomes) from outcome_daily where day between ? and ? group by team_key",
+                    from, to, rs -> outcomes.put(rs.getString(1), rs.getLong(2)));
+            long[] whole = new long[1];
+            perTeam(c, """
                     select team_key, count(distinct member_id) from team_member_day where day between ? and ?
                     group by rollup (team_key)
-                    """)) {
-                range(ps, from, to);
-                long whole = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        if (rs.getString(1) == null) {
-                            whole = rs.getLong(2);
-                        } else {
-                            active.put(rs.getString(1), rs.getLong(2));
-                        }
-                    }
+                    """, from, to, rs -> {
+                if (rs.getString(1) == null) {
+                    whole[0] = rs.getLong(2);
+                } else {
+                    active.put(rs.getString(1), rs.getLong(2));
                 }
-                activeOrg = whole;
-            }
+            });
+            activeOrg = whole[0];
         } catch (SQLException e) {
             throw new IllegalStateException("organisation query failed", e);
         }
@@ -281,6 +261,25 @@ public class LedgerQueries {
             totalOutcomes += o;
         }
         return new OrgTotals(out, money(totalCost), totalOutcomes, activeOrg);
+    }
+
+    /** A row of a grouped query, read. */
+    @FunctionalInterface
+    private interface RowReader {
+
+        void read(ResultSet rs) throws SQLException;
+    }
+
+    private static void perTeam(Connection c, String sql, LocalDate from, LocalDate to, RowReader row)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            range(ps, from, to);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    row.read(rs);
+                }
+            }
+        }
     }
 
     private static void range(PreparedStatement ps, LocalDate from, LocalDate to) throws SQLException {
