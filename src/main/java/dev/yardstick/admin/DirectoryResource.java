@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.yardstick.common.AdminOnly;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -21,7 +22,8 @@ import java.util.Locale;
 
 /**
  * {@code POST /api/v1/directory/import} (admin): people and teams in bulk, from CSV ({@code text/csv}) or a JSON
- * array ({@code application/json}); {@code ?dryRun=true} answers what would change without changing it.
+ * array ({@code application/json}); {@code ?dryRun=true} answers what would change without changing it. And
+ * {@code /api/v1/directory/sync}: the Slack user group sync's latest runs ({@code GET}) and a run now ({@code POST}).
  */
 @Path("/api/v1/directory")
 @AdminOnly
@@ -39,8 +41,49 @@ public class DirectoryResource {
             List<DirectoryImport.RowError> errors) {
     }
 
+    /**
+     * {@code GET /api/v1/directory/sync}: the Slack user group sync.
+     *
+     * @param enabled     whether it runs: Slack is configured and some team names a user group
+     * @param every       how often it runs ({@code YARDSTICK_DIRECTORY_SYNC_EVERY}), as an ISO-8601 duration
+     * @param nextRunAt   when it is due next (null before its first run is scheduled)
+     * @param lastRun     the latest run, null before the first
+     * @param earlierRuns the runs before it still kept, newest first
+     */
+    public record SyncView(boolean enabled, String every, java.time.Instant nextRunAt,
+            DirectorySyncRuns.Run lastRun, List<DirectorySyncRuns.Run> earlierRuns) {
+    }
+
     @Inject
     DirectoryImport directory;
+    @Inject
+    SlackGroupSync sync;
+    @Inject
+    DirectorySyncRuns runs;
+    @Inject
+    dev.yardstick.jobs.ClusterJobs jobs;
+
+    @GET
+    @Path("/sync")
+    public SyncView syncState() {
+        List<DirectorySyncRuns.Run> latest = runs.latest();
+        java.time.Instant next = jobs.states().stream().filter(s -> s.name().equals(SlackGroupSync.NAME))
+                .map(dev.yardstick.jobs.ClusterJobs.State::nextRunAt).findFirst().orElse(null);
+        return new SyncView(sync.enabled(), sync.every().toString(), next, latest.isEmpty() ? null : latest.get(0),
+                latest.size() <= 1 ? List.of() : latest.subList(1, latest.size()));
+    }
+
+    /** {@code POST /api/v1/directory/sync}: makes the sync due now; a replica runs it at its next tick (202). */
+    @POST
+    @Path("/sync")
+    public Response syncNow() {
+        if (!sync.enabled()) {
+            throw Problem.exception(Response.Status.CONFLICT, "The Slack user group sync is off: it needs Slack "
+                    + "(SLACK_SIGNING_SECRET and a bot token or installations) and a team with a slackUsergroupId.");
+        }
+        jobs.makeDue(SlackGroupSync.NAME);
+        return Response.accepted(syncState()).build();
+    }
 
     @POST
     @Path("/import")

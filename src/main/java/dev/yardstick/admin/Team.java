@@ -29,6 +29,12 @@ public class Team extends PanacheEntityBase {
     /** The Microsoft Teams channel (its conversation id, {@code 19:...@thread.tacv2}) of the digest. */
     @Column(name = "teams_channel_id")
     public String teamsChannelId;
+    /**
+     * The Slack user group ({@code S0123ABCD}) whose members are the team's members, kept in step by
+     * {@link SlackGroupSync}; null: members are set by hand or by import.
+     */
+    @Column(name = "slack_usergroup_id")
+    public String slackUsergroupId;
     /** A Teams Workflows webhook URL that receives the digest only (no bot needed); a secret. */
     @Column(name = "teams_webhook_url")
     public String teamsWebhookUrl;

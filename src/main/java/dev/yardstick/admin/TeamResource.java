@@ -56,7 +56,8 @@ public class TeamResource {
             @Pattern(regexp = "([01][0-9]|2[0-3]):[0-5][0-9]", message = "must be a time of day as HH:mm") String digestTime,
             @DecimalMin(value = "0.01", message = "must be at least 0.01") @Digits(integer = 12, fraction = 2) BigDecimal runawayCostUsd,
             @Min(value = 1, message = "must be at least 1") @Max(1_000_000_000) Integer runawayRequests,
-            List<@NotBlank @Pattern(regexp = REPOSITORY_PATTERN, message = "must be a GitHub repository as owner/name") String> repositories) {
+            List<@NotBlank @Pattern(regexp = REPOSITORY_PATTERN, message = "must be a GitHub repository as owner/name") String> repositories,
+            @Size(max = 64) @Pattern(regexp = "S[A-Z0-9]{2,}", message = "must be a Slack user group id such as S0123ABCD") String slackUsergroupId) {
     }
 
     /**
@@ -66,12 +67,13 @@ public class TeamResource {
      * @param repositories             GitHub repositories whose merged PRs count for the team
      * @param teamsWebhook             whether a Teams Workflows webhook (digest only) is set; the URL
      *                                 itself is a secret and never shown
+     * @param slackUsergroupId         the Slack user group whose members are the team's members (docs/directory.md)
      */
     public record TeamView(String key, String name, String slackChannelId, String teamsChannelId,
             boolean teamsWebhook, List<String> managers,
             BigDecimal weeklyBudgetUsd, BigDecimal effectiveWeeklyBudgetUsd, String timezone, String digestDay,
             String digestTime, BigDecimal runawayCostUsd, int runawayRequests, List<String> repositories,
-            Instant createdAt, Instant updatedAt) {
+            Instant createdAt, Instant updatedAt, String slackUsergroupId) {
     }
 
     @Inject
@@ -82,7 +84,7 @@ public class TeamResource {
                 List.copyOf(t.managers), t.weeklyBudgetUsd,
                 budgets.at(t, Instant.now()), t.timezone, t.digestDay,
                 t.digestTime, t.runawayCostUsd, t.runawayRequests, List.copyOf(t.repositories), t.createdAt,
-                t.updatedAt);
+                t.updatedAt, t.slackUsergroupId);
     }
 
     @GET
@@ -156,6 +158,7 @@ public class TeamResource {
         team.runawayCostUsd = body.runawayCostUsd() == null ? new BigDecimal("25") : body.runawayCostUsd();
         team.runawayRequests = body.runawayRequests() == null ? 300 : body.runawayRequests();
         team.repositories = repositories;
+        team.slackUsergroupId = body.slackUsergroupId();
         team.updatedAt = now;
         if (!team.isPersistent()) {
             team.persist();

@@ -118,6 +118,22 @@ public class SlackInstallations implements com.slack.api.bolt.service.Installati
         return find(null, teamId).map(r -> r.botToken);
     }
 
+    /** The workspaces the app is installed in (enterprise-wide installs aside), by id. */
+    public java.util.List<String> teamIds() {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select team_id from slack_installation where team_id is not null order by team_id");
+                ResultSet rs = ps.executeQuery()) {
+            java.util.List<String> out = new java.util.ArrayList<>();
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private record Row(String enterpriseId, String teamId, String appId, String botId, String botUserId,
             String botToken, String botScope, String installerUserId) {
     }
