@@ -47,6 +47,9 @@ public final class FakeSlack {
     private final HttpServer server;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, String> emails = new ConcurrentHashMap<>();
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+    /** User group id -> its members' user ids (what usergroups.users.list answers). */
+    private final Map<String, List<String>> usergroups = new ConcurrentHashMap<>();
     private final AtomicInteger ts = new AtomicInteger(1000);
     private final AtomicInteger rateLimitNext = new AtomicInteger();
     private final AtomicInteger failNext = new AtomicInteger();
@@ -115,6 +118,17 @@ public final class FakeSlack {
     /** Makes {@code users.info} and {@code users.lookupByEmail} know a user. */
     public void user(String userId, String email) {
         emails.put(userId, email);
+    }
+
+    /** Makes {@code users.info} know a user with a full name ({@code real_name}). */
+    public void user(String userId, String email, String realName) {
+        emails.put(userId, email);
+        names.put(userId, realName);
+    }
+
+    /** Makes {@code usergroups.users.list} answer these members for the group (replacing earlier ones). */
+    public void usergroup(String groupId, String... userIds) {
+        usergroups.put(groupId, List.of(userIds));
     }
 
     /**
@@ -304,11 +318,30 @@ public final class FakeSlack {
                         + "\"response_metadata\":{\"next_cursor\":\"\"}}";
             }
             case "views.publish", "views.open" -> "{\"ok\":true,\"view\":{\"id\":\"V1\"}}";
-            case "users.info" -> emails.containsKey(params.get("user"))
-                    ? "{\"ok\":true,\"user\":{\"id\":\"" + params.get("user")
-                            + "\",\"team_id\":\"T0001\",\"profile\":{\"email\":\""
-                            + emails.get(params.get("user")) + "\"}}}"
-                    : "{\"ok\":false,\"error\":\"user_not_found\"}";
+            case "users.info" -> {
+                String id = params.get("user");
+                if (!emails.containsKey(id)) {
+                    yield "{\"ok\":false,\"error\":\"user_not_found\"}";
+                }
+                String name = names.get(id);
+                ObjectNode user = JSON.createObjectNode().put("id", id).put("team_id", "T0001")
+                        .put("name", emails.get(id).split("@")[0]).put("deleted", false).put("is_bot", false);
+                if (name != null) {
+                    user.put("real_name", name);
+                }
+                ObjectNode profile = user.putObject("profile").put("email", emails.get(id));
+                if (name != null) {
+                    profile.put("real_name", name).put("display_name", name.split(" ")[0]);
+                }
+                yield JSON.createObjectNode().put("ok", true).<ObjectNode>set("user", user).toString();
+            }
+            case "usergroups.users.list" -> {
+                List<String> members = usergroups.get(params.get("usergroup"));
+                yield members == null
+                        ? "{\"ok\":false,\"error\":\"no_such_subteam\"}"
+                        : JSON.createObjectNode().put("ok", true)
+                                .<ObjectNode>set("users", JSON.valueToTree(members)).toString();
+            }
             case "users.lookupByEmail" -> emails.entrySet().stream()
                     .filter(e -> e.getValue().equalsIgnoreCase(params.get("email"))).findFirst()
                     .map(e -> "{\"ok\":true,\"user\":{\"id\":\"" + e.getKey()
