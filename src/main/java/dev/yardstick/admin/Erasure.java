@@ -69,6 +69,8 @@ public class Erasure {
                     ps.setString(2, email);
                     out.put("ingest_token", ps.executeUpdate());
                 }
+                // the team audit names who changed a team, and managers in changed manager lists
+                out.put("team_audit", TeamSettings.erase(c, subject));
                 try (PreparedStatement ps = c.prepareStatement("delete from member where id = ?")) {
                     ps.setLong(1, subject.memberId());
                     out.put("member", ps.executeUpdate());

@@ -24,12 +24,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.math.BigDecimal;
-import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Admin API for teams: {@code /api/v1/teams}. */
 @Path("/api/v1/teams")
@@ -78,6 +77,8 @@ public class TeamResource {
 
     @Inject
     EffectiveBudget budgets;
+    @Inject
+    TeamSettings settings;
 
     private TeamView view(Team t) {
         return new TeamView(t.key, t.name, t.slackChannelId, t.teamsChannelId, t.teamsWebhookUrl != null,
@@ -111,15 +112,12 @@ public class TeamResource {
             throw Problem.badRequest("Team key 'unassigned' is reserved for events that belong to no team.");
         }
         String timezone = body.timezone() == null ? "UTC" : body.timezone();
-        if (!ZoneId.getAvailableZoneIds().contains(timezone) && !"UTC".equals(timezone)) {
-            throw Problem
-                    .badRequest("timezone must be an IANA time zone such as Europe/Berlin; got '" + timezone + "'.");
+        if (TeamSettings.timezoneProblem(timezone) != null) {
+            throw Problem.badRequest(TeamSettings.timezoneProblem(timezone));
         }
         String digestDay = body.digestDay() == null ? "MONDAY" : body.digestDay().toUpperCase(Locale.ROOT);
-        try {
-            DayOfWeek.valueOf(digestDay);
-        } catch (IllegalArgumentException e) {
-            throw Problem.badRequest("digestDay must be one of MONDAY..SUNDAY.");
+        if (TeamSettings.digestDayProblem(digestDay) != null) {
+            throw Problem.badRequest(TeamSettings.digestDayProblem(digestDay));
         }
         List<String> repositories = body.repositories() == null
                 ? new ArrayList<>()
@@ -136,6 +134,8 @@ public class TeamResource {
         }
         Team team = Team.findById(key);
         boolean created = team == null || team.deletedAt != null;
+        Map<String, String> before = TeamSettings.snapshot(team);
+        List<String> managersBefore = team == null ? List.of() : List.copyOf(team.managers);
         Instant now = Instant.now();
         if (team == null) {
             team = new Team();
@@ -164,6 +164,7 @@ public class TeamResource {
             team.persist();
         }
         team.flush();
+        settings.record(team, before, managersBefore, TeamSettings.API_ACTOR, "api", null);
         return Response.status(created ? Response.Status.CREATED : Response.Status.OK)
                 .entity(view(team)).build();
     }
@@ -198,6 +199,8 @@ public class TeamResource {
                     + (members == 1 ? " member" : " members")
                     + "; move them first, or delete with ?moveTo=<key> to move them to that team.");
         }
+        Map<String, String> before = TeamSettings.snapshot(team);
+        List<String> managersBefore = List.copyOf(team.managers);
         Instant now = Instant.now();
         team.deletedAt = now;
         team.updatedAt = now;
@@ -207,7 +210,21 @@ public class TeamResource {
         team.managers = new ArrayList<>();
         team.weeklyBudgetUsd = null;
         team.repositories = new ArrayList<>();
+        settings.record(team, before, managersBefore, TeamSettings.API_ACTOR, "api", null);
         return Response.noContent().build();
+    }
+
+    /**
+     * {@code GET /api/v1/teams/{key}/audit}: every change of the team, newest first (a deleted team's too); 404 for a
+     * key no team ever had.
+     */
+    @GET
+    @Path("/{key}/audit")
+    public List<TeamSettings.Entry> audit(@PathParam("key") String key) {
+        if (Team.findById(key) == null) {
+            throw Problem.notFound("No team with key '" + key + "'.");
+        }
+        return settings.audit(key);
     }
 
     static Team find(String key) {

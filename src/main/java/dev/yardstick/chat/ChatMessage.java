@@ -25,8 +25,9 @@ public record ChatMessage(String text, List<Block> blocks) {
             @JsonSubTypes.Type(value = Buttons.class, name = "buttons"),
             @JsonSubTypes.Type(value = Divider.class, name = "divider"),
             @JsonSubTypes.Type(value = Chart.class, name = "chart"),
-            @JsonSubTypes.Type(value = Code.class, name = "code")})
-    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Chart, Code {
+            @JsonSubTypes.Type(value = Code.class, name = "code"),
+            @JsonSubTypes.Type(value = Inputs.class, name = "inputs")})
+    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Chart, Code, Inputs {
     }
 
     /** A title line. */
@@ -86,6 +87,20 @@ public record ChatMessage(String text, List<Block> blocks) {
 
     /** Lines to copy exactly (a command, a settings file): shown as they are, in a fixed-width font, no markup. */
     public record Code(String text) implements Block {
+    }
+
+    /**
+     * A form to fill in right in the message, on platforms that show forms in messages (a Teams card, the preview);
+     * Slack opens forms as modals instead and shows nothing for it.
+     *
+     * @param errors per field, what was wrong with the values shown (empty when none)
+     */
+    public record Inputs(Form form, java.util.Map<String, String> errors) implements Block {
+    }
+
+    /** A message holding a form to fill in, with what was wrong with its values last time (per field). */
+    public static ChatMessage form(Form form, java.util.Map<String, String> errors) {
+        return new ChatMessage(form.title(), List.of(new Inputs(form, java.util.Map.copyOf(errors))));
     }
 
     /** A one-paragraph message. */

@@ -8,8 +8,16 @@ import java.util.Map;
  */
 public interface FormHandler {
 
-    /** The form. */
+    /** The form (its id routes submissions; Slack registers it by that id). */
     Form form();
+
+    /**
+     * The form as a platform shows it, without anyone's values (a submission shown again with its errors is this
+     * form with the values as typed).
+     */
+    default Form form(Origin origin) {
+        return form();
+    }
 
     /** What is wrong with a submission, per field; empty when it can be carried out. */
     Map<String, String> check(Map<String, String> fields);

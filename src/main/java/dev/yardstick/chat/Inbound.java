@@ -74,6 +74,11 @@ public class Inbound {
         return handler(id).map(FormHandler::form);
     }
 
+    /** The form with this id as the origin's platform shows it, if a feature has one. */
+    public Optional<Form> form(Origin origin, String id) {
+        return handler(id).map(h -> h.form(origin));
+    }
+
     /** What is wrong with a submission of the form, per field (an unknown form: nothing to check). */
     public Map<String, String> check(String formId, Map<String, String> fields) {
         return handler(formId).map(h -> h.check(fields)).orElse(Map.of());
@@ -88,9 +93,19 @@ public class Inbound {
         return h.get().submit(origin, fields);
     }
 
-    /** A member's home page. */
+    /** A member's home page: every feature's part of it, in their order, one after the other. */
     public Optional<ChatMessage> home(Origin origin) {
-        return origin.member().flatMap(m -> home.stream().findFirst().map(h -> h.of(m)));
+        if (origin.member().isEmpty()) {
+            return Optional.empty();
+        }
+        List<ChatMessage> parts = home.stream().sorted(Comparator.comparingInt(HomePage::order))
+                .map(h -> h.of(origin.member().get())).filter(java.util.Objects::nonNull).toList();
+        if (parts.isEmpty()) {
+            return Optional.empty();
+        }
+        ChatMessage.Builder all = ChatMessage.builder(parts.get(0).text());
+        parts.forEach(p -> all.blocks(p.blocks()));
+        return Optional.of(all.build());
     }
 
     private Optional<FormHandler> handler(String id) {

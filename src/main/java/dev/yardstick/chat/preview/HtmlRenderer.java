@@ -2,6 +2,7 @@ package dev.yardstick.chat.preview;
 
 import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Form;
 import io.quarkus.qute.Template;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.function.IntFunction;
 public final class HtmlRenderer {
 
     private static final Template MESSAGE = PreviewTemplates.get("message.html");
+    /** The action under which a form's submission is asked for through {@code press}. */
+    static final String FORM = "form.submit";
 
     private HtmlRenderer() {
     }
@@ -25,11 +28,11 @@ public final class HtmlRenderer {
 
     /** Which part of the template draws a block. */
     enum Kind {
-        HEADER, PARAGRAPH, FACTS, NOTE, BUTTONS, CHART, DIVIDER, CODE
+        HEADER, PARAGRAPH, FACTS, NOTE, BUTTONS, CHART, DIVIDER, CODE, FORM
     }
 
     /** A block as the template reads it. */
-    sealed interface Block permits Text, Facts, Buttons, Chart, Divider, Code {
+    sealed interface Block permits Text, Facts, Buttons, Chart, Divider, Code, FormBlock {
 
         Kind kind();
     }
@@ -96,6 +99,25 @@ public final class HtmlRenderer {
     }
 
     /**
+     * A form to fill in; with {@code press} (its csrf, the member it is posted as, and the form's id as value), a form
+     * that posts to {@code /preview/form}, otherwise inert.
+     */
+    record FormBlock(String title, String submit, String context, List<Input> fields, Press press) implements Block {
+
+        @Override
+        public Kind kind() {
+            return Kind.FORM;
+        }
+    }
+
+    /** One field of a form: a text input, or a menu when it has choices; its error, or null. */
+    record Input(String name, String label, String value, String placeholder, List<Option> choices, String error) {
+    }
+
+    record Option(String value, String label, boolean selected) {
+    }
+
+    /**
      * The message as HTML: headers, paragraphs, facts as a table, notes, inert buttons, charts.
      *
      * @param chartUrl where the n-th chart of the message is served as a PNG
@@ -137,6 +159,15 @@ public final class HtmlRenderer {
                 out.add(new Divider());
             } else if (b instanceof ChatMessage.Code code) {
                 out.add(new Code(code.text()));
+            } else if (b instanceof ChatMessage.Inputs inputs) {
+                Form form = inputs.form();
+                List<Input> fields = form.fields().stream().map(f -> new Input(f.name(), f.label(),
+                        f.initial() == null ? "" : f.initial(), f.placeholder() == null ? "" : f.placeholder(),
+                        f.choices().stream().map(c -> new Option(c.value(), c.label(), c.value().equals(f.initial())))
+                                .toList(),
+                        inputs.errors().get(f.name()))).toList();
+                out.add(new FormBlock(form.title(), form.submit(), form.context() == null ? "" : form.context(),
+                        fields, press.apply(new ChatMessage.Button(FORM, form.submit(), form.id(), null))));
             }
         }
         return out;

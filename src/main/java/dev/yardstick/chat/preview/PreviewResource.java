@@ -3,7 +3,9 @@ package dev.yardstick.chat.preview;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.admin.Member;
 import dev.yardstick.chat.ChartPng;
+import dev.yardstick.chat.ChatAction;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Form;
 import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
@@ -167,7 +169,42 @@ public class PreviewResource {
         }
         messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id,
                 MessageKey.of("respond", UUID.randomUUID()),
-                answer.note());
+                answer.form() != null ? ChatMessage.form(answer.form(), Map.of()) : answer.note());
+        return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
+    }
+
+    /**
+     * A form of a person's messages submitted as that person, through the same handler as Slack and Teams: shown
+     * again with what is wrong under each field, or carried out, its note coming as a private reply.
+     */
+    @POST
+    @Path("/form")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response form(jakarta.ws.rs.core.MultivaluedMap<String, String> body) {
+        guard();
+        checkCsrf(body.getFirst("csrf"));
+        long memberId = ChatAction.recordId(body.getFirst("as"));
+        Member member = QuarkusTransaction.requiringNew().call(() -> Member.<Member>findById(memberId));
+        String formId = body.getFirst("_form");
+        Origin origin = Origin.of(Messenger.PREVIEW, Optional.ofNullable(member));
+        Optional<Form> form = formId == null ? Optional.empty() : inbound.form(origin, formId);
+        if (member == null || form.isEmpty()) {
+            throw Problem.badRequest("as must be the id of a known member, and _form the id of a form.");
+        }
+        Map<String, String> fields = new java.util.HashMap<>();
+        body.forEach((k, v) -> {
+            if (!k.equals("csrf") && !k.equals("as") && !k.equals("_form") && !v.isEmpty()) {
+                fields.put(k, v.get(0));
+            }
+        });
+        Map<String, String> errors = inbound.check(formId, fields);
+        Reply reply = errors.isEmpty() ? inbound.submit(origin, formId, fields) : Reply.errors(errors);
+        ChatMessage answer = !reply.errors().isEmpty()
+                ? ChatMessage.form(new Form(form.get().id(), form.get().title(), form.get().submit(),
+                        form.get().fields(), fields.get(Form.CONTEXT)).withValues(fields), reply.errors())
+                : reply.note() == null ? ChatMessage.text("Done.") : reply.note();
+        messenger.respond(Messenger.PREVIEW, null, PreviewTransport.MEMBER + member.id,
+                MessageKey.of("respond", UUID.randomUUID()), answer);
         return Response.seeOther(URI.create("/preview?to=" + url(PreviewTransport.MEMBER + member.id))).build();
     }
 

@@ -66,7 +66,7 @@ public class AiSpendCommand implements SlackListener {
         if (linked.isPresent() && !inbound.slow(text)) {
             Reply reply = inbound.command(origin(p.getTeamId(), linked), text, COMMAND);
             if (reply.form() != null) {
-                forms.open(ctx, p.getTriggerId(), reply.form());
+                forms.open(ctx.client(), p.getTriggerId(), reply.form());
                 return ctx.ack();
             }
             return SlackReplies.ephemeral(reply.note());
@@ -75,7 +75,7 @@ public class AiSpendCommand implements SlackListener {
             Optional<Member> member = identity.resolve(p.getTeamId(), p.getUserId());
             Reply reply = member.isEmpty() ? null : inbound.command(origin(p.getTeamId(), member), text, COMMAND);
             if (reply != null && reply.form() != null) {
-                forms.open(ctx, p.getTriggerId(), reply.form());
+                forms.open(ctx.client(), p.getTriggerId(), reply.form());
                 return;
             }
             if (reply != null && reply.secret()) {

@@ -72,17 +72,35 @@ public final class BlockKit {
         return view.toString();
     }
 
-    /** A modal view of a form: each field an input block whose block id is the field's name. */
+    /**
+     * A modal view of a form: each field an input block whose block id is the field's name, filled in with its
+     * initial value; a channel field picks a public or private channel ({@code conversations_select}); the form's
+     * context travels as the view's {@code private_metadata}.
+     */
     public static String modal(Form form) {
         ObjectNode view = MAPPER.createObjectNode().put("type", "modal").put("callback_id", form.id());
         view.set("title", plainText(form.title()));
         view.set("submit", plainText(form.submit()));
         view.set("close", plainText("Cancel"));
+        if (form.context() != null) {
+            view.put("private_metadata", form.context());
+        }
         ArrayNode blocks = view.putArray("blocks");
         for (Form.Field f : form.fields()) {
             ObjectNode input = blocks.addObject().put("type", "input").put("block_id", f.name());
             input.set("label", plainText(f.label()));
-            if (f.choices().isEmpty()) {
+            if (f.optional()) {
+                input.put("optional", true);
+            }
+            boolean initial = f.initial() != null && !f.initial().isEmpty();
+            if (f.channel()) {
+                ObjectNode e = input.putObject("element").put("type", "conversations_select")
+                        .put("action_id", "value").put("default_to_current_conversation", false);
+                e.putObject("filter").put("exclude_bot_users", true).putArray("include").add("public").add("private");
+                if (initial) {
+                    e.put("initial_conversation", f.initial());
+                }
+            } else if (f.choices().isEmpty()) {
                 ObjectNode e = input.putObject("element").put("type", "plain_text_input").put("action_id", "value");
                 if (f.placeholder() != null) {
                     e.set("placeholder", plainText(f.placeholder()));
@@ -93,15 +111,25 @@ public final class BlockKit {
                 if (f.maxLength() > 0) {
                     e.put("max_length", f.maxLength());
                 }
+                if (initial) {
+                    e.put("initial_value", f.initial());
+                }
             } else {
-                ObjectNode radios = input.putObject("element").put("type", "radio_buttons").put("action_id", "value");
-                ArrayNode options = radios.putArray("options");
+                // radio buttons for a few choices, a menu for more
+                ObjectNode select = input.putObject("element")
+                        .put("type", f.choices().size() > 5 ? "static_select" : "radio_buttons")
+                        .put("action_id", "value");
+                ArrayNode options = select.putArray("options");
+                ObjectNode chosen = null;
                 for (Form.Choice c : f.choices()) {
                     ObjectNode o = options.addObject();
                     o.set("text", plainText(c.label()));
                     o.put("value", c.value());
+                    if (chosen == null || c.value().equals(f.initial())) {
+                        chosen = o;
+                    }
                 }
-                radios.set("initial_option", options.get(0));
+                select.set("initial_option", chosen);
             }
         }
         return view.toString();

@@ -2,6 +2,7 @@ package dev.yardstick.chat.slack;
 
 import com.slack.api.app_backend.interactive_components.payload.BlockActionPayload;
 import com.slack.api.bolt.App;
+import com.slack.api.methods.MethodsClient;
 import dev.yardstick.chat.ChatAction;
 import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.MessageKey;
@@ -15,7 +16,8 @@ import java.util.UUID;
 /**
  * The buttons of every feature's messages: each press is acked at once and handled in the background through
  * {@link Inbound} for the member who pressed it. A press that changed its message says nothing more (the message
- * is updated through the outbox); otherwise the reply's note goes to that person only.
+ * is updated through the outbox); a press that opens a form opens it as a modal with the press's trigger; otherwise
+ * the reply's note goes to that person only.
  */
 @ApplicationScoped
 public class SlackButtons implements SlackListener {
@@ -32,6 +34,8 @@ public class SlackButtons implements SlackListener {
     SlackBackground background;
     @Inject
     AiSpendCommand commands;
+    @Inject
+    SlackForms forms;
 
     @Override
     public void register(App app) {
@@ -42,18 +46,23 @@ public class SlackButtons implements SlackListener {
                     if (p.getUser() == null || p.getActions() == null || p.getActions().isEmpty()) {
                         throw new SlackServlets.Malformed("a button press without its user or action");
                     }
-                    background.run(() -> press(p));
+                    var client = ctx.client();
+                    background.run(() -> press(p, client));
                     return ctx.ack();
                 });
             }
         }
     }
 
-    private void press(BlockActionPayload p) {
+    private void press(BlockActionPayload p, MethodsClient client) {
         String teamId = p.getTeam() == null ? null : p.getTeam().getId();
         BlockActionPayload.Action action = p.getActions().get(0);
         Reply reply = inbound.click(commands.origin(teamId, identity.resolve(teamId, p.getUser().getId())),
                 action.getActionId(), action.getValue());
+        if (reply.form() != null) {
+            forms.open(client, p.getTriggerId(), reply.form());
+            return;
+        }
         if (!reply.changed() && reply.note() != null && p.getResponseUrl() != null) {
             messenger.respond("slack", teamId, p.getResponseUrl(), MessageKey.of("respond", UUID.randomUUID()),
                     reply.note());

@@ -1,7 +1,7 @@
 package dev.yardstick.chat.slack;
 
 import com.slack.api.bolt.App;
-import com.slack.api.bolt.context.builtin.SlashCommandContext;
+import com.slack.api.methods.MethodsClient;
 import com.slack.api.model.view.ViewState;
 import dev.yardstick.admin.Member;
 import dev.yardstick.chat.Form;
@@ -52,6 +52,9 @@ public class SlackForms implements SlackListener {
                     throw new SlackServlets.Malformed("a view submission without its state or user");
                 }
                 Map<String, String> fields = fields(view.getState().getValues());
+                if (view.getPrivateMetadata() != null && !view.getPrivateMetadata().isEmpty()) {
+                    fields.put(Form.CONTEXT, view.getPrivateMetadata());
+                }
                 Map<String, String> errors = inbound.check(id, fields);
                 if (!errors.isEmpty()) {
                     return ctx.ack(r -> r.responseAction("errors").errors(errors));
@@ -66,10 +69,10 @@ public class SlackForms implements SlackListener {
         }
     }
 
-    /** Opens a form as a modal for the person who ran the command. */
-    void open(SlashCommandContext ctx, String triggerId, Form form) {
+    /** Opens a form as a modal for the person who ran the command or pressed the button (its trigger). */
+    void open(MethodsClient client, String triggerId, Form form) {
         try {
-            var r = ctx.client().viewsOpen(req -> req.triggerId(triggerId).viewAsString(BlockKit.modal(form)));
+            var r = client.viewsOpen(req -> req.triggerId(triggerId).viewAsString(BlockKit.modal(form)));
             if (!r.isOk()) {
                 LOG.warnf("views.open failed: %s", r.getError());
             }
@@ -89,15 +92,23 @@ public class SlackForms implements SlackListener {
         }
     }
 
-    /** A modal's state as field values: each input block is a field named by its block id. */
+    /**
+     * A modal's state as field values: each input block is a field named by its block id; a field left empty (a
+     * cleared text, no channel picked) is empty.
+     */
     private static Map<String, String> fields(Map<String, Map<String, ViewState.Value>> values) {
         Map<String, String> fields = new HashMap<>();
         values.forEach((block, actions) -> {
             ViewState.Value v = actions == null ? null : actions.get("value");
-            if (v != null && v.getSelectedOption() != null) {
+            if (v == null) {
+                return;
+            }
+            if (v.getSelectedOption() != null) {
                 fields.put(block, v.getSelectedOption().getValue());
-            } else if (v != null && v.getValue() != null) {
-                fields.put(block, v.getValue());
+            } else if (v.getSelectedConversation() != null) {
+                fields.put(block, v.getSelectedConversation());
+            } else {
+                fields.put(block, v.getValue() == null ? "" : v.getValue());
             }
         });
         return fields;

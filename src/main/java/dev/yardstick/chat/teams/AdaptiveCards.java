@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Form;
 import java.util.Base64;
 import java.util.function.Function;
 
@@ -17,6 +18,11 @@ public final class AdaptiveCards {
 
     /** The content type of an Adaptive Card attachment. */
     public static final String CONTENT_TYPE = "application/vnd.microsoft.card.adaptive";
+    /** The verb (and action) of a form's submit button; its data names the form under {@link #FORM_ID}. */
+    public static final String FORM_ACTION = "form.submit";
+    /** Where a form's submit button carries the form's id. */
+    public static final String FORM_ID = "_form";
+
     /** The Adaptive Cards schema version every card declares. */
     public static final String VERSION = "1.5";
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -73,6 +79,10 @@ public final class AdaptiveCards {
                 continue;
             } else if (b instanceof ChatMessage.Code code) {
                 e = code(code.text());
+            } else if (b instanceof ChatMessage.Inputs inputs) {
+                inputs(body, inputs);
+                separator = false;
+                continue;
             }
             if (e != null) {
                 body.add(separator ? e.put("separator", true) : e);
@@ -80,6 +90,58 @@ public final class AdaptiveCards {
             }
         }
         return card;
+    }
+
+    /**
+     * A form: a title, then each field as an input whose id is the field's name, filled in with its value (a channel:
+     * its id as text, since a bot cannot list a team's channels in a card), with what was wrong with it underneath in
+     * the attention colour; then a submit button ({@code Action.Execute}, {@code Action.Submit} where that is not
+     * supported) whose data carries the form's id and context.
+     */
+    private static void inputs(ArrayNode body, ChatMessage.Inputs inputs) {
+        Form form = inputs.form();
+        body.add(text(form.title()).put("size", "Large").put("weight", "Bolder"));
+        for (Form.Field f : form.fields()) {
+            ObjectNode input = body.addObject().put("id", f.name()).put("label", plain(f.label()));
+            if (f.choices().isEmpty()) {
+                input.put("type", "Input.Text");
+                if (f.placeholder() != null) {
+                    input.put("placeholder", f.placeholder());
+                }
+                if (f.multiline()) {
+                    input.put("isMultiline", true);
+                }
+                if (f.maxLength() > 0) {
+                    input.put("maxLength", f.maxLength());
+                }
+                if (f.initial() != null) {
+                    input.put("value", f.initial());
+                }
+            } else {
+                input.put("type", "Input.ChoiceSet").put("style", "compact").put("value",
+                        f.initial() != null ? f.initial() : f.choices().get(0).value());
+                ArrayNode choices = input.putArray("choices");
+                for (Form.Choice c : f.choices()) {
+                    choices.addObject().put("title", c.label()).put("value", c.value());
+                }
+            }
+            String error = inputs.errors().get(f.name());
+            if (error != null) {
+                body.add(MAPPER.createObjectNode().put("type", "TextBlock").put("text", error).put("wrap", true)
+                        .put("color", "Attention").put("size", "Small").put("spacing", "None"));
+            }
+        }
+        ObjectNode data = MAPPER.createObjectNode().put("action", FORM_ACTION).put(FORM_ID, form.id());
+        if (form.context() != null) {
+            data.put(Form.CONTEXT, form.context());
+        }
+        ObjectNode submit = MAPPER.createObjectNode().put("type", "Action.Submit").put("title", form.submit());
+        submit.set("data", data.deepCopy());
+        ObjectNode execute = MAPPER.createObjectNode().put("type", "Action.Execute").put("title", form.submit())
+                .put("verb", FORM_ACTION).put("style", "positive");
+        execute.set("data", data);
+        execute.set("fallback", submit);
+        body.addObject().put("type", "ActionSet").putArray("actions").add(execute);
     }
 
     /** A message activity carrying the card as its one attachment. */

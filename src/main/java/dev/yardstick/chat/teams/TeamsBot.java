@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.admin.Member;
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.chat.Form;
 import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Origin;
@@ -15,7 +16,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jboss.logging.Logger;
@@ -113,7 +116,7 @@ public class TeamsBot {
                         once(ref, answer.note());
                         return;
                     }
-                    reply = answer.note();
+                    reply = answer.form() != null ? ChatMessage.form(answer.form(), Map.of()) : answer.note();
                 } else {
                     reply = notLinked();
                 }
@@ -171,6 +174,9 @@ public class TeamsBot {
     }
 
     private JsonNode action(JsonNode a, TeamsConversations.Ref ref, JsonNode data, boolean invoke) {
+        if (data.hasNonNull(AdaptiveCards.FORM_ID)) {
+            return form(a, ref, data, invoke);
+        }
         Reply reply = inbound.click(Origin.of(TeamsTransport.PLATFORM, member(a, ref)), data.path("action").asText(""),
                 data.path("value").asText(""));
         ChatMessage note = reply.note() == null ? ChatMessage.text("Done.") : reply.note();
@@ -182,6 +188,47 @@ public class TeamsBot {
         ObjectNode response = JSON.createObjectNode().put("statusCode", 200).put("type",
                 AdaptiveCards.CONTENT_TYPE);
         response.set("value", AdaptiveCards.card(reply.card() == null ? note : reply.card(), null));
+        return response;
+    }
+
+    /**
+     * A form's card submitted: checked, and either shown again with what is wrong under each field (values as typed)
+     * or carried out, the card then saying what happened. An invoke is answered with that card (replacing the form);
+     * an {@code Action.Submit} message gets it as a reply.
+     */
+    private JsonNode form(JsonNode a, TeamsConversations.Ref ref, JsonNode data, boolean invoke) {
+        String formId = data.path(AdaptiveCards.FORM_ID).asText();
+        Map<String, String> fields = new HashMap<>();
+        data.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("action") && !e.getKey().equals(AdaptiveCards.FORM_ID)
+                    && e.getValue().isValueNode()) {
+                fields.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        Optional<Member> member = member(a, ref);
+        Origin origin = Origin.of(TeamsTransport.PLATFORM, member);
+        Optional<Form> form = inbound.form(origin, formId);
+        ChatMessage card;
+        if (member.isEmpty() || form.isEmpty()) {
+            card = member.isEmpty()
+                    ? notLinked()
+                    : ChatMessage.text("This form is not one of mine; nothing was changed.");
+        } else {
+            Form shown = new Form(form.get().id(), form.get().title(), form.get().submit(), form.get().fields(),
+                    fields.get(Form.CONTEXT)).withValues(fields);
+            Map<String, String> errors = inbound.check(formId, fields);
+            Reply reply = errors.isEmpty() ? inbound.submit(origin, formId, fields) : Reply.errors(errors);
+            card = !reply.errors().isEmpty()
+                    ? ChatMessage.form(shown, reply.errors())
+                    : reply.note() == null ? ChatMessage.text("Done.") : reply.note();
+        }
+        if (!invoke) {
+            respond(a, ref, card);
+            return null;
+        }
+        ObjectNode response = JSON.createObjectNode().put("statusCode", 200).put("type",
+                AdaptiveCards.CONTENT_TYPE);
+        response.set("value", AdaptiveCards.card(card, null));
         return response;
     }
 

@@ -155,6 +155,37 @@ class PreviewTest {
     }
 
     @Test
+    void aManagerChangesTeamSettingsWithThePreviewsForm() {
+        String key = "pv-" + Api.unique();
+        String mgr = "pvm-" + Api.unique() + "@example.com";
+        admin().body(Map.of("name", "Preview team", "managers", List.of(mgr), "weeklyBudgetUsd", 500))
+                .put("/api/v1/teams/" + key).then().statusCode(201);
+        admin().body(Map.of("team", key)).put("/api/v1/members/" + mgr).then().statusCode(201);
+        long id = Db.scalar(ds, "select id from member where email = ?", mgr);
+        given().redirects().follow(false).contentType(ContentType.URLENC).formParam("csrf", csrf())
+                .formParam("member", mgr).formParam("text", "settings").post("/preview/ai-spend").then()
+                .statusCode(303);
+        given().get("/preview?to=member:" + id).then().statusCode(200)
+                .body(containsString("action=\"/preview/form\""))
+                .body(containsString("name=\"digestTime\" value=\"09:00\""))
+                .body(containsString("name=\"_context\" value=\"" + key + "\""));
+        java.util.function.Function<String, io.restassured.response.Response> save = time -> given().redirects()
+                .follow(false).contentType(ContentType.URLENC).formParam("csrf", csrf())
+                .formParam("as", Long.toString(id)).formParam("_form", "team-settings").formParam("_context", key)
+                .formParam("weeklyBudgetUsd", "650").formParam("runawayCostUsd", "25")
+                .formParam("runawayRequests", "300").formParam("digestDay", "MONDAY").formParam("digestTime", time)
+                .formParam("timezone", "UTC").formParam("slackChannelId", "").post("/preview/form");
+        save.apply("25:00").then().statusCode(303);
+        given().get("/preview?to=member:" + id).then().body(containsString("must be a time of day as HH:mm"));
+        admin().get("/api/v1/teams/" + key).then().body("weeklyBudgetUsd", equalTo(500.0f));
+        save.apply("08:30").then().statusCode(303);
+        admin().get("/api/v1/teams/" + key).then().body("weeklyBudgetUsd", equalTo(650.0f))
+                .body("digestTime", equalTo("08:30"));
+        admin().get("/api/v1/teams/" + key + "/audit").then().body("[0].by", equalTo("preview:" + mgr));
+        given().get("/preview?to=member:" + id).then().body(containsString("Saved team Preview team"));
+    }
+
+    @Test
     void aiSpendInThePreviewIsAPrivateReply() {
         String location = given().redirects().follow(false).contentType(ContentType.URLENC)
                 .formParam("csrf", csrf()).formParam("member", "sam.okafor@demo.yardstick.dev").formParam("text", "me")

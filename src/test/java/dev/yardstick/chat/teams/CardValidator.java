@@ -35,6 +35,10 @@ final class CardValidator {
                     "backgroundImage", "minHeight", "rtl")),
             Map.entry("ColumnSet", Set.of("columns", "selectAction", "style", "bleed", "minHeight",
                     "horizontalAlignment")),
+            Map.entry("Input.Text", Set.of("label", "isRequired", "errorMessage", "isMultiline", "maxLength",
+                    "placeholder", "regex", "style", "inlineAction", "value")),
+            Map.entry("Input.ChoiceSet", Set.of("label", "isRequired", "errorMessage", "choices", "isMultiSelect",
+                    "style", "value", "placeholder", "wrap")),
             Map.entry("Table", Set.of("columns", "rows", "firstRowAsHeader", "showGridLines", "gridStyle",
                     "horizontalCellContentAlignment", "verticalCellContentAlignment")));
     private static final Set<String> TEXT_RUN = Set.of("type", "text", "color", "fontType", "highlight", "isSubtle",
@@ -91,6 +95,14 @@ final class CardValidator {
                 }
             }
             case "ActionSet" -> e.path("actions").forEach(a -> action(a, out));
+            case "Input.ChoiceSet" -> {
+                for (JsonNode c : e.path("choices")) {
+                    keys(c, Set.of("title", "value"), "Input.Choice", out);
+                }
+                if (e.has("style") && !Set.of("compact", "expanded", "filtered").contains(e.path("style").asText())) {
+                    out.add("Input.ChoiceSet.style " + e.path("style"));
+                }
+            }
             case "Container" -> e.path("items").forEach(i -> element(i, out));
             case "RichTextBlock" -> {
                 for (JsonNode run : e.path("inlines")) {

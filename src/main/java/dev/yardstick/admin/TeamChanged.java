@@ -1,0 +1,15 @@
+package dev.yardstick.admin;
+
+import java.util.List;
+
+/**
+ * A team's settings changed (fired by {@link TeamSettings} in the transaction of the change, right after its audit
+ * row is written): observed by the feature that tells the team's other managers.
+ *
+ * @param auditId    the change's audit row
+ * @param actorEmail the manager who changed it in chat, or null for the admin API
+ * @param managers   the team's managers before and after the change
+ */
+public record TeamChanged(long auditId, String teamKey, String teamName, String actorEmail, List<String> managers,
+        List<TeamSettings.Change> changes) {
+}
