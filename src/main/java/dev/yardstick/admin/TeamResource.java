@@ -175,12 +175,7 @@ public class TeamResource {
     @Path("/{key}")
     @Transactional
     public Response delete(@PathParam("key") String key, @QueryParam("moveTo") String moveTo) {
-        // an import locks members, then teams; this locks a team, then its members: one at a time
-        Team.getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(?1)) as locked")
-                .setParameter(1, DirectoryImport.LOCK).getSingleResult();
-        Team team = Team.<Team>findByIdOptional(key, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
-                .filter(t -> t.deletedAt == null)
-                .orElseThrow(() -> Problem.notFound("No team with key '" + key + "'."));
+        Team team = lockLive(key).orElseThrow(() -> Problem.notFound("No team with key '" + key + "'."));
         long members = Member.count("teamKey", key);
         if (moveTo != null && !moveTo.isBlank()) {
             if (moveTo.equals(key)) {
@@ -189,13 +184,39 @@ public class TeamResource {
             if (Team.live(moveTo).isEmpty()) {
                 throw Problem.badRequest("moveTo: no team with key '" + moveTo + "'.");
             }
-            Member.update("teamKey = ?1, updatedAt = ?2 where teamKey = ?3", moveTo, Instant.now(), key);
         } else if (members > 0) {
             throw Problem.exception(Response.Status.CONFLICT, "Team '" + key + "' still has " + members
                     + (members == 1 ? " member" : " members")
                     + "; move them first, or delete with ?moveTo=<key> to move them to that team.");
         }
+        retire(team, moveTo == null || moveTo.isBlank() ? null : moveTo);
+        return Response.noContent().build();
+    }
+
+    /**
+     * Takes the directory's lock (an import locks members, then teams; this locks a team, then its members: one at a
+     * time) and the team's row; empty when there is no such team or it was deleted. Call within a transaction.
+     */
+    static java.util.Optional<Team> lockLive(String key) {
+        lockDirectory();
+        return Team.<Team>findByIdOptional(key, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
+                .filter(t -> t.deletedAt == null);
+    }
+
+    /** Takes the directory's lock (see {@link DirectoryImport#LOCK}) until the transaction ends. */
+    static void lockDirectory() {
+        Team.getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(?1)) as locked")
+                .setParameter(1, DirectoryImport.LOCK).getSingleResult();
+    }
+
+    /**
+     * Deletes a team locked with {@link #lockLive}: its members move to {@code moveTo} (null: to no team), and it
+     * disappears from lists, takes no new events or members and loses its channels, webhook, managers, budget and
+     * repositories; its history stays readable by key.
+     */
+    static void retire(Team team, String moveTo) {
         Instant now = Instant.now();
+        Member.update("teamKey = ?1, updatedAt = ?2 where teamKey = ?3", moveTo, now, team.key);
         team.deletedAt = now;
         team.updatedAt = now;
         team.slackChannelId = null;
@@ -204,7 +225,6 @@ public class TeamResource {
         team.managers = new ArrayList<>();
         team.weeklyBudgetUsd = null;
         team.repositories = new ArrayList<>();
-        return Response.noContent().build();
     }
 
     static Team find(String key) {
