@@ -8,8 +8,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.ext.Provider;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * Requires {@code Authorization: Bearer $YARDSTICK_SCIM_TOKEN} on {@link ScimOnly} resources, compared in constant
@@ -20,24 +18,17 @@ import java.security.MessageDigest;
 @Priority(Priorities.AUTHENTICATION)
 public class ScimAuth implements ContainerRequestFilter {
 
-    private final byte[] expected;
-
     @Inject
-    public ScimAuth(ScimConfig config) {
-        this.expected = config.token().filter(t -> !t.isBlank()).map(t -> t.getBytes(StandardCharsets.UTF_8))
-                .orElse(null);
-    }
+    ScimToken token;
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (expected == null) {
+        if (!token.set()) {
             request.abortWith(ScimJson.error(503, null,
                     "SCIM provisioning is off: set YARDSTICK_SCIM_TOKEN to turn it on."));
             return;
         }
-        String presented = Bearer.token(request);
-        if (presented == null
-                || !MessageDigest.isEqual(expected, presented.getBytes(StandardCharsets.UTF_8))) {
+        if (!token.matches(Bearer.token(request))) {
             request.abortWith(jakarta.ws.rs.core.Response.fromResponse(ScimJson.error(401, null,
                     "A valid SCIM bearer token (YARDSTICK_SCIM_TOKEN) is required."))
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"yardstick-scim\"").build());

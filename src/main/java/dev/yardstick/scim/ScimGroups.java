@@ -89,7 +89,7 @@ public class ScimGroups {
     @PATCH
     @Path("/{id}")
     public Response patch(@PathParam("id") String id, String body) {
-        PatchRequest patch = ScimJson.read(body, PatchRequest.class);
+        PatchRequest patch = ScimJson.patch(body);
         Group changed = provisioning.changeGroup(ScimJson.id(id, "group"), current -> {
             ObjectNode doc = ScimJson.MAPPER.valueToTree(core(current));
             try {

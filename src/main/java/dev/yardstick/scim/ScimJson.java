@@ -4,15 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import com.unboundid.scim2.common.exceptions.BadRequestException;
 import com.unboundid.scim2.common.exceptions.ScimException;
 import com.unboundid.scim2.common.messages.ErrorResponse;
+import com.unboundid.scim2.common.messages.PatchRequest;
 import com.unboundid.scim2.common.utils.JsonUtils;
 import dev.yardstick.admin.Provisioning;
 import dev.yardstick.common.DatabaseOutage;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -89,12 +93,65 @@ final class ScimJson {
     }
 
     /** The body read as {@code type}; 400 invalidSyntax when it does not have its shape. */
-    static <T> T read(String body, Class<T> type) {
+    static <T> T read(ObjectNode body, Class<T> type) {
         try {
-            return MAPPER.treeToValue(object(body), type);
+            return MAPPER.treeToValue(body, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw new Failure(400, BadRequestException.INVALID_SYNTAX,
                     "The request body is not a valid " + type.getSimpleName() + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * A PATCH body (RFC 7644 §3.5.2) as the SDK reads it, after undoing what Microsoft Entra ID sends beyond the RFC:
+     * fields of an operation other than {@code op}, {@code path} and {@code value} (Entra's {@code "name":
+     * "addMember"}) are dropped, and a {@code Remove} of {@code "path": "members"} with the members to remove as
+     * its value becomes {@code members[value eq "…" or …]} (as sent, the SDK would remove every member). The SDK takes
+     * {@code op} in any case ({@code "Replace"}).
+     */
+    static PatchRequest patch(String body) {
+        ObjectNode request = object(body);
+        JsonNode operations = field(request, "Operations");
+        if (operations != null && operations.isArray()) {
+            for (JsonNode op : operations) {
+                if (op instanceof ObjectNode o) {
+                    normalise(o);
+                }
+            }
+        }
+        return read(request, PatchRequest.class);
+    }
+
+    private static void normalise(ObjectNode op) {
+        JsonNode kind = field(op, "op");
+        JsonNode path = field(op, "path");
+        JsonNode value = field(op, "value");
+        op.removeAll();
+        if (kind != null) {
+            op.set("op", kind);
+        }
+        if (path != null) {
+            op.set("path", path);
+        }
+        boolean remove = kind != null && kind.isTextual() && kind.textValue().equalsIgnoreCase("remove");
+        if (!remove) {
+            if (value != null) {
+                op.set("value", value);
+            }
+            return;
+        }
+        if (path != null && path.isTextual() && !path.textValue().contains("[") && value != null
+                && value.isArray() && !value.isEmpty()) {
+            List<String> tests = new ArrayList<>();
+            for (JsonNode v : value) {
+                JsonNode id = field(v, "value");
+                if (id == null || !id.isTextual()) {
+                    throw new Failure(400, BadRequestException.INVALID_VALUE,
+                            "Each value to remove needs a value (the id).");
+                }
+                tests.add("value eq " + TextNode.valueOf(id.textValue()));
+            }
+            op.put("path", path.textValue() + "[" + String.join(" or ", tests) + "]");
         }
     }
 

@@ -91,7 +91,7 @@ public class ScimUsers {
     @PATCH
     @Path("/{id}")
     public Response patch(@PathParam("id") String id, String body) {
-        PatchRequest patch = ScimJson.read(body, PatchRequest.class);
+        PatchRequest patch = ScimJson.patch(body);
         return ScimJson.ok(200, user(provisioning.changePerson(ScimJson.id(id, "user"), current -> {
             ObjectNode doc = ScimJson.MAPPER.valueToTree(core(current));
             try {
