@@ -86,6 +86,7 @@ existingSecret or in the chart's Secret) and the value that holds it.
 admin:
   YARDSTICK_ADMIN_TOKEN: token
   YARDSTICK_READER_TOKEN: readerToken
+  YARDSTICK_SCIM_TOKEN: scimToken
 slack:
   SLACK_SIGNING_SECRET: signingSecret
   SLACK_BOT_TOKEN: botToken

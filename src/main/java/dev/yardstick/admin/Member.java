@@ -6,9 +6,11 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.PrePersist;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
 /** A person who uses AI tools, identified by email; belongs to at most one team. */
 @Entity
@@ -45,6 +47,19 @@ public class Member extends PanacheEntityBase {
     /** The latest usage or outcome event seen for the person, to the hour ({@link LastSeen}). */
     @Column(name = "last_seen_at")
     public Instant lastSeenAt;
+    /** The id SCIM knows the person by (a User's {@code id}); a new one when the User is deleted. */
+    @Column(name = "scim_id")
+    public UUID scimId;
+    /** The {@code externalId} an identity provider sent for the person, as given; null when none. */
+    @Column(name = "scim_external_id")
+    public String scimExternalId;
+
+    @PrePersist
+    void assignScimId() {
+        if (scimId == null) {
+            scimId = UUID.randomUUID();
+        }
+    }
 
     /** The member with this email (case-insensitive). */
     public static Optional<Member> byEmail(String email) {

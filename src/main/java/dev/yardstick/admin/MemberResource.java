@@ -174,17 +174,8 @@ public class MemberResource {
     }
 
     private static void leave(String email) {
-        Member m = Member.byEmail(email.strip())
-                .orElseThrow(() -> Problem.notFound("No member with email '" + email + "'."));
-        Instant now = Instant.now();
-        m.teamKey = null;
-        if (m.leftAt == null) {
-            m.leftAt = now;
-        }
-        m.updatedAt = now;
-        Member.getEntityManager().createNativeQuery("""
-                update team set managers = array_remove(managers, ?1), updated_at = now() where ?1 = any(managers)
-                """).setParameter(1, m.email).executeUpdate();
+        Leavers.leave(Member.byEmail(email.strip())
+                .orElseThrow(() -> Problem.notFound("No member with email '" + email + "'.")));
     }
 
     @GET

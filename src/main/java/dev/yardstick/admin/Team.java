@@ -4,12 +4,14 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.PrePersist;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
@@ -66,6 +68,19 @@ public class Team extends PanacheEntityBase {
      */
     @Column(name = "deleted_at")
     public Instant deletedAt;
+    /** The id SCIM knows the team by (a Group's {@code id}); it never changes. */
+    @Column(name = "scim_id")
+    public UUID scimId;
+    /** The {@code externalId} an identity provider sent for the group, as given; null when none. */
+    @Column(name = "scim_external_id")
+    public String scimExternalId;
+
+    @PrePersist
+    void assignScimId() {
+        if (scimId == null) {
+            scimId = UUID.randomUUID();
+        }
+    }
 
     /** The team with this key, unless there is none or it was deleted. */
     public static java.util.Optional<Team> live(String key) {

@@ -7,9 +7,11 @@ import java.util.List;
  * row is written): observed by the feature that tells the team's other managers.
  *
  * @param auditId    the change's audit row
- * @param actorEmail the manager who changed it in chat, or null for the admin API
+ * @param via        where the change came from: {@code api}, {@code scim} or a chat platform
+ * @param actorEmail the manager who changed it in chat, or null for the admin API and SCIM
  * @param managers   the team's managers before and after the change
  */
-public record TeamChanged(long auditId, String teamKey, String teamName, String actorEmail, List<String> managers,
+public record TeamChanged(long auditId, String teamKey, String teamName, String via, String actorEmail,
+        List<String> managers,
         List<TeamSettings.Change> changes) {
 }

@@ -179,12 +179,7 @@ public class TeamResource {
     @Path("/{key}")
     @Transactional
     public Response delete(@PathParam("key") String key, @QueryParam("moveTo") String moveTo) {
-        // an import locks members, then teams; this locks a team, then its members: one at a time
-        Team.getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(?1)) as locked")
-                .setParameter(1, DirectoryImport.LOCK).getSingleResult();
-        Team team = Team.<Team>findByIdOptional(key, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
-                .filter(t -> t.deletedAt == null)
-                .orElseThrow(() -> Problem.notFound("No team with key '" + key + "'."));
+        Team team = lockLive(key).orElseThrow(() -> Problem.notFound("No team with key '" + key + "'."));
         long members = Member.count("teamKey", key);
         if (moveTo != null && !moveTo.isBlank()) {
             if (moveTo.equals(key)) {
@@ -193,7 +188,6 @@ public class TeamResource {
             if (Team.live(moveTo).isEmpty()) {
                 throw Problem.badRequest("moveTo: no team with key '" + moveTo + "'.");
             }
-            Member.update("teamKey = ?1, updatedAt = ?2 where teamKey = ?3", moveTo, Instant.now(), key);
         } else if (members > 0) {
             throw Problem.exception(Response.Status.CONFLICT, "Team '" + key + "' still has " + members
                     + (members == 1 ? " member" : " members")
@@ -201,7 +195,35 @@ public class TeamResource {
         }
         Map<String, String> before = TeamSettings.snapshot(team);
         List<String> managersBefore = List.copyOf(team.managers);
+        retire(team, moveTo == null || moveTo.isBlank() ? null : moveTo);
+        settings.record(team, before, managersBefore, TeamSettings.API_ACTOR, "api", null);
+        return Response.noContent().build();
+    }
+
+    /**
+     * Takes the directory's lock (an import locks members, then teams; this locks a team, then its members: one at a
+     * time) and the team's row; empty when there is no such team or it was deleted. Call within a transaction.
+     */
+    static java.util.Optional<Team> lockLive(String key) {
+        lockDirectory();
+        return Team.<Team>findByIdOptional(key, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE)
+                .filter(t -> t.deletedAt == null);
+    }
+
+    /** Takes the directory's lock (see {@link DirectoryImport#LOCK}) until the transaction ends. */
+    static void lockDirectory() {
+        Team.getEntityManager().createNativeQuery("select 1 from (select pg_advisory_xact_lock(?1)) as locked")
+                .setParameter(1, DirectoryImport.LOCK).getSingleResult();
+    }
+
+    /**
+     * Deletes a team locked with {@link #lockLive}: its members move to {@code moveTo} (null: to no team), and it
+     * disappears from lists, takes no new events or members and loses its channels, webhook, managers, budget and
+     * repositories; its history stays readable by key.
+     */
+    static void retire(Team team, String moveTo) {
         Instant now = Instant.now();
+        Member.update("teamKey = ?1, updatedAt = ?2 where teamKey = ?3", moveTo, now, team.key);
         team.deletedAt = now;
         team.updatedAt = now;
         team.slackChannelId = null;
@@ -210,8 +232,6 @@ public class TeamResource {
         team.managers = new ArrayList<>();
         team.weeklyBudgetUsd = null;
         team.repositories = new ArrayList<>();
-        settings.record(team, before, managersBefore, TeamSettings.API_ACTOR, "api", null);
-        return Response.noContent().build();
     }
 
     /**

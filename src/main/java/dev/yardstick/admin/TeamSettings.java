@@ -64,6 +64,9 @@ public class TeamSettings {
     /** Who a change through the admin API is recorded as. */
     public static final String API_ACTOR = "api:admin";
 
+    /** Who changes teams the identity provider provisions over SCIM, in the audit. */
+    public static final String SCIM_ACTOR = "scim";
+
     /** What a required field says when left blank (bean validation's own words). */
     static final String BLANK = "must not be blank";
 
@@ -308,7 +311,7 @@ public class TeamSettings {
         }
         Set<String> managers = new LinkedHashSet<>(managersBefore);
         managers.addAll(team.managers);
-        changed.fire(new TeamChanged(id, team.key, team.name, actorEmail, List.copyOf(managers), changes));
+        changed.fire(new TeamChanged(id, team.key, team.name, via, actorEmail, List.copyOf(managers), changes));
         return id;
     }
 

@@ -32,7 +32,7 @@ public class SettingsNotices implements PersonalData {
         if (change.managers().isEmpty()) {
             return;
         }
-        String who = "An admin";
+        String who = "scim".equals(change.via()) ? "Your identity provider (SCIM)" : "An admin";
         if (change.actorEmail() != null) {
             Member actor = Member.byEmail(change.actorEmail()).orElse(null);
             who = actor == null || actor.displayName == null || actor.displayName.isBlank()

@@ -42,6 +42,7 @@ class HelmChartTest {
     static final YAMLMapper YAML = new YAMLMapper();
     /** Every environment variable that carries a secret. */
     static final Set<String> SECRET_ENV = Set.of("QUARKUS_DATASOURCE_PASSWORD", "YARDSTICK_ADMIN_TOKEN",
+            "YARDSTICK_READER_TOKEN", "YARDSTICK_SCIM_TOKEN",
             "SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "TEAMS_APP_PASSWORD",
             "GITHUB_WEBHOOK_SECRET", "LINEAR_WEBHOOK_SECRET", "JIRA_WEBHOOK_SECRET", "ANTHROPIC_ADMIN_KEY",
             "OPENAI_ADMIN_KEY", "CURSOR_ADMIN_KEY", "GITHUB_TOKEN");
@@ -112,13 +113,15 @@ class HelmChartTest {
     @Test
     void inlineSecretsGoToTheChartsSecretAndAreReadByReference() throws IOException {
         Rendered r = render(t -> t.set("postgresql.host", "db").set("postgresql.password", "pg-pass-1")
-                .set("admin.token", "admin-token-1").set("slack.signingSecret", "signing-1")
+                .set("admin.token", "admin-token-1").set("admin.scimToken", "scim-token-1")
+                .set("slack.signingSecret", "signing-1")
                 .set("slack.botToken", "xoxb-1").set("connectors.githubToken", "ghp-1"));
 
         JsonNode secret = r.one("Secret");
         String name = secret.at("/metadata/name").asText();
         JsonNode data = secret.at("/data");
-        assertEquals(Set.of("QUARKUS_DATASOURCE_PASSWORD", "YARDSTICK_ADMIN_TOKEN", "SLACK_SIGNING_SECRET",
+        assertEquals(Set.of("QUARKUS_DATASOURCE_PASSWORD", "YARDSTICK_ADMIN_TOKEN", "YARDSTICK_SCIM_TOKEN",
+                "SLACK_SIGNING_SECRET",
                 "SLACK_BOT_TOKEN", "GITHUB_TOKEN"), fieldNames(data));
         assertEquals("admin-token-1", new String(java.util.Base64.getDecoder().decode(
                 data.at("/YARDSTICK_ADMIN_TOKEN").asText()), StandardCharsets.UTF_8));
@@ -133,7 +136,8 @@ class HelmChartTest {
         for (JsonNode doc : r.docs()) {
             if (!"Secret".equals(doc.path("kind").asText())) {
                 String text = YAML.writeValueAsString(doc);
-                for (String plain : List.of("pg-pass-1", "admin-token-1", "signing-1", "xoxb-1", "ghp-1")) {
+                for (String plain : List.of("pg-pass-1", "admin-token-1", "scim-token-1", "signing-1", "xoxb-1",
+                        "ghp-1")) {
                     assertFalse(text.contains(plain), plain + " appears in a " + doc.path("kind").asText());
                 }
             }
@@ -162,6 +166,7 @@ class HelmChartTest {
                 .at("/valueFrom/secretKeyRef/name").asText());
         assertEquals("password", env.get("QUARKUS_DATASOURCE_PASSWORD").at("/valueFrom/secretKeyRef/key").asText());
         Map<String, String> secretOf = Map.ofEntries(Map.entry("YARDSTICK_ADMIN_TOKEN", "yardstick-admin"),
+                Map.entry("YARDSTICK_SCIM_TOKEN", "yardstick-admin"),
                 Map.entry("SLACK_SIGNING_SECRET", "yardstick-slack"), Map.entry("SLACK_BOT_TOKEN", "yardstick-slack"),
                 Map.entry("SLACK_CLIENT_ID", "yardstick-slack"), Map.entry("SLACK_CLIENT_SECRET", "yardstick-slack"),
                 Map.entry("TEAMS_APP_PASSWORD", "yardstick-teams"),
