@@ -103,6 +103,8 @@ connectors:
   OPENAI_ADMIN_KEY: openaiAdminKey
   CURSOR_ADMIN_KEY: cursorAdminKey
   GITHUB_TOKEN: githubToken
+limits:
+  LITELLM_MASTER_KEY: litellmMasterKey
 {{- end }}
 
 {{/* The data of the chart's Secret (env name: value), for the groups given inline; may be empty. */}}

@@ -29,6 +29,8 @@ public class Provisioning {
 
     @Inject
     TeamSettings settings;
+    @Inject
+    SpendCaps caps;
 
     /** Longest display name of a person or a team. */
     static final int MAX_NAME = 200;
@@ -315,6 +317,7 @@ public class Provisioning {
         Map<String, String> before = TeamSettings.snapshot(t);
         List<String> managers = List.copyOf(t.managers);
         TeamResource.retire(t, null);
+        caps.link(t.key, List.of());
         settings.record(t, before, managers, TeamSettings.SCIM_ACTOR, "scim", null);
     }
 

@@ -56,7 +56,8 @@ public class TeamResource {
             @DecimalMin(value = "0.01", message = "must be at least 0.01") @Digits(integer = 12, fraction = 2) BigDecimal runawayCostUsd,
             @Min(value = 1, message = "must be at least 1") @Max(1_000_000_000) Integer runawayRequests,
             List<@NotBlank @Pattern(regexp = REPOSITORY_PATTERN, message = "must be a GitHub repository as owner/name") String> repositories,
-            @Size(max = 64) @Pattern(regexp = "S[A-Z0-9]{2,}", message = "must be a Slack user group id such as S0123ABCD") String slackUsergroupId) {
+            @Size(max = 64) @Pattern(regexp = "S[A-Z0-9]{2,}", message = "must be a Slack user group id such as S0123ABCD") String slackUsergroupId,
+            @Size(max = 20) List<SpendCaps.Link> limits) {
     }
 
     /**
@@ -67,25 +68,28 @@ public class TeamResource {
      * @param teamsWebhook             whether a Teams Workflows webhook (digest only) is set; the URL
      *                                 itself is a secret and never shown
      * @param slackUsergroupId         the Slack user group whose members are the team's members (docs/directory.md)
+     * @param limits                   the vendor caps that follow the team's budget (docs/limits.md)
      */
     public record TeamView(String key, String name, String slackChannelId, String teamsChannelId,
             boolean teamsWebhook, List<String> managers,
             BigDecimal weeklyBudgetUsd, BigDecimal effectiveWeeklyBudgetUsd, String timezone, String digestDay,
             String digestTime, BigDecimal runawayCostUsd, int runawayRequests, List<String> repositories,
-            Instant createdAt, Instant updatedAt, String slackUsergroupId) {
+            Instant createdAt, Instant updatedAt, String slackUsergroupId, List<SpendCaps.Link> limits) {
     }
 
     @Inject
     EffectiveBudget budgets;
     @Inject
     TeamSettings settings;
+    @Inject
+    SpendCaps caps;
 
     private TeamView view(Team t) {
         return new TeamView(t.key, t.name, t.slackChannelId, t.teamsChannelId, t.teamsWebhookUrl != null,
                 List.copyOf(t.managers), t.weeklyBudgetUsd,
                 budgets.at(t, Instant.now()), t.timezone, t.digestDay,
                 t.digestTime, t.runawayCostUsd, t.runawayRequests, List.copyOf(t.repositories), t.createdAt,
-                t.updatedAt, t.slackUsergroupId);
+                t.updatedAt, t.slackUsergroupId, caps.of(t.key));
     }
 
     @GET
@@ -165,6 +169,7 @@ public class TeamResource {
         }
         team.flush();
         settings.record(team, before, managersBefore, TeamSettings.API_ACTOR, "api", null);
+        caps.link(key, body.limits());
         return Response.status(created ? Response.Status.CREATED : Response.Status.OK)
                 .entity(view(team)).build();
     }
@@ -196,6 +201,7 @@ public class TeamResource {
         Map<String, String> before = TeamSettings.snapshot(team);
         List<String> managersBefore = List.copyOf(team.managers);
         retire(team, moveTo == null || moveTo.isBlank() ? null : moveTo);
+        caps.link(key, List.of());
         settings.record(team, before, managersBefore, TeamSettings.API_ACTOR, "api", null);
         return Response.noContent().build();
     }

@@ -100,6 +100,8 @@ public class TeamSettings {
     ObjectMapper json;
     @Inject
     Event<TeamChanged> changed;
+    @Inject
+    Event<BudgetChanged> budgetChanged;
 
     /** What is wrong with a timezone, as the team API says it; null when it is fine. */
     public static String timezoneProblem(String timezone) {
@@ -312,6 +314,9 @@ public class TeamSettings {
         Set<String> managers = new LinkedHashSet<>(managersBefore);
         managers.addAll(team.managers);
         changed.fire(new TeamChanged(id, team.key, team.name, via, actorEmail, List.copyOf(managers), changes));
+        if (changes.stream().anyMatch(c -> WEEKLY_BUDGET.equals(c.field()))) {
+            budgetChanged.fire(new BudgetChanged(team.key));
+        }
         return id;
     }
 

@@ -1,5 +1,6 @@
 package dev.yardstick.budget;
 
+import dev.yardstick.admin.BudgetChanged;
 import dev.yardstick.admin.Roster;
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
@@ -47,6 +48,8 @@ public class BudgetService {
     LedgerQueries ledger;
     @Inject
     Budgets budgets;
+    @Inject
+    jakarta.enterprise.event.Event<BudgetChanged> budgetChanged;
 
     /** What became of a request. */
     public record Created(BudgetRequest request, int managersNotified) {
@@ -139,6 +142,9 @@ public class BudgetService {
                         .setParameter(4, r.amountUsd).executeUpdate();
             } else if (approve) {
                 roster.raiseWeeklyBudget(r.teamKey, r.amountUsd);
+            }
+            if (approve) {
+                budgetChanged.fire(new BudgetChanged(r.teamKey));
             }
             announce(r, team, who(decider));
             return new Decided(r);
