@@ -98,6 +98,30 @@ public class Provisioning {
 
     private static final String PEOPLE = "email not like '" + Erasure.PREFIX + "%'";
 
+    /**
+     * The query of {@code base} and every match: {@code id} by SCIM id, {@code email} lowercased, the other
+     * attributes by the entity field {@code fields} names for them.
+     */
+    private static String where(String base, List<Match> matches, Parameters params, Map<String, String> fields) {
+        StringBuilder where = new StringBuilder(base);
+        for (int i = 0; i < matches.size(); i++) {
+            Match m = matches.get(i);
+            String p = "p" + i;
+            if (m.attribute().equals("id")) {
+                where.append(" and scimId = :").append(p);
+                params.and(p, uuid(m.value()).orElse(new UUID(0, 0)));
+                continue;
+            }
+            String field = fields.get(m.attribute());
+            if (field == null) {
+                throw new IllegalArgumentException(m.attribute());
+            }
+            where.append(" and ").append(field).append(" = :").append(p);
+            params.and(p, field.equals("email") ? m.value().strip().toLowerCase(Locale.ROOT) : m.value());
+        }
+        return where.toString();
+    }
+
     // ---- people
 
     /** The person with this id; empty when there is none (or they were erased, or the User deleted). */
@@ -109,31 +133,9 @@ public class Provisioning {
     /** People matching all of {@code matches}, by member id, {@code limit} from {@code offset}. */
     @Transactional
     public Page<Person> people(List<Match> matches, int offset, int limit) {
-        StringBuilder where = new StringBuilder(PEOPLE);
         Parameters params = new Parameters();
-        for (int i = 0; i < matches.size(); i++) {
-            Match m = matches.get(i);
-            String p = "p" + i;
-            switch (m.attribute()) {
-                case "id" -> {
-                    where.append(" and scimId = :").append(p);
-                    params.and(p, uuid(m.value()).orElse(new UUID(0, 0)));
-                }
-                case "email" -> {
-                    where.append(" and email = :").append(p);
-                    params.and(p, m.value().strip().toLowerCase(Locale.ROOT));
-                }
-                case "externalId" -> {
-                    where.append(" and scimExternalId = :").append(p);
-                    params.and(p, m.value());
-                }
-                case "displayName" -> {
-                    where.append(" and displayName = :").append(p);
-                    params.and(p, m.value());
-                }
-                default -> throw new IllegalArgumentException(m.attribute());
-            }
-        }
+        String where = where(PEOPLE, matches, params,
+                Map.of("externalId", "scimExternalId", "displayName", "displayName", "email", "email"));
         var query = Member.<Member>find(where + " order by id", params);
         long total = query.count();
         List<Person> items = limit == 0 || offset >= total
@@ -248,27 +250,9 @@ public class Provisioning {
     /** Live teams matching all of {@code matches}, by creation, {@code limit} from {@code offset}. */
     @Transactional
     public Page<Group> groups(List<Match> matches, int offset, int limit, boolean withMembers) {
-        StringBuilder where = new StringBuilder("deletedAt is null");
         Parameters params = new Parameters();
-        for (int i = 0; i < matches.size(); i++) {
-            Match m = matches.get(i);
-            String p = "p" + i;
-            switch (m.attribute()) {
-                case "id" -> {
-                    where.append(" and scimId = :").append(p);
-                    params.and(p, uuid(m.value()).orElse(new UUID(0, 0)));
-                }
-                case "externalId" -> {
-                    where.append(" and scimExternalId = :").append(p);
-                    params.and(p, m.value());
-                }
-                case "displayName" -> {
-                    where.append(" and name = :").append(p);
-                    params.and(p, m.value());
-                }
-                default -> throw new IllegalArgumentException(m.attribute());
-            }
-        }
+        String where = where("deletedAt is null", matches, params,
+                Map.of("externalId", "scimExternalId", "displayName", "name"));
         var query = Team.<Team>find(where + " order by createdAt, key", params);
         long total = query.count();
         List<Group> items = limit == 0 || offset >= total
