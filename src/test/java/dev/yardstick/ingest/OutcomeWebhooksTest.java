@@ -185,6 +185,10 @@ class OutcomeWebhooksTest {
         assertTrue(blocks.contains("AI-assisted PRs were kept less often than the others this week (63% against "
                 + "100%)"), blocks);
         assertTrue(blocks.contains("11 items: 11 PRs merged"), blocks);
+        // 6 of the 11 shipped items are AI-assisted: the closed PRs and the revert are not shipped work
+        assertTrue(blocks.contains("55% marked AI-assisted"), blocks);
+        admin().get("/api/v1/org/summary?from=" + monday + "&to=" + monday.plusDays(6)).then().statusCode(200)
+                .body("teams.find { it.team == '" + team + "' }.outcomesTotal", equalTo(11));
     }
 
     // --- Deployments --------------------------------------------------------------------------
