@@ -58,6 +58,15 @@ public class Team extends PanacheEntityBase {
     /** GitHub repositories ({@code owner/name}, lower-case) whose merged PRs count for the team. */
     @JdbcTypeCode(SqlTypes.ARRAY)
     public List<String> repositories = new ArrayList<>();
+    /** The default {@link #deployEnvironments}. */
+    public static final List<String> DEFAULT_DEPLOY_ENVIRONMENTS = List.of("production", "prod");
+    /**
+     * GitHub deployment environments (lower-case) whose deployment statuses count for the team: {@code success} as a
+     * deployment, {@code failure} or {@code error} as a failed one (docs/connectors.md).
+     */
+    @JdbcTypeCode(SqlTypes.ARRAY)
+    @Column(name = "deploy_environments")
+    public List<String> deployEnvironments = new ArrayList<>(DEFAULT_DEPLOY_ENVIRONMENTS);
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "updated_at")

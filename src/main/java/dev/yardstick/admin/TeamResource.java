@@ -57,7 +57,8 @@ public class TeamResource {
             @Min(value = 1, message = "must be at least 1") @Max(1_000_000_000) Integer runawayRequests,
             List<@NotBlank @Pattern(regexp = REPOSITORY_PATTERN, message = "must be a GitHub repository as owner/name") String> repositories,
             @Size(max = 64) @Pattern(regexp = "S[A-Z0-9]{2,}", message = "must be a Slack user group id such as S0123ABCD") String slackUsergroupId,
-            @Size(max = 20) List<SpendCaps.Link> limits) {
+            @Size(max = 20) List<SpendCaps.Link> limits,
+            @Size(max = 20) List<@NotBlank @Size(max = 255) String> deployEnvironments) {
     }
 
     /**
@@ -69,12 +70,14 @@ public class TeamResource {
      *                                 itself is a secret and never shown
      * @param slackUsergroupId         the Slack user group whose members are the team's members (docs/directory.md)
      * @param limits                   the vendor caps that follow the team's budget (docs/limits.md)
+     * @param deployEnvironments       GitHub deployment environments whose deployments count (docs/connectors.md)
      */
     public record TeamView(String key, String name, String slackChannelId, String teamsChannelId,
             boolean teamsWebhook, List<String> managers,
             BigDecimal weeklyBudgetUsd, BigDecimal effectiveWeeklyBudgetUsd, String timezone, String digestDay,
             String digestTime, BigDecimal runawayCostUsd, int runawayRequests, List<String> repositories,
-            Instant createdAt, Instant updatedAt, String slackUsergroupId, List<SpendCaps.Link> limits) {
+            Instant createdAt, Instant updatedAt, String slackUsergroupId, List<SpendCaps.Link> limits,
+            List<String> deployEnvironments) {
     }
 
     @Inject
@@ -89,7 +92,7 @@ public class TeamResource {
                 List.copyOf(t.managers), t.weeklyBudgetUsd,
                 budgets.at(t, Instant.now()), t.timezone, t.digestDay,
                 t.digestTime, t.runawayCostUsd, t.runawayRequests, List.copyOf(t.repositories), t.createdAt,
-                t.updatedAt, t.slackUsergroupId, caps.of(t.key));
+                t.updatedAt, t.slackUsergroupId, caps.of(t.key), List.copyOf(t.deployEnvironments));
     }
 
     @GET
@@ -162,6 +165,9 @@ public class TeamResource {
         team.runawayCostUsd = body.runawayCostUsd() == null ? new BigDecimal("25") : body.runawayCostUsd();
         team.runawayRequests = body.runawayRequests() == null ? 300 : body.runawayRequests();
         team.repositories = repositories;
+        team.deployEnvironments = new ArrayList<>(body.deployEnvironments() == null
+                ? Team.DEFAULT_DEPLOY_ENVIRONMENTS
+                : body.deployEnvironments().stream().map(e -> e.trim().toLowerCase(Locale.ROOT)).distinct().toList());
         team.slackUsergroupId = body.slackUsergroupId();
         team.updatedAt = now;
         if (!team.isPersistent()) {

@@ -1,5 +1,6 @@
 package dev.yardstick.digest;
 
+import dev.yardstick.ledger.Summary;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.List;
@@ -13,11 +14,22 @@ import java.util.Map;
  * @param trend             the 8 weeks ending with this one, oldest first
  * @param runawayAlerts     runaway-agent alerts raised in the week (no names)
  * @param runawayUsd        what the sessions of those alerts spent
+ * @param prSurvival        pull requests merged, closed and reverted, AI-assisted and the rest, or null when unknown
+ * @param deployments       deployments that succeeded and failed, or null when unknown
  */
 public record DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
         BigDecimal previousSpend, BigDecimal budget, Map<String, Long> shipped, long shippedTotal,
         long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
-        long runawayAlerts, BigDecimal runawayUsd) {
+        long runawayAlerts, BigDecimal runawayUsd, Summary.PrSurvival prSurvival, Summary.Deployments deployments) {
+
+    /** Figures without pull request survival or deployment figures. */
+    public DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
+            BigDecimal previousSpend, BigDecimal budget, Map<String, Long> shipped, long shippedTotal,
+            long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
+            long runawayAlerts, BigDecimal runawayUsd) {
+        this(teamKey, teamName, week, monday, spend, previousSpend, budget, shipped, shippedTotal, previousShipped,
+                aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, null, null);
+    }
 
     /** One week of the trend. */
     public record Week(LocalDate monday, BigDecimal spend, long shipped) {

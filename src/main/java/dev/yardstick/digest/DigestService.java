@@ -120,7 +120,7 @@ public class DigestService {
         return new DigestFigures(team.key, team.name, isoWeek(monday), monday, week.costUsd(), previous.costUsd(),
                 budgets.effective(team.key, monday), week.outcomes(), week.outcomesTotal(), previous.outcomes(),
                 ledger.aiAssisted(team.key, monday, sunday), premiumShare, trend, week.activeMembers(),
-                runaway.alerts(), runaway.costUsd());
+                runaway.alerts(), runaway.costUsd(), week.prSurvival(), week.deployments());
     }
 
     /** The digest message for these figures. */
@@ -155,21 +155,53 @@ public class DigestService {
                 ? "none this week"
                 : f.runawayAlerts() + (f.runawayAlerts() == 1 ? " session, " : " sessions, ")
                         + Format.usd(f.runawayUsd()) + " spent by them";
+        List<ChatMessage.Fact> facts = new ArrayList<>(List.of(new ChatMessage.Fact("Spend", spend),
+                new ChatMessage.Fact("Shipped", shipped),
+                new ChatMessage.Fact("Cost per shipped item", now.costPerItem() == null
+                        ? "– (nothing shipped)"
+                        : Format.usd(now.costPerItem()))));
+        String deployments = changeFailures(f.deployments());
+        if (deployments != null) {
+            facts.add(new ChatMessage.Fact("Deployments", deployments));
+        }
+        String prs = prSurvival(f.prSurvival());
+        if (prs != null) {
+            facts.add(new ChatMessage.Fact("AI-assisted PRs", prs));
+        }
+        facts.add(new ChatMessage.Fact("Model mix", mix));
+        facts.add(new ChatMessage.Fact("Runaway-agent alerts", runaway));
         ChatMessage.Builder b = ChatMessage.builder(f.teamName() + ", week of " + range + ": " + Format.usd(f.spend())
                 + " spent, " + f.shippedTotal() + " shipped")
                 .header(f.teamName() + " · AI use, week of " + range)
-                .facts(List.of(new ChatMessage.Fact("Spend", spend),
-                        new ChatMessage.Fact("Shipped", shipped),
-                        new ChatMessage.Fact("Cost per shipped item", now.costPerItem() == null
-                                ? "– (nothing shipped)"
-                                : Format.usd(now.costPerItem())),
-                        new ChatMessage.Fact("Model mix", mix),
-                        new ChatMessage.Fact("Runaway-agent alerts", runaway)))
+                .facts(facts)
                 .paragraph("**Cost per shipped item, last 8 weeks:** " + String.join(" → ", trendParts));
         for (String nudge : Nudges.choose(f)) {
             b.paragraph(nudge);
         }
         return b.note("Team totals only. Individual numbers are private: run /ai-spend to see yours.").build();
+    }
+
+    /**
+     * The AI-assisted pull requests line, when there were any: "14 merged, 3 closed, 1 reverted — 76% kept; others
+     * 91%". Survival is (merged − reverted) ÷ (merged + closed); see docs/digest.md.
+     */
+    static String prSurvival(Summary.PrSurvival s) {
+        if (s == null || !s.aiAssisted().any()) {
+            return null;
+        }
+        Summary.Prs ai = s.aiAssisted(), rest = s.others();
+        return ai.merged() + " merged, " + ai.closed() + " closed, " + ai.reverted() + " reverted — "
+                + (ai.survival() == null ? "none merged or closed" : Nudges.percent(ai.survival()) + " kept")
+                + "; others " + (rest.survival() == null ? "none" : Nudges.percent(rest.survival()));
+    }
+
+    /** The change-failure line, when deployments failed: "9 succeeded, 2 failed (18% change failure rate)". */
+    static String changeFailures(Summary.Deployments d) {
+        if (d == null || d.failed() == 0) {
+            return null;
+        }
+        return d.succeeded() + " succeeded, " + d.failed() + " failed (" + Nudges.percent(d.changeFailureRate())
+                + " change failure rate)";
     }
 
     /** What happened to a digest send. */

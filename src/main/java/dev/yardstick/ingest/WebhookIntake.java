@@ -1,6 +1,7 @@
 package dev.yardstick.ingest;
 
 import dev.yardstick.YardstickConfig;
+import dev.yardstick.admin.Team;
 import dev.yardstick.ledger.Bounds;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
@@ -39,7 +40,13 @@ public class WebhookIntake {
      * @param repository  the GitHub repository {@code owner/name}, or {@code null}
      */
     public record ShippedWork(String id, Instant time, String kind, String email, String githubLogin,
-            String repository, String title, String url, Boolean aiAssisted) {
+            String repository, String title, String url, Boolean aiAssisted, OutcomeRecord.PullRequest pr) {
+
+        /** Work that names no pull request. */
+        public ShippedWork(String id, Instant time, String kind, String email, String githubLogin, String repository,
+                String title, String url, Boolean aiAssisted) {
+            this(id, time, kind, email, githubLogin, repository, title, url, aiAssisted, null);
+        }
     }
 
     /** The body of a webhook answer: {@code accepted}, {@code duplicate}, {@code ignored} or {@code pong}. */
@@ -60,16 +67,9 @@ public class WebhookIntake {
 
     /** Stores the work as an outcome event, or says why it was ignored. */
     public Result record(String source, ShippedWork work) {
-        if (!Bounds.isStorable(work.id()) || !Bounds.isStorable(work.email()) || !Bounds.isStorable(work.githubLogin())
-                || !Bounds.isStorable(work.repository()) || !Bounds.isStorable(work.title())
-                || !Bounds.isStorable(work.url())) {
-            return ignored(source, "the payload's text contains the NUL character (U+0000), which cannot be stored");
-        }
-        Instant now = Instant.now();
-        Instant time = work.time() == null || work.time().isAfter(now) ? now : work.time();
-        if (time.isBefore(now.minus(config.rawRetentionDays(), ChronoUnit.DAYS))) {
-            return ignored(source, "the work is older than the raw-event retention ("
-                    + config.rawRetentionDays() + " days)");
+        Result refused = unstorable(source, work);
+        if (refused != null) {
+            return refused;
         }
         String user;
         String team;
@@ -87,9 +87,59 @@ public class WebhookIntake {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
+        return write(source, work, user, team);
+    }
+
+    /**
+     * Stores a deployment (or a failed one) for the team that owns its repository, else the team of its creator
+     * (matched by GitHub login); no member is recorded, deployments are the team's. Ignored unless the environment
+     * is one of that team's {@link Team#deployEnvironments} (compared case-insensitively).
+     */
+    public Result recordDeployment(String source, ShippedWork work, String environment) {
+        Result refused = unstorable(source, work);
+        if (refused != null) {
+            return refused;
+        }
+        String team;
+        try {
+            team = teamOfRepository(work.repository());
+            if (team == null && work.githubLogin() != null) {
+                Who who = byGithubLogin(work.githubLogin());
+                team = who == null ? null : who.teamKey();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        Team t = team == null ? null : Team.findById(team);
+        if (t == null || t.deletedAt != null) {
+            return ignored(source, "the repository belongs to no team and the deployment's creator is not a "
+                    + "member of one");
+        }
+        if (t.deployEnvironments.stream().noneMatch(environment::equalsIgnoreCase)) {
+            return ignored(source, "environment '" + environment + "' is not one of the team's deployEnvironments");
+        }
+        return write(source, work, null, t.key);
+    }
+
+    private Result unstorable(String source, ShippedWork work) {
+        if (!Bounds.isStorable(work.id()) || !Bounds.isStorable(work.email()) || !Bounds.isStorable(work.githubLogin())
+                || !Bounds.isStorable(work.repository()) || !Bounds.isStorable(work.title())
+                || !Bounds.isStorable(work.url())) {
+            return ignored(source, "the payload's text contains the NUL character (U+0000), which cannot be stored");
+        }
+        return null;
+    }
+
+    private Result write(String source, ShippedWork work, String user, String team) {
+        Instant now = Instant.now();
+        Instant time = work.time() == null || work.time().isAfter(now) ? now : work.time();
+        if (time.isBefore(now.minus(config.rawRetentionDays(), ChronoUnit.DAYS))) {
+            return ignored(source, "the work is older than the raw-event retention ("
+                    + config.rawRetentionDays() + " days)");
+        }
         OutcomeRecord outcome = new OutcomeRecord(boundedId(work.id()), time, user, team, work.kind(),
                 truncate(work.title(), 500), work.url() != null && work.url().length() <= 2048 ? work.url() : null,
-                work.aiAssisted());
+                work.aiAssisted(), work.pr());
         WriteResult written = ledger.writeOutcomes(List.of(new Indexed<>(0, outcome)));
         if (written.accepted() == 1) {
             return count(source, new Result("accepted", null));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.common.Problem;
 import dev.yardstick.ingest.WebhookIntake.Result;
 import dev.yardstick.ingest.WebhookIntake.ShippedWork;
+import dev.yardstick.ledger.OutcomeRecord;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -21,10 +22,12 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Webhooks that report shipped work: {@code POST /webhooks/github} (merged pull requests),
+ * Webhooks that report shipped work: {@code POST /webhooks/github} (pull requests merged, reverted or closed
+ * unmerged, and deployment statuses),
  * {@code /webhooks/linear} and {@code /webhooks/jira} (resolved tickets). Not behind the admin or
  * ingest tokens: each source proves itself with its own signature or shared token, checked on the
  * raw body before anything is read. See docs/connectors.md.
@@ -63,12 +66,15 @@ public class WebhookResource {
             intake.counted("github", "pong");
             return Response.ok(new Result("pong", null)).build();
         }
+        if ("deployment_status".equals(event)) {
+            return deploymentStatus(payload);
+        }
         if (!"pull_request".equals(event)) {
             return accepted(intake.ignored("github", "event '" + event + "' carries no shipped work"));
         }
         JsonNode pr = payload.path("pull_request");
-        if (!"closed".equals(payload.path("action").asText()) || !pr.path("merged").asBoolean(false)) {
-            return accepted(intake.ignored("github", "only merged pull requests count"));
+        if (!"closed".equals(payload.path("action").asText())) {
+            return accepted(intake.ignored("github", "only closed pull requests count"));
         }
         String nodeId = text(pr, "node_id");
         String login = text(pr.path("user"), "login");
@@ -78,9 +84,53 @@ public class WebhookResource {
         List<String> labels = new ArrayList<>();
         pr.path("labels").forEach(l -> labels.add(l.path("name").asText(null)));
         boolean ai = AiAssisted.labelled(labels) || AiAssisted.trailer(text(pr, "body"));
+        String repository = text(payload.path("repository"), "full_name");
+        String repo = repository == null ? null : repository.toLowerCase(Locale.ROOT);
+        Integer number = pr.path("number").canConvertToInt() ? pr.path("number").asInt() : null;
+        if (!pr.path("merged").asBoolean(false)) {
+            return accepted(intake.record("github", new ShippedWork("github-pr-closed:" + nodeId,
+                    time(text(pr, "closed_at")), "pr_closed", null, login, repository, text(pr, "title"),
+                    text(pr, "html_url"), ai ? Boolean.TRUE : null,
+                    new OutcomeRecord.PullRequest(repo, number, null, null, null, null))));
+        }
+        String sha = text(pr, "merge_commit_sha");
+        Reverts.Reverted reverted = Reverts.of(repository, text(pr.path("head"), "ref"), text(pr, "title"),
+                text(pr, "body"));
+        OutcomeRecord.PullRequest link = new OutcomeRecord.PullRequest(repo, number,
+                sha == null ? null : sha.toLowerCase(Locale.ROOT), reverted == null ? null : reverted.repository(),
+                reverted == null ? null : reverted.number(), reverted == null ? null : reverted.sha());
         return accepted(intake.record("github", new ShippedWork("github-pr:" + nodeId, time(text(pr, "merged_at")),
-                "pr_merged", null, login, text(payload.path("repository"), "full_name"), text(pr, "title"),
-                text(pr, "html_url"), ai ? Boolean.TRUE : null)));
+                reverted == null ? "pr_merged" : "pr_reverted", null, login, repository, text(pr, "title"),
+                text(pr, "html_url"), ai ? Boolean.TRUE : null, link)));
+    }
+
+    /**
+     * A {@code deployment_status} delivery: {@code success} is a {@code deployment}, {@code failure} or
+     * {@code error} a {@code deployment_failed}, when the environment is one of the team's deploy environments.
+     */
+    private Response deploymentStatus(JsonNode payload) {
+        JsonNode status = payload.path("deployment_status");
+        JsonNode deployment = payload.path("deployment");
+        String state = text(status, "state");
+        String kind = "success".equals(state)
+                ? "deployment"
+                : "failure".equals(state) || "error".equals(state) ? "deployment_failed" : null;
+        if (kind == null) {
+            return accepted(intake.ignored("github", "only success, failure and error deployment statuses count"));
+        }
+        String id = text(status, "id");
+        String repository = text(payload.path("repository"), "full_name");
+        if (id == null || repository == null) {
+            throw Problem.badRequest("deployment_status.id and repository.full_name are required.");
+        }
+        String environment = Optional.ofNullable(text(status, "environment")).orElse(text(deployment, "environment"));
+        if (environment == null) {
+            return accepted(intake.ignored("github", "the deployment names no environment"));
+        }
+        String url = Optional.ofNullable(text(status, "environment_url")).orElse(text(status, "target_url"));
+        return accepted(intake.recordDeployment("github", new ShippedWork("github-deployment-status:" + id,
+                time(text(status, "created_at")), kind, null, text(deployment.path("creator"), "login"), repository,
+                repository + " to " + environment, url, null), environment));
     }
 
     @POST

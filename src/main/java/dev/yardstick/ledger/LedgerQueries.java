@@ -59,16 +59,25 @@ public class LedgerQueries {
             }
             Map<String, Long> outcomes = new TreeMap<>();
             Vocabulary.OUTCOME_KINDS.forEach(k -> outcomes.put(k, 0L));
+            Map<String, long[]> notShipped = new HashMap<>();
             long outcomesTotal = 0;
             try (PreparedStatement ps = c.prepareStatement("""
-                    select kind, sum(outcomes) from outcome_daily
+                    select kind, sum(outcomes), sum(ai_assisted) from outcome_daily
                     where team_key = ? and day between ? and ? group by kind
                     """)) {
                 bind(ps, team, from, to);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        outcomes.put(rs.getString(1), rs.getLong(2));
-                        outcomesTotal += rs.getLong(2);
+                        String kind = rs.getString(1);
+                        if (Vocabulary.NOT_SHIPPED_KINDS.contains(kind)) {
+                            notShipped.put(kind, new long[]{rs.getLong(2), rs.getLong(3)});
+                        } else {
+                            outcomes.put(kind, rs.getLong(2));
+                            outcomesTotal += rs.getLong(2);
+                            if ("pr_merged".equals(kind)) {
+                                notShipped.put(kind, new long[]{rs.getLong(2), rs.getLong(3)});
+                            }
+                        }
                     }
                 }
             }
@@ -95,10 +104,21 @@ public class LedgerQueries {
                     ? null
                     : cost.divide(BigDecimal.valueOf(outcomesTotal), 4, RoundingMode.HALF_UP);
             return new Summary(team, from, to, money(cost), new Summary.Tokens(in, out, cr, cw), requests, outcomes,
-                    outcomesTotal, perOutcome, tools, models, active, unpriced);
+                    outcomesTotal, perOutcome, tools, models, active, unpriced, survival(notShipped),
+                    Summary.Deployments.of(outcomes.getOrDefault("deployment", 0L),
+                            notShipped.getOrDefault("deployment_failed", new long[2])[0]));
         } catch (SQLException e) {
             throw new IllegalStateException("summary query failed", e);
         }
+    }
+
+    /** Pull request survival from the week's pull request kinds: {outcomes, of which AI-assisted} per kind. */
+    private static Summary.PrSurvival survival(Map<String, long[]> kinds) {
+        long[] merged = kinds.getOrDefault("pr_merged", new long[2]);
+        long[] closed = kinds.getOrDefault("pr_closed", new long[2]);
+        long[] reverted = kinds.getOrDefault("pr_reverted", new long[2]);
+        return new Summary.PrSurvival(Summary.Prs.of(merged[1], closed[1], reverted[1]),
+                Summary.Prs.of(merged[0] - merged[1], closed[0] - closed[1], reverted[0] - reverted[1]));
     }
 
     /**
@@ -131,7 +151,8 @@ public class LedgerQueries {
             }
             long outcomes;
             try (PreparedStatement ps = c.prepareStatement(
-                    "select coalesce(sum(outcomes), 0) from outcome_daily where member_id = ? and day between ? and ?")) {
+                    "select coalesce(sum(outcomes), 0) from outcome_daily where member_id = ? and day between ? and ? and "
+                            + Vocabulary.SHIPPED_ONLY)) {
                 ps.setLong(1, memberId);
                 ps.setDate(2, Date.valueOf(from));
                 ps.setDate(3, Date.valueOf(to));
@@ -165,8 +186,9 @@ public class LedgerQueries {
                     where team_key = ? and day between ? and ?
                     union all
                     select day, 0, outcomes from outcome_daily where team_key = ? and day between ? and ?
+                        and %s
                 ) t group by 1
-                """)) {
+                """.formatted(Vocabulary.SHIPPED_ONLY))) {
             ps.setDate(1, Date.valueOf(firstMonday));
             for (int i = 0; i < 2; i++) {
                 ps.setString(2 + 3 * i, team);
@@ -194,7 +216,8 @@ public class LedgerQueries {
     public long aiAssisted(String team, LocalDate from, LocalDate to) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
-                        "select coalesce(sum(ai_assisted), 0) from outcome_daily where team_key = ? and day between ? and ?")) {
+                        "select coalesce(sum(ai_assisted), 0) from outcome_daily where team_key = ? and day between ? and ? "
+                                + "and " + Vocabulary.SHIPPED_ONLY)) {
             bind(ps, team, from, to);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -230,7 +253,8 @@ public class LedgerQueries {
             perTeam(c,
                     "select team_key, sum(cost_usd) from usage_team_daily where day between ? and ? group by team_key",
                     from, to, rs -> cost.put(rs.getString(1), rs.getBigDecimal(2)));
-            perTeam(c, "select team_key, sum(outcomes) from outcome_daily where day between ? and ? group by team_key",
+            perTeam(c, "select team_key, sum(outcomes) from outcome_daily where day between ? and ? and "
+                    + Vocabulary.SHIPPED_ONLY + " group by team_key",
                     from, to, rs -> outcomes.put(rs.getString(1), rs.getLong(2)));
             long[] whole = new long[1];
             perTeam(c, """

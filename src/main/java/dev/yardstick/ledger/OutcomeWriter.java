@@ -46,6 +46,7 @@ final class OutcomeWriter {
     static WriteResult write(Connection c, Roster roster, List<LedgerWriter.Indexed<OutcomeRecord>> events)
             throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
+        events = linkReverts(c, roster, events);
         Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team(), true);
         List<LedgerWriter.Indexed<OutcomeRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
                 OutcomeRecord::team, OutcomeRecord::id, rejected);
@@ -54,8 +55,9 @@ final class OutcomeWriter {
         BatchSql.Unique<OutcomeRecord> byId = BatchSql.unique(valid, OutcomeRecord::id);
         int n = byId.events().size();
         String[] ids = new String[n], times = new String[n], teamKeys = new String[n], kinds = new String[n],
-                titles = new String[n], urls = new String[n], ai = new String[n];
-        Long[] memberIds = new Long[n];
+                titles = new String[n], urls = new String[n], ai = new String[n], repos = new String[n],
+                shas = new String[n], revertsRepos = new String[n];
+        Long[] memberIds = new Long[n], numbers = new Long[n], revertsNumbers = new Long[n];
         LocalDate[] days = new LocalDate[n];
         int i = 0;
         for (OutcomeRecord o : byId.events().values()) {
@@ -72,18 +74,27 @@ final class OutcomeWriter {
             titles[i] = o.title();
             urls[i] = o.url();
             ai[i] = o.aiAssisted() == null ? null : o.aiAssisted().toString();
+            if (o.pr() != null) {
+                repos[i] = o.pr().repository();
+                numbers[i] = o.pr().number() == null ? null : o.pr().number().longValue();
+                shas[i] = o.pr().mergeSha();
+                revertsRepos[i] = o.pr().revertsRepository();
+                revertsNumbers[i] = o.pr().revertsNumber() == null ? null : o.pr().revertsNumber().longValue();
+            }
             days[i] = o.time().atZone(zone).toLocalDate();
             i++;
         }
         Set<String> inserted = BatchSql.insertReturningIds(c, """
-                insert into outcome_event (id, time, member_id, team_key, kind, title, url, ai_assisted)
+                insert into outcome_event (id, time, member_id, team_key, kind, title, url, ai_assisted, repository,
+                    number, merge_sha, reverts_repository, reverts_number)
                 select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
-                    ?::text[], ?::boolean[])
+                    ?::text[], ?::boolean[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int4[])
                 on conflict (id) do nothing
                 returning id
                 """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
                 BatchSql.text(c, teamKeys), BatchSql.text(c, kinds), BatchSql.text(c, titles), BatchSql.text(c, urls),
-                BatchSql.text(c, ai));
+                BatchSql.text(c, ai), BatchSql.text(c, repos), BatchSql.longs(c, numbers), BatchSql.text(c, shas),
+                BatchSql.text(c, revertsRepos), BatchSql.longs(c, revertsNumbers));
 
         Map<Key, long[]> sums = new TreeMap<>();
         Map<Long, java.time.Instant> seen = new java.util.HashMap<>();
@@ -119,6 +130,52 @@ final class OutcomeWriter {
         LastSeen.record(c, seen);
         addToRollup(c, sums);
         return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
+    }
+
+    /**
+     * Links each revert ({@code pr_reverted}) to the merged pull request it reverts, found by repository and number
+     * or merge commit: the revert takes that pull request's number, its AI-assisted mark (a revert counts against
+     * the AI-assisted figures when the reverted work was AI-assisted) and its team, while that team is live. A
+     * revert of a pull request never recorded keeps what the webhook said, and counts with the other pull requests.
+     */
+    private static List<LedgerWriter.Indexed<OutcomeRecord>> linkReverts(Connection c, Roster roster,
+            List<LedgerWriter.Indexed<OutcomeRecord>> events) throws SQLException {
+        List<LedgerWriter.Indexed<OutcomeRecord>> out = new ArrayList<>(events.size());
+        for (LedgerWriter.Indexed<OutcomeRecord> e : events) {
+            OutcomeRecord o = e.event();
+            OutcomeRecord.PullRequest pr = o.pr();
+            if (!"pr_reverted".equals(o.kind()) || pr == null || pr.revertsRepository() == null
+                    || (pr.revertsNumber() == null && pr.revertsSha() == null)) {
+                out.add(e);
+                continue;
+            }
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select number, ai_assisted, team_key from outcome_event
+                    where kind = 'pr_merged' and void_id is null and repository = ?
+                        and (number = ? or merge_sha = ?)
+                    order by time limit 1
+                    """)) {
+                ps.setString(1, pr.revertsRepository());
+                ps.setObject(2, pr.revertsNumber(), java.sql.Types.INTEGER);
+                ps.setString(3, pr.revertsSha());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        out.add(e);
+                        continue;
+                    }
+                    Integer number = rs.getObject(1, Integer.class);
+                    Boolean ai = Boolean.TRUE.equals(rs.getObject(2, Boolean.class)) ? Boolean.TRUE : null;
+                    String team = rs.getString(3);
+                    if (Team.UNASSIGNED.equals(team) || roster.timezones(c, Set.of(team), true).isEmpty()) {
+                        team = o.team();
+                    }
+                    out.add(new LedgerWriter.Indexed<>(e.index(), new OutcomeRecord(o.id(), o.time(), o.user(), team,
+                            o.kind(), o.title(), o.url(), ai, new OutcomeRecord.PullRequest(pr.repository(),
+                                    pr.number(), pr.mergeSha(), pr.revertsRepository(), number, pr.revertsSha()))));
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -1,9 +1,11 @@
 package dev.yardstick.digest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.ledger.Summary;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -69,5 +71,33 @@ class DigestCompositionTest {
         List<String> nudges = Nudges.choose(figures(0));
         assertEquals(nudges, paragraphs(m).subList(1, paragraphs(m).size()));
         assertTrue(nudges.stream().anyMatch(n -> n.startsWith("Cost per shipped item fell")), nudges.toString());
+    }
+
+    private static DigestFigures with(Summary.PrSurvival prs, Summary.Deployments deployments) {
+        DigestFigures f = figures(0);
+        return new DigestFigures(f.teamKey(), f.teamName(), f.week(), f.monday(), f.spend(), f.previousSpend(),
+                f.budget(), f.shipped(), f.shippedTotal(), f.previousShipped(), f.aiAssisted(), f.premiumShare(),
+                f.trend(), f.activeMembers(), f.runawayAlerts(), f.runawayUsd(), prs, deployments);
+    }
+
+    @Test
+    void aiAssistedPullRequestsGetOneLineWhenThereWereAny() {
+        // (14 − 1) ÷ (14 + 3) = 76.5% → 76%; others (10 − 0) ÷ (10 + 1) = 90.9% → 91%
+        Map<String, String> facts = facts(new DigestService().compose(with(
+                new Summary.PrSurvival(Summary.Prs.of(14, 3, 1), Summary.Prs.of(10, 1, 0)), null)));
+        assertEquals("14 merged, 3 closed, 1 reverted — 76% kept; others 91%", facts.get("AI-assisted PRs"));
+
+        Map<String, String> none = facts(new DigestService().compose(with(
+                new Summary.PrSurvival(Summary.Prs.of(0, 0, 0), Summary.Prs.of(10, 1, 0)), null)));
+        assertFalse(none.containsKey("AI-assisted PRs"), none.toString());
+        assertFalse(facts(new DigestService().compose(figures(0))).containsKey("AI-assisted PRs"));
+    }
+
+    @Test
+    void failedDeploymentsGetAChangeFailureLine() {
+        Map<String, String> facts = facts(new DigestService().compose(with(null, Summary.Deployments.of(9, 2))));
+        assertEquals("9 succeeded, 2 failed (18% change failure rate)", facts.get("Deployments"));
+        assertFalse(facts(new DigestService().compose(with(null, Summary.Deployments.of(9, 0))))
+                .containsKey("Deployments"));
     }
 }

@@ -1,8 +1,10 @@
 package dev.yardstick.digest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.yardstick.ledger.Summary;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -85,5 +87,42 @@ class NudgesTest {
     void quietFiguresGiveNoNudge() {
         assertEquals(List.of(), Nudges.choose(figures("100", "100", 5, 5, "500", "0.5", new long[]{5, 5},
                 new String[]{"100", "100"})));
+    }
+
+    /** Quiet figures (no other nudge fires) with these pull request figures. */
+    private static DigestFigures prs(Summary.Prs ai, Summary.Prs others) {
+        DigestFigures q = figures("100", "100", 5, 5, "500", "0.5", new long[]{5, 5}, new String[]{"100", "100"});
+        return new DigestFigures(q.teamKey(), q.teamName(), q.week(), q.monday(), q.spend(), q.previousSpend(),
+                q.budget(), q.shipped(), q.shippedTotal(), q.previousShipped(), q.aiAssisted(), q.premiumShare(),
+                q.trend(), q.activeMembers(), q.runawayAlerts(), q.runawayUsd(), new Summary.PrSurvival(ai, others),
+                null);
+    }
+
+    private static boolean survivalNudge(List<String> nudges) {
+        return nudges.stream().anyMatch(n -> n.startsWith("AI-assisted PRs were kept less often"));
+    }
+
+    @Test
+    void survivalNudgeFiresAtFifteenPointsBelowTheOthersWithFiveOfEach() {
+        // AI-assisted: (4 − 1) ÷ (4 + 1) = 60%; others: (15 − 0) ÷ (20 + 0) = 75%: exactly 15 points
+        List<String> n = Nudges.choose(prs(Summary.Prs.of(4, 1, 1), Summary.Prs.of(20, 0, 5)));
+        assertEquals(List.of("AI-assisted PRs were kept less often than the others this week (60% against 75%). "
+                + "Worth a look at what the closed and reverted ones have in common: task size, review, or how the "
+                + "work was described to the tool."), n);
+    }
+
+    @Test
+    void survivalNudgeStaysQuietBelowItsThresholdsAndMinimumCounts() {
+        // 14 points apart: (4 − 1) ÷ 5 = 60% against (74 − 0) ÷ 100 = 74%
+        assertFalse(survivalNudge(Nudges.choose(prs(Summary.Prs.of(4, 1, 1), Summary.Prs.of(74, 26, 0)))));
+        // 4 AI-assisted pull requests, however far below: one bad week of a few PRs is no trend
+        assertFalse(survivalNudge(Nudges.choose(prs(Summary.Prs.of(3, 1, 3), Summary.Prs.of(20, 0, 0)))));
+        // 4 other pull requests
+        assertFalse(survivalNudge(Nudges.choose(prs(Summary.Prs.of(5, 5, 0), Summary.Prs.of(4, 0, 0)))));
+        // no pull request figures at all
+        assertFalse(survivalNudge(Nudges.choose(figures("100", "100", 5, 5, "500", "0.5", new long[]{5, 5},
+                new String[]{"100", "100"}))));
+        // AI-assisted kept more often
+        assertFalse(survivalNudge(Nudges.choose(prs(Summary.Prs.of(10, 0, 0), Summary.Prs.of(5, 5, 0)))));
     }
 }

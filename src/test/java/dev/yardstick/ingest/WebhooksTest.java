@@ -152,9 +152,13 @@ class WebhooksTest {
         member(team, login);
         String nodeId = "PR_c" + Api.unique();
         github("pull_request", pullRequest(nodeId, login, "acme/x", false, List.of("ai-assisted"), null))
-                .then().statusCode(202).body("result", equalTo("ignored"));
+                .then().statusCode(202).body("result", equalTo("accepted"));
         assertEquals(0, Db.scalar(ds, "select count(*) from outcome_event where id = ?", "github-pr:" + nodeId));
-        summary(team).then().body("outcomesTotal", equalTo(0));
+        assertEquals("pr_closed", Db.string(ds, "select kind from outcome_event where id = ?",
+                "github-pr-closed:" + nodeId));
+        summary(team).then().body("outcomesTotal", equalTo(0)).body("prSurvival.aiAssisted.closed", equalTo(1));
+        byte[] opened = json(Map.of("action", "opened", "number", 43, "pull_request", Map.of("node_id", nodeId)));
+        github("pull_request", opened).then().statusCode(202).body("result", equalTo("ignored"));
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("yardstick_webhooks_total{result=\"pong\",source=\"github\"}"))
                 .body(containsString("yardstick_webhooks_total{result=\"ignored\",source=\"github\"}"));
