@@ -79,6 +79,8 @@ public class DirectoryImport {
     DataSource dataSource;
     @Inject
     ObjectMapper json;
+    @Inject
+    TeamSettings settings;
 
     private static final CsvMapper CSV = new CsvMapper();
     private static final java.util.regex.Pattern TEAM_KEY = java.util.regex.Pattern.compile(TeamResource.KEY_PATTERN);
@@ -383,6 +385,8 @@ public class DirectoryImport {
                 }
             }
         }
+        Map<String, List<String>> managersBefore = new HashMap<>();
+        teams.forEach((k, t) -> managersBefore.put(k, List.copyOf(t.managers())));
         List<String> newTeams = teamKeys.stream()
                 .filter(k -> !teams.containsKey(k) || teams.get(k).deleted()).toList();
         for (String k : newTeams) {
@@ -481,7 +485,32 @@ public class DirectoryImport {
                 ps.executeUpdate();
             }
         }
+        audit(newTeams, managersChanged, teams, managersBefore);
         return result;
+    }
+
+    /** The teams the import created, brought back or changed the managers of, in their audit. */
+    private void audit(List<String> newTeams, Set<String> managersChanged, Map<String, TeamState> teams,
+            Map<String, List<String>> managersBefore) {
+        Set<String> keys = new TreeSet<>(newTeams);
+        keys.addAll(managersChanged);
+        for (String key : keys) {
+            List<String> before = managersBefore.getOrDefault(key, List.of());
+            List<String> after = teams.get(key).managers();
+            List<TeamSettings.Change> changes = new ArrayList<>();
+            if (newTeams.contains(key)) {
+                boolean revived = managersBefore.containsKey(key);
+                changes.add(new TeamSettings.Change("status", revived ? "deleted" : null, "active"));
+                if (!revived) {
+                    changes.add(new TeamSettings.Change("name", null, key));
+                }
+            }
+            if (!before.equals(after)) {
+                changes.add(new TeamSettings.Change("managers", before.isEmpty() ? null : String.join(", ", before),
+                        after.isEmpty() ? null : String.join(", ", after)));
+            }
+            settings.record(key, key, changes, before, after, TeamSettings.API_ACTOR, "import", null);
+        }
     }
 
     /** A person who left comes back when the row gives them a team. */

@@ -279,6 +279,7 @@ public class TeamSettings {
         s.put(RUNAWAY_REQUESTS, Integer.toString(t.runawayRequests));
         s.put("repositories", t.repositories.isEmpty() ? null : String.join(", ", t.repositories));
         s.put("slackUsergroupId", t.slackUsergroupId);
+        s.put("deployEnvironments", String.join(", ", t.deployEnvironments));
         return s;
     }
 
@@ -292,7 +293,16 @@ public class TeamSettings {
      */
     public long record(Team team, Map<String, String> before, Collection<String> managersBefore, String actor,
             String via, String actorEmail) {
-        List<Change> changes = diff(before, snapshot(team));
+        return record(team.key, team.name, diff(before, snapshot(team)), managersBefore, team.managers, actor, via,
+                actorEmail);
+    }
+
+    /**
+     * Records {@code changes} of the team {@code key} in the current transaction and fires {@link TeamChanged}; nothing
+     * when there are none. For writers that change teams without their entity (the directory import).
+     */
+    long record(String key, String name, List<Change> changes, Collection<String> managersBefore,
+            Collection<String> managersAfter, String actor, String via, String actorEmail) {
         if (changes.isEmpty()) {
             return -1;
         }
@@ -300,7 +310,7 @@ public class TeamSettings {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
                         "insert into team_audit (team_key, actor, via, changes) values (?, ?, ?, cast(? as jsonb)) returning id")) {
-            ps.setString(1, team.key);
+            ps.setString(1, key);
             ps.setString(2, actor);
             ps.setString(3, via);
             ps.setString(4, json.writeValueAsString(changes));
@@ -312,10 +322,10 @@ public class TeamSettings {
             throw new IllegalStateException("team audit not written", e);
         }
         Set<String> managers = new LinkedHashSet<>(managersBefore);
-        managers.addAll(team.managers);
-        changed.fire(new TeamChanged(id, team.key, team.name, via, actorEmail, List.copyOf(managers), changes));
+        managers.addAll(managersAfter);
+        changed.fire(new TeamChanged(id, key, name, via, actorEmail, List.copyOf(managers), changes));
         if (changes.stream().anyMatch(c -> WEEKLY_BUDGET.equals(c.field()))) {
-            budgetChanged.fire(new BudgetChanged(team.key));
+            budgetChanged.fire(new BudgetChanged(key));
         }
         return id;
     }

@@ -94,6 +94,14 @@ class DirectoryImportTest {
                 .body("team", equalTo(existing));
         // manager empty leaves Mia a manager; false removes Ken, whose team stays
         admin().get("/api/v1/teams/" + existing).then().body("managers", equalTo(List.of(mia)));
+        // the import's changes to teams are in their audit: a team created with its manager, a manager removed
+        admin().get("/api/v1/teams/" + fresh + "/audit").then().statusCode(200).body("size()", equalTo(1))
+                .body("[0].via", equalTo("import")).body("[0].by", equalTo("api:admin"))
+                .body("[0].changes.find { it.field == 'status' }.to", equalTo("active"))
+                .body("[0].changes.find { it.field == 'managers' }.to", equalTo(janeEmail));
+        admin().get("/api/v1/teams/" + existing + "/audit").then().statusCode(200)
+                .body("[0].via", equalTo("import"))
+                .body("[0].changes.find { it.field == 'managers' }.to", equalTo(mia));
         admin().get("/api/v1/members/" + ken).then().body("team", equalTo(existing))
                 .body("displayName", equalTo("Ken"));
         admin().get("/api/v1/members/" + zoe).then().body("displayName", equalTo("Zoe")).body("team", nullValue());
