@@ -105,6 +105,7 @@ connectors:
   GITHUB_TOKEN: githubToken
 limits:
   LITELLM_MASTER_KEY: litellmMasterKey
+  LITELLM_WEBHOOK_SECRET: litellmWebhookSecret
 {{- end }}
 
 {{/* The data of the chart's Secret (env name: value), for the groups given inline; may be empty. */}}

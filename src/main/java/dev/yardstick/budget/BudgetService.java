@@ -13,6 +13,7 @@ import dev.yardstick.ledger.MemberTotals;
 import dev.yardstick.ledger.Summary;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
@@ -50,6 +51,8 @@ public class BudgetService {
     Budgets budgets;
     @Inject
     jakarta.enterprise.event.Event<BudgetChanged> budgetChanged;
+    @Inject
+    Instance<CapStatus> capStatus;
 
     /** What became of a request. */
     public record Created(BudgetRequest request, int managersNotified) {
@@ -188,8 +191,60 @@ public class BudgetService {
             String decidedBy = r.decidedBy == null
                     ? null
                     : Member.byEmail(r.decidedBy).map(BudgetService::who).orElse(r.decidedBy);
-            return decidedForManagers(r, Member.findById(r.requesterId), Team.findById(r.teamKey), decidedBy);
+            return decidedForManagers(r, Member.findById(r.requesterId), Team.findById(r.teamKey), decidedBy,
+                    capsAfter(r));
         });
+    }
+
+    /**
+     * A write to one of the team's caps settled (applied, or failed for now): the cards of this week's approvals of
+     * the team show where the increase took effect now, and once every cap holds it each requester hears they can
+     * work again. {@code revision} names this change of the caps (the message updates are keyed by it).
+     */
+    public void capsChanged(String teamKey, String revision) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Team team = Team.findById(teamKey);
+            if (team == null) {
+                return;
+            }
+            Instant weekStart = Weeks.start(Instant.now(), team.zone()).atStartOfDay(team.zone()).toInstant();
+            List<BudgetRequest> approved = BudgetRequest.list(
+                    "teamKey = ?1 and status = 'approved' and decidedAt >= ?2 order by id", teamKey, weekStart);
+            if (approved.isEmpty()) {
+                return;
+            }
+            CapStatus.Caps caps = caps(teamKey);
+            for (BudgetRequest r : approved) {
+                Member requester = Member.findById(r.requesterId);
+                String decidedBy = r.decidedBy == null
+                        ? null
+                        : Member.byEmail(r.decidedBy).map(BudgetService::who).orElse(r.decidedBy);
+                ChatMessage card = decidedForManagers(r, requester, team, decidedBy, caps);
+                for (Member manager : team.managerMembers()) {
+                    messenger.replace(managerKey(r, manager), managerKey(r, manager).and(r.status, "caps", revision),
+                            card);
+                }
+                if (caps.linked() && caps.settled()) {
+                    String text = "Your team's caps at " + caps.sources() + " now hold request #" + r.id
+                            + ": you can work again.";
+                    ChatMessage.Builder m = ChatMessage.builder(text).paragraph(text);
+                    if (caps.ceiling() != null) {
+                        m.paragraph(caps.ceiling());
+                    }
+                    messenger.directMessage(requester.id, MessageKey.of("budget-request", r.id, "work-again"),
+                            m.build());
+                }
+            }
+        });
+    }
+
+    /** The team's caps as the card of an approved request shows them; none for other outcomes. */
+    private CapStatus.Caps capsAfter(BudgetRequest r) {
+        return "approved".equals(r.status) ? caps(r.teamKey) : CapStatus.Caps.NONE;
+    }
+
+    private CapStatus.Caps caps(String teamKey) {
+        return capStatus.isResolvable() ? capStatus.get().of(teamKey) : CapStatus.Caps.NONE;
     }
 
     /** Requests of a team, newest first, for audit. */
@@ -204,9 +259,10 @@ public class BudgetService {
 
     private void announce(BudgetRequest r, Team team, String decidedBy) {
         Member requester = Member.findById(r.requesterId);
+        CapStatus.Caps caps = capsAfter(r);
         messenger.directMessage(requester.id, MessageKey.of("budget-request", r.id, "outcome"),
-                toRequester(r, decidedBy));
-        ChatMessage done = decidedForManagers(r, requester, team, decidedBy);
+                toRequester(r, decidedBy, caps));
+        ChatMessage done = decidedForManagers(r, requester, team, decidedBy, caps);
         for (Member manager : team.managerMembers()) {
             messenger.replace(managerKey(r, manager), managerKey(r, manager).and(r.status), done);
         }
@@ -249,22 +305,28 @@ public class BudgetService {
                 .build();
     }
 
-    private static ChatMessage decidedForManagers(BudgetRequest r, Member requester, Team team, String decidedBy) {
+    private static ChatMessage decidedForManagers(BudgetRequest r, Member requester, Team team, String decidedBy,
+            CapStatus.Caps caps) {
         String outcome = switch (r.status) {
             case "approved" -> "Approved by " + decidedBy;
             case "denied" -> "Denied by " + decidedBy;
             default -> "Expired without a decision";
         };
-        return ChatMessage.builder(outcome + ": " + Format.usd(r.amountUsd) + " for " + team.name)
+        ChatMessage.Builder card = ChatMessage.builder(outcome + ": " + Format.usd(r.amountUsd) + " for " + team.name)
                 .header("Budget request from " + who(requester))
                 .paragraph("**" + Format.usd(r.amountUsd) + "** more for **" + team.name + "**, " + scopeText(r)
                         + ".\nReason: " + r.reason)
-                .paragraph("**" + outcome + ".**")
-                .note("Request #" + r.id)
-                .build();
+                .paragraph("**" + outcome + ".**");
+        if (caps.linked()) {
+            card.paragraph("Where it takes effect: " + String.join(" · ", caps.places()));
+        }
+        if (caps.ceiling() != null) {
+            card.paragraph(caps.ceiling());
+        }
+        return card.note("Request #" + r.id).build();
     }
 
-    private static ChatMessage toRequester(BudgetRequest r, String decidedBy) {
+    private static ChatMessage toRequester(BudgetRequest r, String decidedBy, CapStatus.Caps caps) {
         String text = switch (r.status) {
             case "approved" -> decidedBy + " approved your request #" + r.id + ": " + Format.usd(r.amountUsd)
                     + " more, " + scopeText(r) + ".";
@@ -273,7 +335,15 @@ public class BudgetService {
             default -> "Your request #" + r.id + " for " + Format.usd(r.amountUsd)
                     + " expired after 7 days without a decision. You can ask again with /ai-spend request.";
         };
-        return ChatMessage.builder(text).paragraph(text).build();
+        ChatMessage.Builder m = ChatMessage.builder(text).paragraph(text);
+        if (caps.linked() && !caps.settled()) {
+            m.paragraph("Your team's caps at " + caps.sources()
+                    + " are being raised; you'll get a message when you can work again.");
+        }
+        if (caps.ceiling() != null) {
+            m.paragraph(caps.ceiling());
+        }
+        return m.build();
     }
 
     /** Parses an amount such as {@code 150}, {@code $150} or {@code 1,200.50}; null when it is not one. */

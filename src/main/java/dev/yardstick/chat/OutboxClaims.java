@@ -52,8 +52,10 @@ class OutboxClaims {
     }
 
     /**
-     * Claims due messages in one transaction. Their dedupe keys go into {@code sending} inside that transaction,
-     * before it commits (and out again if the claim fails), so whoever sees the claim sees them sending.
+     * Claims due messages in one transaction; the updates of one message go one after the other, in the order they
+     * were queued, so a later version is never overwritten by an earlier one. Their dedupe keys go into
+     * {@code sending} inside that transaction, before it commits (and out again if the claim fails), so whoever sees
+     * the claim sees them sending.
      */
     Claim claim(Set<String> sending) {
         List<Row> claimed = new ArrayList<>();
@@ -62,8 +64,12 @@ class OutboxClaims {
                 try (Connection c = dataSource.getConnection()) {
                     Map<Long, String> candidates = new LinkedHashMap<>();
                     try (PreparedStatement ps = c.prepareStatement("""
-                            select id, platform, operation, workspace, target from outbox_message
+                            select id, platform, operation, workspace, target from outbox_message m
                             where status = 'pending' and next_attempt_at <= now()
+                              and not (operation = 'UPDATE' and exists (
+                                  select 1 from outbox_message o where o.status = 'pending'
+                                  and o.operation = 'UPDATE' and o.update_of = m.update_of
+                                  and o.platform = m.platform and o.id < m.id))
                             order by id limit ? for update skip locked
                             """)) {
                         ps.setInt(1, CANDIDATES);

@@ -1,5 +1,6 @@
 package dev.yardstick.limits;
 
+import dev.yardstick.budget.BudgetService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,9 +37,11 @@ public class LimitWriter {
     DataSource dataSource;
     @Inject
     Limits limits;
+    @Inject
+    BudgetService budgets;
 
     /** A claimed write. */
-    record Row(long id, String source, String target, long version, BigDecimal amount, int attempts,
+    record Row(long id, String teamKey, String source, String target, long version, BigDecimal amount, int attempts,
             boolean first) {
     }
 
@@ -66,28 +69,30 @@ public class LimitWriter {
     List<Row> claim() {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<Row> rows = new ArrayList<>();
-            try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
-                    with due as (
-                        select w.id from limit_write w
-                        join team_limit l on l.source = w.source and l.target = w.target
-                        where ((w.status = 'pending' and w.next_attempt_at <= now())
-                               or (w.status = 'sending' and w.lease_until < now()))
-                          and w.version = l.version
-                          and not exists (select 1 from limit_write s where s.source = w.source and s.target = w.target
-                                          and s.id <> w.id and s.status = 'sending' and s.lease_until >= now())
-                        order by w.id limit 4
-                        for update of w, l skip locked)
-                    update limit_write w set status = 'sending', attempts = w.attempts + 1,
-                        lease_until = now() + make_interval(secs => ?)
-                    from due, team_limit l
-                    where w.id = due.id and l.source = w.source and l.target = w.target
-                    returning w.id, w.source, w.target, w.version, w.amount_usd, w.attempts, not l.duration_set
-                    """)) {
+            try (Connection c = dataSource.getConnection();
+                    PreparedStatement ps = c.prepareStatement(
+                            """
+                                    with due as (
+                                        select w.id from limit_write w
+                                        join team_limit l on l.source = w.source and l.target = w.target
+                                        where ((w.status = 'pending' and w.next_attempt_at <= now())
+                                               or (w.status = 'sending' and w.lease_until < now()))
+                                          and w.version = l.version
+                                          and not exists (select 1 from limit_write s where s.source = w.source and s.target = w.target
+                                                          and s.id <> w.id and s.status = 'sending' and s.lease_until >= now())
+                                        order by w.id limit 4
+                                        for update of w, l skip locked)
+                                    update limit_write w set status = 'sending', attempts = w.attempts + 1,
+                                        lease_until = now() + make_interval(secs => ?)
+                                    from due, team_limit l
+                                    where w.id = due.id and l.source = w.source and l.target = w.target
+                                    returning w.id, w.team_key, w.source, w.target, w.version, w.amount_usd, w.attempts, not l.duration_set
+                                    """)) {
                 ps.setDouble(1, LEASE.toSeconds());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                                rs.getBigDecimal(5), rs.getInt(6), rs.getBoolean(7)));
+                        rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getLong(5), rs.getBigDecimal(6), rs.getInt(7), rs.getBoolean(8)));
                     }
                 }
             }
@@ -113,6 +118,16 @@ public class LimitWriter {
         } catch (RuntimeException e) {
             LOG.warnf(e, "%s cap %s could not be written", source.label(), row.target());
             failed(row, "failed", source.label() + ": " + e.getClass().getSimpleName(), Duration.ZERO);
+        }
+        settled(row);
+    }
+
+    /** Tells the budget feature, which shows approvals where they took effect; its failure never stops writing. */
+    private void settled(Row row) {
+        try {
+            budgets.capsChanged(row.teamKey(), row.id() + "-" + row.attempts());
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "The approvals of team %s could not be updated with their caps", row.teamKey());
         }
     }
 

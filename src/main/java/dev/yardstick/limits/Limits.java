@@ -42,8 +42,16 @@ public class Limits implements SpendCaps {
     @Inject
     LimitsConfig config;
 
-    /** The cap Yardstick wants for a team this week, before each source's period: null when it has no budget. */
-    record Wanted(BigDecimal weeklyUsd, Instant revertsAt) {
+    /**
+     * The cap Yardstick wants for a team this week, before each source's period: null when it has no budget;
+     * {@code effectiveUsd} is the team's effective budget, above {@code weeklyUsd} when the ceiling stopped it.
+     */
+    record Wanted(BigDecimal weeklyUsd, Instant revertsAt, BigDecimal effectiveUsd) {
+
+        /** Whether the ceiling holds the cap below the team's budget. */
+        boolean capped() {
+            return weeklyUsd != null && effectiveUsd.compareTo(weeklyUsd) > 0;
+        }
     }
 
     CapSource source(String name) {
@@ -139,19 +147,19 @@ public class Limits implements SpendCaps {
     Wanted wanted(String teamKey, Instant now) {
         Team team = Team.findById(teamKey);
         if (team == null || team.deletedAt != null) {
-            return new Wanted(null, null);
+            return new Wanted(null, null, null);
         }
         LocalDate week = Weeks.start(now, team.zone());
         BigDecimal effective = budgets.effective(teamKey, week);
         if (effective == null) {
-            return new Wanted(null, null);
+            return new Wanted(null, null, null);
         }
         BigDecimal base = team.weeklyBudgetUsd == null ? BigDecimal.ZERO : team.weeklyBudgetUsd;
         Instant reverts = effective.compareTo(base) != 0
                 ? week.plusWeeks(1).atStartOfDay(team.zone()).toInstant()
                 : null;
         BigDecimal cap = config.maxWeeklyUsd().filter(max -> max.compareTo(effective) < 0).orElse(effective);
-        return new Wanted(cap, reverts);
+        return new Wanted(cap, reverts, effective);
     }
 
     /**

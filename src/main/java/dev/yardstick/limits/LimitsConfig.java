@@ -55,6 +55,12 @@ public interface LimitsConfig {
 
         /** {@code LITELLM_MASTER_KEY}: the proxy's master key (or an admin key that may update teams). */
         Optional<String> masterKey();
+
+        /**
+         * {@code LITELLM_WEBHOOK_SECRET}: the token LiteLLM's alerting webhook puts in its URL
+         * ({@code WEBHOOK_URL=https://<host>/webhooks/litellm?token=<secret>}); unset: the webhook is off.
+         */
+        Optional<String> webhookSecret();
     }
 
     /** A vendor's admin key and base URL. */

@@ -20,7 +20,7 @@ class WebhooksOffTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("yardstick.webhooks.github-secret", "", "yardstick.webhooks.linear-secret", "",
-                    "yardstick.webhooks.jira-secret", "");
+                    "yardstick.webhooks.jira-secret", "", "yardstick.limits.litellm.webhook-secret", "");
         }
     }
 
@@ -34,5 +34,8 @@ class WebhooksOffTest {
                 .then().statusCode(503).body("detail", containsString("LINEAR_WEBHOOK_SECRET"));
         given().contentType("application/json").queryParam("token", "").body("{}").post("/webhooks/jira")
                 .then().statusCode(503).body("detail", containsString("JIRA_WEBHOOK_SECRET"));
+        given().contentType("application/json").queryParam("token", "").body("{}").post("/webhooks/litellm")
+                .then().statusCode(503).contentType("application/problem+json")
+                .body("detail", containsString("LITELLM_WEBHOOK_SECRET"));
     }
 }

@@ -22,17 +22,24 @@ public class FakeCapsResource implements QuarkusTestResourceLifecycleManager {
         return fake;
     }
 
+    /** The token LiteLLM's webhook URL carries in the tests. */
+    public static final String WEBHOOK_SECRET = "test-litellm-webhook-secret";
+    /** The ceiling of weekly caps in the tests: above every budget but the one the ceiling test uses. */
+    public static final String CEILING = "1000";
+
     @Override
     public Map<String, String> start() {
-        return Map.of("yardstick.limits.litellm.url", fake().url("litellm"),
-                "yardstick.limits.litellm.master-key", FakeCaps.LITELLM_KEY,
-                "yardstick.limits.anthropic.admin-key", FakeCaps.ANTHROPIC_KEY,
-                "yardstick.limits.anthropic.api-url", fake().url("anthropic"),
-                "yardstick.limits.openai.admin-key", FakeCaps.OPENAI_KEY,
-                "yardstick.limits.openai.api-url", fake().url("openai"),
-                "yardstick.limits.github.token", FakeCaps.GITHUB_TOKEN,
-                "yardstick.limits.github.org", FakeCaps.GITHUB_ORG,
-                "yardstick.limits.github.api-url", fake().url("github"));
+        return Map.ofEntries(Map.entry("yardstick.limits.litellm.url", fake().url("litellm")),
+                Map.entry("yardstick.limits.litellm.master-key", FakeCaps.LITELLM_KEY),
+                Map.entry("yardstick.limits.anthropic.admin-key", FakeCaps.ANTHROPIC_KEY),
+                Map.entry("yardstick.limits.anthropic.api-url", fake().url("anthropic")),
+                Map.entry("yardstick.limits.openai.admin-key", FakeCaps.OPENAI_KEY),
+                Map.entry("yardstick.limits.openai.api-url", fake().url("openai")),
+                Map.entry("yardstick.limits.github.token", FakeCaps.GITHUB_TOKEN),
+                Map.entry("yardstick.limits.github.org", FakeCaps.GITHUB_ORG),
+                Map.entry("yardstick.limits.github.api-url", fake().url("github")),
+                Map.entry("yardstick.limits.litellm.webhook-secret", WEBHOOK_SECRET),
+                Map.entry("yardstick.limits.max-weekly-usd", CEILING));
     }
 
     @Override
