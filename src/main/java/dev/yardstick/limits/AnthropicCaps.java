@@ -22,7 +22,7 @@ import java.util.Set;
  * Console) are monthly only, so they get the weekly budget × 52 / 12.
  */
 @ApplicationScoped
-class AnthropicCaps implements CapSource {
+class AnthropicCaps extends CapSource {
 
     static final String VERSION = "2023-06-01";
     static final String READS_BETA = "spend-limit-reads-2026-09-26";
@@ -33,14 +33,8 @@ class AnthropicCaps implements CapSource {
     @Inject
     CapHttp http;
 
-    @Override
-    public String name() {
-        return "anthropic";
-    }
-
-    @Override
-    public String label() {
-        return "Anthropic";
+    AnthropicCaps() {
+        super("anthropic", "Anthropic", null, null);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.yardstick.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -18,7 +17,7 @@ import java.util.Map;
  * monthly), {@code GET} on the same path reads it.
  */
 @ApplicationScoped
-class GitHubCaps implements CapSource {
+class GitHubCaps extends CapSource {
 
     /** The REST API version the budgets endpoints are documented for. */
     static final String API_VERSION = "2026-03-10";
@@ -28,14 +27,9 @@ class GitHubCaps implements CapSource {
     @Inject
     CapHttp http;
 
-    @Override
-    public String name() {
-        return "github-copilot";
-    }
-
-    @Override
-    public String label() {
-        return "GitHub Copilot";
+    GitHubCaps() {
+        super("github-copilot", "GitHub Copilot", "the id of a GitHub budget of the organisation's Copilot spending",
+                "monthly");
     }
 
     @Override
@@ -46,23 +40,8 @@ class GitHubCaps implements CapSource {
     }
 
     @Override
-    public String target(JsonNode json) {
-        return CapSource.plain(json, "the id of a GitHub budget of the organisation's Copilot spending");
-    }
-
-    @Override
-    public JsonNode json(String target) {
-        return TextNode.valueOf(target);
-    }
-
-    @Override
-    public String period(String target) {
-        return "monthly";
-    }
-
-    @Override
     public BigDecimal amount(BigDecimal weekly, String target) {
-        return CapSource.super.amount(weekly, target).setScale(0, RoundingMode.DOWN).setScale(2);
+        return super.amount(weekly, target).setScale(0, RoundingMode.DOWN).setScale(2);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.yardstick.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -17,21 +16,15 @@ import java.util.Map;
  * first write only, since LiteLLM restarts the period on each change of duration); {@code GET /team/info} reads it.
  */
 @ApplicationScoped
-class LiteLlmCaps implements CapSource {
+class LiteLlmCaps extends CapSource {
 
     @Inject
     LimitsConfig config;
     @Inject
     CapHttp http;
 
-    @Override
-    public String name() {
-        return "litellm";
-    }
-
-    @Override
-    public String label() {
-        return "LiteLLM";
+    LiteLlmCaps() {
+        super("litellm", "LiteLLM", "a LiteLLM team id (team_id)", "weekly");
     }
 
     @Override
@@ -39,21 +32,6 @@ class LiteLlmCaps implements CapSource {
         return config.litellm().url().isEmpty() || config.litellm().masterKey().isEmpty()
                 ? "LITELLM_URL and LITELLM_MASTER_KEY"
                 : null;
-    }
-
-    @Override
-    public String target(JsonNode json) {
-        return CapSource.plain(json, "a LiteLLM team id (team_id)");
-    }
-
-    @Override
-    public JsonNode json(String target) {
-        return TextNode.valueOf(target);
-    }
-
-    @Override
-    public String period(String target) {
-        return "weekly";
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.yardstick.limits;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -17,41 +16,20 @@ import java.util.Map;
  * with {@code GET} on the same path.
  */
 @ApplicationScoped
-class OpenAiCaps implements CapSource {
+class OpenAiCaps extends CapSource {
 
     @Inject
     LimitsConfig config;
     @Inject
     CapHttp http;
 
-    @Override
-    public String name() {
-        return "openai";
-    }
-
-    @Override
-    public String label() {
-        return "OpenAI";
+    OpenAiCaps() {
+        super("openai", "OpenAI", "an OpenAI project id such as proj_abc123", "monthly");
     }
 
     @Override
     public String missing() {
         return config.openai().adminKey().isEmpty() ? "OPENAI_ADMIN_KEY" : null;
-    }
-
-    @Override
-    public String target(JsonNode json) {
-        return CapSource.plain(json, "an OpenAI project id such as proj_abc123");
-    }
-
-    @Override
-    public JsonNode json(String target) {
-        return TextNode.valueOf(target);
-    }
-
-    @Override
-    public String period(String target) {
-        return "monthly";
     }
 
     @Override
