@@ -3,6 +3,7 @@ package dev.yardstick.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.admin.IngestScope;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.OutcomeRecord;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
@@ -36,6 +38,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
  */
 @Path("/api/v1")
 @IngestOnly
+@SecurityRequirement(name = ApiSecurity.INGEST)
 @Produces(MediaType.APPLICATION_JSON)
 public class IngestResource {
 
