@@ -89,6 +89,7 @@ class HelmChartTest {
         JsonNode config = r.one("ConfigMap").at("/data");
         assertEquals("false", config.at("/YARDSTICK_PREVIEW_ENABLED").asText());
         assertEquals("false", config.at("/YARDSTICK_DEMO").asText());
+        assertEquals("false", config.at("/YARDSTICK_SWAGGER_UI").asText());
         assertEquals("true", config.at("/YARDSTICK_JOBS_ENABLED").asText());
         assertEquals("https://slack.com/api/", config.at("/SLACK_API_URL").asText());
         assertTrue(config.at("/YARDSTICK_DATA_DIR").isMissingNode(), "the embedded database is never used");
