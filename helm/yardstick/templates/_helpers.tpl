@@ -40,6 +40,16 @@ app.kubernetes.io/part-of: yardstick
 {{- end }}
 {{- end }}
 
+{{/* Labels of the `helm test` pod: the release's, but not the selector of the Service or the NetworkPolicy. */}}
+{{- define "yardstick.testLabels" -}}
+helm.sh/chart: {{ include "yardstick.chart" . }}
+app.kubernetes.io/name: {{ include "yardstick.name" . }}-test
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: yardstick
+{{- end }}
+
 {{/* The ServiceAccount's name. */}}
 {{- define "yardstick.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}

@@ -2,6 +2,7 @@ package dev.yardstick.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -19,6 +20,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * {@code POST /api/v1/directory/import} (admin): people and teams in bulk, from CSV ({@code text/csv}) or a JSON
@@ -27,6 +29,7 @@ import java.util.Locale;
  */
 @Path("/api/v1/directory")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class DirectoryResource {
 

@@ -2,6 +2,7 @@ package dev.yardstick.admin;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
@@ -21,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Admin API for ingest tokens: {@code /api/v1/ingest-tokens}. A token may have a scope ({@link IngestScope}): the
@@ -28,6 +30,7 @@ import java.util.Set;
  */
 @Path("/api/v1/ingest-tokens")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class IngestTokenResource {
 

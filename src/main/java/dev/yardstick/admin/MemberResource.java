@@ -1,6 +1,7 @@
 package dev.yardstick.admin;
 
 import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import io.quarkus.hibernate.orm.panache.PanacheQuery;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -24,6 +25,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Admin API for members: {@code /api/v1/members} and {@code /api/v1/members/{email}}. Shows who a member is and which
@@ -31,6 +33,7 @@ import java.util.Locale;
  */
 @Path("/api/v1/members")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class MemberResource {
 

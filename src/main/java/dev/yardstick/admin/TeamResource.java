@@ -1,6 +1,7 @@
 package dev.yardstick.admin;
 
 import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -29,10 +30,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** Admin API for teams: {@code /api/v1/teams}. */
 @Path("/api/v1/teams")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class TeamResource {
 

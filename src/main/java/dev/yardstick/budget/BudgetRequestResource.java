@@ -1,8 +1,9 @@
 package dev.yardstick.budget;
 
-import dev.yardstick.common.AdminOnly;
 import dev.yardstick.admin.Member;
 import dev.yardstick.admin.Team;
+import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -16,10 +17,12 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** {@code GET /api/v1/teams/{key}/budget-requests} (admin): every request and decision, for audit. */
 @Path("/api/v1/teams/{key}/budget-requests")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class BudgetRequestResource {
 

@@ -1,12 +1,13 @@
 package dev.yardstick.digest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.yardstick.common.AdminOnly;
-import dev.yardstick.common.AdminOrReader;
 import dev.yardstick.admin.Team;
 import dev.yardstick.budget.Weeks;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Rendering;
+import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.AdminOrReader;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.inject.Instance;
@@ -24,6 +25,7 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** Admin endpoints of the weekly digest: preview, send, history. */
 @Path("/api/v1/teams/{key}")
@@ -55,6 +57,8 @@ public class DigestResource {
     @GET
     @Path("/digest")
     @AdminOrReader
+    @SecurityRequirement(name = ApiSecurity.ADMIN)
+    @SecurityRequirement(name = ApiSecurity.READER)
     public Preview preview(@PathParam("key") String key, @QueryParam("week") String week) {
         Team team = team(key);
         LocalDate monday = monday(team, week);
@@ -68,6 +72,7 @@ public class DigestResource {
     @POST
     @Path("/digest/send")
     @AdminOnly
+    @SecurityRequirement(name = ApiSecurity.ADMIN)
     public Map<String, String> send(@PathParam("key") String key, @QueryParam("week") String week) {
         Team team = team(key);
         LocalDate monday = monday(team, week);
@@ -84,6 +89,7 @@ public class DigestResource {
     @GET
     @Path("/digests")
     @AdminOnly
+    @SecurityRequirement(name = ApiSecurity.ADMIN)
     public List<Delivery> history(@PathParam("key") String key) {
         Team team = team(key);
         return QuarkusTransaction.requiringNew().call(() -> digests.history(team.key));

@@ -3,6 +3,7 @@ package dev.yardstick.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.admin.IngestScope;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
 import dev.yardstick.ledger.OutcomeRecord;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
 /**
@@ -36,6 +38,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
  */
 @Path("/api/v1")
 @IngestOnly
+@SecurityRequirement(name = ApiSecurity.INGEST)
 @Produces(MediaType.APPLICATION_JSON)
 public class IngestResource {
 
@@ -44,7 +47,8 @@ public class IngestResource {
     }
 
     private static final Set<String> USAGE_FIELDS = Set.of("id", "time", "user", "team", "tool", "model",
-            "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "costUsd", "requests", "sessionId");
+            "inputTokens", "outputTokens", "cacheReadTokens", "cacheWriteTokens", "cacheWrite1hTokens", "costUsd",
+            "requests", "sessionId");
     private static final Set<String> OUTCOME_FIELDS = Set.of("id", "time", "user", "team", "kind", "title", "url",
             "aiAssisted");
 
@@ -81,7 +85,11 @@ public class IngestResource {
                         f.string("team", 64, false), f.oneOf("tool", Vocabulary.TOOLS), f.string("model", 200, true),
                         f.count("inputTokens", 0), f.count("outputTokens", 0), f.count("cacheReadTokens", 0),
                         f.count("cacheWriteTokens", 0), f.money("costUsd"), f.smallCount("requests", 1),
-                        f.string("sessionId", 200, false));
+                        f.string("sessionId", 200, false), f.count("cacheWrite1hTokens", 0));
+                if (u.cacheWrite1hTokens() > u.cacheWriteTokens()) {
+                    throw new EventFields.Invalid("cacheWrite1hTokens must not exceed cacheWriteTokens: they are "
+                            + "the one-hour part of the cache writes");
+                }
                 String implausible = plausibility.violation(u);
                 if (implausible != null) {
                     throw new EventFields.Invalid(implausible);

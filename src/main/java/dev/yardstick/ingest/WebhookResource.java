@@ -29,8 +29,10 @@ import java.util.Optional;
  * Webhooks that report shipped work: {@code POST /webhooks/github} (pull requests merged, reverted or closed
  * unmerged, and deployment statuses),
  * {@code /webhooks/linear} and {@code /webhooks/jira} (resolved tickets). Not behind the admin or
- * ingest tokens: each source proves itself with its own signature or shared token, checked on the
- * raw body before anything is read. See docs/connectors.md.
+ * ingest tokens: each source proves itself with its own signature, checked on the raw body before anything
+ * is read. Jira's {@code X-Hub-Signature} may be replaced by the secret itself as a token (weaker: it travels
+ * in the URL or a header, so it can be logged and replayed), for webhooks registered without a secret.
+ * See docs/connectors.md.
  */
 @Path("/webhooks")
 @Produces(MediaType.APPLICATION_JSON)
@@ -184,14 +186,20 @@ public class WebhookResource {
 
     @POST
     @Path("/jira")
-    public Response jira(@QueryParam("token") String queryToken, @HeaderParam("X-Yardstick-Token") String headerToken,
-            byte[] body) {
+    public Response jira(@HeaderParam("X-Hub-Signature") String signature, @QueryParam("token") String queryToken,
+            @HeaderParam("X-Yardstick-Token") String headerToken, byte[] body) {
         String secret = secret(webhookSettings.jiraSecret());
         if (secret == null) {
             return off("jira", "JIRA_WEBHOOK_SECRET");
         }
-        if (!WebhookSignatures.tokenMatches(secret, headerToken != null ? headerToken : queryToken)) {
-            return unauthorized("jira", "The webhook's token is required, as ?token= or X-Yardstick-Token.");
+        if (signature != null) {
+            if (!WebhookSignatures.signatureMatches(secret, body, "sha256=", signature)) {
+                return unauthorized("jira", "X-Hub-Signature must be sha256= and the HMAC-SHA256 of the body with "
+                        + "the webhook's secret.");
+            }
+        } else if (!WebhookSignatures.tokenMatches(secret, headerToken != null ? headerToken : queryToken)) {
+            return unauthorized("jira", "Set the webhook's secret in Jira so it signs deliveries (X-Hub-Signature);"
+                    + " without it, the secret is required as ?token= or X-Yardstick-Token.");
         }
         JsonNode payload = json(body);
         if (!"jira:issue_updated".equals(payload.path("webhookEvent").asText())) {

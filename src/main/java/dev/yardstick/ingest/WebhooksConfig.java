@@ -18,6 +18,9 @@ public interface WebhooksConfig {
     /** {@code LINEAR_WEBHOOK_SECRET}: the signing secret Linear shows for the webhook. */
     Optional<String> linearSecret();
 
-    /** {@code JIRA_WEBHOOK_SECRET}: a shared token in the Jira webhook's URL or header. */
+    /**
+     * {@code JIRA_WEBHOOK_SECRET}: the secret of the Jira webhook, with which Jira Cloud signs each delivery
+     * ({@code X-Hub-Signature: sha256=...}); accepted as a token in the URL or header when a delivery is unsigned.
+     */
     Optional<String> jiraSecret();
 }

@@ -79,8 +79,7 @@ public class Plausibility {
                             + usd(maxCost) + " USD for one event"
                     : null;
         }
-        BigDecimal computed = pricing.lookup(u.model()).map(p -> p.cost(u.inputTokens(), u.outputTokens(),
-                u.cacheReadTokens(), u.cacheWriteTokens())).orElse(null);
+        BigDecimal computed = pricing.lookup(u.model()).map(u::cost).orElse(null);
         return computed != null && computed.compareTo(maxCost) > 0
                 ? "implausible: its tokens cost " + usd(computed) + " USD at the pricing table's prices for "
                         + u.model() + ", more than the limit of " + usd(maxCost) + " USD for one event"

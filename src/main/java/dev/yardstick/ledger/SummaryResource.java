@@ -1,7 +1,8 @@
 package dev.yardstick.ledger;
 
-import dev.yardstick.common.AdminOrReader;
 import dev.yardstick.admin.Team;
+import dev.yardstick.common.AdminOrReader;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -13,10 +14,13 @@ import jakarta.ws.rs.core.MediaType;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** {@code GET /api/v1/teams/{key}/summary?from=YYYY-MM-DD&to=YYYY-MM-DD} (admin or reader token). */
 @Path("/api/v1/teams/{key}/summary")
 @AdminOrReader
+@SecurityRequirement(name = ApiSecurity.ADMIN)
+@SecurityRequirement(name = ApiSecurity.READER)
 @Produces(MediaType.APPLICATION_JSON)
 public class SummaryResource {
 

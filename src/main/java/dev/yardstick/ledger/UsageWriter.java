@@ -73,8 +73,7 @@ class UsageWriter {
             String source = "reported";
             if (cost == null) {
                 var price = pricing.lookup(u.model());
-                cost = price.map(p -> p.cost(u.inputTokens(), u.outputTokens(), u.cacheReadTokens(),
-                        u.cacheWriteTokens())).orElse(BigDecimal.ZERO);
+                cost = price.map(u::cost).orElse(BigDecimal.ZERO);
                 source = price.isPresent() ? "computed" : "unpriced";
             }
             ids[i] = u.id();

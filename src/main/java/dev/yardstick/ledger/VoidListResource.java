@@ -2,6 +2,7 @@ package dev.yardstick.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -11,10 +12,12 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** {@code GET /api/v1/voids?limit=100} (admin): the voids, newest first. */
 @Path("/api/v1/voids")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class VoidListResource {
 

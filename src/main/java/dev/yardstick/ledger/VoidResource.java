@@ -2,6 +2,7 @@ package dev.yardstick.ledger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
@@ -15,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * Voiding (admin): {@code POST /api/v1/usage-events/void} and {@code POST /api/v1/outcome-events/void} take bad
@@ -22,6 +24,7 @@ import java.util.Locale;
  */
 @Path("/api/v1/{events: usage-events|outcome-events}/void")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class VoidResource {
 

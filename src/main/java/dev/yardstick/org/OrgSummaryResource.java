@@ -2,6 +2,7 @@ package dev.yardstick.org;
 
 import dev.yardstick.admin.Team;
 import dev.yardstick.common.AdminOrReader;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.SummaryResource;
 import jakarta.inject.Inject;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * {@code GET /api/v1/org/summary?from=YYYY-MM-DD&to=YYYY-MM-DD} (admin or reader token): every team's totals and the
@@ -28,6 +30,8 @@ import java.util.Map;
  */
 @Path("/api/v1/org/summary")
 @AdminOrReader
+@SecurityRequirement(name = ApiSecurity.ADMIN)
+@SecurityRequirement(name = ApiSecurity.READER)
 public class OrgSummaryResource {
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.admin.IngestScope;
 import dev.yardstick.admin.IngestScopes;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.ingest.IngestCaller;
 import dev.yardstick.ingest.IngestKind;
 import dev.yardstick.ingest.IngestOnly;
@@ -27,6 +28,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /**
  * The OpenTelemetry OTLP/HTTP receiver: {@code POST /v1/logs} and {@code POST /v1/metrics}, so
@@ -38,6 +40,7 @@ import java.util.List;
  */
 @Path("/v1")
 @IngestOnly
+@SecurityRequirement(name = ApiSecurity.INGEST)
 @IngestKind(IngestScope.OTLP)
 @OtlpEndpoint
 public class OtlpResource {

@@ -17,6 +17,7 @@ import com.unboundid.scim2.common.types.ResourceTypeResource;
 import com.unboundid.scim2.common.types.SchemaResource;
 import com.unboundid.scim2.common.types.ServiceProviderConfigResource;
 import com.unboundid.scim2.common.types.SortConfig;
+import dev.yardstick.common.ApiSecurity;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -26,6 +27,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -35,6 +37,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 @Path("/scim/v2")
 @ScimOnly
+@SecurityRequirement(name = ApiSecurity.SCIM)
 public class ScimDiscovery {
 
     static final String USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";

@@ -12,6 +12,7 @@ import dev.yardstick.admin.Provisioning;
 import dev.yardstick.admin.Provisioning.Group;
 import dev.yardstick.admin.Provisioning.GroupChange;
 import dev.yardstick.admin.Provisioning.Ref;
+import dev.yardstick.common.ApiSecurity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -30,6 +31,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -39,6 +41,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 @Path("/scim/v2/Groups")
 @ScimOnly
+@SecurityRequirement(name = ApiSecurity.SCIM)
 public class ScimGroups {
 
     private static final Map<String, String> FILTERABLE = ScimQuery.attributes("displayName", "displayName",

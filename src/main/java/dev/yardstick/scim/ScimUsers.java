@@ -14,6 +14,7 @@ import com.unboundid.scim2.common.types.UserResource;
 import dev.yardstick.admin.Provisioning;
 import dev.yardstick.admin.Provisioning.Person;
 import dev.yardstick.admin.Provisioning.PersonChange;
+import dev.yardstick.common.ApiSecurity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -35,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TimeZone;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -44,6 +46,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 @Path("/scim/v2/Users")
 @ScimOnly
+@SecurityRequirement(name = ApiSecurity.SCIM)
 public class ScimUsers {
 
     private static final Map<String, String> FILTERABLE = ScimQuery.attributes("userName", "email", "externalId",

@@ -40,8 +40,8 @@ public class AlertRecords {
     public record RunawayWeek(long alerts, BigDecimal costUsd) {
     }
 
-    /** Counts an alert raised or sent in the metrics ({@code yardstick_alerts_total}). */
+    /** Counts an alert raised or sent in the metrics ({@code yardstick.alerts}; Prometheus {@code yardstick_alerts_total}). */
     static void count(MeterRegistry registry, String kind, String result) {
-        registry.counter("yardstick_alerts_total", "kind", kind, "result", result).increment();
+        registry.counter("yardstick.alerts", "kind", kind, "result", result).increment();
     }
 }

@@ -1,7 +1,8 @@
 package dev.yardstick.watch;
 
-import dev.yardstick.common.AdminOnly;
 import dev.yardstick.admin.Team;
+import dev.yardstick.common.AdminOnly;
+import dev.yardstick.common.ApiSecurity;
 import dev.yardstick.common.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
@@ -18,10 +19,12 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 /** Admin API of alert records: {@code GET /api/v1/teams/{key}/alerts?since=<RFC 3339>}. */
 @Path("/api/v1/teams/{key}/alerts")
 @AdminOnly
+@SecurityRequirement(name = ApiSecurity.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertResource {
 

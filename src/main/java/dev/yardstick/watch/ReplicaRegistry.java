@@ -35,9 +35,9 @@ class ReplicaRegistry {
     private final String replicaId = UUID.randomUUID().toString();
     private volatile int replicas = 1;
 
-    /** Registers {@code yardstick_watch_replicas}. */
+    /** Registers {@code yardstick.watch.replicas} (Prometheus {@code yardstick_watch_replicas}). */
     void registerGauge() {
-        Gauge.builder("yardstick_watch_replicas", () -> replicas)
+        Gauge.builder("yardstick.watch.replicas", () -> replicas)
                 .description("Replicas watching usage for runaway sessions, as this replica counts them")
                 .register(registry);
     }

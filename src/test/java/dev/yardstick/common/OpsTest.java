@@ -47,6 +47,27 @@ class OpsTest {
     }
 
     @Test
+    void openApiDeclaresTheBearerSchemesAndWhichEndpointTakesWhich() {
+        var doc = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().jsonPath();
+        for (String scheme : List.of("admin", "reader", "ingest", "scim")) {
+            org.junit.jupiter.api.Assertions.assertEquals("http",
+                    doc.getString("components.securitySchemes." + scheme + ".type"), scheme);
+            org.junit.jupiter.api.Assertions.assertEquals("bearer",
+                    doc.getString("components.securitySchemes." + scheme + ".scheme"), scheme);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(Map.of("ingest", List.of())),
+                doc.getList("paths.'/api/v1/usage-events'.post.security"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(Map.of("admin", List.of()), Map.of("reader", List.of())),
+                doc.getList("paths.'/api/v1/teams/{key}/summary'.get.security"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(Map.of("admin", List.of())),
+                doc.getList("paths.'/api/v1/teams'.get.security"));
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(Map.of("scim", List.of())),
+                doc.getList("paths.'/scim/v2/Users'.get.security"));
+        org.hamcrest.MatcherAssert.assertThat(doc.getString("components.securitySchemes.admin.description"),
+                containsString("YARDSTICK_ADMIN_TOKEN"));
+    }
+
+    @Test
     void unknownPathsAnswerProblemJsonWithoutInternals() {
         given().get("/api/v1/nothing-here").then().statusCode(404)
                 .contentType("application/problem+json")

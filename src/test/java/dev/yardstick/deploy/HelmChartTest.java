@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class HelmChartTest {
 
     static final Path CHART = Path.of("helm/yardstick");
-    static final Path PRODUCTION = CHART.resolve("ci/values-production.yaml");
+    static final Path PRODUCTION = CHART.resolve("ci/production-values.yaml");
     static final YAMLMapper YAML = new YAMLMapper();
     /** Every environment variable that carries a secret. */
     static final Set<String> SECRET_ENV = Set.of("QUARKUS_DATASOURCE_PASSWORD", "YARDSTICK_ADMIN_TOKEN",
@@ -57,6 +57,7 @@ class HelmChartTest {
         // lint a copy that names one.
         Path copy = tmp.resolve("yardstick");
         copyTree(CHART, copy);
+        withoutKubeVersion(copy);
         Path values = copy.resolve("values.yaml");
         String text = Files.readString(values);
         String withHost = text.replaceFirst("(?m)^  host: \"\"$", "  host: db.example.internal");
@@ -90,6 +91,7 @@ class HelmChartTest {
         JsonNode config = r.one("ConfigMap").at("/data");
         assertEquals("false", config.at("/YARDSTICK_PREVIEW_ENABLED").asText());
         assertEquals("false", config.at("/YARDSTICK_DEMO").asText());
+        assertEquals("false", config.at("/YARDSTICK_SWAGGER_UI").asText());
         assertEquals("true", config.at("/YARDSTICK_JOBS_ENABLED").asText());
         assertEquals("https://slack.com/api/", config.at("/SLACK_API_URL").asText());
         assertTrue(config.at("/YARDSTICK_DATA_DIR").isMissingNode(), "the embedded database is never used");
@@ -219,13 +221,14 @@ class HelmChartTest {
 
     @Test
     void renderingFailsWithoutADatabaseHost() {
-        Exception e = assertThrows(Exception.class, () -> new Helm(CHART).template().withName("yardstick").call());
+        Exception e = assertThrows(Exception.class,
+                () -> new Helm(renderable()).template().withName("yardstick").call());
         assertTrue(e.getMessage().contains("postgresql.host is required"), e.getMessage());
     }
 
     @Test
     void theSchemaRejectsUnknownValues() {
-        Exception e = assertThrows(Exception.class, () -> new Helm(CHART).template().withName("yardstick")
+        Exception e = assertThrows(Exception.class, () -> new Helm(renderable()).template().withName("yardstick")
                 .set("postgresql.host", "db").set("postgresql.hostname", "typo").call());
         assertTrue(e.getMessage().contains("hostname"), e.getMessage());
     }
@@ -253,6 +256,117 @@ class HelmChartTest {
         for (String path : documented) {
             assertFalse(tree.at("/" + path.replace('.', '/')).isMissingNode(), "@param " + path + " names no value");
         }
+    }
+
+    @Test
+    void theChartIsDescribedAsChartRepositoriesExpect() throws IOException {
+        JsonNode chart = YAML.readTree(CHART.resolve("Chart.yaml").toFile());
+        assertTrue(chart.at("/home").asText().startsWith("https://"), "home");
+        assertTrue(chart.at("/sources").isArray() && chart.at("/sources/0").asText().startsWith("https://"),
+                "sources");
+        assertTrue(chart.at("/icon").asText().matches("https://.+\\.(png|svg)"), "icon");
+        assertEquals(">=1.23.0-0", chart.at("/kubeVersion").asText());
+
+        // chart-testing lints and installs with every ci/*-values.yaml: each is named so and renders
+        List<Path> ci;
+        try (Stream<Path> files = Files.list(CHART.resolve("ci"))) {
+            ci = files.sorted().toList();
+        }
+        assertTrue(ci.size() >= 3, ci.toString());
+        Set<String> apiVersions = new HashSet<>();
+        for (Path values : ci) {
+            assertTrue(values.getFileName().toString().endsWith("-values.yaml"), values + " is not *-values.yaml");
+            Rendered r = render(t -> t.withValuesFile(values));
+            assertFalse(r.all("Deployment").isEmpty(), values.toString());
+            r.docs().forEach(d -> apiVersions.add(d.at("/apiVersion").asText()));
+        }
+        // all served by Kubernetes 1.23, the chart's kubeVersion
+        assertEquals(Set.of(), apiVersions.stream().filter(v -> !Set.of("v1", "apps/v1", "autoscaling/v2",
+                "policy/v1", "networking.k8s.io/v1", "monitoring.coreos.com/v1").contains(v))
+                .collect(java.util.stream.Collectors.toSet()));
+        assertTrue(apiVersions.containsAll(Set.of("autoscaling/v2", "networking.k8s.io/v1")), apiVersions.toString());
+    }
+
+    @Test
+    void helmTestAsksTheServicesReadinessFromAHardenedPodOutsideTheService() {
+        assertTrue(render(t -> t.set("postgresql.host", "db")).all("Pod").isEmpty(), "a hook, not a manifest");
+        Rendered r = renderWithHooks(t -> t.set("postgresql.host", "db").set("service.port", 8081));
+        List<JsonNode> tests = r.all("Pod").stream()
+                .filter(p -> "test".equals(p.at("/metadata/annotations/" + HOOK.replace("/", "~1")).asText()))
+                .toList();
+        assertEquals(1, tests.size(), "one helm test pod");
+        try {
+            assertTrue(Files.readString(CHART.resolve("templates/tests/test-connection.yaml"))
+                    .contains("\n    helm.sh/hook: test\n"), "the pod is a helm test hook");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        JsonNode pod = tests.get(0);
+        JsonNode service = r.one("Service");
+        List<String> command = new ArrayList<>();
+        pod.at("/spec/containers/0/command").forEach(c -> command.add(c.asText()));
+        assertEquals("curl", command.get(0));
+        assertTrue(command.contains("--fail"), command.toString());
+        assertEquals("http://" + service.at("/metadata/name").asText() + ":8081/q/health/ready",
+                command.get(command.size() - 1));
+        assertEquals("Never", pod.at("/spec/restartPolicy").asText());
+        assertTrue(pod.at("/spec/securityContext/runAsNonRoot").asBoolean());
+        assertTrue(pod.at("/spec/containers/0/securityContext/readOnlyRootFilesystem").asBoolean());
+        assertFalse(pod.at("/spec/containers/0/securityContext/allowPrivilegeEscalation").asBoolean(true));
+        // the Service must not send traffic to it
+        boolean selected = true;
+        for (Iterator<Map.Entry<String, JsonNode>> it = service.at("/spec/selector").fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            selected &= e.getValue().equals(pod.at("/metadata/labels").path(e.getKey()));
+        }
+        assertFalse(selected, "the Service's selector does not match the test pod");
+    }
+
+    @Test
+    void theNetworkPolicyIsOptionalAndLetsInOnlyThePeersGiven() {
+        assertEquals(List.of(), render(t -> t.set("postgresql.host", "db")).all("NetworkPolicy"), "off by default");
+
+        JsonNode open = render(t -> t.set("postgresql.host", "db").set("networkPolicy.enabled", true))
+                .one("NetworkPolicy");
+        assertEquals("[\"Ingress\"]", open.at("/spec/policyTypes").toString());
+        assertTrue(open.at("/spec/ingress/0/from").isMissingNode(), "no peers given: any source");
+        assertEquals("http", open.at("/spec/ingress/0/ports/0/port").asText());
+
+        Rendered r = renderWithHooks(t -> t.withValuesFile(CHART.resolve("ci/networkpolicy-values.yaml")));
+        JsonNode policy = r.one("NetworkPolicy");
+        assertEquals(r.one("Service").at("/spec/selector"), policy.at("/spec/podSelector/matchLabels"));
+        assertEquals("[\"Ingress\",\"Egress\"]", policy.at("/spec/policyTypes").toString());
+        JsonNode from = policy.at("/spec/ingress/0/from");
+        assertEquals(3, from.size(), from.toString());
+        JsonNode testPod = r.all("Pod").get(0);
+        assertEquals(testPod.at("/metadata/labels/app.kubernetes.io~1component"),
+                from.at("/0/podSelector/matchLabels/app.kubernetes.io~1component"), "helm test gets in");
+        assertEquals("ingress-nginx",
+                from.at("/1/namespaceSelector/matchLabels/kubernetes.io~1metadata.name").asText());
+        assertEquals(53, policy.at("/spec/egress/0/ports/0/port").asInt(), "DNS");
+        assertEquals(5432, policy.at("/spec/egress/1/ports/0/port").asInt());
+        assertEquals(443, policy.at("/spec/egress/2/ports/0/port").asInt());
+    }
+
+    /**
+     * The README's parameter table has a row for every {@code ## @param} of values.yaml, with its description.
+     * (.ci/check-chart-readme regenerates the table with Bitnami's readme-generator-for-helm and compares it
+     * exactly; this catches a forgotten regeneration without npm.)
+     */
+    @Test
+    void theReadmeListsEveryParameter() throws IOException {
+        String readme = Files.readString(CHART.resolve("README.md"));
+        Matcher m = Pattern.compile("(?m)^\\s*## @param (\\S+) (?:\\[[^\\]]*\\] )?(.+)$")
+                .matcher(Files.readString(CHART.resolve("values.yaml")));
+        int n = 0;
+        while (m.find()) {
+            n++;
+            Matcher row = Pattern.compile("(?m)^\\| `" + Pattern.quote(m.group(1)) + "` +\\| (.+?) +\\|")
+                    .matcher(readme);
+            assertTrue(row.find(), m.group(1) + " is not in helm/yardstick/README.md: regenerate it");
+            assertEquals(m.group(2).trim(), row.group(1).trim(), m.group(1) + "'s description in the README");
+        }
+        assertTrue(n > 100, "found the parameters: " + n);
     }
 
     static void assertProbes(JsonNode container) {
@@ -332,7 +446,40 @@ class HelmChartTest {
     }
 
     static Rendered render(UnaryOperator<TemplateCommand> options) {
-        String yaml = options.apply(new Helm(CHART).template().withName("yardstick").withNamespace("ys")).call();
+        return render(renderable(), options);
+    }
+
+    /**
+     * Renders hooks too: helm-java's template leaves hook resources out, so a copy of the chart has each
+     * {@code helm.sh/hook} annotation renamed to {@value #HOOK} (the original is checked to say {@code test}).
+     */
+    static Rendered renderWithHooks(UnaryOperator<TemplateCommand> options) {
+        return render(withHooks(), options);
+    }
+
+    static final String HOOK = "rendered.hook/helm.sh-hook";
+    private static Path withHooks;
+
+    static synchronized Path withHooks() {
+        if (withHooks == null) {
+            try {
+                Path copy = Files.createTempDirectory("yardstick-chart-hooks").resolve("yardstick");
+                copyTree(renderable(), copy);
+                try (Stream<Path> files = Files.walk(copy.resolve("templates"))) {
+                    for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                        Files.writeString(f, Files.readString(f).replace("helm.sh/hook:", HOOK + ":"));
+                    }
+                }
+                withHooks = copy;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return withHooks;
+    }
+
+    static Rendered render(Path chart, UnaryOperator<TemplateCommand> options) {
+        String yaml = options.apply(new Helm(chart).template().withName("yardstick").withNamespace("ys")).call();
         List<JsonNode> docs = new ArrayList<>();
         try (var it = YAML.readerFor(JsonNode.class).<JsonNode>readValues(yaml)) {
             while (it.hasNext()) {
@@ -408,6 +555,35 @@ class HelmChartTest {
             }
         }
         return true;
+    }
+
+    private static Path renderable;
+
+    /**
+     * A copy of the chart without its {@code kubeVersion}: helm-java renders for Kubernetes v1.20 and has no option
+     * to say otherwise, so the constraint (checked in {@link #theChartIsDescribedAsChartRepositoriesExpect}) would
+     * refuse every rendering.
+     */
+    static synchronized Path renderable() {
+        if (renderable == null) {
+            try {
+                Path copy = Files.createTempDirectory("yardstick-chart").resolve("yardstick");
+                copyTree(CHART, copy);
+                withoutKubeVersion(copy);
+                renderable = copy;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return renderable;
+    }
+
+    static void withoutKubeVersion(Path chart) throws IOException {
+        Path file = chart.resolve("Chart.yaml");
+        String text = Files.readString(file);
+        String without = text.replaceFirst("(?m)^kubeVersion: .*\\R", "");
+        assertFalse(text.equals(without), "Chart.yaml has a kubeVersion");
+        Files.writeString(file, without);
     }
 
     static void copyTree(Path from, Path to) throws IOException {

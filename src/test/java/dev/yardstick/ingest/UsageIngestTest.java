@@ -253,6 +253,31 @@ class UsageIngestTest {
     }
 
     @Test
+    void oneHourCacheWritesArePricedAsSuchAndCannotExceedTheCacheWrites() {
+        Map<String, Object> priced = event("h-" + Api.unique(), user);
+        priced.remove("costUsd");
+        priced.put("model", "claude-sonnet-4-5-20250929");
+        priced.put("inputTokens", 10_000);
+        priced.put("outputTokens", 0);
+        priced.put("cacheReadTokens", 0);
+        priced.put("cacheWriteTokens", 100_000);
+        priced.put("cacheWrite1hTokens", 40_000);
+        Map<String, Object> tooMany = event("h-" + Api.unique(), user);
+        tooMany.put("cacheWriteTokens", 10);
+        tooMany.put("cacheWrite1hTokens", 11);
+        ingest(token).body(List.of(priced, tooMany)).post("/api/v1/usage-events").then().statusCode(202)
+                .body("accepted", equalTo(1))
+                .body("rejected[0].index", equalTo(1))
+                .body("rejected[0].error", containsString("cacheWrite1hTokens must not exceed cacheWriteTokens"));
+        // Sonnet 4.5 in the shipped table: $3 input, $3.75 5-minute write, $6 1-hour write per million tokens.
+        // 10,000 x 3 + 60,000 x 3.75 + 40,000 x 6 = 495,000 / 1e6
+        assertEquals("0.49500000",
+                Db.string(ds, "select cost_usd::text from usage_event where id = ?", priced.get("id")));
+        assertEquals(100_000L, Db.scalar(ds, "select cache_write_tokens from usage_event where id = ?",
+                priced.get("id")));
+    }
+
+    @Test
     void unknownUserBecomesMemberWithoutTeamUnderUnassigned() {
         String stranger = "stranger-" + Api.unique() + "@example.com";
         long before = Db.scalar(ds, "select coalesce(sum(events), 0) from usage_daily where team_key = 'unassigned'");

@@ -249,6 +249,39 @@ class WebhooksTest {
     }
 
     @Test
+    void jiraSignedDeliveryIsAcceptedAndABadSignatureIsRefusedWhateverElseItCarries() {
+        String team = Api.team("jira-hmac", "UTC");
+        String email = Api.member(team);
+        String issueId = String.valueOf(10_000 + (int) (Math.random() * 1_000_000));
+        byte[] done = jiraIssue(issueId, "20001", "status", "done", email);
+        String good = "sha256=" + WebhookSignatures.hmacHex(JIRA_SECRET, done);
+        byte[] other = jiraIssue(issueId, "20002", "status", "done", email);
+
+        given().contentType("application/json").header("X-Hub-Signature", "sha256="
+                + WebhookSignatures.hmacHex("not-the-secret", done)).body(done)
+                .post("/webhooks/jira").then().statusCode(401).contentType("application/problem+json")
+                .body("detail", containsString("X-Hub-Signature"));
+        given().contentType("application/json").header("X-Hub-Signature", good).body(other)
+                .post("/webhooks/jira").then().statusCode(401);
+        given().contentType("application/json").header("X-Hub-Signature", good.substring("sha256=".length()))
+                .body(done).post("/webhooks/jira").then().statusCode(401);
+        given().contentType("application/json").header("X-Hub-Signature", "sha256=" + "0".repeat(64))
+                .queryParam("token", JIRA_SECRET).body(done).post("/webhooks/jira").then().statusCode(401);
+        assertEquals(0, Db.scalar(ds, "select count(*) from outcome_event where id like ?", "jira:" + issueId + ":%"));
+
+        given().contentType("application/json").header("X-Hub-Signature", good).body(done)
+                .post("/webhooks/jira").then().statusCode(202).body("result", equalTo("accepted"));
+        given().contentType("application/json").header("X-Hub-Signature", good.toUpperCase().replace("SHA256=",
+                "sha256=")).body(done).post("/webhooks/jira").then().statusCode(202)
+                .body("result", equalTo("duplicate"));
+        given().contentType("application/json").queryParam("token", JIRA_SECRET).body(other)
+                .post("/webhooks/jira").then().statusCode(202).body("result", equalTo("accepted"));
+
+        summary(team).then().body("outcomes.ticket_resolved", equalTo(2));
+        assertEquals(1, Db.scalar(ds, "select count(*) from outcome_event where id = ?", "jira:" + issueId + ":20001"));
+    }
+
+    @Test
     void jiraRejectsAWrongOrMissingToken() {
         String team = Api.team("jira-sig", "UTC");
         String email = Api.member(team);
