@@ -1,0 +1,211 @@
+package dev.yardstick.ingest;
+
+import static dev.yardstick.Api.admin;
+import static dev.yardstick.Api.ingest;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.yardstick.Api;
+import dev.yardstick.Db;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The AI cost of a merged pull request and of a resolved ticket: the spend of the sessions linked to its branch, from
+ * when each link arrived until the merge (or resolution), checked against sums done by hand. Webhooks in GitHub's,
+ * Linear's and Jira's documented shapes, signed as they sign them.
+ */
+@QuarkusTest
+class SessionCostTest {
+
+    private static final String GITHUB_SECRET = "test-github-secret";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicLong IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
+
+    @Inject
+    DataSource ds;
+
+    String token;
+    String user;
+    Instant t;
+
+    @BeforeEach
+    void setUp() {
+        token = Api.ingestToken();
+        user = "cost-" + Api.unique() + "@example.com";
+        t = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    @Test
+    void aMergedPullRequestCostsWhatItsBranchsSessionsSpentBetweenTheirLinkAndTheMerge() {
+        String repo = "acme/cost-" + Api.unique();
+        String team = teamOwning(repo);
+        String branch = "ana/eng-" + (IDS.incrementAndGet() % 100000) + "-retry";
+        String a = session(), b = session(), elsewhere = session();
+        link(a, repo, branch, t.minus(60, ChronoUnit.MINUTES));
+        link(b, repo, branch, t.minus(50, ChronoUnit.MINUTES));
+        link(elsewhere, repo, "bo/other-work", t.minus(60, ChronoUnit.MINUTES));
+        // b moves to another branch 15 minutes before the merge: its later spend is not this PR's
+        link(b, repo, "ana/next-thing", t.minus(15, ChronoUnit.MINUTES));
+
+        usage(a, t.minus(90, ChronoUnit.MINUTES), "5.00"); // before a's link arrived: not counted
+        usage(a, t.minus(30, ChronoUnit.MINUTES), "1.25"); // counted
+        usage(b, t.minus(20, ChronoUnit.MINUTES), "2.50"); // counted
+        usage(a, t.minus(10, ChronoUnit.MINUTES), "0.75"); // counted
+        usage(b, t.minus(12, ChronoUnit.MINUTES), "3.00"); // after b moved branches: not counted
+        usage(elsewhere, t.minus(15, ChronoUnit.MINUTES), "9.00"); // another branch: not counted
+        usage(a, t.plusSeconds(60), "4.00"); // after the merge: not counted
+
+        String nodeId = "PR_k" + Api.unique();
+        github(pullRequest(nodeId, 17, repo, true, branch, "Retry card payments", "No trailer here.",
+                t.minus(5, ChronoUnit.MINUTES))).then().statusCode(202).body("result", equalTo("accepted"));
+
+        // 1.25 + 2.50 + 0.75, by hand
+        assertEquals("4.50000000", Db.string(ds, "select ai_cost_usd::text from outcome_event where id = ?",
+                "github-pr:" + nodeId));
+        assertEquals("true", Db.string(ds, "select ai_assisted::text from outcome_event where id = ?",
+                "github-pr:" + nodeId), "a linked session that spent makes the PR AI-assisted");
+        assertEquals(branch, Db.string(ds, "select branch from outcome_event where id = ?", "github-pr:" + nodeId));
+        assertEquals(1, Db.scalar(ds, "select coalesce(sum(ai_assisted), 0) from outcome_daily where team_key = ?"
+                + " and kind = 'pr_merged'", team));
+    }
+
+    @Test
+    void aPullRequestWithoutLinkedSessionsHasNoKnownCostAndOneWhoseSessionsSpentNothingCostsZero() {
+        String repo = "acme/nocost-" + Api.unique();
+        teamOwning(repo);
+        String none = "PR_n" + Api.unique();
+        github(pullRequest(none, 3, repo, true, "feature/unlinked", "Tidy", null, t.minusSeconds(30)))
+                .then().statusCode(202);
+        assertNull(Db.string(ds, "select ai_cost_usd::text from outcome_event where id = ?", "github-pr:" + none));
+        assertNull(Db.string(ds, "select ai_assisted::text from outcome_event where id = ?", "github-pr:" + none));
+
+        String idle = session();
+        link(idle, repo, "feature/idle", t.minus(10, ChronoUnit.MINUTES));
+        String zero = "PR_z" + Api.unique();
+        github(pullRequest(zero, 4, repo, true, "feature/idle", "Tidy more", null, t.minusSeconds(30)))
+                .then().statusCode(202);
+        assertEquals("0.00000000", Db.string(ds, "select ai_cost_usd::text from outcome_event where id = ?",
+                "github-pr:" + zero));
+        assertNull(Db.string(ds, "select ai_assisted::text from outcome_event where id = ?", "github-pr:" + zero));
+    }
+
+    @Test
+    void aSecondPullRequestFromTheSameBranchCountsOnlyTheSpendAfterTheFirstMerged() {
+        String repo = "acme/again-" + Api.unique();
+        teamOwning(repo);
+        String s = session();
+        link(s, repo, "fix/flaky", t.minus(60, ChronoUnit.MINUTES));
+        usage(s, t.minus(50, ChronoUnit.MINUTES), "2.00");
+        usage(s, t.minus(20, ChronoUnit.MINUTES), "0.40");
+        String first = "PR_1" + Api.unique(), second = "PR_2" + Api.unique();
+        github(pullRequest(first, 8, repo, true, "fix/flaky", "Fix", null, t.minus(30, ChronoUnit.MINUTES)))
+                .then().statusCode(202);
+        github(pullRequest(second, 9, repo, true, "fix/flaky", "Fix again", null, t.minus(5, ChronoUnit.MINUTES)))
+                .then().statusCode(202);
+        assertEquals("2.00000000", Db.string(ds, "select ai_cost_usd::text from outcome_event where id = ?",
+                "github-pr:" + first));
+        assertEquals("0.40000000", Db.string(ds, "select ai_cost_usd::text from outcome_event where id = ?",
+                "github-pr:" + second));
+    }
+
+    // --- Helpers ------------------------------------------------------------------------------
+
+    private static String session() {
+        return UUID.randomUUID().toString();
+    }
+
+    /** Links a session as the hook does, then dates the link's arrival back to {@code arrived}. */
+    private void link(String session, String repo, String branch, Instant arrived) {
+        ingest(token).body(Map.of("sessionId", session, "repository", repo, "branch", branch))
+                .post("/api/v1/sessions").then().statusCode(201);
+        Db.update(ds, "update session_link set linked_at = ? where session_id = ? and branch = ?",
+                Timestamp.from(arrived), session, branch);
+    }
+
+    private void usage(String session, Instant time, String costUsd) {
+        ingest(token).body(List.of(Map.of("id", "u-" + UUID.randomUUID(), "time", time.toString(), "user", user,
+                "tool", "claude-code", "model", "claude-sonnet-4-5", "inputTokens", 1000, "costUsd",
+                new java.math.BigDecimal(costUsd), "sessionId", session)))
+                .post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(1));
+    }
+
+    private static String teamOwning(String repository) {
+        String key = "sc-" + Api.unique();
+        admin().body(Map.of("name", "Team " + key, "repositories", List.of(repository)))
+                .put("/api/v1/teams/" + key).then().statusCode(201);
+        return key;
+    }
+
+    static byte[] pullRequest(String nodeId, int number, String repository, boolean merged, String headRef,
+            String title, String body, Instant closedAt) {
+        String login = "dev-" + Api.unique();
+        Map<String, Object> pr = new LinkedHashMap<>();
+        pr.put("url", "https://api.github.com/repos/" + repository + "/pulls/" + number);
+        pr.put("id", IDS.incrementAndGet());
+        pr.put("node_id", nodeId);
+        pr.put("html_url", "https://github.com/" + repository + "/pull/" + number);
+        pr.put("number", number);
+        pr.put("state", "closed");
+        pr.put("title", title);
+        pr.put("user", Map.of("login", login, "id", 583231, "node_id", "MDQ6VXNlcjU4MzIzMQ==", "type", "User"));
+        pr.put("body", body);
+        pr.put("labels", List.of());
+        pr.put("created_at", closedAt.minusSeconds(7200).toString());
+        pr.put("closed_at", closedAt.toString());
+        pr.put("merged_at", merged ? closedAt.toString() : null);
+        pr.put("merge_commit_sha", merged ? sha() : null);
+        pr.put("head", Map.of("label", "acme:" + headRef, "ref", headRef, "sha", sha()));
+        pr.put("base", Map.of("label", "acme:main", "ref", "main", "sha", sha(), "repo", repository(repository)));
+        pr.put("merged", merged);
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("action", "closed");
+        payload.put("number", number);
+        payload.put("pull_request", pr);
+        payload.put("repository", repository(repository));
+        payload.put("sender", Map.of("login", login, "id", 583231, "type", "User"));
+        return json(payload);
+    }
+
+    private static Map<String, Object> repository(String fullName) {
+        return Map.of("id", 1296269, "node_id", "MDEwOlJlcG9zaXRvcnkxMjk2MjY5",
+                "name", fullName.substring(fullName.indexOf('/') + 1), "full_name", fullName, "private", true,
+                "owner", Map.of("login", "acme", "type", "Organization"));
+    }
+
+    private static String sha() {
+        return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "").substring(0, 40);
+    }
+
+    static Response github(byte[] body) {
+        return given().contentType("application/json").header("X-GitHub-Event", "pull_request")
+                .header("X-GitHub-Delivery", UUID.randomUUID().toString())
+                .header("User-Agent", "GitHub-Hookshot/044aadd")
+                .header("X-Hub-Signature-256", "sha256=" + WebhookSignatures.hmacHex(GITHUB_SECRET, body)).body(body)
+                .post("/webhooks/github");
+    }
+
+    static byte[] json(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
