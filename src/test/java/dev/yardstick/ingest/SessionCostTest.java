@@ -125,6 +125,50 @@ class SessionCostTest {
                 "github-pr:" + second));
     }
 
+    @Test
+    void theShippedListGivesEachPullRequestsStatusAndCostButNeverItsAuthorOrTitle() {
+        String repo = "acme/list-" + Api.unique();
+        String team = teamOwning(repo);
+        Instant when = t.minusSeconds(60);
+        String s = session();
+        link(s, repo, "ana/list-work", when.minus(30, ChronoUnit.MINUTES));
+        usage(s, when.minus(20, ChronoUnit.MINUTES), "1.10");
+        github(pullRequest("PR_l" + Api.unique(), 21, repo, true, "ana/list-work", "Secret title one", null, when))
+                .then().statusCode(202);
+        github(pullRequest("PR_c" + Api.unique(), 22, repo, false, "bo/abandoned", "Secret title two", null, when))
+                .then().statusCode(202);
+        github(pullRequest("PR_r" + Api.unique(), 23, repo, true, "revert-21-ana/list-work",
+                "Revert \"Secret title one\"", "Reverts " + repo + "#21", when)).then().statusCode(202);
+        String week = dev.yardstick.digest.DigestService.isoWeek(when.atZone(java.time.ZoneOffset.UTC).toLocalDate());
+
+        Response r = admin().get("/api/v1/teams/" + team + "/shipped?week=" + week);
+        r.then().statusCode(200).body("week", equalTo(week));
+        String raw = r.asString();
+        org.junit.jupiter.api.Assertions.assertFalse(raw.contains("Secret title") || raw.contains("dev-"), raw);
+        io.restassured.path.json.JsonPath json = r.jsonPath();
+        List<Map<String, Object>> prs = json.getList("pullRequests");
+        assertEquals(3, prs.size(), raw);
+        for (Map<String, Object> pr : prs) {
+            org.junit.jupiter.api.Assertions.assertTrue(java.util.Set.of("repository", "number", "status", "aiCostUsd",
+                    "aiAssisted", "reverts").containsAll(pr.keySet()), pr.toString());
+        }
+        assertEquals(Map.of("repository", repo, "number", 21, "status", "merged", "aiCostUsd", 1.1f,
+                "aiAssisted", true), prs.get(0));
+        Map<String, Object> closed = new java.util.HashMap<>(Map.of("repository", repo, "number", 22, "status",
+                "closed", "aiAssisted", false));
+        closed.put("aiCostUsd", null);
+        assertEquals(closed, prs.get(1));
+        assertEquals("reverted", prs.get(2).get("status"));
+        assertEquals(repo + "#21", prs.get(2).get("reverts"));
+        assertEquals(List.of(), json.getList("tickets"));
+
+        admin().get("/api/v1/teams/" + team + "/shipped").then().statusCode(400);
+        admin().get("/api/v1/teams/" + team + "/shipped?week=2026-W60").then().statusCode(400);
+        admin().get("/api/v1/teams/no-such-" + Api.unique() + "/shipped?week=" + week).then().statusCode(404);
+        given().header("Authorization", "Bearer " + token).get("/api/v1/teams/" + team + "/shipped?week=" + week)
+                .then().statusCode(401);
+    }
+
     // --- Helpers ------------------------------------------------------------------------------
 
     private static String session() {
