@@ -84,6 +84,14 @@ class SessionCostTest {
         assertEquals(branch, Db.string(ds, "select branch from outcome_event where id = ?", "github-pr:" + nodeId));
         assertEquals(1, Db.scalar(ds, "select coalesce(sum(ai_assisted), 0) from outcome_daily where team_key = ?"
                 + " and kind = 'pr_merged'", team));
+
+        // the digest of the merge's week: the median of the one known cost
+        java.time.LocalDate day = t.minus(5, ChronoUnit.MINUTES).atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        String digest = admin().get("/api/v1/teams/" + team + "/digest?week="
+                + dev.yardstick.digest.DigestService.isoWeek(day)).then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(
+                digest.contains("$4.50 median; the one PR merged had a known AI cost"), digest);
+        org.junit.jupiter.api.Assertions.assertFalse(digest.contains("Retry card payments"), digest);
     }
 
     @Test
