@@ -177,6 +177,54 @@ class SessionCostTest {
                 .then().statusCode(401);
     }
 
+    @Test
+    void aResolvedTicketCostsWhatTheSessionsOnBranchesNamingItsKeySpent() {
+        String team = Api.team("tix", "UTC");
+        String ana = Api.member(team);
+        long n = 1000 + IDS.incrementAndGet() % 100000;
+        String key = "ENG-" + n;
+        String a = session(), b = session(), longer = session(), other = session();
+        link(a, "acme/widgets", "ana/eng-" + n + "-retry", t.minus(60, ChronoUnit.MINUTES));
+        link(b, "acme/api", "ENG-" + n, t.minus(40, ChronoUnit.MINUTES));
+        link(longer, "acme/widgets", "ana/eng-" + n + "7-other", t.minus(60, ChronoUnit.MINUTES));
+        link(other, "acme/widgets", "main", t.minus(60, ChronoUnit.MINUTES));
+        usage(a, t.minus(70, ChronoUnit.MINUTES), "8.00"); // before the link: not counted
+        usage(a, t.minus(30, ChronoUnit.MINUTES), "1.20"); // counted
+        usage(b, t.minus(20, ChronoUnit.MINUTES), "0.30"); // counted, in another repository
+        usage(longer, t.minus(20, ChronoUnit.MINUTES), "5.00"); // ENG-<n>7 is another ticket
+        usage(other, t.minus(20, ChronoUnit.MINUTES), "7.00");
+        usage(a, t.plusSeconds(30), "2.00"); // after the resolution: not counted
+
+        String issueId = UUID.randomUUID().toString();
+        Instant resolved = t.minusSeconds(10);
+        linear(linearIssue(issueId, key, ana, resolved)).then().statusCode(202).body("result", equalTo("accepted"));
+        String id = Db.string(ds, "select id from outcome_event where id like ?", "linear:" + issueId + ":%");
+        assertEquals(key + "|1.50000000|true", Db.string(ds,
+                "select ticket_key || '|' || ai_cost_usd || '|' || ai_assisted from outcome_event where id = ?", id));
+
+        // Jira: the same rule, by the issue's key
+        String jiraKey = "PAY-" + n;
+        String c = session();
+        link(c, "acme/payments", "feature/pay-" + n, t.minus(15, ChronoUnit.MINUTES));
+        usage(c, t.minus(5, ChronoUnit.MINUTES), "0.45");
+        String jiraId = String.valueOf(IDS.incrementAndGet());
+        jira(jiraIssue(jiraId, jiraKey, ana)).then().statusCode(202).body("result", equalTo("accepted"));
+        assertEquals("0.45000000", Db.string(ds, "select ai_cost_usd::text from outcome_event where id like ?",
+                "jira:" + jiraId + ":%"));
+
+        String week = dev.yardstick.digest.DigestService.isoWeek(
+                resolved.atZone(java.time.ZoneOffset.UTC).toLocalDate());
+        Response r = admin().get("/api/v1/teams/" + team + "/shipped?week=" + week);
+        r.then().statusCode(200);
+        List<Map<String, Object>> tickets = r.jsonPath().getList("tickets");
+        org.junit.jupiter.api.Assertions.assertTrue(tickets.contains(Map.of("key", key, "aiCostUsd", 1.5f,
+                "aiAssisted", true)), tickets.toString());
+        org.junit.jupiter.api.Assertions.assertTrue(tickets.contains(Map.of("key", jiraKey, "aiCostUsd", 0.45f,
+                "aiAssisted", true)), tickets.toString());
+        org.junit.jupiter.api.Assertions.assertFalse(r.asString().contains("Retry card payments")
+                || r.asString().contains(ana), r.asString());
+    }
+
     // --- Helpers ------------------------------------------------------------------------------
 
     private static String session() {
@@ -243,6 +291,75 @@ class SessionCostTest {
 
     private static String sha() {
         return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "").substring(0, 40);
+    }
+
+    private static byte[] linearIssue(String issueId, String identifier, String assignee, Instant sentAt) {
+        String stateId = UUID.randomUUID().toString();
+        String assigneeId = UUID.randomUUID().toString();
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("id", issueId);
+        data.put("createdAt", sentAt.minusSeconds(86400).toString());
+        data.put("updatedAt", sentAt.toString());
+        data.put("number", Integer.parseInt(identifier.substring(identifier.indexOf('-') + 1)));
+        data.put("title", "Retry card payments");
+        data.put("identifier", identifier);
+        data.put("url", "https://linear.app/acme/issue/" + identifier + "/retry-card-payments");
+        data.put("teamId", "team-1");
+        data.put("stateId", stateId);
+        data.put("state", Map.of("id", stateId, "color", "#5e6ad2", "name", "Done", "type", "completed"));
+        data.put("assigneeId", assigneeId);
+        data.put("assignee", Map.of("id", assigneeId, "name", "Ana", "email", assignee));
+        data.put("labelIds", List.of());
+        data.put("labels", List.of());
+        data.put("completedAt", sentAt.toString());
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("action", "update");
+        payload.put("actor", Map.of("id", assigneeId, "type", "user", "name", "Ana"));
+        payload.put("createdAt", sentAt.toString());
+        payload.put("data", data);
+        payload.put("url", "https://linear.app/acme/issue/" + identifier + "/retry-card-payments");
+        payload.put("type", "Issue");
+        payload.put("organizationId", "org-1");
+        payload.put("webhookTimestamp", System.currentTimeMillis());
+        payload.put("webhookId", UUID.randomUUID().toString());
+        payload.put("updatedFrom", Map.of("updatedAt", sentAt.minusSeconds(30).toString(), "stateId", "previous"));
+        return json(payload);
+    }
+
+    private static byte[] jiraIssue(String issueId, String key, String assignee) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("summary", "Retry card payments");
+        fields.put("issuetype", Map.of("id", "10001", "name", "Story", "subtask", false));
+        fields.put("project", Map.of("id", "10000", "key", key.substring(0, key.indexOf('-')), "name", "Payments"));
+        fields.put("status", Map.of("self", "https://acme.atlassian.net/rest/api/2/status/10002", "name", "Done",
+                "id", "10002", "statusCategory", Map.of("id", 3, "key", "done", "colorName", "green", "name",
+                        "Done")));
+        fields.put("assignee", Map.of("accountId", "5b10ac8d82e05b22cc7d4ef5", "emailAddress", assignee,
+                "displayName", "Ana", "active", true, "timeZone", "Europe/Berlin", "accountType", "atlassian"));
+        fields.put("labels", List.of());
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("timestamp", System.currentTimeMillis() - 1000);
+        payload.put("webhookEvent", "jira:issue_updated");
+        payload.put("issue_event_type_name", "issue_generic");
+        payload.put("user", Map.of("accountId", "5b10ac8d82e05b22cc7d4ef5", "displayName", "Ana"));
+        payload.put("issue", Map.of("id", issueId, "self", "https://acme.atlassian.net/rest/api/2/issue/" + issueId,
+                "key", key, "fields", fields));
+        payload.put("changelog", Map.of("id", String.valueOf(IDS.incrementAndGet()), "items", List.of(Map.of(
+                "field", "status", "fieldtype", "jira", "fieldId", "status", "from", "3",
+                "fromString", "In Progress", "to", "10002", "toString", "Done"))));
+        return json(payload);
+    }
+
+    private static Response linear(byte[] body) {
+        return given().contentType("application/json").header("Linear-Delivery", UUID.randomUUID().toString())
+                .header("Linear-Event", "Issue")
+                .header("Linear-Signature", WebhookSignatures.hmacHex("test-linear-secret", body)).body(body)
+                .post("/webhooks/linear");
+    }
+
+    private static Response jira(byte[] body) {
+        return given().contentType("application/json").header("X-Yardstick-Token", "test-jira-secret").body(body)
+                .post("/webhooks/jira");
     }
 
     static Response github(byte[] body) {
