@@ -225,6 +225,46 @@ class SessionCostTest {
                 || r.asString().contains(ana), r.asString());
     }
 
+    @Inject
+    dev.yardstick.personal.PersonalFigures personal;
+
+    @Test
+    void theAuthorSeesTheirOwnPullRequestsCostsPrivatelyAndNobodyElseDoes() {
+        String team = Api.team("own", "UTC");
+        String login = "ana-" + Api.unique();
+        String ana = "ana-" + Api.unique() + "@example.com";
+        admin().body(Map.of("displayName", "Ana", "team", team, "githubLogin", login))
+                .put("/api/v1/members/" + ana).then().statusCode(201);
+        String bo = Api.member(team);
+        String repo = "acme/own-" + Api.unique();
+        String s = session();
+        link(s, repo, "ana/own-work", t.minus(10, ChronoUnit.MINUTES));
+        usage(s, t.minus(5, ChronoUnit.MINUTES), "3.10");
+        byte[] body = pullRequest("PR_o" + Api.unique(), 31, repo, true, "ana/own-work", "Own work", null,
+                t.minusSeconds(2));
+        github(new String(body, java.nio.charset.StandardCharsets.UTF_8).replaceAll("dev-[0-9a-f]{8}", login)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).then().statusCode(202)
+                .body("result", equalTo("accepted"));
+
+        String mine = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> text(
+                personal.myWeek(dev.yardstick.admin.Member.find("email", ana).firstResult(), Instant.now())));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                mine.contains("**AI cost of your merged PRs:** " + repo + "#31 $3.10"), mine);
+        String home = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> text(
+                personal.home(dev.yardstick.admin.Member.find("email", ana).firstResult(), Instant.now(),
+                        List.of())));
+        org.junit.jupiter.api.Assertions.assertTrue(home.contains(repo + "#31 $3.10"), home);
+        String theirs = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> text(
+                personal.myWeek(dev.yardstick.admin.Member.find("email", bo).firstResult(), Instant.now())));
+        org.junit.jupiter.api.Assertions.assertFalse(theirs.contains(repo) || theirs.contains("merged PRs"), theirs);
+    }
+
+    private static String text(dev.yardstick.chat.ChatMessage m) {
+        return m.blocks().stream().filter(dev.yardstick.chat.ChatMessage.Paragraph.class::isInstance)
+                .map(b -> ((dev.yardstick.chat.ChatMessage.Paragraph) b).text())
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
     // --- Helpers ------------------------------------------------------------------------------
 
     private static String session() {
