@@ -1,5 +1,6 @@
 package dev.yardstick.digest;
 
+import dev.yardstick.ledger.Shipped;
 import dev.yardstick.ledger.Summary;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -16,11 +17,25 @@ import java.util.Map;
  * @param runawayUsd        what the sessions of those alerts spent
  * @param prSurvival        pull requests merged, closed and reverted, AI-assisted and the rest, or null when unknown
  * @param deployments       deployments that succeeded and failed, or null when unknown
+ * @param prCosts           the AI costs of the week's merged pull requests (how many merged, the known costs), or
+ *                          null when unknown
  */
 public record DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
         BigDecimal previousSpend, BigDecimal budget, Map<String, Long> shipped, long shippedTotal,
         long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
-        long runawayAlerts, BigDecimal runawayUsd, Summary.PrSurvival prSurvival, Summary.Deployments deployments) {
+        long runawayAlerts, BigDecimal runawayUsd, Summary.PrSurvival prSurvival, Summary.Deployments deployments,
+        Shipped.PrCosts prCosts) {
+
+    /** Figures without pull request costs. */
+    public DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
+            BigDecimal previousSpend, BigDecimal budget, Map<String, Long> shipped, long shippedTotal,
+            long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
+            long runawayAlerts, BigDecimal runawayUsd, Summary.PrSurvival prSurvival,
+            Summary.Deployments deployments) {
+        this(teamKey, teamName, week, monday, spend, previousSpend, budget, shipped, shippedTotal, previousShipped,
+                aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, prSurvival, deployments,
+                null);
+    }
 
     /** Figures without pull request survival or deployment figures. */
     public DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
@@ -28,7 +43,7 @@ public record DigestFigures(String teamKey, String teamName, String week, LocalD
             long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
             long runawayAlerts, BigDecimal runawayUsd) {
         this(teamKey, teamName, week, monday, spend, previousSpend, budget, shipped, shippedTotal, previousShipped,
-                aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, null, null);
+                aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, null, null, null);
     }
 
     /** One week of the trend. */

@@ -12,6 +12,8 @@ import dev.yardstick.chat.Outbox;
 import dev.yardstick.watch.AlertRecords;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.Pricing;
+import dev.yardstick.ledger.Shipped;
+import dev.yardstick.ledger.ShippedQueries;
 import dev.yardstick.ledger.Summary;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,6 +55,8 @@ public class DigestService {
     AlertRecords alerts;
     @Inject
     LedgerQueries ledger;
+    @Inject
+    ShippedQueries shippedQueries;
     @Inject
     Budgets budgets;
     @Inject
@@ -120,7 +124,9 @@ public class DigestService {
         return new DigestFigures(team.key, team.name, isoWeek(monday), monday, week.costUsd(), previous.costUsd(),
                 budgets.effective(team.key, monday), week.outcomes(), week.outcomesTotal(), previous.outcomes(),
                 ledger.aiAssisted(team.key, monday, sunday), premiumShare, trend, week.activeMembers(),
-                runaway.alerts(), runaway.costUsd(), week.prSurvival(), week.deployments());
+                runaway.alerts(), runaway.costUsd(), week.prSurvival(), week.deployments(),
+                shippedQueries.mergedPrCosts(team.key, monday.atStartOfDay(team.zone()).toInstant(),
+                        monday.plusWeeks(1).atStartOfDay(team.zone()).toInstant()));
     }
 
     /** The digest message for these figures. */
@@ -164,6 +170,10 @@ public class DigestService {
         if (deployments != null) {
             facts.add(new ChatMessage.Fact("Deployments", deployments));
         }
+        String prCost = prCosts(f.prCosts());
+        if (prCost != null) {
+            facts.add(new ChatMessage.Fact("AI cost per merged PR", prCost));
+        }
         String prs = prSurvival(f.prSurvival());
         if (prs != null) {
             facts.add(new ChatMessage.Fact("AI-assisted PRs", prs));
@@ -193,6 +203,20 @@ public class DigestService {
         return ai.merged() + " merged, " + ai.closed() + " closed, " + ai.reverted() + " reverted — "
                 + (ai.survival() == null ? "none merged or closed" : Nudges.percent(ai.survival()) + " kept")
                 + "; others " + (rest.survival() == null ? "none" : Nudges.percent(rest.survival()));
+    }
+
+    /**
+     * The AI cost per merged pull request, when at least one had a known cost (a session linked to its branch):
+     * "$4.20 median; 3 of 14 PRs had a known AI cost". No titles, no authors.
+     */
+    static String prCosts(Shipped.PrCosts c) {
+        if (c == null || c.known().isEmpty()) {
+            return null;
+        }
+        return Format.usd(c.median()) + " median; " + (c.known().size() == c.merged()
+                ? (c.merged() == 1 ? "the one PR merged had" : "all " + c.merged() + " PRs merged had")
+                        + " a known AI cost"
+                : c.known().size() + " of " + c.merged() + " PRs had a known AI cost");
     }
 
     /** The change-failure line, when deployments failed: "9 succeeded, 2 failed (18% change failure rate)". */

@@ -38,14 +38,22 @@ public class WebhookIntake {
      * @param email       the member's email, or {@code null}
      * @param githubLogin the author's GitHub login, or {@code null}
      * @param repository  the GitHub repository {@code owner/name}, or {@code null}
+     * @param ticketKey   a resolved ticket's key ({@code ENG-123}), or {@code null}
      */
     public record ShippedWork(String id, Instant time, String kind, String email, String githubLogin,
-            String repository, String title, String url, Boolean aiAssisted, OutcomeRecord.PullRequest pr) {
+            String repository, String title, String url, Boolean aiAssisted, OutcomeRecord.PullRequest pr,
+            String ticketKey) {
 
-        /** Work that names no pull request. */
+        /** Work that names no pull request and no ticket. */
         public ShippedWork(String id, Instant time, String kind, String email, String githubLogin, String repository,
                 String title, String url, Boolean aiAssisted) {
-            this(id, time, kind, email, githubLogin, repository, title, url, aiAssisted, null);
+            this(id, time, kind, email, githubLogin, repository, title, url, aiAssisted, null, null);
+        }
+
+        /** Work that names no ticket. */
+        public ShippedWork(String id, Instant time, String kind, String email, String githubLogin, String repository,
+                String title, String url, Boolean aiAssisted, OutcomeRecord.PullRequest pr) {
+            this(id, time, kind, email, githubLogin, repository, title, url, aiAssisted, pr, null);
         }
     }
 
@@ -139,7 +147,7 @@ public class WebhookIntake {
         }
         OutcomeRecord outcome = new OutcomeRecord(boundedId(work.id()), time, user, team, work.kind(),
                 truncate(work.title(), 500), work.url() != null && work.url().length() <= 2048 ? work.url() : null,
-                work.aiAssisted(), work.pr());
+                work.aiAssisted(), work.pr(), work.ticketKey());
         WriteResult written = ledger.writeOutcomes(List.of(new Indexed<>(0, outcome)));
         if (written.accepted() == 1) {
             return count(source, new Result("accepted", null));

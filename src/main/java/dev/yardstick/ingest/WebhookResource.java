@@ -89,18 +89,19 @@ public class WebhookResource {
         String repository = text(payload.path("repository"), "full_name");
         String repo = repository == null ? null : repository.toLowerCase(Locale.ROOT);
         Integer number = pr.path("number").canConvertToInt() ? pr.path("number").asInt() : null;
+        String branch = text(pr.path("head"), "ref");
         if (!pr.path("merged").asBoolean(false)) {
             return accepted(intake.record("github", new ShippedWork("github-pr-closed:" + nodeId,
                     time(text(pr, "closed_at")), "pr_closed", null, login, repository, text(pr, "title"),
                     text(pr, "html_url"), ai ? Boolean.TRUE : null,
-                    new OutcomeRecord.PullRequest(repo, number, null, null, null, null))));
+                    new OutcomeRecord.PullRequest(repo, number, null, null, null, null, branch))));
         }
         String sha = text(pr, "merge_commit_sha");
-        Reverts.Reverted reverted = Reverts.of(repository, text(pr.path("head"), "ref"), text(pr, "title"),
+        Reverts.Reverted reverted = Reverts.of(repository, branch, text(pr, "title"),
                 text(pr, "body"));
         OutcomeRecord.PullRequest link = new OutcomeRecord.PullRequest(repo, number,
                 sha == null ? null : sha.toLowerCase(Locale.ROOT), reverted == null ? null : reverted.repository(),
-                reverted == null ? null : reverted.number(), reverted == null ? null : reverted.sha());
+                reverted == null ? null : reverted.number(), reverted == null ? null : reverted.sha(), branch);
         return accepted(intake.record("github", new ShippedWork("github-pr:" + nodeId, time(text(pr, "merged_at")),
                 reverted == null ? "pr_merged" : "pr_reverted", null, login, repository, text(pr, "title"),
                 text(pr, "html_url"), ai ? Boolean.TRUE : null, link)));
@@ -181,7 +182,7 @@ public class WebhookResource {
                 time(text(data, "completedAt")), "ticket_resolved", email, null, null,
                 identifier == null ? title : title == null ? identifier : identifier + " " + title,
                 Optional.ofNullable(text(payload, "url")).orElse(text(data, "url")),
-                AiAssisted.labelled(labels) ? Boolean.TRUE : null)));
+                AiAssisted.labelled(labels) ? Boolean.TRUE : null, null, identifier)));
     }
 
     @POST
@@ -232,7 +233,7 @@ public class WebhookResource {
                 ts.canConvertToLong() ? Instant.ofEpochMilli(ts.asLong()) : null, "ticket_resolved",
                 text(fields.path("assignee"), "emailAddress"), null, null,
                 key == null ? summary : summary == null ? key : key + " " + summary, url,
-                AiAssisted.labelled(labels) ? Boolean.TRUE : null)));
+                AiAssisted.labelled(labels) ? Boolean.TRUE : null, null, key)));
     }
 
     private static String secret(Optional<String> configured) {

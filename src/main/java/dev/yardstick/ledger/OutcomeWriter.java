@@ -47,6 +47,8 @@ final class OutcomeWriter {
             throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
         events = linkReverts(c, roster, events);
+        Map<String, java.math.BigDecimal> costs = new java.util.HashMap<>();
+        events = priceSessions(c, events, costs);
         Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team(), true);
         List<LedgerWriter.Indexed<OutcomeRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
                 OutcomeRecord::team, OutcomeRecord::id, rejected);
@@ -56,7 +58,8 @@ final class OutcomeWriter {
         int n = byId.events().size();
         String[] ids = new String[n], times = new String[n], teamKeys = new String[n], kinds = new String[n],
                 titles = new String[n], urls = new String[n], ai = new String[n], repos = new String[n],
-                shas = new String[n], revertsRepos = new String[n];
+                shas = new String[n], revertsRepos = new String[n], branches = new String[n],
+                tickets = new String[n], aiCosts = new String[n];
         Long[] memberIds = new Long[n], numbers = new Long[n], revertsNumbers = new Long[n];
         LocalDate[] days = new LocalDate[n];
         int i = 0;
@@ -80,21 +83,27 @@ final class OutcomeWriter {
                 shas[i] = o.pr().mergeSha();
                 revertsRepos[i] = o.pr().revertsRepository();
                 revertsNumbers[i] = o.pr().revertsNumber() == null ? null : o.pr().revertsNumber().longValue();
+                branches[i] = storableBranch(o.pr().branch());
             }
+            tickets[i] = storableTicket(o.ticketKey());
+            java.math.BigDecimal cost = costs.get(o.id());
+            aiCosts[i] = cost == null ? null : cost.toPlainString();
             days[i] = o.time().atZone(zone).toLocalDate();
             i++;
         }
         Set<String> inserted = BatchSql.insertReturningIds(c, """
                 insert into outcome_event (id, time, member_id, team_key, kind, title, url, ai_assisted, repository,
-                    number, merge_sha, reverts_repository, reverts_number)
+                    number, merge_sha, reverts_repository, reverts_number, branch, ticket_key, ai_cost_usd)
                 select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
-                    ?::text[], ?::boolean[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int4[])
+                    ?::text[], ?::boolean[], ?::text[], ?::int4[], ?::text[], ?::text[], ?::int4[], ?::text[],
+                    ?::text[], ?::numeric[])
                 on conflict (id) do nothing
                 returning id
                 """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
                 BatchSql.text(c, teamKeys), BatchSql.text(c, kinds), BatchSql.text(c, titles), BatchSql.text(c, urls),
                 BatchSql.text(c, ai), BatchSql.text(c, repos), BatchSql.longs(c, numbers), BatchSql.text(c, shas),
-                BatchSql.text(c, revertsRepos), BatchSql.longs(c, revertsNumbers));
+                BatchSql.text(c, revertsRepos), BatchSql.longs(c, revertsNumbers), BatchSql.text(c, branches),
+                BatchSql.text(c, tickets), BatchSql.text(c, aiCosts));
 
         Map<Key, long[]> sums = new TreeMap<>();
         Map<Long, java.time.Instant> seen = new java.util.HashMap<>();
@@ -171,11 +180,54 @@ final class OutcomeWriter {
                     }
                     out.add(new LedgerWriter.Indexed<>(e.index(), new OutcomeRecord(o.id(), o.time(), o.user(), team,
                             o.kind(), o.title(), o.url(), ai, new OutcomeRecord.PullRequest(pr.repository(),
-                                    pr.number(), pr.mergeSha(), pr.revertsRepository(), number, pr.revertsSha()))));
+                                    pr.number(), pr.mergeSha(), pr.revertsRepository(), number, pr.revertsSha(),
+                                    pr.branch()),
+                            o.ticketKey())));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The AI cost of each pull request (merged, reverted or closed) and resolved ticket of the batch, put in
+     * {@code costs} by event id: the spend of the sessions linked to its head branch, or to a branch naming the
+     * ticket, until the event's time ({@link SessionLinks}); absent when no session was linked. A pull request merged
+     * or closed, or a ticket, with a cost above zero is AI-assisted whatever the source said; a revert keeps the mark
+     * of the work it reverts.
+     */
+    private static List<LedgerWriter.Indexed<OutcomeRecord>> priceSessions(Connection c,
+            List<LedgerWriter.Indexed<OutcomeRecord>> events, Map<String, java.math.BigDecimal> costs)
+            throws SQLException {
+        List<LedgerWriter.Indexed<OutcomeRecord>> out = new ArrayList<>(events.size());
+        for (LedgerWriter.Indexed<OutcomeRecord> e : events) {
+            OutcomeRecord o = e.event();
+            SessionLinks.Cost cost = o.pr() != null && o.kind().startsWith("pr_")
+                    ? SessionLinks.ofPullRequest(c, o.pr().repository(), storableBranch(o.pr().branch()), o.time())
+                    : "ticket_resolved".equals(o.kind())
+                            ? SessionLinks.ofTicket(c, storableTicket(o.ticketKey()), o.time())
+                            : SessionLinks.Cost.NONE;
+            if (cost.costUsd() == null) {
+                out.add(e);
+                continue;
+            }
+            costs.put(o.id(), cost.costUsd());
+            boolean ai = Boolean.TRUE.equals(o.aiAssisted())
+                    || (cost.costUsd().signum() > 0 && !"pr_reverted".equals(o.kind()));
+            out.add(new LedgerWriter.Indexed<>(e.index(), new OutcomeRecord(o.id(), o.time(), o.user(), o.team(),
+                    o.kind(), o.title(), o.url(), ai ? Boolean.TRUE : o.aiAssisted(), o.pr(), o.ticketKey())));
+        }
+        return out;
+    }
+
+    private static String storableBranch(String branch) {
+        return branch == null || branch.length() > 255 ? null : branch;
+    }
+
+    private static String storableTicket(String key) {
+        return key == null || !SessionLinks.TICKET_KEY.matcher(key).matches()
+                ? null
+                : key.toUpperCase(java.util.Locale.ROOT);
     }
 
     /**

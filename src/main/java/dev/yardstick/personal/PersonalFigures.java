@@ -9,6 +9,7 @@ import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Format;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.MemberTotals;
+import dev.yardstick.ledger.ShippedQueries;
 import dev.yardstick.ledger.Summary;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,6 +38,11 @@ public class PersonalFigures {
     LedgerQueries ledger;
     @Inject
     Budgets budgets;
+    @Inject
+    ShippedQueries shipped;
+
+    /** How many of the person's own pull requests with a known AI cost the week shows. */
+    static final int OWN_PRS = 5;
 
     /** The person's week so far, against their own average for the same days of the 4 weeks before. */
     public ChatMessage myWeek(Member member, Instant now) {
@@ -74,14 +80,24 @@ public class PersonalFigures {
         facts.add(new ChatMessage.Fact("Tokens", Format.count(week.tokens()) + "\nYour average: "
                 + Format.count(Math.round(avgTokens))));
         String span = weekStart.equals(today) ? DAY.format(today) : DAY.format(weekStart) + " – " + DAY.format(today);
-        return ChatMessage.builder("Your AI use this week: " + Format.usd(week.costUsd()) + ", " + week.outcomes()
-                + " shipped")
+        ChatMessage.Builder b = ChatMessage.builder("Your AI use this week: " + Format.usd(week.costUsd()) + ", "
+                + week.outcomes() + " shipped")
                 .header("Your AI use this week")
                 .paragraph("_" + span + ", compared with the same days of your previous " + HISTORY_WEEKS
                         + " weeks._")
                 .facts(facts)
-                .paragraph("**Model mix:** " + mix(week))
-                .note("Only you can see this. Yardstick compares you with your own history, never with colleagues.")
+                .paragraph("**Model mix:** " + mix(week));
+        List<ShippedQueries.OwnPullRequest> prs = shipped.ownPullRequests(member.id,
+                weekStart.atStartOfDay(zone).toInstant(), now, OWN_PRS);
+        if (!prs.isEmpty()) {
+            List<String> parts = new ArrayList<>();
+            for (ShippedQueries.OwnPullRequest pr : prs) {
+                parts.add(pr.repository() + "#" + pr.number() + " " + Format.usd(pr.aiCostUsd()));
+            }
+            b.paragraph("**AI cost of your merged PRs:** " + String.join(" · ", parts)
+                    + "\n_The spend of the sessions linked to each PR's branch, until it merged._");
+        }
+        return b.note("Only you can see this. Yardstick compares you with your own history, never with colleagues.")
                 .build();
     }
 

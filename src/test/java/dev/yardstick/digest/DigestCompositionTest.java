@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.yardstick.chat.ChatMessage;
+import dev.yardstick.ledger.Shipped;
 import dev.yardstick.ledger.Summary;
 import java.math.BigDecimal;
 import java.time.LocalDate;
@@ -99,5 +100,29 @@ class DigestCompositionTest {
         assertEquals("9 succeeded, 2 failed (18% change failure rate)", facts.get("Deployments"));
         assertFalse(facts(new DigestService().compose(with(null, Summary.Deployments.of(9, 0))))
                 .containsKey("Deployments"));
+    }
+
+    private static DigestFigures withCosts(long merged, String... known) {
+        DigestFigures f = figures(0);
+        return new DigestFigures(f.teamKey(), f.teamName(), f.week(), f.monday(), f.spend(), f.previousSpend(),
+                f.budget(), f.shipped(), f.shippedTotal(), f.previousShipped(), f.aiAssisted(), f.premiumShare(),
+                f.trend(), f.activeMembers(), f.runawayAlerts(), f.runawayUsd(), null, null,
+                new Shipped.PrCosts(merged, java.util.Arrays.stream(known).map(BigDecimal::new).toList()));
+    }
+
+    @Test
+    void theMedianAiCostPerMergedPrComesWithItsCoverage() {
+        // 3 known of 14: 0.80, 4.20, 12.00 → median 4.20
+        assertEquals("$4.20 median; 3 of 14 PRs had a known AI cost",
+                facts(new DigestService().compose(withCosts(14, "12.00", "0.80", "4.20")))
+                        .get("AI cost per merged PR"));
+        // an even count: the mean of the middle two, (2.00 + 3.00) ÷ 2
+        assertEquals("$2.50 median; all 4 PRs merged had a known AI cost",
+                facts(new DigestService().compose(withCosts(4, "1.00", "3.00", "2.00", "9.00")))
+                        .get("AI cost per merged PR"));
+        assertEquals("$0.00 median; the one PR merged had a known AI cost",
+                facts(new DigestService().compose(withCosts(1, "0"))).get("AI cost per merged PR"));
+        assertFalse(facts(new DigestService().compose(withCosts(14))).containsKey("AI cost per merged PR"));
+        assertFalse(facts(new DigestService().compose(figures(0))).containsKey("AI cost per merged PR"));
     }
 }
