@@ -29,7 +29,7 @@ public class SettingsNotices implements PersonalData {
     TeamSettings settings;
 
     void onChange(@Observes TeamChanged change) {
-        if (change.managers().isEmpty()) {
+        if (change.managers().isEmpty() || created(change)) {
             return;
         }
         String who = "scim".equals(change.via()) ? "Your identity provider (SCIM)" : "An admin";
@@ -47,6 +47,11 @@ public class SettingsNotices implements PersonalData {
                 messenger.directMessage(m.id, MessageKey.of(KIND, change.auditId(), "manager", m.id), message);
             }
         }
+    }
+
+    /** A team's creation is in its audit but is no change of settings to tell its managers about. */
+    private static boolean created(TeamChanged change) {
+        return change.changes().stream().anyMatch(c -> "status".equals(c.field()) && c.from() == null);
     }
 
     @Override
