@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.Api;
 import dev.yardstick.Db;
 import dev.yardstick.digest.DigestService;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.Test;
 class OutcomeWebhooksTest {
 
     private static final String GITHUB_SECRET = "test-github-secret";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
     @Inject
@@ -52,7 +49,7 @@ class OutcomeWebhooksTest {
         String repo = "acme/closed-" + Api.unique();
         String team = teamOwning(repo, null);
         String nodeId = "PR_c" + Api.unique();
-        byte[] body = pullRequest(nodeId, 7, repo, false, "add-cache", "Add a cache",
+        byte[] body = GitHubPayloads.pullRequest(nodeId, 7, repo, false, "add-cache", "Add a cache",
                 "Adds a cache.\n\nCo-authored-by: Claude <noreply@anthropic.com>", null,
                 Instant.now().minusSeconds(60));
 
@@ -79,17 +76,19 @@ class OutcomeWebhooksTest {
         LocalDate lastMonday = today().minusWeeks(1).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
         Instant lastWeek = lastMonday.atTime(12, 0).toInstant(ZoneOffset.UTC);
         int number = 101;
-        github("pull_request", pullRequest("PR_o" + Api.unique(), number, repo, true, "retry-payments",
+        github("pull_request", GitHubPayloads.pullRequest("PR_o" + Api.unique(), number, repo, true, "retry-payments",
                 "Retry card payments", "Adds retries.\n\nCo-authored-by: Claude <noreply@anthropic.com>",
-                sha(), lastWeek)).then().statusCode(202).body("result", equalTo("accepted"));
+                GitHubPayloads.sha(), lastWeek)).then().statusCode(202).body("result", equalTo("accepted"));
         summary(lastMonday, lastMonday.plusDays(6), team).then()
                 .body("outcomesTotal", equalTo(1)).body("prSurvival.aiAssisted.merged", equalTo(1));
 
         // GitHub's Revert button: head branch revert-<n>-<branch>, title Revert "…", body Reverts owner/repo#n
         String revertId = "PR_r" + Api.unique();
-        github("pull_request", pullRequest(revertId, 102, repo, true, "revert-" + number + "-retry-payments",
-                "Revert \"Retry card payments\"", "Reverts " + repo + "#" + number, sha(),
-                Instant.now().minusSeconds(30))).then().statusCode(202).body("result", equalTo("accepted"));
+        github("pull_request",
+                GitHubPayloads.pullRequest(revertId, 102, repo, true, "revert-" + number + "-retry-payments",
+                        "Revert \"Retry card payments\"", "Reverts " + repo + "#" + number, GitHubPayloads.sha(),
+                        Instant.now().minusSeconds(30)))
+                .then().statusCode(202).body("result", equalTo("accepted"));
 
         String id = "github-pr:" + revertId;
         assertEquals("pr_reverted", Db.string(ds, "select kind from outcome_event where id = ?", id));
@@ -113,23 +112,31 @@ class OutcomeWebhooksTest {
         String repo = "acme/rv-" + Api.unique();
         String team = teamOwning(repo, null);
         Instant earlier = Instant.now().minusSeconds(3600);
-        String mergeSha = sha();
-        github("pull_request", pullRequest("PR_a" + Api.unique(), 11, repo, true, "cache", "Add a cache", null,
-                mergeSha, earlier)).then().statusCode(202);
-        github("pull_request", pullRequest("PR_b" + Api.unique(), 12, repo, true, "limits", "Raise limits", null,
-                sha(), earlier)).then().statusCode(202);
+        String mergeSha = GitHubPayloads.sha();
+        github("pull_request",
+                GitHubPayloads.pullRequest("PR_a" + Api.unique(), 11, repo, true, "cache", "Add a cache", null,
+                        mergeSha, earlier))
+                .then().statusCode(202);
+        github("pull_request",
+                GitHubPayloads.pullRequest("PR_b" + Api.unique(), 12, repo, true, "limits", "Raise limits", null,
+                        GitHubPayloads.sha(), earlier))
+                .then().statusCode(202);
 
         String bySha = "PR_s" + Api.unique();
-        github("pull_request", pullRequest(bySha, 13, repo, true, "undo-cache", "Revert \"Add a cache\"",
-                "This reverts commit " + mergeSha + ".", sha(), Instant.now())).then().statusCode(202);
+        github("pull_request", GitHubPayloads.pullRequest(bySha, 13, repo, true, "undo-cache", "Revert \"Add a cache\"",
+                "This reverts commit " + mergeSha + ".", GitHubPayloads.sha(), Instant.now())).then().statusCode(202);
         String byBody = "PR_n" + Api.unique();
-        github("pull_request", pullRequest(byBody, 14, repo, true, "undo-limits", "Revert \"Raise limits\"",
-                "Reverts " + repo.toUpperCase() + "#12\n\nLimits broke the nightly job.", sha(), Instant.now()))
+        github("pull_request",
+                GitHubPayloads.pullRequest(byBody, 14, repo, true, "undo-limits", "Revert \"Raise limits\"",
+                        "Reverts " + repo.toUpperCase() + "#12\n\nLimits broke the nightly job.", GitHubPayloads.sha(),
+                        Instant.now()))
                 .then().statusCode(202);
         // a title alone is no revert: nothing says what it reverts
         String titleOnly = "PR_t" + Api.unique();
-        github("pull_request", pullRequest(titleOnly, 15, repo, true, "docs", "Revert \"the old wording\" in docs",
-                "Puts the old wording back.", sha(), Instant.now())).then().statusCode(202);
+        github("pull_request",
+                GitHubPayloads.pullRequest(titleOnly, 15, repo, true, "docs", "Revert \"the old wording\" in docs",
+                        "Puts the old wording back.", GitHubPayloads.sha(), Instant.now()))
+                .then().statusCode(202);
 
         assertEquals("11", Db.string(ds, "select reverts_number::text from outcome_event where id = ?",
                 "github-pr:" + bySha));
@@ -153,19 +160,27 @@ class OutcomeWebhooksTest {
         int n = 1;
         // AI-assisted: 6 merged, 2 closed, and a revert of one of the 6; the others: 5 merged
         for (int i = 0; i < 6; i++, n++) {
-            github("pull_request", pullRequest("PR_" + Api.unique(), n, repo, true, "ai-" + n, "AI work " + n, ai,
-                    sha(), now)).then().statusCode(202).body("result", equalTo("accepted"));
+            github("pull_request",
+                    GitHubPayloads.pullRequest("PR_" + Api.unique(), n, repo, true, "ai-" + n, "AI work " + n, ai,
+                            GitHubPayloads.sha(), now))
+                    .then().statusCode(202).body("result", equalTo("accepted"));
         }
         for (int i = 0; i < 2; i++, n++) {
-            github("pull_request", pullRequest("PR_" + Api.unique(), n, repo, false, "ai-" + n, "AI try " + n, ai,
-                    null, now)).then().statusCode(202).body("result", equalTo("accepted"));
+            github("pull_request",
+                    GitHubPayloads.pullRequest("PR_" + Api.unique(), n, repo, false, "ai-" + n, "AI try " + n, ai,
+                            null, now))
+                    .then().statusCode(202).body("result", equalTo("accepted"));
         }
         for (int i = 0; i < 5; i++, n++) {
-            github("pull_request", pullRequest("PR_" + Api.unique(), n, repo, true, "work-" + n, "Work " + n, null,
-                    sha(), now)).then().statusCode(202).body("result", equalTo("accepted"));
+            github("pull_request",
+                    GitHubPayloads.pullRequest("PR_" + Api.unique(), n, repo, true, "work-" + n, "Work " + n, null,
+                            GitHubPayloads.sha(), now))
+                    .then().statusCode(202).body("result", equalTo("accepted"));
         }
-        github("pull_request", pullRequest("PR_" + Api.unique(), n, repo, true, "revert-1-ai-1", "Revert \"AI work 1\"",
-                "Reverts " + repo + "#1", sha(), Instant.now())).then().statusCode(202);
+        github("pull_request",
+                GitHubPayloads.pullRequest("PR_" + Api.unique(), n, repo, true, "revert-1-ai-1", "Revert \"AI work 1\"",
+                        "Reverts " + repo + "#1", GitHubPayloads.sha(), Instant.now()))
+                .then().statusCode(202);
 
         // AI-assisted: (6 − 1) ÷ (6 + 2) = 0.625; the others: (5 − 0) ÷ (5 + 0) = 1
         LocalDate monday = today().with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
@@ -247,36 +262,6 @@ class OutcomeWebhooksTest {
 
     // --- Payloads in GitHub's shapes ------------------------------------------------------------
 
-    private static byte[] pullRequest(String nodeId, int number, String repository, boolean merged, String headRef,
-            String title, String body, String mergeSha, Instant closedAt) {
-        String login = "dev-" + Api.unique();
-        Map<String, Object> pr = new LinkedHashMap<>();
-        pr.put("url", "https://api.github.com/repos/" + repository + "/pulls/" + number);
-        pr.put("id", IDS.incrementAndGet());
-        pr.put("node_id", nodeId);
-        pr.put("html_url", "https://github.com/" + repository + "/pull/" + number);
-        pr.put("number", number);
-        pr.put("state", "closed");
-        pr.put("title", title);
-        pr.put("user", Map.of("login", login, "id", 583231, "node_id", "MDQ6VXNlcjU4MzIzMQ==", "type", "User"));
-        pr.put("body", body);
-        pr.put("labels", List.of());
-        pr.put("created_at", closedAt.minusSeconds(7200).toString());
-        pr.put("closed_at", closedAt.toString());
-        pr.put("merged_at", merged ? closedAt.toString() : null);
-        pr.put("merge_commit_sha", mergeSha);
-        pr.put("head", Map.of("label", "acme:" + headRef, "ref", headRef, "sha", sha()));
-        pr.put("base", Map.of("label", "acme:main", "ref", "main", "sha", sha()));
-        pr.put("merged", merged);
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("action", "closed");
-        payload.put("number", number);
-        payload.put("pull_request", pr);
-        payload.put("repository", repository(repository));
-        payload.put("sender", Map.of("login", login, "id", 583231, "type", "User"));
-        return json(payload);
-    }
-
     private static byte[] deploymentStatus(long statusId, String state, String environment, String repository) {
         long deploymentId = IDS.incrementAndGet();
         String api = "https://api.github.com/repos/" + repository;
@@ -298,7 +283,7 @@ class OutcomeWebhooksTest {
         deployment.put("url", api + "/deployments/" + deploymentId);
         deployment.put("id", deploymentId);
         deployment.put("node_id", "DE_" + deploymentId);
-        deployment.put("sha", sha());
+        deployment.put("sha", GitHubPayloads.sha());
         deployment.put("ref", "main");
         deployment.put("task", "deploy");
         deployment.put("payload", Map.of());
@@ -314,19 +299,9 @@ class OutcomeWebhooksTest {
         payload.put("action", "created");
         payload.put("deployment_status", status);
         payload.put("deployment", deployment);
-        payload.put("repository", repository(repository));
+        payload.put("repository", GitHubPayloads.repository(repository));
         payload.put("sender", bot);
-        return json(payload);
-    }
-
-    private static Map<String, Object> repository(String fullName) {
-        return Map.of("id", 1296269, "node_id", "MDEwOlJlcG9zaXRvcnkxMjk2MjY5",
-                "name", fullName.substring(fullName.indexOf('/') + 1), "full_name", fullName, "private", true,
-                "owner", Map.of("login", "acme", "type", "Organization"));
-    }
-
-    private static String sha() {
-        return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "").substring(0, 40);
+        return GitHubPayloads.json(payload);
     }
 
     // --- Helpers ------------------------------------------------------------------------------
@@ -363,11 +338,4 @@ class OutcomeWebhooksTest {
                 .post("/webhooks/github");
     }
 
-    private static byte[] json(Object value) {
-        try {
-            return JSON.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

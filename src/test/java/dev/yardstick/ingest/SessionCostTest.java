@@ -7,8 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.Api;
 import dev.yardstick.Db;
 import io.quarkus.test.junit.QuarkusTest;
@@ -35,7 +33,6 @@ import org.junit.jupiter.api.Test;
 class SessionCostTest {
 
     private static final String GITHUB_SECRET = "test-github-secret";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final AtomicLong IDS = new AtomicLong(System.nanoTime() % 1_000_000_000L);
 
     @Inject
@@ -293,46 +290,6 @@ class SessionCostTest {
         return key;
     }
 
-    static byte[] pullRequest(String nodeId, int number, String repository, boolean merged, String headRef,
-            String title, String body, Instant closedAt) {
-        String login = "dev-" + Api.unique();
-        Map<String, Object> pr = new LinkedHashMap<>();
-        pr.put("url", "https://api.github.com/repos/" + repository + "/pulls/" + number);
-        pr.put("id", IDS.incrementAndGet());
-        pr.put("node_id", nodeId);
-        pr.put("html_url", "https://github.com/" + repository + "/pull/" + number);
-        pr.put("number", number);
-        pr.put("state", "closed");
-        pr.put("title", title);
-        pr.put("user", Map.of("login", login, "id", 583231, "node_id", "MDQ6VXNlcjU4MzIzMQ==", "type", "User"));
-        pr.put("body", body);
-        pr.put("labels", List.of());
-        pr.put("created_at", closedAt.minusSeconds(7200).toString());
-        pr.put("closed_at", closedAt.toString());
-        pr.put("merged_at", merged ? closedAt.toString() : null);
-        pr.put("merge_commit_sha", merged ? sha() : null);
-        pr.put("head", Map.of("label", "acme:" + headRef, "ref", headRef, "sha", sha()));
-        pr.put("base", Map.of("label", "acme:main", "ref", "main", "sha", sha(), "repo", repository(repository)));
-        pr.put("merged", merged);
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("action", "closed");
-        payload.put("number", number);
-        payload.put("pull_request", pr);
-        payload.put("repository", repository(repository));
-        payload.put("sender", Map.of("login", login, "id", 583231, "type", "User"));
-        return json(payload);
-    }
-
-    private static Map<String, Object> repository(String fullName) {
-        return Map.of("id", 1296269, "node_id", "MDEwOlJlcG9zaXRvcnkxMjk2MjY5",
-                "name", fullName.substring(fullName.indexOf('/') + 1), "full_name", fullName, "private", true,
-                "owner", Map.of("login", "acme", "type", "Organization"));
-    }
-
-    private static String sha() {
-        return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "").substring(0, 40);
-    }
-
     private static byte[] linearIssue(String issueId, String identifier, String assignee, Instant sentAt) {
         String stateId = UUID.randomUUID().toString();
         String assigneeId = UUID.randomUUID().toString();
@@ -363,7 +320,7 @@ class SessionCostTest {
         payload.put("webhookTimestamp", System.currentTimeMillis());
         payload.put("webhookId", UUID.randomUUID().toString());
         payload.put("updatedFrom", Map.of("updatedAt", sentAt.minusSeconds(30).toString(), "stateId", "previous"));
-        return json(payload);
+        return GitHubPayloads.json(payload);
     }
 
     private static byte[] jiraIssue(String issueId, String key, String assignee) {
@@ -387,7 +344,7 @@ class SessionCostTest {
         payload.put("changelog", Map.of("id", String.valueOf(IDS.incrementAndGet()), "items", List.of(Map.of(
                 "field", "status", "fieldtype", "jira", "fieldId", "status", "from", "3",
                 "fromString", "In Progress", "to", "10002", "toString", "Done"))));
-        return json(payload);
+        return GitHubPayloads.json(payload);
     }
 
     private static Response linear(byte[] body) {
@@ -410,11 +367,9 @@ class SessionCostTest {
                 .post("/webhooks/github");
     }
 
-    static byte[] json(Object value) {
-        try {
-            return JSON.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+    static byte[] pullRequest(String nodeId, int number, String repository, boolean merged, String headRef,
+            String title, String body, Instant closedAt) {
+        return GitHubPayloads.pullRequest(nodeId, number, repository, merged, headRef, title, body,
+                merged ? GitHubPayloads.sha() : null, closedAt);
     }
 }
