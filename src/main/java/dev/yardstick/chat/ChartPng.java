@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.ByteArrayOutputStream;
@@ -18,6 +19,11 @@ import org.jfree.chart.axis.CategoryAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.DatasetRenderingOrder;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleInsets;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
@@ -39,6 +45,8 @@ public class ChartPng {
     static final Color BARS = new Color(0x5B8DB8);
     /** Colour of the line. */
     static final Color LINE = new Color(0x2E7D32);
+    /** Colour of the budget line. */
+    static final Color BUDGET = new Color(0xC62828);
 
     @Inject
     MeterRegistry registry;
@@ -54,6 +62,14 @@ public class ChartPng {
     }
 
     static BufferedImage render(ChatMessage.Chart c) {
+        return chart(c).createBufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_3BYTE_BGR, null);
+    }
+
+    /**
+     * The chart as JFreeChart draws it. The budget, when there is one, is a labelled horizontal line on the bars'
+     * axis, which then reaches above it.
+     */
+    static JFreeChart chart(ChatMessage.Chart c) {
         System.setProperty("java.awt.headless", "true");
         DefaultCategoryDataset bars = new DefaultCategoryDataset();
         DefaultCategoryDataset line = new DefaultCategoryDataset();
@@ -65,7 +81,25 @@ public class ChartPng {
         barRenderer.setBarPainter(new StandardBarPainter());
         barRenderer.setShadowVisible(false);
         barRenderer.setSeriesPaint(0, BARS);
-        CategoryPlot plot = new CategoryPlot(bars, new CategoryAxis(null), new NumberAxis(c.barsLabel()), barRenderer);
+        NumberAxis barsAxis = new NumberAxis(c.barsLabel());
+        CategoryPlot plot = new CategoryPlot(bars, new CategoryAxis(null), barsAxis, barRenderer);
+        if (c.budget() != null && c.budget().signum() > 0) {
+            double top = c.budget().doubleValue();
+            for (ChatMessage.Point p : c.points()) {
+                top = Math.max(top, p.bar().doubleValue());
+            }
+            barsAxis.setRange(0, top * 1.15);
+            ValueMarker budget = new ValueMarker(c.budget().doubleValue(), BUDGET, new BasicStroke(2f));
+            if (c.budgetLabel() != null) {
+                budget.setLabel(c.budgetLabel());
+                budget.setLabelPaint(BUDGET);
+                budget.setLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+                budget.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+                budget.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+                budget.setLabelOffset(new RectangleInsets(2, 6, 2, 6));
+            }
+            plot.addRangeMarker(0, budget, Layer.FOREGROUND);
+        }
         plot.setDataset(1, line);
         plot.setRangeAxis(1, new NumberAxis(c.lineLabel()));
         plot.mapDatasetToRangeAxis(1, 1);
@@ -78,7 +112,7 @@ public class ChartPng {
         plot.setRangeGridlinePaint(new Color(0xDDDDDD));
         JFreeChart chart = new JFreeChart(c.title(), JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        return chart.createBufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_3BYTE_BGR, null);
+        return chart;
     }
 
     /**

@@ -64,17 +64,28 @@ public record ChatMessage(String text, List<Block> blocks) {
 
     /**
      * A chart of a few points: bars on the left axis and a line on the right one (the digest's spend
-     * and shipped work per week). Carried as data; each platform draws it when it delivers (as a PNG
-     * for Slack and the preview).
+     * and shipped work per week), and a budget as a labelled horizontal line on the bars' axis. Carried as
+     * data; each platform shows it when it delivers: by a signed, expiring image URL where Yardstick has a public
+     * address ({@code YARDSTICK_PUBLIC_URL}), otherwise as its words (Slack), a small inline PNG (Teams).
      *
-     * @param altText   what the chart shows, in words, for people who cannot see it
-     * @param barsLabel the name of the bars' series and axis
-     * @param lineLabel the name of the line's series and axis
-     * @param points    left to right
+     * @param altText     what the chart shows, in words, for people who cannot see it (and where no picture can be
+     *                    shown)
+     * @param barsLabel   the name of the bars' series and axis
+     * @param lineLabel   the name of the line's series and axis
+     * @param points      left to right
+     * @param budget      where the budget line is drawn on the bars' axis, or null for none
+     * @param budgetLabel the budget line's label ("Weekly budget $1,000"), or null
+     * @param personal    a person's own figures, shown only to them: its image link expires sooner
      */
-    public record Chart(String title, String altText, String barsLabel, String lineLabel, List<Point> points)
+    public record Chart(String title, String altText, String barsLabel, String lineLabel, List<Point> points,
+            java.math.BigDecimal budget, String budgetLabel, boolean personal)
             implements
                 Block {
+
+        /** A chart without a budget line, about a team. */
+        public Chart(String title, String altText, String barsLabel, String lineLabel, List<Point> points) {
+            this(title, altText, barsLabel, lineLabel, points, null, null, false);
+        }
     }
 
     /** One point of a {@link Chart}: a label on the x axis, a bar and a line value. */
@@ -156,6 +167,11 @@ public record ChatMessage(String text, List<Block> blocks) {
 
         public Builder chart(String title, String altText, String barsLabel, String lineLabel, List<Point> points) {
             blocks.add(new Chart(title, altText, barsLabel, lineLabel, List.copyOf(points)));
+            return this;
+        }
+
+        public Builder chart(Chart chart) {
+            blocks.add(chart);
             return this;
         }
 

@@ -74,19 +74,9 @@ public class Messenger {
         return toMember(memberId, dedupeKey, message, Outgoing.Operation.POST);
     }
 
-    /** Uploads the message's images (a chart) into a member's DM. Returns {@code false} when no platform knows them. */
-    public boolean uploadToMember(long memberId, MessageKey dedupeKey, ChatMessage images) {
-        return toMember(memberId, dedupeKey, images, Outgoing.Operation.UPLOAD);
-    }
-
     /** Posts to the team's channel on every platform where it has one. Returns {@code false} when it has none. */
     public boolean toTeamChannel(String teamKey, MessageKey dedupeKey, ChatMessage message) {
         return toTeam(teamKey, dedupeKey, message, Outgoing.Operation.POST);
-    }
-
-    /** Uploads the message's images (a chart) to the team's channels. Returns {@code false} when it has none. */
-    public boolean uploadToTeamChannel(String teamKey, MessageKey dedupeKey, ChatMessage images) {
-        return toTeam(teamKey, dedupeKey, images, Outgoing.Operation.UPLOAD);
     }
 
     private boolean toMember(long memberId, MessageKey dedupeKey, ChatMessage message, Outgoing.Operation op) {

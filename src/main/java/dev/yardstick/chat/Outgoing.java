@@ -25,7 +25,10 @@ public record Outgoing(String dedupeKey, String platform, Operation operation, S
         RESPOND,
         /** Publish a person's App Home. */
         HOME,
-        /** Upload the message's images (a chart) to a channel. */
+        /**
+         * Upload the message's images (a chart) to a channel: no longer queued (a chart is part of its message);
+         * rows queued before are posted as a message.
+         */
         UPLOAD
     }
 }

@@ -184,6 +184,7 @@ public class DigestService {
                 + " spent, " + f.shippedTotal() + " shipped")
                 .header(f.teamName() + " · AI use, week of " + range)
                 .facts(facts)
+                .chart(chart(f))
                 .paragraph("**Cost per shipped item, last 8 weeks:** " + String.join(" → ", trendParts));
         for (String nudge : Nudges.choose(f)) {
             b.paragraph(nudge);
@@ -281,7 +282,6 @@ public class DigestService {
         Timer.Sample composing = Timer.start(registry);
         DigestFigures f = QuarkusTransaction.requiringNew().call(() -> figures(team, monday));
         ChatMessage message = compose(f);
-        ChatMessage chart = chart(f);
         composing.stop(registry.timer("yardstick.digest.compose"));
         return QuarkusTransaction.requiringNew().call(() -> {
             // one replica takes the lock, the other then sees its rows
@@ -290,19 +290,18 @@ public class DigestService {
             if (!rows(key).isEmpty()) {
                 return false;
             }
-            enqueue(team, f, key, message, chart);
+            enqueue(team, f, key, message);
             return true;
         });
     }
 
-    /** The digest's 8-week chart, as a message of its own (uploaded after the digest). */
-    public ChatMessage chart(DigestFigures f) {
-        return TrendChart.message(f.teamName(), f.week(), f.trend());
+    /** The digest's 8-week chart, with the week's budget as a line: a block of the digest message itself. */
+    public static ChatMessage.Chart chart(DigestFigures f) {
+        return TrendChart.chart(f.teamName(), f.week(), f.trend(), f.budget());
     }
 
-    private void enqueue(Team team, DigestFigures f, MessageKey key, ChatMessage message, ChatMessage chart) {
+    private void enqueue(Team team, DigestFigures f, MessageKey key, ChatMessage message) {
         if (f.activeMembers() >= MIN_MEMBERS && messenger.toTeamChannel(team.key, key, message)) {
-            messenger.uploadToTeamChannel(team.key, key.and(CHART), chart);
             return;
         }
         // a small team (or one without a channel): totals would point at a person, so only its managers see them
@@ -310,7 +309,6 @@ public class DigestService {
         for (Member m : team.managerMembers()) {
             MessageKey dm = key.and("manager", m.id);
             if (messenger.directMessage(m.id, dm, message)) {
-                messenger.uploadToMember(m.id, dm.and(CHART), chart);
                 any = true;
             }
         }
@@ -322,6 +320,7 @@ public class DigestService {
         }
     }
 
+    /** The key suffix of the separate chart posts of digests sent before the chart became part of the message. */
     private static final String CHART = "chart";
 
     /** The dedupe keys of a digest's messages, charts included. */

@@ -6,7 +6,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
-/** The digest's 8-week trend as a chart (spend as bars, shipped items as a line), with its alt text. */
+/**
+ * The digest's 8-week trend as a chart (spend as bars, shipped items as a line, the weekly budget as a labelled
+ * horizontal line), with its alt text.
+ */
 public final class TrendChart {
 
     private static final DateTimeFormatter WEEK = DateTimeFormatter.ofPattern("d MMM", Locale.US);
@@ -14,15 +17,20 @@ public final class TrendChart {
     private TrendChart() {
     }
 
-    /** The trend as a message of its own: a chart block, drawn by each platform when it delivers. */
-    public static ChatMessage message(String teamName, String week, List<DigestFigures.Week> trend) {
-        String alt = altText(trend);
-        return ChatMessage.builder(alt)
-                .chart("Spend and shipped work, last " + trend.size() + " weeks · " + teamName + " · " + week, alt,
-                        "Spend (USD)", "Shipped items", trend.stream()
-                                .map(w -> new ChatMessage.Point(WEEK.format(w.monday()), w.spend(), w.shipped()))
-                                .toList())
-                .build();
+    /**
+     * The trend as a chart block of the digest, drawn by each platform when it delivers.
+     *
+     * @param budget the week's effective budget, drawn as a line; null or zero for none
+     */
+    public static ChatMessage.Chart chart(String teamName, String week, List<DigestFigures.Week> trend,
+            java.math.BigDecimal budget) {
+        boolean line = budget != null && budget.signum() > 0;
+        return new ChatMessage.Chart("Spend and shipped work, last " + trend.size() + " weeks · " + teamName + " · "
+                + week, altText(trend) + (line ? " The weekly budget is " + Format.usd(budget) + "." : ""),
+                "Spend (USD)", "Shipped items", trend.stream()
+                        .map(w -> new ChatMessage.Point(WEEK.format(w.monday()), w.spend(), w.shipped()))
+                        .toList(),
+                line ? budget : null, line ? "Weekly budget " + Format.usd(budget) : null, false);
     }
 
     /** What the chart shows, in words, for people who cannot see it. */

@@ -44,7 +44,10 @@ public class PersonalFigures {
     /** How many of the person's own pull requests with a known AI cost the week shows. */
     static final int OWN_PRS = 5;
 
-    /** The person's week so far, against their own average for the same days of the 4 weeks before. */
+    /**
+     * The person's week so far, against their own average for the same days of the 4 weeks before, with their last
+     * 8 weeks as a chart.
+     */
     public ChatMessage myWeek(Member member, Instant now) {
         Team team = member.teamKey == null ? null : Team.findById(member.teamKey);
         ZoneId zone = team == null ? ZoneOffset.UTC : team.zone();
@@ -86,6 +89,7 @@ public class PersonalFigures {
                 .paragraph("_" + span + ", compared with the same days of your previous " + HISTORY_WEEKS
                         + " weeks._")
                 .facts(facts)
+                .chart(lastWeeks(member, weekStart))
                 .paragraph("**Model mix:** " + mix(week));
         List<ShippedQueries.OwnPullRequest> prs = shipped.ownPullRequests(member.id,
                 weekStart.atStartOfDay(zone).toInstant(), now, OWN_PRS);
@@ -123,23 +127,36 @@ public class PersonalFigures {
                 .build();
     }
 
-    /** The App Home: this week, the last 8 weeks, pending requests. */
+    /** Weeks in a person's own chart (the full weeks before this one). */
+    static final int CHART_WEEKS = 8;
+    private static final DateTimeFormatter WEEK = DateTimeFormatter.ofPattern("d MMM", Locale.US);
+
+    /**
+     * The person's own last {@value #CHART_WEEKS} full weeks as a chart: spend as bars, shipped items as a line. Its
+     * words (the alternative text, and what Slack shows where no picture can be fetched) are each week's figures.
+     */
+    ChatMessage.Chart lastWeeks(Member member, LocalDate weekStart) {
+        List<ChatMessage.Point> points = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (int k = CHART_WEEKS; k >= 1; k--) {
+            LocalDate start = weekStart.minusWeeks(k);
+            MemberTotals t = ledger.memberTotals(member.id, start, start.plusDays(6));
+            points.add(new ChatMessage.Point(WEEK.format(start), t.costUsd(), t.outcomes()));
+            lines.add("Week of " + DAY.format(start) + ": " + Format.usd(t.costUsd()) + " · " + t.outcomes()
+                    + " shipped · " + perItem(t.costUsd(), t.outcomes()) + " per item");
+        }
+        return new ChatMessage.Chart("Your last " + CHART_WEEKS + " weeks: spend and shipped work",
+                "Your spend and shipped work per week, oldest first:\n" + String.join("\n", lines), "Spend (USD)",
+                "Shipped items", points, null, null, true);
+    }
+
+    /** The App Home: this week with the last 8 weeks as a chart, pending requests. */
     public ChatMessage home(Member member, Instant now, List<BudgetRequest> pending) {
         ChatMessage week = myWeek(member, now);
         Team team = member.teamKey == null ? null : Team.findById(member.teamKey);
         ZoneId zone = team == null ? ZoneOffset.UTC : team.zone();
-        LocalDate weekStart = Weeks.start(now, zone);
-        List<ChatMessage.Fact> weeks = new ArrayList<>();
-        for (int k = 1; k <= 8; k++) {
-            LocalDate start = weekStart.minusWeeks(k);
-            MemberTotals t = ledger.memberTotals(member.id, start, start.plusDays(6));
-            weeks.add(new ChatMessage.Fact("Week of " + DAY.format(start),
-                    Format.usd(t.costUsd()) + " · " + t.outcomes() + " shipped · " + perItem(t.costUsd(), t.outcomes())
-                            + " per item"));
-        }
         ChatMessage.Builder b = ChatMessage.builder("Your Yardstick home");
         b.blocks(week.blocks());
-        b.divider().header("Your last 8 weeks").facts(weeks);
         b.divider().header("Your budget requests");
         if (pending.isEmpty()) {
             b.paragraph("No pending requests. Ask with `/ai-spend request <amount> <reason>`.");

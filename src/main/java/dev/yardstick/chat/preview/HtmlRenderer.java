@@ -7,7 +7,6 @@ import io.quarkus.qute.Template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.function.IntFunction;
 
 /**
  * Renders the neutral {@link ChatMessage} as an HTML fragment for the local preview, with the template
@@ -120,26 +119,25 @@ public final class HtmlRenderer {
     /**
      * The message as HTML: headers, paragraphs, facts as a table, notes, inert buttons, charts.
      *
-     * @param chartUrl where the n-th chart of the message is served as a PNG
+     * @param chartUrl where a chart of the message is served as a PNG
      */
-    public static String html(ChatMessage message, IntFunction<String> chartUrl) {
+    public static String html(ChatMessage message, Function<ChatMessage.Chart, String> chartUrl) {
         return html(message, chartUrl, button -> null);
     }
 
     /**
      * The message as HTML, each button a form that presses it with what {@code press} gives (null: inert).
      *
-     * @param chartUrl where the n-th chart of the message is served as a PNG
+     * @param chartUrl where a chart of the message is served as a PNG
      */
-    public static String html(ChatMessage message, IntFunction<String> chartUrl,
+    public static String html(ChatMessage message, Function<ChatMessage.Chart, String> chartUrl,
             Function<ChatMessage.Button, Press> press) {
         return MESSAGE.data("blocks", blocks(message, chartUrl, press)).render();
     }
 
-    private static List<Block> blocks(ChatMessage message, IntFunction<String> chartUrl,
+    private static List<Block> blocks(ChatMessage message, Function<ChatMessage.Chart, String> chartUrl,
             Function<ChatMessage.Button, Press> press) {
         List<Block> out = new ArrayList<>();
-        int charts = 0;
         for (ChatMessage.Block b : message.blocks()) {
             if (b instanceof ChatMessage.Header h) {
                 out.add(new Text(Kind.HEADER, inline(h.text())));
@@ -154,7 +152,7 @@ public final class HtmlRenderer {
                         .map(x -> new Button(x.label(), x.style() == null ? "plain" : x.style(), press.apply(x)))
                         .toList()));
             } else if (b instanceof ChatMessage.Chart chart) {
-                out.add(new Chart(chartUrl.apply(charts++), chart.altText()));
+                out.add(new Chart(chartUrl.apply(chart), chart.altText()));
             } else if (b instanceof ChatMessage.Divider) {
                 out.add(new Divider());
             } else if (b instanceof ChatMessage.Code code) {

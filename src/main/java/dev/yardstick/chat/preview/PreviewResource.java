@@ -2,7 +2,7 @@ package dev.yardstick.chat.preview;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.admin.Member;
-import dev.yardstick.chat.ChartPng;
+import dev.yardstick.chat.ChartImages;
 import dev.yardstick.chat.ChatAction;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Form;
@@ -77,7 +77,7 @@ public class PreviewResource {
     @Inject
     Inbound inbound;
     @Inject
-    ChartPng chartPng;
+    ChartImages images;
 
     @Context
     HttpServerRequest request;
@@ -110,43 +110,12 @@ public class PreviewResource {
                 .toList();
         List<Article> articles = shown.stream().map(s -> new Article(s.operation().toLowerCase(Locale.ROOT),
                 label(s, labels), TIME.format(s.at()), tag(s), HtmlRenderer.html(s.message(),
-                        n -> "/preview/charts/" + s.id() + "/" + n + ".png", button -> press(s.target(), button))))
+                        images::path, button -> press(s.target(), button))))
                 .toList();
         return PAGE.data("refresh", to == null ? "/preview" : "/preview?to=" + url(to)).data("destinations", list)
                 .data("members", people()).data("csrf", CSRF)
                 .data("heading", to == null ? null : labels.getOrDefault(to, to)).data("messages", articles)
                 .render();
-    }
-
-    /** The n-th chart of a previewed message, drawn as a PNG (as the Slack transport draws it to upload it). */
-    @GET
-    @Path("/charts/{id}/{n}.png")
-    @Produces("image/png")
-    public byte[] chart(@PathParam("id") long id, @PathParam("n") int n) {
-        guard();
-        String body;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "select body from outbox_message where id = ? and platform = 'preview'")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                body = rs.next() ? rs.getString(1) : null;
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("preview query failed", e);
-        }
-        if (body != null) {
-            try {
-                List<ChatMessage.Chart> charts = mapper.readValue(body, ChatMessage.class).blocks().stream()
-                        .filter(ChatMessage.Chart.class::isInstance).map(ChatMessage.Chart.class::cast).toList();
-                if (n >= 0 && n < charts.size()) {
-                    return chartPng.draw(charts.get(n));
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("preview body unreadable", e);
-            }
-        }
-        throw Problem.notFound("No such chart.");
     }
 
     @POST
@@ -212,7 +181,7 @@ public class PreviewResource {
     private static String secretPage(ChatMessage note, Member member) {
         return SECRET.data("back", "/preview?to=" + url(PreviewTransport.MEMBER + member.id))
                 .data("to", PRIVATE_REPLY + (member.displayName == null ? member.email : member.displayName))
-                .data("html", HtmlRenderer.html(note, n -> "")).render();
+                .data("html", HtmlRenderer.html(note, chart -> "")).render();
     }
 
     /**

@@ -69,7 +69,7 @@ public class AiSpendCommand implements SlackListener {
                 forms.open(ctx.client(), p.getTriggerId(), reply.form());
                 return ctx.ack();
             }
-            return SlackReplies.ephemeral(reply.note());
+            return SlackReplies.ephemeral(reply.note(), transport.images());
         }
         background.run(() -> {
             Optional<Member> member = identity.resolve(p.getTeamId(), p.getUserId());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Form;
 import java.util.List;
+import java.util.function.Function;
 
 /** Renders the neutral {@link ChatMessage} as Slack Block Kit JSON. */
 public final class BlockKit {
@@ -16,8 +17,21 @@ public final class BlockKit {
     private BlockKit() {
     }
 
-    /** The {@code blocks} array of a message. */
+    /** The {@code blocks} array of a message, its charts in words (no image URLs). */
     public static ArrayNode blocks(ChatMessage message) {
+        return blocks(message, NO_IMAGES);
+    }
+
+    /** Charts shown in words: no image can be fetched. */
+    public static final Function<ChatMessage.Chart, String> NO_IMAGES = c -> null;
+
+    /**
+     * The {@code blocks} array of a message.
+     *
+     * @param images a chart's image URL (signed, expiring), or null where none can be served: the chart is then
+     *               shown as its words
+     */
+    public static ArrayNode blocks(ChatMessage message, Function<ChatMessage.Chart, String> images) {
         ArrayNode blocks = MAPPER.createArrayNode();
         for (ChatMessage.Block b : message.blocks()) {
             if (b instanceof ChatMessage.Header h) {
@@ -49,6 +63,17 @@ public final class BlockKit {
                         e.put("style", button.style());
                     }
                 }
+            } else if (b instanceof ChatMessage.Chart chart) {
+                String url = images.apply(chart);
+                if (url == null) {
+                    // no public address to fetch a picture from: the figures in words
+                    ObjectNode n = blocks.addObject().put("type", "section");
+                    n.set("text", mrkdwn(convert(truncate("**" + chart.title() + "**\n" + chart.altText(), 3000))));
+                } else {
+                    ObjectNode n = blocks.addObject().put("type", "image").put("image_url", url)
+                            .put("alt_text", truncate(chart.altText(), 2000));
+                    n.set("title", plain(truncate(chart.title(), 2000)));
+                }
             } else if (b instanceof ChatMessage.Divider) {
                 blocks.addObject().put("type", "divider");
             } else if (b instanceof ChatMessage.Code code) {
@@ -61,14 +86,14 @@ public final class BlockKit {
     }
 
     /** The blocks as a JSON string, as {@code chat.postMessage} takes them. */
-    public static String blocksJson(ChatMessage message) {
-        return blocks(message).toString();
+    public static String blocksJson(ChatMessage message, Function<ChatMessage.Chart, String> images) {
+        return blocks(message, images).toString();
     }
 
     /** An App Home view holding the message. */
-    public static String homeView(ChatMessage message) {
+    public static String homeView(ChatMessage message, Function<ChatMessage.Chart, String> images) {
         ObjectNode view = MAPPER.createObjectNode().put("type", "home");
-        view.set("blocks", blocks(message));
+        view.set("blocks", blocks(message, images));
         return view.toString();
     }
 
@@ -140,10 +165,11 @@ public final class BlockKit {
     }
 
     /** A {@code response_url} body: an ephemeral (or replacing) message. */
-    public static String responseBody(ChatMessage message, boolean replaceOriginal) {
+    public static String responseBody(ChatMessage message, boolean replaceOriginal,
+            Function<ChatMessage.Chart, String> images) {
         ObjectNode body = MAPPER.createObjectNode().put("response_type", "ephemeral")
                 .put("replace_original", replaceOriginal).put("text", message.text());
-        body.set("blocks", blocks(message));
+        body.set("blocks", blocks(message, images));
         return body.toString();
     }
 

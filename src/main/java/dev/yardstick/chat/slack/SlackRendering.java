@@ -9,6 +9,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class SlackRendering implements Rendering {
 
+    @jakarta.inject.Inject
+    SlackTransport transport;
+
     @Override
     public String platform() {
         return "slack";
@@ -16,6 +19,6 @@ public class SlackRendering implements Rendering {
 
     @Override
     public JsonNode render(ChatMessage message) {
-        return BlockKit.blocks(message);
+        return BlockKit.blocks(message, transport.images());
     }
 }

@@ -11,8 +11,13 @@ final class SlackReplies {
 
     /** An ack whose body is an ephemeral message to the person who ran the command. */
     static Response ephemeral(ChatMessage message) {
+        return ephemeral(message, BlockKit.NO_IMAGES);
+    }
+
+    /** An ack whose body is an ephemeral message, its charts by the image URLs {@code images} gives. */
+    static Response ephemeral(ChatMessage message, java.util.function.Function<ChatMessage.Chart, String> images) {
         return Response.builder().statusCode(200).contentType("application/json; charset=utf-8")
-                .body(BlockKit.responseBody(message, false)).build();
+                .body(BlockKit.responseBody(message, false, images)).build();
     }
 
     /** What an unknown person sees: how to get linked, and nothing else. */

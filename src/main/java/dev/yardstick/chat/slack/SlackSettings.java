@@ -27,7 +27,7 @@ public interface SlackSettings {
     Optional<String> redirectUri();
 
     /** {@code SLACK_SCOPES}: bot scopes requested at install. */
-    @WithDefault("commands,chat:write,files:write,im:write,users:read,users:read.email,usergroups:read,channels:history,groups:history,im:history")
+    @WithDefault("commands,chat:write,im:write,users:read,users:read.email,usergroups:read,channels:history,groups:history,im:history")
     String scopes();
 
     /** {@code SLACK_API_URL}: base URL of the Slack Web API (a fake one in tests); ends with a slash. */

@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.slack.api.methods.MethodsClient;
 import com.slack.api.methods.SlackApiException;
 import com.slack.api.methods.SlackApiTextResponse;
-import com.slack.api.methods.SlackFilesUploadV2Exception;
 import com.slack.api.methods.response.chat.ChatPostMessageResponse;
 import com.slack.api.methods.response.chat.ChatUpdateResponse;
 import com.slack.api.methods.response.conversations.ConversationsHistoryResponse;
-import com.slack.api.model.File;
 import com.slack.api.model.Message;
-import dev.yardstick.chat.ChartPng;
+import dev.yardstick.chat.ChartImages;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.ChatTransport;
 import dev.yardstick.chat.Outgoing;
@@ -30,15 +28,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Delivers outbox messages to Slack: {@code chat.postMessage}, {@code chat.update},
- * {@code files.uploadV2}, response URLs and {@code views.publish}.
+ * Delivers outbox messages to Slack: {@code chat.postMessage}, {@code chat.update}, response URLs and
+ * {@code views.publish}. A chart is an {@code image} block of its message, by its signed URL ({@link ChartImages});
+ * nothing is uploaded, so the app needs no {@code files:write}.
  *
  * <p>Every post carries message metadata ({@code event_type} {@value #EVENT_TYPE}, the outbox dedupe
- * key in {@code event_payload.key}); every chart upload a file name made from the dedupe key. When an
+ * key in {@code event_payload.key}). When an
  * earlier attempt is in doubt (its worker died mid-send), the transport first reads the
  * conversation's history since that attempt ({@code conversations.history} with
  * {@code include_all_metadata}) and, if the message is there, records it as sent instead of posting
@@ -65,7 +65,7 @@ public class SlackTransport implements ChatTransport {
     @Inject
     DataSource dataSource;
     @Inject
-    ChartPng charts;
+    ChartImages charts;
 
     // the JDK client re-sends no POST on its own (unless jdk.httpclient.enableAllMethodRetry is set)
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -73,6 +73,14 @@ public class SlackTransport implements ChatTransport {
     @Override
     public String platform() {
         return "slack";
+    }
+
+    /**
+     * A chart's image URL in a message: signed and expiring, under {@code YARDSTICK_PUBLIC_URL}; null when that is
+     * not set (Slack must fetch the picture), so the chart is shown in words.
+     */
+    Function<ChatMessage.Chart, String> images() {
+        return c -> charts.url(c).orElse(null);
     }
 
     @Override
@@ -129,15 +137,16 @@ public class SlackTransport implements ChatTransport {
                     Sent previous = attempt.previous();
                     ChatUpdateResponse r = client.get().chatUpdate(req -> req.channel(previous.channel())
                             .ts(previous.id()).text(m.message().text())
-                            .blocksAsString(BlockKit.blocksJson(m.message())));
+                            .blocksAsString(BlockKit.blocksJson(m.message(), images())));
                     yield r.isOk() ? new Sent(r.getTs(), r.getChannel()) : failed(r);
                 }
                 case HOME -> {
                     var r = client.get().viewsPublish(req -> req.userId(m.target())
-                            .viewAsString(BlockKit.homeView(m.message())));
+                            .viewAsString(BlockKit.homeView(m.message(), images())));
                     yield r.isOk() ? new Sent(r.getView() == null ? null : r.getView().getId(), m.target()) : failed(r);
                 }
-                case UPLOAD -> upload(client.get(), m, attempt.inDoubtSince());
+                // charts are image blocks of their message now; an upload queued before that is posted as one
+                case UPLOAD -> post(client.get(), m, attempt.inDoubtSince());
                 default -> new Failed("unsupported operation " + m.operation(), true);
             };
         } catch (SlackApiException e) {
@@ -164,54 +173,9 @@ public class SlackTransport implements ChatTransport {
             }
         }
         ChatPostMessageResponse r = client.chatPostMessage(req -> req.channel(m.target())
-                .text(m.message().text()).blocksAsString(BlockKit.blocksJson(m.message()))
+                .text(m.message().text()).blocksAsString(BlockKit.blocksJson(m.message(), images()))
                 .metadataAsString(metadata(m.dedupeKey())));
         return r.isOk() ? new Sent(r.getTs(), r.getChannel()) : failed(r);
-    }
-
-    private Result upload(MethodsClient client, Outgoing m, Instant inDoubtSince)
-            throws IOException, SlackApiException {
-        String channel = conversationOf(client, m.target());
-        if (channel == null) {
-            return new Failed("no conversation with " + m.target(), false);
-        }
-        Sent last = null;
-        int n = 0;
-        for (ChatMessage.Block b : m.message().blocks()) {
-            if (!(b instanceof ChatMessage.Chart chart)) {
-                continue;
-            }
-            String filename = fileName(m.dedupeKey(), n++);
-            if (inDoubtSince != null) {
-                Optional<Sent> found = find(client, channel, inDoubtSince,
-                        msg -> msg.getFiles() != null
-                                && msg.getFiles().stream().anyMatch(f -> filename.equals(f.getName())),
-                        msg -> msg.getFiles().stream().filter(f -> filename.equals(f.getName())).map(File::getId)
-                                .findFirst().orElse(null));
-                if (found.isPresent()) {
-                    last = found.get();
-                    continue;
-                }
-            }
-            try {
-                byte[] png = charts.draw(chart);
-                var r = client.filesUploadV2(req -> req.channel(channel).title(chart.title()).filename(filename)
-                        .altTxt(chart.altText()).fileData(png).requestFileInfo(false));
-                if (!r.isOk()) {
-                    return new Failed("files.uploadV2: " + r.getError(), PERMANENT.contains(r.getError()),
-                            IN_DOUBT.contains(r.getError()));
-                }
-                last = new Sent(r.getFile() == null ? null : r.getFile().getId(), channel);
-            } catch (SlackFilesUploadV2Exception e) {
-                return new Failed("files.uploadV2: " + e.getMessage(), false, true);
-            }
-        }
-        return last == null ? new Failed("nothing to upload", true) : last;
-    }
-
-    /** A file name that names the logical message, so an upload in doubt can be recognised. */
-    static String fileName(String dedupeKey, int index) {
-        return dedupeKey.replaceAll("[^A-Za-z0-9-]+", "-") + (index == 0 ? "" : "-" + index) + ".png";
     }
 
     /**
@@ -288,7 +252,7 @@ public class SlackTransport implements ChatTransport {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(responseUrl))
                     .timeout(Duration.ofSeconds(10))
                     .header("Content-Type", "application/json; charset=utf-8")
-                    .POST(HttpRequest.BodyPublishers.ofString(BlockKit.responseBody(message, false)))
+                    .POST(HttpRequest.BodyPublishers.ofString(BlockKit.responseBody(message, false, images())))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() == 429) {
                 return new RetryAfter(retryAfter(r.headers().firstValue("Retry-After").orElse(null)));

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Form;
-import java.util.Base64;
 import java.util.function.Function;
 
 /**
  * Renders the neutral {@link ChatMessage} as an Adaptive Card 1.5 (what Teams shows): text blocks,
- * fact sets, code as fixed-width text runs, the chart as a PNG image in a {@code data:} URI, and buttons as
+ * fact sets, code as fixed-width text runs, the chart as an image at full width (by its signed URL, or a small PNG in a
+ * {@code data:} URI where Yardstick has no public address), and buttons as
  * {@code Action.Execute} (Universal Actions; {@code verb} is the button's action, {@code data} its action and
  * value) with an {@code Action.Submit} fallback for older clients.
  */
@@ -33,9 +33,10 @@ public final class AdaptiveCards {
     /**
      * The card of a message.
      *
-     * @param png draws a chart (null: charts are shown by their alternative text)
+     * @param images a chart's image URL: its signed URL, or a {@code data:} URI (null: charts are shown by their
+     *               alternative text)
      */
-    public static ObjectNode card(ChatMessage message, Function<ChatMessage.Chart, byte[]> png) {
+    public static ObjectNode card(ChatMessage message, Function<ChatMessage.Chart, String> images) {
         ObjectNode card = MAPPER.createObjectNode().put("type", "AdaptiveCard")
                 .put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json").put("version", VERSION);
         card.put("fallbackText", message.text());
@@ -61,12 +62,12 @@ public final class AdaptiveCards {
                     body.add(separator ? e.put("separator", true) : e);
                     separator = false;
                 }
-                if (png == null) {
+                String url = images == null ? null : images.apply(c);
+                if (url == null) {
                     e = text(c.altText()).put("isSubtle", true);
                 } else {
-                    e = MAPPER.createObjectNode().put("type", "Image")
-                            .put("url", "data:image/png;base64," + Base64.getEncoder().encodeToString(png.apply(c)))
-                            .put("altText", c.altText()).put("size", "Stretch");
+                    e = MAPPER.createObjectNode().put("type", "Image").put("url", url).put("altText", c.altText())
+                            .put("size", "Stretch");
                 }
             } else if (b instanceof ChatMessage.Buttons buttons) {
                 e = MAPPER.createObjectNode().put("type", "ActionSet");

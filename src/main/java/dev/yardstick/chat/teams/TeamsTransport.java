@@ -1,6 +1,7 @@
 package dev.yardstick.chat.teams;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.yardstick.chat.ChartImages;
 import dev.yardstick.chat.ChartPng;
 import dev.yardstick.chat.ChatTransport;
 import dev.yardstick.chat.Outgoing;
@@ -48,6 +49,8 @@ public class TeamsTransport implements ChatTransport {
     DataSource dataSource;
     @Inject
     ChartPng charts;
+    @Inject
+    ChartImages images;
 
     private volatile boolean webhooks;
     private volatile long webhooksReadAt;
@@ -115,7 +118,7 @@ public class TeamsTransport implements ChatTransport {
                 return new Failed("Teams bot not configured (TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID)",
                         true);
             }
-            ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), this::chartPng),
+            ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), this::imageUrl),
                     m.message().text());
             return switch (m.operation()) {
                 case POST, RESPOND, UPLOAD -> post(m, activity);
@@ -182,9 +185,19 @@ public class TeamsTransport implements ChatTransport {
         if (m.operation() == Outgoing.Operation.UPDATE) {
             return new Failed("a Teams webhook cannot update a message", true);
         }
-        ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), this::chartPng), null);
+        ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), this::imageUrl), null);
         BotConnector.Answer a = connector.webhook(url, activity);
         return a.ok() ? new Sent(null, m.target()) : failed(a);
+    }
+
+    /**
+     * Where a card shows a chart: its signed URL under {@code YARDSTICK_PUBLIC_URL}, at full size; without a public
+     * address, a PNG small enough for a Teams message in a {@code data:} URI.
+     */
+    String imageUrl(dev.yardstick.chat.ChatMessage.Chart chart) {
+        return images.url(chart)
+                .orElseGet(
+                        () -> "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(chartPng(chart)));
     }
 
     /** The largest chart PNG put in a card: with base64 and the rest it stays under Teams' ~28 KB. */

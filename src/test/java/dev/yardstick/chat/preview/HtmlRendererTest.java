@@ -22,7 +22,7 @@ class HtmlRendererTest {
         String html = HtmlRenderer.html(new ChatMessage("t", List.of(new ChatMessage.Header(EVIL),
                 new ChatMessage.Paragraph(EVIL), new ChatMessage.Facts(List.of(new ChatMessage.Fact(EVIL, EVIL),
                         new ChatMessage.Fact("Spend", null))),
-                new ChatMessage.Note(EVIL), new ChatMessage.Divider())), n -> "/c/" + n);
+                new ChatMessage.Note(EVIL), new ChatMessage.Divider())), c -> "/c/" + c.title());
         assertEquals("<h3>" + EVIL_TEXT + "</h3>\n<p>" + EVIL_TEXT + "</p>\n<table class=\"facts\">\n<tr><th>"
                 + EVIL_TEXT + "</th><td>" + EVIL_TEXT + "</td></tr>\n<tr><th>Spend</th><td></td></tr>\n</table>\n"
                 + "<p class=\"note\">" + EVIL_TEXT + "</p>\n<hr>\n", html);
@@ -35,11 +35,11 @@ class HtmlRendererTest {
                 new ChatMessage.Buttons(List.of(new Button("act<'>", EVIL, "v\"1", "primary\"><x"),
                         new Button(null, "Plain", null, null))),
                 new ChatMessage.Chart("T", EVIL, "b", "l", List.of())));
-        String pressed = HtmlRenderer.html(message, n -> "/c/" + n + ".png?a=<&>",
+        String pressed = HtmlRenderer.html(message, c -> "/c/" + c.title() + ".png?a=<&>",
                 b -> b.action() == null ? null : new HtmlRenderer.Press("TOK", "42", b.action(), b.value()));
         String inert = "<button type=\"button\" disabled title=\"Buttons work in the messages of a person\" "
                 + "class=\"plain\">Plain</button>";
-        String chart = "<figure><img src=\"/c/0.png?a=&lt;&amp;&gt;\" width=\"800\" height=\"400\" alt=\"" + EVIL_PLAIN
+        String chart = "<figure><img src=\"/c/T.png?a=&lt;&amp;&gt;\" width=\"800\" height=\"400\" alt=\"" + EVIL_PLAIN
                 + "\"><figcaption>" + EVIL_PLAIN + "</figcaption></figure>\n";
         assertEquals("<div class=\"buttons\"><form method=\"post\" action=\"/preview/press\" class=\"press\">"
                 + "<input type=\"hidden\" name=\"csrf\" value=\"TOK\"><input type=\"hidden\" name=\"as\" value=\"42\">"
@@ -50,6 +50,6 @@ class HtmlRendererTest {
         assertEquals("<div class=\"buttons\"><button type=\"button\" disabled title=\"Buttons work in the messages of "
                 + "a person\" class=\"primary&quot;&gt;&lt;x\">" + EVIL_PLAIN + "</button>" + inert + "</div>\n"
                 + chart,
-                HtmlRenderer.html(message, n -> "/c/" + n + ".png?a=<&>"));
+                HtmlRenderer.html(message, c -> "/c/" + c.title() + ".png?a=<&>"));
     }
 }
