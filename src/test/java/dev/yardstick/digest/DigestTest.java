@@ -134,18 +134,27 @@ class DigestTest {
         List<FakeSlack.Call> posts = slack.calls("chat.postMessage", c -> channel.equals(c.param("channel")));
         assertEquals(1, posts.size());
         assertTrue(posts.get(0).param("blocks").contains("premium"), posts.get(0).param("blocks"));
-        // the 8-week chart, uploaded with files.uploadV2 to the same channel, alt text in words
-        await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(
-                () -> assertEquals(1, slack.calls("files.completeUploadExternal").size()));
-        assertEquals(1, slack.calls("files.getUploadURLExternal").size());
-        assertTrue(
-                slack.calls("files.getUploadURLExternal").get(0).param("alt_txt").startsWith("Over the last 8 weeks"),
-                slack.calls("files.getUploadURLExternal").get(0).params().toString());
-        assertEquals("true", slack.calls("upload").get(0).param("png"));
-        assertEquals(channel, slack.calls("files.completeUploadExternal").get(0).param("channel_id"));
-        assertEquals("digest-" + team + "-" + DigestService.isoWeek(thisMondayDate.minusWeeks(1)) + "-chart.png",
-                slack.calls("files.getUploadURLExternal").get(0).param("filename"),
-                "a file name that names the digest");
+        // the 8-week chart is an image block of the digest itself: one message, nothing uploaded
+        com.fasterxml.jackson.databind.JsonNode image = null;
+        for (com.fasterxml.jackson.databind.JsonNode b : new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(posts.get(0).param("blocks"))) {
+            if ("image".equals(b.path("type").asText())) {
+                image = b;
+            }
+        }
+        assertTrue(image != null, "an image block in the digest: " + posts.get(0).param("blocks"));
+        assertTrue(image.path("alt_text").asText().startsWith("Over the last 8 weeks"), image.toString());
+        assertTrue(image.path("alt_text").asText().endsWith("The weekly budget is $1,000."), image.toString());
+        String url = image.path("image_url").asText();
+        assertTrue(url.startsWith("https://yardstick.test.example/images/"), url);
+        byte[] png = io.restassured.RestAssured.given().get(url.substring("https://yardstick.test.example".length()))
+                .then().statusCode(200).contentType("image/png").extract().asByteArray();
+        assertEquals(dev.yardstick.chat.ChartPng.WIDTH,
+                javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png)).getWidth());
+        assertTrue(slack.calls("files.getUploadURLExternal").isEmpty(), "no separate upload");
+        assertEquals(1, slack.calls("chat.postMessage", c -> channel.equals(c.param("channel"))).size());
+        assertEquals(1, dev.yardstick.Db.scalar(ds, "select count(*) from outbox_message where dedupe_key like ?",
+                "digest:" + team + ":%"), "one message in the outbox");
         admin().get("/api/v1/teams/" + team + "/digests").then().statusCode(200)
                 .body("[0].status", equalTo("sent")).body("[0].destination", equalTo("channel"));
         assertNoMemberIdentifiers(slack.calls("chat.postMessage", c -> c.param("channel").startsWith("C")));

@@ -132,6 +132,22 @@ class SlackAppTest {
         String me = SlackRequests.command(anaSlack, "me", slack.responseUrl("me2")).then().statusCode(200)
                 .extract().asString();
         assertTrue(me.contains("$12.34"));
+        // the last 8 weeks as a picture, at its signed URL, in the ack itself
+        assertOwnChart(io.restassured.path.json.JsonPath.from(me).getList("blocks", Map.class));
+    }
+
+    /** One image block of the person's own 8 weeks, whose signed URL serves the PNG; no figures-as-lines left. */
+    @SuppressWarnings("rawtypes")
+    private static void assertOwnChart(List<Map> blocks) {
+        List<Map> images = blocks.stream().filter(b -> "image".equals(b.get("type"))).toList();
+        assertEquals(1, images.size(), blocks.toString());
+        String url = (String) images.get(0).get("image_url");
+        assertTrue(url.startsWith("https://yardstick.test.example/images/"), url);
+        assertTrue(((String) images.get(0).get("alt_text")).startsWith("Your spend and shipped work per week"));
+        assertEquals("Your last 8 weeks: spend and shipped work", ((Map<?, ?>) images.get(0).get("title")).get("text"));
+        io.restassured.RestAssured.given().get(url.substring("https://yardstick.test.example".length())).then()
+                .statusCode(200).contentType("image/png")
+                .header("Cache-Control", org.hamcrest.Matchers.startsWith("private"));
     }
 
     @Test
@@ -330,6 +346,7 @@ class SlackAppTest {
         assertTrue(view.contains("$12.34"));
         assertTrue(view.contains("Your last 8 weeks"));
         assertFalse(view.contains("$48.76"));
+        assertOwnChart(io.restassured.path.json.JsonPath.from(view).getList("blocks", Map.class));
     }
 
     @Test
