@@ -93,6 +93,7 @@ public class ChartPng {
             if (c.budgetLabel() != null) {
                 budget.setLabel(c.budgetLabel());
                 budget.setLabelPaint(BUDGET);
+                budget.setLabelBackgroundColor(new Color(255, 255, 255, 220));
                 budget.setLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
                 budget.setLabelAnchor(RectangleAnchor.TOP_LEFT);
                 budget.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
@@ -58,7 +59,7 @@ class PreviewBrowserTest {
                 "No Chromium: install Debian's chromium and chromium-driver to run the browser test");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new",
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1300,1000");
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1300,1600");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -88,10 +89,10 @@ class PreviewBrowserTest {
         assertTrue(destinations.stream().anyMatch(d -> d.startsWith("Direct messages to Carlos Mendez")),
                 destinations.toString());
 
-        // one team's channel: its digest, with the chart right under it, drawn and described
+        // one team's channel: its digest, one message with its chart in it, drawn and described
         browser.findElement(By.linkText("#mobile · Mobile channel")).click();
         List<WebElement> messages = browser.findElements(By.cssSelector("main article"));
-        assertEquals(2, messages.size(), "the digest and its chart");
+        assertEquals(1, messages.size(), "the digest, its chart inside");
         WebElement digest = messages.get(0);
         String text = digest.getText();
         assertTrue(text.contains("Mobile · AI use, week of"), text);
@@ -100,12 +101,13 @@ class PreviewBrowserTest {
         }
         assertTrue(text.contains("$900"), "spend against the budget: " + text);
         assertTrue(text.contains("Team totals only. Individual numbers are private"), text);
-        WebElement chart = messages.get(1).findElement(By.tagName("img"));
+        WebElement chart = digest.findElement(By.tagName("img"));
         assertTrue(chart.isDisplayed());
-        Number width = (Number) ((JavascriptExecutor) browser).executeScript("return arguments[0].naturalWidth;",
-                chart);
-        assertEquals(800, width.intValue(), "the PNG decoded in the browser");
+        assertEquals(800, loaded(chart), "the PNG decoded in the browser");
+        assertTrue(chart.getAttribute("src").contains("/images/"), "by its signed path: " + chart.getAttribute("src"));
         assertTrue(chart.getAttribute("alt").startsWith("Over the last 8 weeks, weekly spend went from"));
+        assertTrue(chart.getAttribute("alt").contains("The weekly budget is"), "with the budget line");
+        screenshot(chart, "preview-digest-chart.png");
         for (WebElement m : messages) {
             for (String person : PEOPLE) {
                 assertFalse(m.getText().contains(person), "a channel message names " + person);
@@ -134,8 +136,37 @@ class PreviewBrowserTest {
         new WebDriverWait(browser, Duration.ofSeconds(10)) // the page reloads under the wait
                 .ignoring(WebDriverException.class)
                 .until(b -> b.findElement(By.tagName("main")).getText().contains("Your AI use this week"));
-        String reply = browser.findElement(By.cssSelector("main article")).getText();
+        WebElement answer = browser.findElement(By.cssSelector("main article"));
+        String reply = answer.getText();
         assertTrue(reply.startsWith("Private reply, seen only by Aisha Bello"), reply);
         assertTrue(reply.contains("Only you can see this"), reply);
+        // her own last 8 weeks as a picture, at the signed URL Slack and Teams would fetch
+        WebElement own = answer.findElement(By.tagName("img"));
+        assertTrue(own.getAttribute("alt").startsWith("Your spend and shipped work per week"), own.getAttribute("alt"));
+        assertTrue(own.getAttribute("src").contains("/images/"), own.getAttribute("src"));
+        assertEquals(800, loaded(own), "the personal chart decoded in the browser");
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView(true);", own);
+        assertTrue(screenshot(answer, "preview-personal-chart.png") > 10_000,
+                "a screenshot of the reply with its chart");
+    }
+
+    /** Saves a screenshot of the element in {@code target/}; returns its size in bytes. */
+    private static int screenshot(WebElement element, String name) {
+        byte[] shot = element.getScreenshotAs(OutputType.BYTES);
+        try {
+            Files.createDirectories(Path.of("target"));
+            Files.write(Path.of("target", name), shot);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return shot.length;
+    }
+
+    /** The image's natural width once the browser has loaded it (0 while it has not, or could not). */
+    private int loaded(WebElement img) {
+        JavascriptExecutor js = (JavascriptExecutor) browser;
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+                .until(b -> Boolean.TRUE.equals(js.executeScript("return arguments[0].complete;", img)));
+        return ((Number) js.executeScript("return arguments[0].naturalWidth;", img)).intValue();
     }
 }
