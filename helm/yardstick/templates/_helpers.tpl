@@ -97,6 +97,7 @@ admin:
   YARDSTICK_ADMIN_TOKEN: token
   YARDSTICK_READER_TOKEN: readerToken
   YARDSTICK_SCIM_TOKEN: scimToken
+  YARDSTICK_IMAGES_SECRET: imagesSecret
 slack:
   SLACK_SIGNING_SECRET: signingSecret
   SLACK_BOT_TOKEN: botToken

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.yardstick.YardstickConfig;
 import dev.yardstick.ledger.StatePurge;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -48,6 +50,8 @@ public class ChartImages implements StatePurge {
     public static final String PATH = "/images/";
     private static final String KEY_NAME = "images";
     private static final int CACHED = 32;
+    /** The shortest signing key accepted from configuration. */
+    static final int MIN_SECRET = 32;
 
     @Inject
     ImagesConfig config;
@@ -71,6 +75,14 @@ public class ChartImages implements StatePurge {
 
     /** A served chart: the PNG, and whether it is a person's own. */
     public record Image(byte[] png, boolean personal, Instant expires) {
+    }
+
+    /** Refuses to start with a signing key too short to be unguessable. */
+    void check(@Observes StartupEvent start) {
+        if (config.secret().map(String::trim).filter(s -> !s.isEmpty() && s.length() < MIN_SECRET).isPresent()) {
+            throw new IllegalStateException("YARDSTICK_IMAGES_SECRET must be at least " + MIN_SECRET
+                    + " characters (such as openssl rand -base64 32), or unset to have one generated");
+        }
     }
 
     /** {@code YARDSTICK_PUBLIC_URL} without its trailing slash, or empty when it is not set. */
