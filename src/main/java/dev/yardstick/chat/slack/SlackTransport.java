@@ -26,6 +26,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -83,6 +84,32 @@ public class SlackTransport implements ChatTransport {
         return c -> charts.url(c).orElse(null);
     }
 
+    /**
+     * How to show a message's charts, in the order to try: by their URLs, then (a message with charts only, when
+     * there are URLs) in words, for when Slack could not fetch a picture.
+     */
+    private List<Function<ChatMessage.Chart, String>> pictures(ChatMessage message) {
+        boolean charts = message.blocks().stream().anyMatch(ChatMessage.Chart.class::isInstance);
+        return charts && this.charts.publicUrl().isPresent()
+                ? List.of(images(), BlockKit.NO_IMAGES)
+                : List.of(images());
+    }
+
+    /**
+     * Whether Slack refused the message because it could not download a chart ({@code invalid_blocks}, "downloading
+     * image failed"): Yardstick is not reachable from Slack at {@code YARDSTICK_PUBLIC_URL}. The message is then sent
+     * with its charts in words, and a warning says why.
+     */
+    private static boolean pictureRefused(SlackApiTextResponse r, Outgoing m) {
+        if (r.isOk() || !"invalid_blocks".equals(r.getError())
+                || m.message().blocks().stream().noneMatch(ChatMessage.Chart.class::isInstance)) {
+            return false;
+        }
+        LOG.warnf("Slack could not fetch a chart of %s from YARDSTICK_PUBLIC_URL (is /images/ reachable from the "
+                + "internet?); it goes with the chart in words", m.dedupeKey());
+        return true;
+    }
+
     @Override
     public boolean active() {
         return slack.canSend();
@@ -135,14 +162,25 @@ public class SlackTransport implements ChatTransport {
                 case POST -> post(client.get(), m, attempt.inDoubtSince());
                 case UPDATE -> {
                     Sent previous = attempt.previous();
-                    ChatUpdateResponse r = client.get().chatUpdate(req -> req.channel(previous.channel())
-                            .ts(previous.id()).text(m.message().text())
-                            .blocksAsString(BlockKit.blocksJson(m.message(), images())));
+                    ChatUpdateResponse r = null;
+                    for (Function<ChatMessage.Chart, String> pictures : pictures(m.message())) {
+                        r = client.get().chatUpdate(req -> req.channel(previous.channel()).ts(previous.id())
+                                .text(m.message().text()).blocksAsString(BlockKit.blocksJson(m.message(), pictures)));
+                        if (!pictureRefused(r, m)) {
+                            break;
+                        }
+                    }
                     yield r.isOk() ? new Sent(r.getTs(), r.getChannel()) : failed(r);
                 }
                 case HOME -> {
-                    var r = client.get().viewsPublish(req -> req.userId(m.target())
-                            .viewAsString(BlockKit.homeView(m.message(), images())));
+                    com.slack.api.methods.response.views.ViewsPublishResponse r = null;
+                    for (Function<ChatMessage.Chart, String> pictures : pictures(m.message())) {
+                        r = client.get().viewsPublish(req -> req.userId(m.target())
+                                .viewAsString(BlockKit.homeView(m.message(), pictures)));
+                        if (!pictureRefused(r, m)) {
+                            break;
+                        }
+                    }
                     yield r.isOk() ? new Sent(r.getView() == null ? null : r.getView().getId(), m.target()) : failed(r);
                 }
                 // charts are image blocks of their message now; an upload queued before that is posted as one
@@ -172,9 +210,15 @@ public class SlackTransport implements ChatTransport {
                 return found.get();
             }
         }
-        ChatPostMessageResponse r = client.chatPostMessage(req -> req.channel(m.target())
-                .text(m.message().text()).blocksAsString(BlockKit.blocksJson(m.message(), images()))
-                .metadataAsString(metadata(m.dedupeKey())));
+        ChatPostMessageResponse r = null;
+        for (Function<ChatMessage.Chart, String> pictures : pictures(m.message())) {
+            r = client.chatPostMessage(req -> req.channel(m.target()).text(m.message().text())
+                    .blocksAsString(BlockKit.blocksJson(m.message(), pictures))
+                    .metadataAsString(metadata(m.dedupeKey())));
+            if (!pictureRefused(r, m)) {
+                break;
+            }
+        }
         return r.isOk() ? new Sent(r.getTs(), r.getChannel()) : failed(r);
     }
 

@@ -58,6 +58,7 @@ public final class FakeSlack {
     private final Map<String, String> fileNames = new ConcurrentHashMap<>();
     private final Map<String, Hold> holds = new ConcurrentHashMap<>();
     private volatile Slow slow;
+    private volatile boolean refuseImages;
     /** How the next {@code chat.postMessage} calls go, one entry each: {answer delay in ms, 1 to drop}. */
     private final java.util.Queue<long[]> nextPosts = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final List<Call> unanswered = new CopyOnWriteArrayList<>();
@@ -154,6 +155,15 @@ public final class FakeSlack {
         return List.copyOf(unanswered);
     }
 
+    /**
+     * Whether Slack cannot download the pictures of image blocks (Yardstick not reachable at its public URL): a
+     * message or view with an image block is then refused with {@code invalid_blocks}, "downloading image failed", as
+     * Slack answers.
+     */
+    public void refuseImages(boolean refuse) {
+        refuseImages = refuse;
+    }
+
     /** The next {@code n} {@code chat.postMessage} calls answer 429 with {@code Retry-After: 1}. */
     public void rateLimitNext(int n) {
         rateLimitNext.set(n);
@@ -180,6 +190,7 @@ public final class FakeSlack {
         calls.clear();
         rateLimitNext.set(0);
         failNext.set(0);
+        refuseImages = false;
         holds.values().forEach(Hold::release);
         holds.clear();
         nextPosts.clear();
@@ -194,6 +205,25 @@ public final class FakeSlack {
         Hold h = new Hold(carriedOut);
         holds.put(method, h);
         return h;
+    }
+
+    /** The JSON pointer of the first image block of a blocks array or view, or null. */
+    private static String imageBlock(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(json);
+            JsonNode blocks = node.isArray() ? node : node.path("blocks");
+            for (int i = 0; i < blocks.size(); i++) {
+                if ("image".equals(blocks.get(i).path("type").asText())) {
+                    return (node.isArray() ? "" : "/view") + "/blocks/" + i;
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
     }
 
     /** The messages in a conversation, oldest first, as {@code conversations.history} sees them. */
@@ -275,6 +305,14 @@ public final class FakeSlack {
 
     /** What Slack answers (and records in conversation history) for a call. */
     private String answer(String method, Map<String, String> params) {
+        if (refuseImages && java.util.Set.of("chat.postMessage", "chat.update", "views.publish").contains(method)) {
+            String pointer = imageBlock(method.equals("views.publish") ? params.get("view") : params.get("blocks"));
+            if (pointer != null) {
+                String error = "downloading image failed [json-pointer:" + pointer + "/image_url]";
+                return "{\"ok\":false,\"error\":\"invalid_blocks\",\"errors\":[\"" + error + "\"],"
+                        + "\"response_metadata\":{\"messages\":[\"[ERROR] " + error + "\"]}}";
+            }
+        }
         String answer = switch (method) {
             case "auth.test" ->
                 "{\"ok\":true,\"url\":\"https://acme.slack.com/\",\"team\":\"Acme\",\"user\":\"yardstick\","

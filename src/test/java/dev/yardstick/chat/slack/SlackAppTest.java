@@ -350,6 +350,18 @@ class SlackAppTest {
     }
 
     @Test
+    void whenSlackCannotFetchTheChartTheHomeShowsItsFiguresInWords() {
+        slack.refuseImages(true);
+        SlackRequests.homeOpened(anaSlack).then().statusCode(200);
+        awaitUntil(() -> assertEquals(2, slack.calls("views.publish", c -> anaSlack.equals(c.param("user_id"))).size(),
+                "refused with the picture, published without"));
+        String view = slack.calls("views.publish", c -> anaSlack.equals(c.param("user_id"))).get(1).param("view");
+        assertFalse(view.contains("\"type\":\"image\""), view);
+        assertTrue(view.contains("Your spend and shipped work per week, oldest first:"), view);
+        assertTrue(view.contains("$12.34"), view);
+    }
+
+    @Test
     void rateLimitedDeliveriesAreRetriedAfterRetryAfter() {
         slack.rateLimitNext(1);
         requestBudget("75 rate limit check");
