@@ -42,6 +42,24 @@ class ChartBlocksTest {
     }
 
     @Test
+    void withoutAPublicUrlThereIsNoImageUrlAndNothingIsStored() {
+        ChartImages images = new ChartImages();
+        for (String unset : new String[]{null, "", "  ", "yardstick.example.com"}) {
+            images.yardstick = (dev.yardstick.YardstickConfig) java.lang.reflect.Proxy.newProxyInstance(
+                    getClass().getClassLoader(), new Class<?>[]{dev.yardstick.YardstickConfig.class},
+                    (proxy, method, args) -> method.getName().equals("publicUrl")
+                            ? java.util.Optional.ofNullable(unset)
+                            : null);
+            // no data source either: storing would fail
+            assertTrue(images.url((ChatMessage.Chart) MESSAGE.blocks().get(1)).isEmpty(), String.valueOf(unset));
+        }
+        images.yardstick = (dev.yardstick.YardstickConfig) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[]{dev.yardstick.YardstickConfig.class},
+                (proxy, method, args) -> java.util.Optional.of("https://yardstick.example.com/"));
+        assertEquals("https://yardstick.example.com", images.publicUrl().orElseThrow(), "no double slash");
+    }
+
+    @Test
     void teamsShowsTheChartAtFullWidthByTheUrlOrADataUri() {
         JsonNode card = AdaptiveCards.card(MESSAGE, c -> URL);
         JsonNode image = card.path("body").get(2);

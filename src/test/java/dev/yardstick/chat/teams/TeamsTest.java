@@ -214,6 +214,15 @@ class TeamsTest {
         assertTrue(reply.authorization().startsWith("Bearer bot-token-"), reply.authorization());
         String shown = shown(cards(List.of(reply)).get(0));
         assertTrue(shown.contains("Spend") && shown.contains("$"), shown);
+        // the person's own last 8 weeks as a picture, by its signed URL
+        JsonNode own = null;
+        for (JsonNode e : cards(List.of(reply)).get(0).path("body")) {
+            own = "Image".equals(e.path("type").asText()) ? e : own;
+        }
+        assertTrue(own != null && own.path("url").asText().startsWith("https://yardstick.test.example/images/"),
+                String.valueOf(own));
+        io.restassured.RestAssured.given().get(own.path("url").asText().substring("https://yardstick.test.example"
+                .length())).then().statusCode(200).contentType("image/png");
 
         // a member known only by email: the connector's member lookup finds them, and links them
         String other = guid();
