@@ -52,12 +52,17 @@ QUEUED="$(sql "select count(*) from outbox_message where dedupe_key like 'digest
 [[ "$QUEUED" -ge "$TEAMS" ]] || { echo "only $QUEUED of $TEAMS digests queued" >&2; exit 1; }
 JOB="$(sql "select round(extract(epoch from last_finished_at - last_started_at)::numeric, 2) from cluster_job where name = 'digest'")"
 
-# 3. The charts, drawn as PNGs the way the Slack transport draws them to upload them: here through the
-#    preview's chart URLs, two at a time (two cores), timed inside the service (yardstick_chart_draw_seconds).
-log "drawing the $TEAMS charts"
+# 3. The charts, drawn as PNGs when their signed URLs are fetched, as Slack and Teams fetch them: their paths
+#    collected from the preview (which signs them), then fetched two at a time (two cores), timed inside the
+#    service (yardstick_chart_draw_seconds).
+log "collecting the $TEAMS charts' signed paths from the preview"
+CHARTS="$RESULTS/$STAMP-digest-charts.txt"
+sql "select distinct target from outbox_message where platform = 'preview' and dedupe_key like 'digest:%'" \
+  | xargs -P 2 -I{} curl -fsS "http://127.0.0.1:$PORT/preview?to={}" \
+  | grep -o '/images/[A-Za-z0-9_-]*/[0-9]*/[A-Za-z0-9_-]*\.png' | sort -u > "$CHARTS"
+log "drawing the $(wc -l < "$CHARTS") charts"
 CHART_START=$(date +%s.%N)
-sql "select id from outbox_message where platform = 'preview' and dedupe_key like 'digest:%:chart'" \
-  | xargs -P 2 -I{} curl -fsS -o /dev/null "http://127.0.0.1:$PORT/preview/charts/{}/0.png"
+xargs -P 2 -I{} curl -fsS -o /dev/null "http://127.0.0.1:$PORT{}" < "$CHARTS"
 CHART_WALL=$(awk -v a="$CHART_START" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 METRICS="$(curl -fsS "http://127.0.0.1:$PORT/q/metrics")"
 metric() { echo "$METRICS" | awk -v m="$1" '$1 == m {print $2}'; }
