@@ -85,6 +85,6 @@ verdict=$(awk -v s="$JOB" 'BEGIN { print (s < 10) ? "pass" : "**MISS**" }')
   echo "|---|---|---|---|"
   echo "| Composing and queueing them: the digest job's run, first run after start (wall) | **$JOB s** | under 10 s | $verdict |"
   echo "| of which composing one digest (ledger figures and message), summed over $COMPOSE_N digests on $(nproc) workers | $(printf '%.2f' "$COMPOSE_SUM") s ($(ms "$COMPOSE_SUM" "$COMPOSE_N") ms each, slowest $(ms "$COMPOSE_MAX" 1) ms) | | |"
-  echo "| Drawing their charts as 800x400 PNGs (at delivery), $DRAW_N charts, 2 at a time | $(printf '%.2f' "$DRAW_SUM") s summed ($(ms "$DRAW_SUM" "$DRAW_N") ms each), $CHART_WALL s wall | | |"
+  echo "| Drawing their charts as 800x400 PNGs (when their signed URLs are fetched), $DRAW_N charts, 2 at a time | $(printf '%.2f' "$DRAW_SUM") s summed ($(ms "$DRAW_SUM" "$DRAW_N") ms each), $CHART_WALL s wall | | |"
 } >"$RESULTS/$STAMP-digest.md"
 cat "$RESULTS/$STAMP-digest.md"
