@@ -147,7 +147,7 @@ public class PersonalFigures {
         }
         return new ChatMessage.Chart("Your last " + CHART_WEEKS + " weeks: spend and shipped work",
                 "Your spend and shipped work per week, oldest first:\n" + String.join("\n", lines), "Spend (USD)",
-                "Shipped items", points, null, null, true);
+                "Shipped items", List.copyOf(points), null, null, true);
     }
 
     /** The App Home: this week with the last 8 weeks as a chart, pending requests. */
