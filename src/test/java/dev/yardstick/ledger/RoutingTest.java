@@ -128,6 +128,9 @@ class RoutingTest {
         assertTrue(mine.contains("**Routing:** Your 10 short requests on claude-opus-4-5 would have cost $1.16 less "
                 + "on claude-haiku-4-5.\n_Short: one request of at most 16,000 tokens"), mine);
         assertFalse(mine.contains("gpt-4o would"), mine);
+        String home = QuarkusTransaction.requiringNew().call(() -> text(personal.home(
+                Member.find("email", ana).firstResult(), Instant.now(), List.of())));
+        assertTrue(home.contains("Your 10 short requests on claude-opus-4-5 would have cost $1.16 less"), home);
         String bo = Api.member(team);
         assertFalse(myWeek(bo).contains("Routing"), "only the person's own requests");
 
