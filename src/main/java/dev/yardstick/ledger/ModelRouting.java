@@ -21,8 +21,9 @@ import javax.sql.DataSource;
  * efficient model, for the same token counts, at the pricing table's list prices. A request is short when it is one
  * request of at most {@value #SHORT_REQUEST_TOKENS} tokens in total; the rollups add those up as they are written
  * ({@link UsageRollups#counts}). The cheaper model of each premium family is the explicit mapping {@link #RULES}
- * (documented in {@code docs/pricing.md#routing-advice}), used only when both models are in the table, the one premium
- * and the other efficient. Figures only: the sentences are composed by {@code personal} and {@code digest}.
+ * (documented in {@code docs/pricing.md#routing-advice}), or the model a table in Yardstick's format names in a
+ * model's {@code cheaper} field; used only when both models are in the table, the one premium and the other
+ * efficient. Figures only: the sentences are composed by {@code personal} and {@code digest}.
  */
 @ApplicationScoped
 public class ModelRouting {
@@ -87,12 +88,17 @@ public class ModelRouting {
 
     /**
      * The efficient model the short requests of {@code model} are set against, or empty: the model is not in the
-     * table, not premium, has no rule, or its rule's model is not in the table as an efficient one.
+     * table, not premium, has no rule (nor {@code cheaper} in the table), or the model so named is not in the table
+     * as an efficient one.
      */
     public Optional<Pricing.Price> cheaper(String model) {
         Optional<Pricing.Price> own = pricing.lookup(model);
         if (own.isEmpty() || !"premium".equals(own.get().tier())) {
             return Optional.empty();
+        }
+        Optional<String> named = pricing.cheaperOf(own.get().model());
+        if (named.isPresent()) {
+            return pricing.lookup(named.get()).filter(p -> "efficient".equals(p.tier()));
         }
         String name = own.get().model();
         name = name.substring(name.lastIndexOf('/') + 1);
