@@ -44,7 +44,7 @@ public class TeamsAuth {
     static final int SKEW_SECONDS = 300;
     /** How long fetched keys are used before they are fetched again (Microsoft: cache them, refresh daily). */
     static final long KEYS_TTL_MILLIS = 24L * 3600 * 1000;
-    /** The shortest time between two fetches caused by unknown key ids. */
+    /** The shortest time between two fetches of the keys (a token naming an unknown key causes one). */
     static final long UNKNOWN_KEY_REFETCH_MILLIS = 60_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,6 +55,7 @@ public class TeamsAuth {
     private volatile DefaultJWTProcessor<SecurityContext> processor;
     private volatile Map<String, SigningKey> keys = Map.of();
     private volatile long keysFetchedAt;
+    private long lastFetchAttempt;
 
     /** A signing key and the channels the Bot Framework endorses it for. */
     record SigningKey(RSAKey key, Set<String> endorsements) {
@@ -130,26 +131,27 @@ public class TeamsAuth {
         return p;
     }
 
-    /** The signing key with this id: from the cache, else fetched again (at most once a minute). */
+    /**
+     * The signing key with this id: from the cache while it is fresh, else fetched again; fetches (also failed ones)
+     * are at least a minute apart, and a key fetched earlier stays usable while a fetch fails.
+     */
     private SigningKey key(String kid) {
         long now = System.currentTimeMillis();
-        SigningKey k = now - keysFetchedAt < KEYS_TTL_MILLIS ? keys.get(kid) : null;
-        if (k != null) {
+        SigningKey k = keys.get(kid);
+        if (k != null && now - keysFetchedAt < KEYS_TTL_MILLIS) {
             return k;
         }
         synchronized (this) {
-            k = keys.get(kid);
-            boolean stale = now - keysFetchedAt >= KEYS_TTL_MILLIS;
-            if ((k == null || stale) && (stale || now - keysFetchedAt >= UNKNOWN_KEY_REFETCH_MILLIS)) {
+            if (lastFetchAttempt == 0 || now - lastFetchAttempt >= UNKNOWN_KEY_REFETCH_MILLIS) {
+                lastFetchAttempt = now;
                 try {
                     keys = fetch();
                     keysFetchedAt = now;
                 } catch (Exception e) {
                     LOG.warnf("Could not fetch the Bot Framework signing keys: %s", e.getMessage());
                 }
-                k = keys.get(kid);
             }
-            return k;
+            return keys.get(kid);
         }
     }
 
