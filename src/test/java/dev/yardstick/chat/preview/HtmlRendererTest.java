@@ -40,7 +40,7 @@ class HtmlRendererTest {
         String inert = "<button type=\"button\" disabled title=\"Buttons work in the messages of a person\" "
                 + "class=\"plain\">Plain</button>";
         String chart = "<figure><img src=\"/c/T.png?a=&lt;&amp;&gt;\" width=\"800\" height=\"400\" alt=\"" + EVIL_PLAIN
-                + "\"><figcaption>" + EVIL_PLAIN + "</figcaption></figure>\n";
+                + "\" title=\"" + EVIL_PLAIN + "\"></figure>\n";
         assertEquals("<div class=\"buttons\"><form method=\"post\" action=\"/preview/press\" class=\"press\">"
                 + "<input type=\"hidden\" name=\"csrf\" value=\"TOK\"><input type=\"hidden\" name=\"as\" value=\"42\">"
                 + "<input type=\"hidden\" name=\"action\" value=\"act&lt;&#39;&gt;\">"
