@@ -71,12 +71,14 @@ public class LedgerWriter {
     jakarta.enterprise.event.Event<LiveUsage> liveUsage;
     @Inject
     Instance<VoidListener> voidListeners;
+    @Inject
+    UsagePartitions partitions;
 
     /** Stores usage events; see the class comment for the guarantees. */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
         LiveUsage[] live = new LiveUsage[1];
-        WriteResult result = BatchSql
-                .withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live)));
+        WriteResult result = partitions.withPartitions(() -> BatchSql
+                .withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live))));
         if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
@@ -98,12 +100,15 @@ public class LedgerWriter {
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime) {
         LiveUsage[] live = new LiveUsage[1];
-        WriteResult result = BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
-                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage.write(c, kept, live, exactTime);
-            }
-        }));
+        WriteResult result = partitions.withPartitions(() -> BatchSql.withRetry(
+                () -> QuarkusTransaction.requiringNew().call(() -> {
+                    try (Connection c = dataSource.getConnection()) {
+                        List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
+                        return kept.isEmpty()
+                                ? new WriteResult(0, 0, List.of())
+                                : usage.write(c, kept, live, exactTime);
+                    }
+                })));
         if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
