@@ -390,6 +390,13 @@ public class IngestBench {
         }
     }
 
+    /** pg_total_relation_size of a table, or of all its partitions when it is partitioned. */
+    static String totalSize(String table) {
+        return "(select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c where c.oid = '" + table
+                + "'::regclass or c.oid in (select inhrelid from pg_inherits where inhparent = '" + table
+                + "'::regclass))";
+    }
+
     static final String COPY_COLUMNS = "id, time, member_id, team_key, tool, model, input_tokens, output_tokens, "
             + "cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id";
 
@@ -639,6 +646,7 @@ public class IngestBench {
         // Event times are uniform over this many seconds before now (604800: a week, the ingest
         // benchmark's; 60: a live stream, as agents report as they go).
         long spanSeconds = Long.parseLong(opt("span-seconds", "604800"));
+        int summaryDays = intOpt("summary-days", 364);
         String stamp = opt("stamp", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
         servicePid = Long.parseLong(opt("service-pid", "0"));
@@ -696,8 +704,12 @@ public class IngestBench {
         try (Connection c = db(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS usage_event_copy");
             s.execute("CREATE TABLE usage_event_copy (LIKE usage_event INCLUDING ALL)");
+            // usage_event is partitioned (no unique index on id); its ids' uniqueness lives in usage_event_id.
+            // The reference keeps a unique index on id, as any copy of these rows must.
+            s.execute("ALTER TABLE usage_event_copy ADD PRIMARY KEY (id)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk");
             s.execute("CREATE TABLE usage_event_copy_bulk (LIKE usage_event INCLUDING ALL)");
+            s.execute("ALTER TABLE usage_event_copy_bulk ADD PRIMARY KEY (id)");
         }
         List<Double> warmRates = new ArrayList<>();
         long warmedEvents = 0;
@@ -833,7 +845,7 @@ public class IngestBench {
         long loadNow = System.currentTimeMillis();
         Cpu cl0 = cpu();
         BatchStats load = runBatches("12-month load", loadBatches, clients,
-                i -> ndjsonBatch("s-", summaryPeople, batchSize, loadNow, 364L * 86_400, sent), loadDeadline, true);
+                i -> ndjsonBatch("s-", summaryPeople, batchSize, loadNow, summaryDays * 86_400L, sent), loadDeadline, true);
         Map<String, Object> loadCpu = cpuUse(cl0, cpu());
         check("12-month load", load, load.timedOut ? load.accepted.sum() : loadBatches * (long) batchSize);
         double loadRate = load.accepted.sum() / load.seconds;
@@ -852,8 +864,15 @@ public class IngestBench {
             sizes.put(table + " rows (of bench-summary)", f0(Double.parseDouble(scalar("select count(*) from " + table)))
                     + " (" + f0(Double.parseDouble(scalar("select count(*) from " + table
                     + " where team_key = 'bench-summary'"))) + ")");
-            sizes.put(table + " size", scalar("select pg_size_pretty(pg_total_relation_size('" + table + "'))"));
+            sizes.put(table + " size", scalar("select pg_size_pretty(" + totalSize(table) + ")"));
         }
+        sizes.put("usage_event_id size", scalar("select pg_size_pretty(" + totalSize("usage_event_id") + ")"));
+        long rawRows = Long.parseLong(scalar("select count(*) from usage_event"));
+        sizes.put("bytes per raw usage event (usage_event, with its index)",
+                f0(Double.parseDouble(scalar("select " + totalSize("usage_event"))) / rawRows));
+        sizes.put("bytes per raw usage event with its id (usage_event + usage_event_id)",
+                f0((Double.parseDouble(scalar("select " + totalSize("usage_event")))
+                        + Double.parseDouble(scalar("select " + totalSize("usage_event_id")))) / rawRows));
         sizes.put("database size", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
         r.put("sizes", sizes);
 
