@@ -402,11 +402,20 @@ public class IngestBench {
 
     /** The rows the API stored for ids with this prefix, as CSV chunks of {@code chunk} rows. */
     static List<String> exportCsv(String idPrefix, int chunk) throws SQLException, IOException {
+        return exportQueryCsv("SELECT " + COPY_COLUMNS + " FROM usage_event WHERE id LIKE '" + idPrefix + "%'", chunk);
+    }
+
+    /** The usage_event_id rows of those events, as CSV chunks of {@code chunk} rows. */
+    static List<String> exportIdCsv(String idPrefix, int chunk) throws SQLException, IOException {
+        return exportQueryCsv("SELECT md5(id)::uuid, current_date, (time AT TIME ZONE 'UTC')::date FROM usage_event "
+                + "WHERE id LIKE '" + idPrefix + "%'", chunk);
+    }
+
+    static List<String> exportQueryCsv(String query, int chunk) throws SQLException, IOException {
         StringWriter w = new StringWriter();
         try (Connection c = db()) {
             CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
-            cm.copyOut("COPY (SELECT " + COPY_COLUMNS + " FROM usage_event WHERE id LIKE '" + idPrefix
-                    + "%') TO STDOUT WITH (FORMAT csv)", w);
+            cm.copyOut("COPY (" + query + ") TO STDOUT WITH (FORMAT csv)", w);
         }
         List<String> chunks = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
@@ -431,7 +440,8 @@ public class IngestBench {
     /** COPYs the chunks into {@code table} over {@code clients} connections, one COPY (and commit) per chunk. */
     static Map<String, Object> lastCopyCpu;
 
-    static double[] copyChunks(String table, List<String> chunks, int clients) throws Exception {
+    static double[] copyChunks(String table, List<String> chunks, List<String> idChunks, int clients)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicInteger next = new AtomicInteger();
         LongAdder rows = new LongAdder();
@@ -445,10 +455,14 @@ public class IngestBench {
         for (Connection c : conns) {
             fs.add(pool.submit(() -> {
                 CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+                c.setAutoCommit(false);
                 int i;
                 while ((i = next.getAndIncrement()) < chunks.size()) {
+                    // the rows and their ids in one transaction, as the service writes a batch
                     rows.add(cm.copyIn("COPY " + table + " (" + COPY_COLUMNS + ") FROM STDIN WITH (FORMAT csv)",
                             new StringReader(chunks.get(i))));
+                    cm.copyIn("COPY " + table + "_ids FROM STDIN WITH (FORMAT csv)", new StringReader(idChunks.get(i)));
+                    c.commit();
                 }
                 return null;
             }));
@@ -704,12 +718,14 @@ public class IngestBench {
         try (Connection c = db(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS usage_event_copy");
             s.execute("CREATE TABLE usage_event_copy (LIKE usage_event INCLUDING ALL)");
-            // usage_event is partitioned (no unique index on id); its ids' uniqueness lives in usage_event_id.
-            // The reference keeps a unique index on id, as any copy of these rows must.
-            s.execute("ALTER TABLE usage_event_copy ADD PRIMARY KEY (id)");
+            // usage_event is partitioned by day; an id's uniqueness lives in usage_event_id (its MD5, the month it
+            // was received, its day). The reference loads the same rows into both, as the service does.
+            s.execute("DROP TABLE IF EXISTS usage_event_copy_ids");
+            s.execute("CREATE TABLE usage_event_copy_ids (LIKE usage_event_id INCLUDING ALL)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk");
             s.execute("CREATE TABLE usage_event_copy_bulk (LIKE usage_event INCLUDING ALL)");
-            s.execute("ALTER TABLE usage_event_copy_bulk ADD PRIMARY KEY (id)");
+            s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk_ids");
+            s.execute("CREATE TABLE usage_event_copy_bulk_ids (LIKE usage_event_id INCLUDING ALL)");
         }
         List<Double> warmRates = new ArrayList<>();
         long warmedEvents = 0;
@@ -727,8 +743,9 @@ public class IngestBench {
             // The copy tables get the same rows, so that every measured round starts from tables of the same size.
             if (!ingestOnly) {
                 List<String> warmChunks = exportCsv("w" + step + "-", batchSize);
-                copyChunks("usage_event_copy", warmChunks, clients);
-                copyChunks("usage_event_copy_bulk", warmChunks, clients);
+                List<String> warmIds = exportIdCsv("w" + step + "-", batchSize);
+                copyChunks("usage_event_copy", warmChunks, warmIds, clients);
+                copyChunks("usage_event_copy_bulk", warmChunks, warmIds, clients);
             }
             if (warmedEvents + warmupBatches * (long) batchSize > maxWarmupEvents) {
                 break;
@@ -772,18 +789,21 @@ public class IngestBench {
 
             // b. the very rows the API stored, into a table like usage_event
             List<String> chunks = exportCsv(prefix, batchSize);
+            List<String> idChunks = exportIdCsv(prefix, batchSize);
             checkpoint();
-            double[] cp = copyChunks("usage_event_copy", chunks, clients);
+            double[] cp = copyChunks("usage_event_copy", chunks, idChunks, clients);
             double copyRate = cp[0] / cp[1];
             Map<String, Object> copyCpu = lastCopyCpu;
             // Also one COPY per connection (rows / clients each): PostgreSQL's best case.
             List<String> bulk = new ArrayList<>();
+            List<String> bulkIds = new ArrayList<>();
             int per = (chunks.size() + clients - 1) / clients;
             for (int i = 0; i < chunks.size(); i += per) {
                 bulk.add(String.join("", chunks.subList(i, Math.min(chunks.size(), i + per))));
+                bulkIds.add(String.join("", idChunks.subList(i, Math.min(idChunks.size(), i + per))));
             }
             checkpoint();
-            double[] cpb = copyChunks("usage_event_copy_bulk", bulk, clients);
+            double[] cpb = copyChunks("usage_event_copy_bulk", bulk, bulkIds, clients);
             double bulkRate = cpb[0] / cpb[1];
             log("b. round " + round + ": COPY " + f0(copyRate) + " rows/s (1,000-row COPYs), " + f0(bulkRate)
                     + " rows/s (one COPY per connection); ratio " + f2(ingestRate / copyRate) + "; CPU: " + cpuText(copyCpu));

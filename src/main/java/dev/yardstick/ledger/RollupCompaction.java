@@ -1,6 +1,5 @@
 package dev.yardstick.ledger;
 
-import dev.yardstick.admin.Team;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,28 +16,44 @@ import javax.sql.DataSource;
  * rarely wait for each other; once a day is past the late-event window ({@value #LATE_DAYS} days) that striping
  * only costs readers and disk. Each table's day is folded in one statement (delete the other shards, add their sums
  * to shard 0), so a reader sees the day before or after, never half of it; an event arriving later still adds to a
- * random shard, which the next run folds again. Days are found per team through the rollups' primary keys.
+ * random shard, which the next run folds again. A day's rows are found per team through the rollups' primary keys, its teams through the partial
+ * indexes of the shard rows.
  */
 @ApplicationScoped
 public class RollupCompaction {
 
     /** Days after which a day counts as settled (team days, so a day more than the UTC date). */
     public static final int LATE_DAYS = 2;
-    /** Settled days each run looks at, newest first: late events older than this keep their shards. */
-    public static final int LOOKBACK_DAYS = 7;
-
-    private static final String TEAMS = "(select key from team union select '" + Team.UNASSIGNED + "')";
 
     @Inject
     DataSource dataSource;
     @Inject
     MeterRegistry registry;
 
-    /** Compacts the settled days of the look-back before {@code today}; returns the shard rows folded. */
+    /**
+     * Compacts every settled day before {@code today} (UTC) that still has shard rows, found through the partial
+     * indexes of {@code V26__rollup_compaction.sql} (a database upgraded from before compaction has its whole
+     * history folded by the first run, a day at a time); returns the shard rows folded.
+     */
     public long compactSettled(LocalDate today) {
+        java.util.List<LocalDate> days = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("""
+                        select day from usage_team_daily where shard <> 0 and day <= ?
+                        union select day from outcome_daily where shard <> 0 and day <= ? order by 1
+                        """)) {
+            ps.setObject(1, today.minusDays(LATE_DAYS + 1));
+            ps.setObject(2, today.minusDays(LATE_DAYS + 1));
+            try (var rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    days.add(rs.getObject(1, LocalDate.class));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("finding the days to compact failed", e);
+        }
         long folded = 0;
-        LocalDate last = today.minusDays(LATE_DAYS + 1);
-        for (LocalDate d = last.minusDays(LOOKBACK_DAYS - 1); !d.isAfter(last); d = d.plusDays(1)) {
+        for (LocalDate d : days) {
             folded += compact(d);
         }
         return folded;
@@ -77,7 +92,11 @@ public class RollupCompaction {
             update.append(", cost_usd = d.cost_usd + excluded.cost_usd");
         }
         String columns = keys + ", " + String.join(", ", sums) + (cost ? ", cost_usd" : "");
-        String sql = "with gone as (delete from " + table + " where team_key in " + TEAMS
+        // the teams with shard rows that day, from the partial index (a usage_daily shard row always comes with a
+        // usage_team_daily one: a batch writes both with the same shard, and this folds usage_daily first)
+        String teams = "(select distinct team_key from " + (cost ? "usage_team_daily" : "outcome_daily")
+                + " where day = ? and shard <> 0)";
+        String sql = "with gone as (delete from " + table + " where team_key in " + teams
                 + " and day = ? and shard <> 0 returning *), "
                 + "folded as (insert into " + table + " as d (" + columns + ", shard) select " + keys + sumList
                 + ", 0 from gone group by " + keys + " order by " + keys + " on conflict "
@@ -85,6 +104,7 @@ public class RollupCompaction {
                 + " returning 1) select (select count(*) from gone)";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, day);
+            ps.setObject(2, day);
             try (var rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

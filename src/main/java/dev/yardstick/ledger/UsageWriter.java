@@ -128,10 +128,10 @@ class UsageWriter {
     }
 
     /**
-     * Stores the events whose id is new: probes every month's partition of {@code usage_event_id} for the ids'
+     * Stores the events whose id is new: probes the other months' partitions of {@code usage_event_id} for the ids'
      * hashes (one index probe per id and month), then in one statement records the new hashes in this month's
-     * partition ({@code on conflict do nothing}: of two batches sending an id at once, one wins) and inserts the
-     * raw rows of the hashes it recorded. Near a UTC month boundary two batches could record the same id in two
+     * partition ({@code on conflict do nothing}: an id already there, or sent by two batches at once, is recorded
+     * once) and inserts the raw rows of the hashes it recorded. Near a UTC month boundary two batches could record the same id in two
      * months' partitions, so there the id table is locked for the batch (one batch at a time for
      * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month).
      */
@@ -157,7 +157,12 @@ class UsageWriter {
             }
         }
         Set<java.util.UUID> known = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("select id_hash from usage_event_id where id_hash = any(?)")) {
+        // this month's partition is left to the insert's on conflict; the others are probed
+        try (PreparedStatement ps = c.prepareStatement("""
+                select id_hash from usage_event_id where id_hash = any(?)
+                    and (received_on < date_trunc('month', now() at time zone 'UTC')::date
+                        or received_on >= (date_trunc('month', now() at time zone 'UTC') + interval '1 month')::date)
+                """)) {
             ps.setArray(1, c.createArrayOf("uuid", hashes));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

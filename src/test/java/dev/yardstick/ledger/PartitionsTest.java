@@ -79,6 +79,27 @@ class PartitionsTest {
     }
 
     @Test
+    void anIdFirstReceivedInAnEarlierMonthIsADuplicate() {
+        String token = Api.ingestToken();
+        String team = Api.team("month", "UTC");
+        String user = Api.member(team);
+        String id = "month-" + Api.unique();
+        LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).minusMonths(3);
+        String partition = "usage_event_id_p" + month.toString().substring(0, 7).replace("-", "");
+        Db.update(ds, "create table if not exists " + partition + " partition of usage_event_id for values from ('"
+                + month + "') to ('" + month.plusMonths(1) + "')");
+        Db.update(ds, "insert into usage_event_id (id_hash, received_on, day) values (md5(?)::uuid, ?, ?)", id,
+                month.plusDays(3), month.plusDays(3));
+        post(token, List.of(event(id, Instant.now().minusSeconds(60), user, 4))).then().statusCode(202)
+                .body("accepted", org.hamcrest.Matchers.equalTo(0))
+                .body("duplicates", org.hamcrest.Matchers.equalTo(1));
+        post(token, List.of(event(id + "-new", Instant.now().minusSeconds(60), user, 4))).then().statusCode(202)
+                .body("accepted", org.hamcrest.Matchers.equalTo(1));
+        assertEquals(400, teamCostCents(team));
+        Db.update(ds, "drop table " + partition);
+    }
+
+    @Test
     void droppingAnExpiredDayWhileIngestRunsChangesNothingElse() throws Exception {
         String token = Api.ingestToken();
         String team = Api.team("drop", "UTC");
