@@ -77,7 +77,7 @@ public final class PackagedService implements AutoCloseable {
     /** The environment of an instance talking to a fake Slack in single-workspace mode. */
     public static Map<String, String> slack(FakeSlack slack) {
         return Map.of("SLACK_SIGNING_SECRET", "packaged-signing-secret", "SLACK_BOT_TOKEN", "xoxb-packaged",
-                "SLACK_API_URL", slack.apiUrl());
+                "SLACK_API_URL", slack.apiUrl(), "SLACK_SETTLE_WITH_HISTORY", "true");
     }
 
     /** Several environments merged, later ones winning. */

@@ -38,6 +38,8 @@ public class BudgetService {
     /** Action names of the approval buttons. */
     public static final String APPROVE = "budget.approve";
     public static final String DENY = "budget.deny";
+    /** The action a platform asks a managers' card's current version with (Teams' refresh); see {@link ChatMessage.Live}. */
+    public static final String CURRENT = "budget.current";
 
     @Inject
     EntityManager em;
@@ -197,6 +199,29 @@ public class BudgetService {
     }
 
     /**
+     * The managers' card of a request as it reads now: the one with the buttons while it is pending, else the decided
+     * card; null when it does not exist or {@code memberId} is not a manager of its team.
+     */
+    public ChatMessage currentCard(long requestId, long memberId) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            BudgetRequest r = BudgetRequest.findById(requestId);
+            Team team = r == null ? null : Team.findById(r.teamKey);
+            Member viewer = Member.findById(memberId);
+            if (team == null || viewer == null || !team.managers.contains(viewer.email)) {
+                return null;
+            }
+            Member requester = Member.findById(r.requesterId);
+            if ("pending".equals(r.status)) {
+                return askManagers(r, requester, team);
+            }
+            String decidedBy = r.decidedBy == null
+                    ? null
+                    : Member.byEmail(r.decidedBy).map(BudgetService::who).orElse(r.decidedBy);
+            return decidedForManagers(r, requester, team, decidedBy, capsAfter(r));
+        });
+    }
+
+    /**
      * A write to one of the team's caps settled (applied, or failed for now): the cards of this week's approvals of
      * the team show where the increase took effect now, and once every cap holds it each requester hears they can
      * work again. {@code revision} names this change of the caps (the message updates are keyed by it).
@@ -302,6 +327,7 @@ public class BudgetService {
                 .buttons(new ChatMessage.Button(APPROVE, "Approve", r.id.toString(), "primary"),
                         new ChatMessage.Button(DENY, "Deny", r.id.toString(), "danger"))
                 .note("Request #" + r.id + " · open for 7 days · any manager of " + team.name + " can decide")
+                .live(CURRENT, r.id.toString(), team.managerMembers().stream().map(m -> m.id).toList())
                 .build();
     }
 

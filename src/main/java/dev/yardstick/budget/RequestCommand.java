@@ -48,6 +48,11 @@ public class RequestCommand implements ChatCommand {
     }
 
     @Override
+    public String working(String args) {
+        return args.isEmpty() ? "Opening the request form…" : "Sending your request to your team's managers…";
+    }
+
+    @Override
     public Reply run(Origin origin, String args, String command) {
         if (args.isEmpty() && origin.forms()) {
             return Reply.form(form.form());

@@ -20,6 +20,14 @@ public interface ChatCommand {
         return false;
     }
 
+    /**
+     * What a platform says at once when the answer comes later than it must acknowledge the command (Slack's 3
+     * seconds), so that nobody looks at an empty reply: a short present-tense sentence ending in an ellipsis.
+     */
+    default String working(String args) {
+        return "Working on it…";
+    }
+
     /** Answers {@code args} (the text after the word) for a known member. */
     Reply run(Origin origin, String args, String command);
 }

@@ -26,8 +26,9 @@ public record ChatMessage(String text, List<Block> blocks) {
             @JsonSubTypes.Type(value = Divider.class, name = "divider"),
             @JsonSubTypes.Type(value = Chart.class, name = "chart"),
             @JsonSubTypes.Type(value = Code.class, name = "code"),
-            @JsonSubTypes.Type(value = Inputs.class, name = "inputs")})
-    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Chart, Code, Inputs {
+            @JsonSubTypes.Type(value = Inputs.class, name = "inputs"),
+            @JsonSubTypes.Type(value = Live.class, name = "live")})
+    public sealed interface Block permits Header, Paragraph, Facts, Note, Buttons, Divider, Chart, Code, Inputs, Live {
     }
 
     /** A title line. */
@@ -98,6 +99,17 @@ public record ChatMessage(String text, List<Block> blocks) {
     public record Inputs(Form form, java.util.Map<String, String> errors) implements Block {
     }
 
+    /**
+     * Shows nothing: says that several people hold copies of this message (the managers of a team), and that a
+     * platform which can ask for a message's current version when someone looks at it (Teams' Universal Actions
+     * {@code refresh}) asks with this action and value, the answer being the feature's {@link Reply#card()}. Platforms
+     * that update every copy in place instead (Slack) ignore it.
+     *
+     * @param members the members who hold a copy (their views are refreshed)
+     */
+    public record Live(String action, String value, List<Long> members) implements Block {
+    }
+
     /** A message holding a form to fill in, with what was wrong with its values last time (per field). */
     public static ChatMessage form(Form form, java.util.Map<String, String> errors) {
         return new ChatMessage(form.title(), List.of(new Inputs(form, java.util.Map.copyOf(errors))));
@@ -161,6 +173,12 @@ public record ChatMessage(String text, List<Block> blocks) {
 
         public Builder code(String s) {
             blocks.add(new Code(s));
+            return this;
+        }
+
+        /** Marks the message as one several members hold copies of: see {@link Live}. */
+        public Builder live(String action, String value, List<Long> members) {
+            blocks.add(new Live(action, value, List.copyOf(members)));
             return this;
         }
 

@@ -39,6 +39,11 @@ public class Inbound {
         return find(word(text)).map(c -> c.slow(args(text))).orElse(false);
     }
 
+    /** What to say at once when the answer to a command text comes later: the command's {@code working} sentence. */
+    public String working(String text) {
+        return find(word(text)).map(c -> c.working(args(text))).orElse("Working on it…");
+    }
+
     /** The answer to {@code ai-spend <text>} from a member (help needs none). */
     public Reply command(Origin origin, String text, String command) {
         Optional<ChatCommand> found = find(word(text));

@@ -47,6 +47,11 @@ public record Reply(ChatMessage note, ChatMessage card, boolean changed, Form fo
         return new Reply(ChatMessage.text(note), card, false, null, Map.of(), false);
     }
 
+    /** What a message reads now, asked for without anything being pressed (a Teams card's refresh). */
+    public static Reply current(ChatMessage card) {
+        return new Reply(null, card, false, null, Map.of(), false);
+    }
+
     /** Open a form for the person. */
     public static Reply form(Form form) {
         return new Reply(null, null, false, form, Map.of(), false);

@@ -1,5 +1,6 @@
 package dev.yardstick.digest;
 
+import dev.yardstick.ledger.ModelRouting;
 import dev.yardstick.ledger.Shipped;
 import dev.yardstick.ledger.Summary;
 import java.math.BigDecimal;
@@ -19,12 +20,25 @@ import java.util.Map;
  * @param deployments       deployments that succeeded and failed, or null when unknown
  * @param prCosts           the AI costs of the week's merged pull requests (how many merged, the known costs), or
  *                          null when unknown
+ * @param routing           the week's short requests on premium models, per model, and what they would have cost on
+ *                          the same provider's efficient model; null when unknown
  */
 public record DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
         BigDecimal previousSpend, BigDecimal budget, Map<String, Long> shipped, long shippedTotal,
         long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
         long runawayAlerts, BigDecimal runawayUsd, Summary.PrSurvival prSurvival, Summary.Deployments deployments,
-        Shipped.PrCosts prCosts) {
+        Shipped.PrCosts prCosts, List<ModelRouting.Advice> routing) {
+
+    /** Figures without routing advice. */
+    public DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
+            BigDecimal previousSpend, BigDecimal budget, Map<String, Long> shipped, long shippedTotal,
+            long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
+            long runawayAlerts, BigDecimal runawayUsd, Summary.PrSurvival prSurvival, Summary.Deployments deployments,
+            Shipped.PrCosts prCosts) {
+        this(teamKey, teamName, week, monday, spend, previousSpend, budget, shipped, shippedTotal, previousShipped,
+                aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, prSurvival, deployments,
+                prCosts, null);
+    }
 
     /** Figures without pull request costs. */
     public DigestFigures(String teamKey, String teamName, String week, LocalDate monday, BigDecimal spend,
@@ -34,7 +48,7 @@ public record DigestFigures(String teamKey, String teamName, String week, LocalD
             Summary.Deployments deployments) {
         this(teamKey, teamName, week, monday, spend, previousSpend, budget, shipped, shippedTotal, previousShipped,
                 aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, prSurvival, deployments,
-                null);
+                null, null);
     }
 
     /** Figures without pull request survival or deployment figures. */
@@ -43,7 +57,7 @@ public record DigestFigures(String teamKey, String teamName, String week, LocalD
             long previousShipped, long aiAssisted, BigDecimal premiumShare, List<Week> trend, long activeMembers,
             long runawayAlerts, BigDecimal runawayUsd) {
         this(teamKey, teamName, week, monday, spend, previousSpend, budget, shipped, shippedTotal, previousShipped,
-                aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, null, null, null);
+                aiAssisted, premiumShare, trend, activeMembers, runawayAlerts, runawayUsd, null, null, null, null);
     }
 
     /** One week of the trend. */

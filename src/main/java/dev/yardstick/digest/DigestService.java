@@ -11,6 +11,7 @@ import dev.yardstick.chat.Messenger;
 import dev.yardstick.chat.Outbox;
 import dev.yardstick.watch.AlertRecords;
 import dev.yardstick.ledger.LedgerQueries;
+import dev.yardstick.ledger.ModelRouting;
 import dev.yardstick.ledger.Pricing;
 import dev.yardstick.ledger.Shipped;
 import dev.yardstick.ledger.ShippedQueries;
@@ -61,6 +62,8 @@ public class DigestService {
     Budgets budgets;
     @Inject
     Pricing pricing;
+    @Inject
+    ModelRouting routing;
     @Inject
     Outbox outbox;
     @Inject
@@ -126,7 +129,8 @@ public class DigestService {
                 ledger.aiAssisted(team.key, monday, sunday), premiumShare, trend, week.activeMembers(),
                 runaway.alerts(), runaway.costUsd(), week.prSurvival(), week.deployments(),
                 shippedQueries.mergedPrCosts(team.key, monday.atStartOfDay(team.zone()).toInstant(),
-                        monday.plusWeeks(1).atStartOfDay(team.zone()).toInstant()));
+                        monday.plusWeeks(1).atStartOfDay(team.zone()).toInstant()),
+                routing.ofTeam(team.key, monday, sunday));
     }
 
     /** The digest message for these figures. */
@@ -179,6 +183,10 @@ public class DigestService {
             facts.add(new ChatMessage.Fact("AI-assisted PRs", prs));
         }
         facts.add(new ChatMessage.Fact("Model mix", mix));
+        String routed = routing(f.routing(), f.spend());
+        if (routed != null) {
+            facts.add(new ChatMessage.Fact("Routing", routed));
+        }
         facts.add(new ChatMessage.Fact("Runaway-agent alerts", runaway));
         ChatMessage.Builder b = ChatMessage.builder(f.teamName() + ", week of " + range + ": " + Format.usd(f.spend())
                 + " spent, " + f.shippedTotal() + " shipped")
@@ -217,6 +225,31 @@ public class DigestService {
                 ? (c.merged() == 1 ? "the one PR merged had" : "all " + c.merged() + " PRs merged had")
                         + " a known AI cost"
                 : c.known().size() + " of " + c.merged() + " PRs had a known AI cost");
+    }
+
+    /** The routing line needs a possible saving of at least this much... */
+    public static final BigDecimal ROUTING_MIN_USD = new BigDecimal("5");
+    /** ...and at least this share (0..1) of the week's spend. */
+    public static final BigDecimal ROUTING_MIN_SHARE = new BigDecimal("0.05");
+
+    /**
+     * The team's possible saving from routing, when it is at least {@link #ROUTING_MIN_USD} and
+     * {@link #ROUTING_MIN_SHARE} of the week's spend: "212 short requests on premium models would have cost $42.10
+     * less (12% of spend) on the same provider's efficient models". No person, no ranking (docs/digest.md).
+     */
+    static String routing(List<ModelRouting.Advice> advice, BigDecimal spend) {
+        if (advice == null || advice.isEmpty() || spend == null || spend.signum() <= 0) {
+            return null;
+        }
+        BigDecimal saving = ModelRouting.total(advice);
+        if (saving.compareTo(ROUTING_MIN_USD) < 0 || saving.compareTo(spend.multiply(ROUTING_MIN_SHARE)) < 0) {
+            return null;
+        }
+        long requests = advice.stream().mapToLong(ModelRouting.Advice::requests).sum();
+        return String.format(Locale.US, "%,d", requests) + " short " + (requests == 1 ? "request" : "requests")
+                + " on premium models would have cost " + Format.usd(saving) + " less (" + Format.percent(saving,
+                        spend)
+                + " of spend) on the same provider's efficient models";
     }
 
     /** The change-failure line, when deployments failed: "9 succeeded, 2 failed (18% change failure rate)". */

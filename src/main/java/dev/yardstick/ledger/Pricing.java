@@ -110,6 +110,7 @@ public class Pricing {
     ObjectMapper mapper;
 
     private final Map<String, Price> byName = new HashMap<>();
+    private final Map<String, String> cheaperOf = new HashMap<>();
     private final Map<String, Optional<Price>> resolved = new ConcurrentHashMap<>();
 
     @PostConstruct
@@ -157,6 +158,9 @@ public class Pricing {
             Price price = new Price(model, input, output, cacheRead, cacheWrite, m.path("tier").asText("premium"),
                     cacheWrite1h, List.copyOf(tiers));
             byName.put(model, price);
+            if (m.path("cheaper").isTextual() && !m.path("cheaper").asText().isBlank()) {
+                cheaperOf.put(model, m.path("cheaper").asText().trim().toLowerCase(Locale.ROOT));
+            }
             for (JsonNode alias : m.path("aliases")) {
                 byName.putIfAbsent(alias.asText().toLowerCase(Locale.ROOT), price);
             }
@@ -245,6 +249,16 @@ public class Pricing {
             throw new IOException("pricing.json is missing from the classpath");
         }
         return in;
+    }
+
+    /**
+     * The efficient model a table in Yardstick's format names for a model's short requests ({@code "cheaper"}), if
+     * any; see {@link ModelRouting}.
+     *
+     * @param model the model's id in the table ({@link Price#model()})
+     */
+    public Optional<String> cheaperOf(String model) {
+        return Optional.ofNullable(cheaperOf.get(model));
     }
 
     /** The price of a model by exact id, alias, or id without a date or version suffix. */

@@ -37,8 +37,54 @@ public class SessionLinks implements StatePurge {
         static final Cost NONE = new Cost(0, null);
     }
 
+    /**
+     * A session's repository and branch as its telemetry named them, from {@code from} (its earliest event in the
+     * batch that named them).
+     *
+     * @param repository {@code owner/name}, lower-case
+     */
+    public record Link(String sessionId, String repository, String branch, String headSha, Instant from) {
+    }
+
     @Inject
     DataSource dataSource;
+
+    /**
+     * Links sessions as {@link #link(String, String, String, String)} does, on the caller's connection and
+     * transaction (an OpenTelemetry batch's), in one statement; a link arrives at its {@code from}, or now if that is
+     * later. Returns how many links were new.
+     */
+    public static int link(Connection c, java.util.Collection<Link> links) throws SQLException {
+        if (links.isEmpty()) {
+            return 0;
+        }
+        java.util.List<Link> sorted = links.stream().sorted(java.util.Comparator.comparing(Link::sessionId)
+                .thenComparing(Link::repository).thenComparing(Link::branch)).toList();
+        int n = sorted.size();
+        String[] sessions = new String[n], repos = new String[n], branches = new String[n], shas = new String[n],
+                from = new String[n];
+        for (int i = 0; i < n; i++) {
+            Link l = sorted.get(i);
+            sessions[i] = l.sessionId();
+            repos[i] = l.repository().toLowerCase(Locale.ROOT);
+            branches[i] = l.branch();
+            shas[i] = l.headSha() == null ? null : l.headSha().toLowerCase(Locale.ROOT);
+            from[i] = l.from().toString();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into session_link (session_id, repository, branch, head_sha, linked_at)
+                select s, r, b, h, least(f, now())
+                from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::timestamptz[]) as k (s, r, b, h, f)
+                on conflict do nothing
+                """)) {
+            ps.setArray(1, BatchSql.text(c, sessions));
+            ps.setArray(2, BatchSql.text(c, repos));
+            ps.setArray(3, BatchSql.text(c, branches));
+            ps.setArray(4, BatchSql.text(c, shas));
+            ps.setArray(5, BatchSql.text(c, from));
+            return ps.executeUpdate();
+        }
+    }
 
     /**
      * Links a session to a repository and branch; linking it again to the same ones changes nothing. Returns whether

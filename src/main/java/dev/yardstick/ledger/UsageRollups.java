@@ -23,7 +23,8 @@ final class UsageRollups {
 
     /** The summed columns, in the order of {@link Sums#counts}. */
     static final String[] COLUMNS = {"input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
-            "requests", "events", "unpriced_events"};
+            "requests", "events", "unpriced_events", "short_requests", "short_input_tokens", "short_output_tokens",
+            "short_cache_read_tokens", "short_cache_write_tokens"};
 
     private static final Comparator<String> TEXT = Comparator.nullsFirst(Comparator.naturalOrder());
 
@@ -70,6 +71,18 @@ final class UsageRollups {
     }
 
     private UsageRollups() {
+    }
+
+    /**
+     * What one usage event adds to the rollups, in the order of {@link #COLUMNS}: its tokens, requests, one event,
+     * whether it was unpriced, and its tokens again as a short request when it is one
+     * ({@link ModelRouting#isShort}). A pure function of the stored row, so taking the event back out subtracts
+     * exactly what it added.
+     */
+    static long[] counts(long in, long out, long cacheRead, long cacheWrite, long requests, boolean unpriced) {
+        boolean s = ModelRouting.isShort(in, out, cacheRead, cacheWrite, requests);
+        return new long[]{in, out, cacheRead, cacheWrite, requests, 1, unpriced ? 1 : 0, s ? 1 : 0, s ? in : 0,
+                s ? out : 0, s ? cacheRead : 0, s ? cacheWrite : 0};
     }
 
     /**

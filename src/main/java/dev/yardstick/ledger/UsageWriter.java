@@ -118,7 +118,7 @@ class UsageWriter {
             }
             sums.computeIfAbsent(new UsageRollups.Key(teamKeys[k], days[k], memberIds[k], tools[k], models[k]),
                     x -> new UsageRollups.Sums())
-                    .add(new long[]{in[k], out[k], cr[k], cw[k], requests[k], 1, "unpriced".equals(sources[k]) ? 1 : 0},
+                    .add(UsageRollups.counts(in[k], out[k], cr[k], cw[k], requests[k], "unpriced".equals(sources[k])),
                             costValues[k]);
         }
         UsageRollups.addWithActivity(c, sums, left);
@@ -257,8 +257,8 @@ class UsageWriter {
                 """;
 
         static Gone read(ResultSet rs) throws SQLException {
-            long[] s = {rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), 1,
-                    "unpriced".equals(rs.getString(11)) ? 1 : 0};
+            long[] s = UsageRollups.counts(rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                    "unpriced".equals(rs.getString(11)));
             return new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3), rs.getString(4),
                     rs.getString(5), s, rs.getBigDecimal(12), rs.getString(13), rs.getBoolean(14));
         }

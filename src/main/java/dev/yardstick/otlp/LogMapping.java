@@ -12,9 +12,15 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import dev.yardstick.ledger.SessionLinks;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns the request events of the coding tools, sent as OTLP log records, into usage records:
@@ -32,7 +38,30 @@ final class LogMapping {
 
         final List<Indexed<UsageRecord>> usage = new ArrayList<>();
         final Ignored ignored = new Ignored();
+        /** Per session id, where its resource said it worked, from its earliest event in the request. */
+        final Map<String, SessionLinks.Link> links = new HashMap<>();
+
+        /** The links of the sessions whose usage is still in {@link #usage}. */
+        List<SessionLinks.Link> linksKept() {
+            Set<String> sessions = new HashSet<>();
+            for (Indexed<UsageRecord> u : usage) {
+                if (u.event().sessionId() != null) {
+                    sessions.add(u.event().sessionId());
+                }
+            }
+            return links.values().stream().filter(l -> sessions.contains(l.sessionId())).toList();
+        }
     }
+
+    /** The resource attributes (OpenTelemetry semantic conventions) naming the repository. */
+    static final String REPOSITORY_URL = "vcs.repository.url.full";
+    /** The resource attributes naming the branch: the current one, then its deprecated name. */
+    static final List<String> BRANCH = List.of("vcs.ref.head.name", "vcs.repository.ref.name");
+    /** The resource attributes naming the commit. */
+    static final List<String> REVISION = List.of("vcs.ref.head.revision", "vcs.repository.ref.revision");
+    private static final Pattern URL = Pattern.compile(
+            "^(?:[a-z][a-z0-9+.-]*://(?:[^@/]*@)?[^/]+/|[^@/:]+@[^/:]+:)([^/]+/[^/]+?)(?:\\.git)?/?$");
+    private static final Pattern SHA = Pattern.compile("[0-9a-fA-F]{7,64}");
 
     private LogMapping() {
     }
@@ -43,6 +72,7 @@ final class LogMapping {
         for (ResourceLogs rl : request.getResourceLogsList()) {
             Map<String, AnyValue> resource = Attrs.map(rl.getResource().getAttributesList());
             String service = Attrs.str(resource.get("service.name"));
+            String[] vcs = vcs(resource);
             for (ScopeLogs sl : rl.getScopeLogsList()) {
                 for (LogRecord r : sl.getLogRecordsList()) {
                     Map<String, AnyValue> attrs = Attrs.map(r.getAttributesList());
@@ -55,6 +85,10 @@ final class LogMapping {
                         UsageRecord u = usage(tool, r, attrs, resource, now, oldest, result.ignored);
                         if (u != null) {
                             result.usage.add(new Indexed<>(index++, u));
+                            if (vcs != null && u.sessionId() != null) {
+                                result.links.merge(u.sessionId(), new SessionLinks.Link(u.sessionId(), vcs[0],
+                                        vcs[1], vcs[2], u.time()), (a, b) -> b.from().isBefore(a.from()) ? b : a);
+                            }
                         }
                     } catch (Attrs.Invalid e) {
                         result.ignored.invalid(e.getMessage());
@@ -63,6 +97,36 @@ final class LogMapping {
             }
         }
         return result;
+    }
+
+    /**
+     * The repository ({@code owner/name}), branch and commit (or null) the resource names with the semantic
+     * conventions' VCS attributes, or null when it names no repository of that shape or no branch.
+     */
+    static String[] vcs(Map<String, AnyValue> resource) {
+        String url = Attrs.str(resource.get(REPOSITORY_URL));
+        String type = Attrs.str(resource.get("vcs.ref.type"));
+        if (url == null || type != null && !"branch".equals(type)) {
+            return null;
+        }
+        Matcher m = URL.matcher(url.trim().toLowerCase(java.util.Locale.ROOT));
+        String branch = first(resource, BRANCH);
+        if (!m.matches() || !SessionLinks.REPOSITORY.matcher(m.group(1)).matches() || branch == null
+                || branch.length() > 255 || !Bounds.isStorable(branch)) {
+            return null;
+        }
+        String sha = first(resource, REVISION);
+        return new String[]{m.group(1), branch, sha != null && SHA.matcher(sha).matches() ? sha : null};
+    }
+
+    private static String first(Map<String, AnyValue> attrs, List<String> names) {
+        for (String name : names) {
+            String v = Attrs.str(attrs.get(name));
+            if (v != null) {
+                return v;
+            }
+        }
+        return null;
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.yardstick.ingest.IngestKind;
 import dev.yardstick.ingest.IngestOnly;
 import dev.yardstick.ledger.LedgerWriter;
 import dev.yardstick.ledger.Plausibility;
+import dev.yardstick.ledger.SessionLinks;
 import dev.yardstick.ledger.WriteResult;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
@@ -78,9 +79,14 @@ public class OtlpResource {
             }
             return implausible != null;
         });
+        List<SessionLinks.Link> links = mapped.linksKept();
         WriteResult result = mapped.usage.isEmpty()
                 ? new WriteResult(0, 0, List.of())
-                : ledger.writeUsage(mapped.usage, store::claimForLogs);
+                : ledger.writeUsage(mapped.usage, (c, events) -> {
+                    List<LedgerWriter.Indexed<dev.yardstick.ledger.UsageRecord>> kept = store.claimForLogs(c, events);
+                    SessionLinks.link(c, links);
+                    return kept;
+                });
         count("logs", result, mapped.ignored);
         ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
         if (mapped.ignored.rejected() > 0) {

@@ -36,4 +36,9 @@ public class MyWeekCommand implements ChatCommand {
         return Reply.note(QuarkusTransaction.requiringNew()
                 .call(() -> figures.myWeek(origin.member().orElseThrow(), Instant.now())));
     }
+
+    @Override
+    public String working(String args) {
+        return "Looking up your week…";
+    }
 }

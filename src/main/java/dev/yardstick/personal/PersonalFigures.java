@@ -9,6 +9,7 @@ import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Format;
 import dev.yardstick.ledger.LedgerQueries;
 import dev.yardstick.ledger.MemberTotals;
+import dev.yardstick.ledger.ModelRouting;
 import dev.yardstick.ledger.ShippedQueries;
 import dev.yardstick.ledger.Summary;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,9 +41,16 @@ public class PersonalFigures {
     Budgets budgets;
     @Inject
     ShippedQueries shipped;
+    @Inject
+    ModelRouting routing;
 
     /** How many of the person's own pull requests with a known AI cost the week shows. */
     static final int OWN_PRS = 5;
+
+    /** The routing line names a model only when its short requests would have cost at least this much less. */
+    public static final BigDecimal ROUTING_MIN_USD = BigDecimal.ONE;
+    /** The routing line names at most this many models, largest saving first. */
+    static final int ROUTING_MODELS = 2;
 
     /** The person's week so far, against their own average for the same days of the 4 weeks before. */
     public ChatMessage myWeek(Member member, Instant now) {
@@ -97,8 +105,34 @@ public class PersonalFigures {
             b.paragraph("**AI cost of your merged PRs:** " + String.join(" · ", parts)
                     + "\n_The spend of the sessions linked to each PR's branch, until it merged._");
         }
+        String routed = routing(routing.ofMember(member.id, weekStart, today));
+        if (routed != null) {
+            b.paragraph(routed);
+        }
         return b.note("Only you can see this. Yardstick compares you with your own history, never with colleagues.")
                 .build();
+    }
+
+    /**
+     * The person's routing line, when the short requests on a premium model would have cost at least
+     * {@link #ROUTING_MIN_USD} less on the same provider's efficient model: "Your 212 short requests on
+     * claude-opus-4-5 would have cost $31.20 less on claude-haiku-4-5." (docs/digest.md#routing-advice).
+     */
+    static String routing(List<ModelRouting.Advice> advice) {
+        List<String> lines = new ArrayList<>();
+        for (ModelRouting.Advice a : advice) {
+            if (a.savingUsd().compareTo(ROUTING_MIN_USD) >= 0 && lines.size() < ROUTING_MODELS) {
+                lines.add("Your " + a.requests() + " short " + (a.requests() == 1 ? "request" : "requests") + " on "
+                        + a.model() + " would have cost " + Format.usd(a.savingUsd()) + " less on "
+                        + a.cheaperModel() + ".");
+            }
+        }
+        if (lines.isEmpty()) {
+            return null;
+        }
+        return "**Routing:** " + String.join(" ", lines) + "\n_Short: one request of at most "
+                + String.format(Locale.US, "%,d", ModelRouting.SHORT_REQUEST_TOKENS) + " tokens, context included; "
+                + "same tokens, list prices. Some short requests still need the larger model: yours to judge._";
     }
 
     /** The team's totals for the week so far: the digest's figures, no individuals. */

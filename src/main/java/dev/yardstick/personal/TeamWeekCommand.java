@@ -43,4 +43,9 @@ public class TeamWeekCommand implements ChatCommand {
                     : figures.teamWeek(team, Instant.now());
         }));
     }
+
+    @Override
+    public String working(String args) {
+        return "Looking up your team's week…";
+    }
 }

@@ -94,6 +94,29 @@ class DigestCompositionTest {
         assertFalse(facts(new DigestService().compose(figures(0))).containsKey("AI-assisted PRs"));
     }
 
+    private static DigestFigures withRouting(String cost, String cheaperCost) {
+        DigestFigures f = figures(0);
+        return new DigestFigures(f.teamKey(), f.teamName(), f.week(), f.monday(), f.spend(), f.previousSpend(),
+                f.budget(), f.shipped(), f.shippedTotal(), f.previousShipped(), f.aiAssisted(), f.premiumShare(),
+                f.trend(), f.activeMembers(), f.runawayAlerts(), f.runawayUsd(), null, null, null,
+                List.of(new dev.yardstick.ledger.ModelRouting.Advice("claude-opus-4-5", "claude-haiku-4-5", 1200,
+                        new BigDecimal(cost), new BigDecimal(cheaperCost)),
+                        new dev.yardstick.ledger.ModelRouting.Advice("gpt-4o", "gpt-4o-mini", 34,
+                                new BigDecimal("0.50"), new BigDecimal("0.50"))));
+    }
+
+    @Test
+    void theRoutingLineNeedsFiveDollarsAndFivePercentOfSpend() {
+        // spend $120: 5% is $6.00; $7.50 − $1.50 = $6.00 is enough, $7.49 − $1.50 = $5.99 is not
+        Map<String, String> facts = facts(new DigestService().compose(withRouting("7.50", "1.50")));
+        assertEquals("1,234 short requests on premium models would have cost $6.00 less (5% of spend) on the same "
+                + "provider's efficient models", facts.get("Routing"));
+        assertFalse(facts(new DigestService().compose(withRouting("7.49", "1.50"))).containsKey("Routing"));
+        assertFalse(facts(new DigestService().compose(figures(0))).containsKey("Routing"));
+        String text = new DigestService().compose(withRouting("7.50", "1.50")).blocks().toString();
+        assertFalse(text.contains("claude-opus") || text.contains("use more"), text);
+    }
+
     @Test
     void failedDeploymentsGetAChangeFailureLine() {
         Map<String, String> facts = facts(new DigestService().compose(with(null, Summary.Deployments.of(9, 2))));

@@ -222,6 +222,67 @@ class SessionCostTest {
                 || r.asString().contains(ana), r.asString());
     }
 
+    @Test
+    void openTelemetryResourceAttributesNamingTheRepositoryAndBranchLinkTheSession() {
+        String repo = "acme/otel-" + Api.unique();
+        teamOwning(repo);
+        String branch = "ana/otel-" + Api.unique();
+        String s = session(), tagged = session(), elsewhere = session();
+        // as OTEL_RESOURCE_ATTRIBUTES sets them (semantic conventions: vcs.repository.url.full, vcs.ref.head.name)
+        String resource = vcs("https://github.com/" + repo.toUpperCase(java.util.Locale.ROOT) + ".git", branch, null);
+        otlpLog(resource, s, t.minus(20, ChronoUnit.MINUTES), 1.25); // the link's start: counted
+        otlpLog(resource, s, t.minus(10, ChronoUnit.MINUTES), 0.75); // counted
+        otlpLog(resource, s, t.plusSeconds(60), 4.00); // after the merge: not counted
+        otlpLog(vcs("git@github.com:" + repo + ".git", branch, "tag"), tagged, t.minus(10, ChronoUnit.MINUTES), 9.00);
+        otlpLog(vcs("https://github.com/" + repo, "bo/other", null), elsewhere, t.minus(10, ChronoUnit.MINUTES), 8.00);
+        assertEquals(repo + "|" + branch + "|" + Timestamp.from(t.minus(20, ChronoUnit.MINUTES)).getTime(),
+                Db.string(ds,
+                        "select repository || '|' || branch || '|' || (extract(epoch from linked_at) * 1000)::bigint"
+                                + " from session_link where session_id = ?",
+                        s));
+        assertNull(Db.string(ds, "select branch from session_link where session_id = ?", tagged),
+                "a tag is not a branch");
+
+        String nodeId = "PR_t" + Api.unique();
+        github(pullRequest(nodeId, 41, repo, true, branch, "Otel work", null, t.minus(5, ChronoUnit.MINUTES)))
+                .then().statusCode(202).body("result", equalTo("accepted"));
+        // 1.25 + 0.75, by hand
+        assertEquals("2.00000000", Db.string(ds, "select ai_cost_usd::text from outcome_event where id = ?",
+                "github-pr:" + nodeId));
+    }
+
+    /** Resource attributes naming a repository and branch, as JSON for an OTLP resource. */
+    private static String vcs(String url, String branch, String refType) {
+        return "{\"key\":\"vcs.repository.url.full\",\"value\":{\"stringValue\":\"" + url + "\"}},"
+                + "{\"key\":\"vcs.ref.head.name\",\"value\":{\"stringValue\":\"" + branch + "\"}}"
+                + (refType == null
+                        ? ""
+                        : ",{\"key\":\"vcs.ref.type\",\"value\":{\"stringValue\":\"" + refType
+                                + "\"}}");
+    }
+
+    /** One Claude Code {@code api_request} log record, OTLP/JSON, its resource carrying {@code resource}. */
+    private void otlpLog(String resource, String session, Instant time, double costUsd) {
+        long nanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
+        String body = """
+                {"resourceLogs":[{"resource":{"attributes":[
+                  {"key":"service.name","value":{"stringValue":"claude-code"}},%s]},
+                 "scopeLogs":[{"scope":{"name":"com.anthropic.claude_code.events"},"logRecords":[{
+                  "timeUnixNano":"%d","body":{"stringValue":"claude_code.api_request"},
+                  "attributes":[{"key":"event.name","value":{"stringValue":"api_request"}},
+                   {"key":"session.id","value":{"stringValue":"%s"}},
+                   {"key":"user.email","value":{"stringValue":"%s"}},
+                   {"key":"model","value":{"stringValue":"claude-sonnet-4-5"}},
+                   {"key":"input_tokens","value":{"intValue":"100"}},
+                   {"key":"output_tokens","value":{"intValue":50}},
+                   {"key":"cost_usd","value":{"doubleValue":%s}},
+                   {"key":"request_id","value":{"stringValue":"req_%s"}}]}]}]}]}
+                """.formatted(resource, nanos, session, user, costUsd, UUID.randomUUID());
+        given().header("Authorization", "Bearer " + token).contentType("application/json")
+                .body(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/v1/logs")
+                .then().statusCode(200).body(equalTo("{}"));
+    }
+
     @Inject
     dev.yardstick.personal.PersonalFigures personal;
 

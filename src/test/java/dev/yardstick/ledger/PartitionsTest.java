@@ -184,10 +184,19 @@ class PartitionsTest {
         long member = Db.scalar(ds, "select id from member where email = ?", user);
         Db.update(ds, """
                 insert into usage_daily (team_key, day, member_id, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, cost_usd, requests, events, unpriced_events, shard)
-                values (?, ?, ?, 'codex', 'gpt-5', 0, 0, 0, 0, 0, 0, 0, 0, 9)
+                    cache_read_tokens, cache_write_tokens, cost_usd, requests, events, unpriced_events,
+                    short_requests, short_input_tokens, shard)
+                values (?, ?, ?, 'codex', 'gpt-5', 0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 9)
                 on conflict do nothing
                 """, team, day, member);
+        // and the team's, so that both rollups' routing figures (V21's short_* columns) must survive the fold
+        Db.update(ds, """
+                insert into usage_team_daily (team_key, day, tool, model, input_tokens, output_tokens,
+                    cache_read_tokens, cache_write_tokens, cost_usd, requests, events, unpriced_events,
+                    short_requests, short_input_tokens, shard)
+                values (?, ?, 'codex', 'gpt-5', 0, 0, 0, 0, 0, 0, 0, 0, 1, 10, 9)
+                on conflict do nothing
+                """, team, day);
         String summary = admin().get("/api/v1/teams/" + team + "/summary?from=" + day + "&to=" + day)
                 .then().statusCode(200).extract().asString();
 
@@ -200,6 +209,12 @@ class PartitionsTest {
                 team, day));
         assertEquals(750, teamCostCents(team));
         assertEquals(6, Db.scalar(ds, "select events from usage_daily where team_key = ? and day = ?", team, day));
+        for (String table : List.of("usage_daily", "usage_team_daily")) {
+            assertEquals(7, Db.scalar(ds, "select short_requests from " + table + " where team_key = ? and day = ?",
+                    team, day), table);
+            assertEquals(610, Db.scalar(ds, "select short_input_tokens from " + table
+                    + " where team_key = ? and day = ?", team, day), table);
+        }
         admin().get("/api/v1/teams/" + team + "/summary?from=" + day + "&to=" + day).then().statusCode(200)
                 .body(org.hamcrest.Matchers.equalTo(summary));
         // a late event after compaction lands in a shard again, and adds up

@@ -49,6 +49,25 @@ class PricingTest {
     }
 
     @Test
+    void aTableInYardsticksFormatMayNameEachModelsCheaperModel() throws IOException {
+        Path file = dir.resolve("routing.json");
+        Files.writeString(file, """
+                {"models": [
+                  {"model": "in-house-405b", "tier": "premium", "input": 4, "output": 12, "cacheRead": 0.4,
+                   "cacheWrite": 4, "cheaper": "In-House-8B"},
+                  {"model": "in-house-8b", "tier": "efficient", "input": 0.2, "output": 0.6, "cacheRead": 0.02,
+                   "cacheWrite": 0.2},
+                  {"model": "claude-opus-4-5", "tier": "premium", "input": 5, "output": 25, "cacheRead": 0.5,
+                   "cacheWrite": 6.25}]}
+                """);
+        ModelRouting routing = new ModelRouting();
+        routing.pricing = load(file);
+        assertEquals("in-house-8b", routing.cheaper("in-house-405b").orElseThrow().model());
+        assertTrue(routing.cheaper("in-house-8b").isEmpty(), "already efficient");
+        assertTrue(routing.cheaper("claude-opus-4-5").isEmpty(), "the rule's claude-haiku-4-5 is not in this table");
+    }
+
+    @Test
     void fileReplacesTheShippedTable() throws IOException {
         Path file = dir.resolve("prices.json");
         Files.writeString(file, """

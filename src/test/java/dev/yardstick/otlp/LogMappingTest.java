@@ -95,4 +95,32 @@ class LogMappingTest {
         assertEquals(1, r.ignored.unknown, "the tool result is not usage");
         assertEquals(1, r.ignored.invalid, "the absurd cost is refused, not parsed");
     }
+
+    private static String[] vcs(String url, String branch, String... more) {
+        java.util.Map<String, AnyValue> m = new java.util.HashMap<>();
+        m.put("vcs.repository.url.full", AnyValue.newBuilder().setStringValue(url).build());
+        if (branch != null) {
+            m.put("vcs.ref.head.name", AnyValue.newBuilder().setStringValue(branch).build());
+        }
+        for (int i = 0; i < more.length; i += 2) {
+            m.put(more[i], AnyValue.newBuilder().setStringValue(more[i + 1]).build());
+        }
+        return LogMapping.vcs(m);
+    }
+
+    @Test
+    void resourceAttributesNameTheRepositoryAndBranchInTheSemanticConventionsForms() {
+        String[] https = vcs("https://github.com/Acme/Widgets", "ana/eng-1-x", "vcs.ref.head.revision", "9d59409a");
+        assertEquals(java.util.List.of("acme/widgets", "ana/eng-1-x", "9d59409a"), java.util.Arrays.asList(https));
+        for (String url : new String[]{"https://github.com/acme/widgets.git", "git@github.com:acme/widgets.git",
+                "ssh://git@github.com/acme/widgets", "https://x-token:secret@github.com/acme/widgets/"}) {
+            assertEquals("acme/widgets", vcs(url, "main")[0], url);
+        }
+        assertNull(vcs("https://gitlab.com/my-org/my-project/repo", "main"), "not owner/name");
+        assertNull(vcs("https://github.com/acme/widgets", null), "no branch");
+        assertNull(vcs("https://github.com/acme/widgets", "v1.2", "vcs.ref.type", "tag"), "a tag");
+        assertEquals("old-name", vcs("https://github.com/acme/widgets", null, "vcs.repository.ref.name",
+                "old-name")[1], "the deprecated name");
+        assertNull(vcs("https://github.com/acme/widgets", "main", "vcs.ref.head.revision", "HEAD")[2]);
+    }
 }

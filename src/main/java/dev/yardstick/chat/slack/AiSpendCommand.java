@@ -5,6 +5,7 @@ import com.slack.api.bolt.App;
 import com.slack.api.bolt.context.builtin.SlashCommandContext;
 import com.slack.api.bolt.response.Response;
 import dev.yardstick.admin.Member;
+import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Inbound;
 import dev.yardstick.chat.MessageKey;
 import dev.yardstick.chat.Messenger;
@@ -20,7 +21,8 @@ import java.util.UUID;
  * {@code /ai-spend [me|team|request <amount> <reason>|help]} on Slack (the commands themselves are the features'
  * {@link dev.yardstick.chat.ChatCommand}s, through {@link Inbound}): every answer is ephemeral. A linked person asking
  * for something quick is answered in the ack; slow commands (which message managers) and people Slack must first
- * tell us about are acked at once and answered through the response URL (through the outbox). A command that answers
+ * tell us about are acked at once with the command's {@code working} sentence ("Looking up your week…") and answered
+ * through the response URL (through the outbox). A command that answers
  * with a form opens it as a modal. A reply that holds a secret ({@code connect}'s token) is never queued: it is the
  * ack itself, or, for a person Slack must first tell us about, one direct post to the response URL.
  */
@@ -85,6 +87,7 @@ public class AiSpendCommand implements SlackListener {
             messenger.respond("slack", p.getTeamId(), p.getResponseUrl(), MessageKey.of("respond", UUID.randomUUID()),
                     reply == null || reply.note() == null ? SlackReplies.notLinked() : reply.note());
         });
-        return ctx.ack();
+        // the answer comes later, through the response URL: say so now rather than ack with nothing
+        return SlackReplies.ephemeral(ChatMessage.text(inbound.working(text)));
     }
 }

@@ -14,15 +14,20 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Workspace installations of the distributed app, kept in PostgreSQL (table
- * {@code slack_installation}), one row per workspace: a reinstall replaces it, {@code app_uninstalled}
- * and {@code tokens_revoked} delete it.
+ * Installations of the distributed app, kept in PostgreSQL (table {@code slack_installation}), keyed by enterprise
+ * and workspace: one row per workspace, or, for an app installed org-wide on Enterprise Grid
+ * ({@code is_enterprise_install}), one row for the enterprise with no workspace. A reinstall replaces the row,
+ * {@code app_uninstalled} and {@code tokens_revoked} delete it. Which enterprise a workspace belongs to is kept from
+ * Slack's requests ({@code slack_workspace}), so that a message to a workspace of an org-wide installation is sent
+ * with that installation's token.
  */
 @ApplicationScoped
 public class SlackInstallations implements com.slack.api.bolt.service.InstallationService {
 
     @Inject
     DataSource dataSource;
+
+    private final java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @Override
     public boolean isHistoricalDataEnabled() {
@@ -113,9 +118,31 @@ public class SlackInstallations implements com.slack.api.bolt.service.Installati
         }).orElse(null);
     }
 
-    /** The bot token installed in a workspace. */
+    /**
+     * The bot token that reaches a workspace: its own installation's, else that of its enterprise's org-wide
+     * installation.
+     */
     public Optional<String> botToken(String teamId) {
         return find(null, teamId).map(r -> r.botToken);
+    }
+
+    /** Remembers that a workspace belongs to an enterprise, as a request from it says (written once per pair). */
+    public void workspaceSeen(String enterpriseId, String teamId) {
+        if (enterpriseId == null || teamId == null || enterpriseId.isBlank() || teamId.isBlank()
+                || seen.contains(teamId + "/" + enterpriseId)) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                insert into slack_workspace (team_id, enterprise_id) values (?, ?)
+                on conflict (team_id) do update set enterprise_id = excluded.enterprise_id, seen_at = now()
+                """)) {
+            ps.setString(1, teamId);
+            ps.setString(2, enterpriseId);
+            ps.executeUpdate();
+            seen.add(teamId + "/" + enterpriseId);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The workspaces the app is installed in (enterprise-wide installs aside), by id. */
@@ -142,11 +169,13 @@ public class SlackInstallations implements com.slack.api.bolt.service.Installati
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select enterprise_id, team_id, app_id, bot_id, bot_user_id, bot_token, bot_scope, installer_user_id
                 from slack_installation
-                where (team_id = ?) or (team_id is null and enterprise_id = ?)
+                where (team_id = ?) or (team_id is null and enterprise_id = coalesce(?,
+                    (select w.enterprise_id from slack_workspace w where w.team_id = ?)))
                 order by team_id nulls last limit 1
                 """)) {
             ps.setString(1, teamId);
             ps.setString(2, enterpriseId);
+            ps.setString(3, teamId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next()
                         ? Optional.of(new Row(rs.getString(1), rs.getString(2), rs.getString(3),

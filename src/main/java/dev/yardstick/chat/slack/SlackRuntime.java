@@ -23,6 +23,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SlackRuntime {
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private static final Logger LOG = Logger.getLogger(SlackRuntime.class);
     /** Where the OAuth endpoints are served (under the servlet context path). */
     static final String INSTALL_PATH = "/slack/install";
@@ -117,7 +119,7 @@ public class SlackRuntime {
                 .clientId(settings.oauth() ? settings.clientId().get() : null)
                 .clientSecret(settings.oauth() ? settings.clientSecret().get() : null)
                 .redirectUri(settings.redirectUri().orElse(null))
-                .scope(settings.oauth() ? settings.scopes() : null)
+                .scope(settings.oauth() ? settings.installScopes() : null)
                 .userScope(null)
                 .oauthInstallPath(INSTALL_PATH)
                 .oauthRedirectUriPath(REDIRECT_PATH)
@@ -125,6 +127,16 @@ public class SlackRuntime {
         App built = new App(b.build());
         if (settings.oauth()) {
             built = built.asOAuthApp(true).service(installations).service(states);
+            // Enterprise Grid: which enterprise each workspace is in, for the tokens of org-wide installations
+            built.use((req, resp, chain) -> {
+                String teamId = req.getContext().getTeamId();
+                if (teamId == null && req instanceof com.slack.api.bolt.request.builtin.EventRequest e) {
+                    // an org-wide installation's event: the installation has no workspace, the event has one
+                    teamId = JSON.readTree(e.getRequestBodyAsString()).path("team_id").asText(null);
+                }
+                installations.workspaceSeen(req.getContext().getEnterpriseId(), teamId);
+                return chain.next(req);
+            });
         }
         for (SlackListener l : listeners) {
             l.register(built);

@@ -42,7 +42,8 @@ import org.jboss.logging.Logger;
  * earlier attempt is in doubt (its worker died mid-send), the transport first reads the
  * conversation's history since that attempt ({@code conversations.history} with
  * {@code include_all_metadata}) and, if the message is there, records it as sent instead of posting
- * it again.
+ * it again; that needs the history scopes, so it is done only with {@code SLACK_SETTLE_WITH_HISTORY=true}.
+ * Without them a message in doubt is sent again: at least once, as on Teams.
  */
 @ApplicationScoped
 public class SlackTransport implements ChatTransport {
@@ -66,6 +67,8 @@ public class SlackTransport implements ChatTransport {
     DataSource dataSource;
     @Inject
     ChartPng charts;
+    @Inject
+    SlackSettings settings;
 
     // the JDK client re-sends no POST on its own (unless jdk.httpclient.enableAllMethodRetry is set)
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -222,6 +225,10 @@ public class SlackTransport implements ChatTransport {
     private Optional<Sent> find(MethodsClient client, String target, Instant since,
             java.util.function.Predicate<Message> match, java.util.function.Function<Message, String> idOf)
             throws IOException, SlackApiException {
+        if (!settings.settleWithHistory()) {
+            LOG.debugf("A message to %s is in doubt; sent again (SLACK_SETTLE_WITH_HISTORY is off)", target);
+            return Optional.empty();
+        }
         String channel = conversationOf(client, target);
         if (channel == null) {
             return Optional.empty();
@@ -234,7 +241,8 @@ public class SlackTransport implements ChatTransport {
                     .includeAllMetadata(true).limit(200).cursor(c));
             if (!r.isOk()) {
                 LOG.warnf("Could not check %s for a message in doubt (%s); sending it again. Grant the history "
-                        + "scopes of docs/slack-app-manifest.yaml for exactly-once delivery after crashes.", channel,
+                        + "scopes (" + SlackSettings.HISTORY_SCOPES + ", docs/slack-setup.md) for exactly-once "
+                        + "delivery after crashes.", channel,
                         r.getError());
                 return Optional.empty();
             }

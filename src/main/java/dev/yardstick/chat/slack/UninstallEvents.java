@@ -13,16 +13,20 @@ public class UninstallEvents implements SlackListener {
     @Inject
     SlackInstallations installations;
 
+    /**
+     * Deletes the installation the event is about, as its {@code authorizations} name it: a workspace's, or an
+     * org-wide (Enterprise Grid) installation's, whose workspace is none.
+     */
     @Override
     public void register(App app) {
         app.event(AppUninstalledEvent.class, (req, ctx) -> {
-            installations.deleteAll(req.getEnterpriseId(), req.getTeamId());
+            installations.deleteAll(ctx.getEnterpriseId(), ctx.getTeamId());
             return ctx.ack();
         });
         app.event(TokensRevokedEvent.class, (req, ctx) -> {
             var bot = req.getEvent().getTokens() == null ? null : req.getEvent().getTokens().getBot();
             if (bot != null && !bot.isEmpty()) {
-                installations.deleteAll(req.getEnterpriseId(), req.getTeamId());
+                installations.deleteAll(ctx.getEnterpriseId(), ctx.getTeamId());
             }
             return ctx.ack();
         });

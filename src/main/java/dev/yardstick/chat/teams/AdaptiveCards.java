@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.yardstick.chat.ChatMessage;
 import dev.yardstick.chat.Form;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -36,6 +37,18 @@ public final class AdaptiveCards {
      * @param png draws a chart (null: charts are shown by their alternative text)
      */
     public static ObjectNode card(ChatMessage message, Function<ChatMessage.Chart, byte[]> png) {
+        return card(message, png, members -> List.of());
+    }
+
+    /**
+     * The card of a message, with the Teams user ids ({@code 29:...} or {@code 8:orgid:<object id>}) of the members
+     * who hold a copy of it ({@link ChatMessage.Live}): their view of it is refreshed (Universal Actions).
+     *
+     * @param png     draws a chart (null: charts are shown by their alternative text)
+     * @param userIds the Teams user ids of these members (those it knows)
+     */
+    public static ObjectNode card(ChatMessage message, Function<ChatMessage.Chart, byte[]> png,
+            Function<List<Long>, List<String>> userIds) {
         ObjectNode card = MAPPER.createObjectNode().put("type", "AdaptiveCard")
                 .put("$schema", "http://adaptivecards.io/schemas/adaptive-card.json").put("version", VERSION);
         card.put("fallbackText", message.text());
@@ -79,6 +92,9 @@ public final class AdaptiveCards {
                 continue;
             } else if (b instanceof ChatMessage.Code code) {
                 e = code(code.text());
+            } else if (b instanceof ChatMessage.Live live) {
+                card.set("refresh", refresh(live, userIds.apply(live.members())));
+                continue;
             } else if (b instanceof ChatMessage.Inputs inputs) {
                 inputs(body, inputs);
                 separator = false;
@@ -142,6 +158,25 @@ public final class AdaptiveCards {
         execute.set("data", data);
         execute.set("fallback", submit);
         body.addObject().put("type", "ActionSet").putArray("actions").add(execute);
+    }
+
+    /** The most user ids a card's refresh names (Teams refreshes automatically for at most 60 people). */
+    static final int MAX_REFRESH_USERS = 60;
+
+    /**
+     * A card's {@code refresh}: when one of {@code userIds} looks at the card, Teams sends the bot an
+     * {@code adaptiveCard/action} invoke with this {@code Action.Execute} (trigger {@code automatic}), and shows the
+     * card the bot answers with: the message as it reads now, whoever changed it.
+     */
+    private static ObjectNode refresh(ChatMessage.Live live, List<String> userIds) {
+        ObjectNode refresh = MAPPER.createObjectNode();
+        ObjectNode execute = refresh.putObject("action").put("type", "Action.Execute").put("verb", live.action());
+        execute.putObject("data").put("action", live.action()).put("value", live.value());
+        if (!userIds.isEmpty()) {
+            ArrayNode ids = refresh.putArray("userIds");
+            userIds.stream().limit(MAX_REFRESH_USERS).forEach(ids::add);
+        }
+        return refresh;
     }
 
     /** A message activity carrying the card as its one attachment. */

@@ -12,6 +12,7 @@ import dev.yardstick.chat.Origin;
 import dev.yardstick.chat.Outbox;
 import dev.yardstick.chat.Outgoing;
 import dev.yardstick.chat.Reply;
+import dev.yardstick.chat.Welcome;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,7 +29,9 @@ import org.jboss.logging.Logger;
  * {@code ai-spend} commands privately in a 1:1 chat (in a channel only with a hint to ask in a 1:1
  * chat, never with anyone's figures; in the 1:1 chat the {@code ai-spend} prefix is optional), and passes card
  * buttons ({@code Action.Execute} invokes and {@code Action.Submit} messages) to the features through
- * {@link Inbound}. A reply that holds a secret ({@code connect}'s token) is sent once, directly, never queued.
+ * {@link Inbound}; an {@code adaptiveCard/action} invoke with trigger {@code automatic} (a card's refresh) is answered
+ * with the card as it reads now. Installed in a team, a group chat or a 1:1 chat, it says its {@link Welcome} once
+ * per conversation. A reply that holds a secret ({@code connect}'s token) is sent once, directly, never queued.
  */
 @ApplicationScoped
 public class TeamsBot {
@@ -58,6 +61,18 @@ public class TeamsBot {
         }
         conversations.save(ref);
         return switch (type) {
+            case "conversationUpdate" -> {
+                if (botAdded(a)) {
+                    welcome(ref);
+                }
+                yield null;
+            }
+            case "installationUpdate" -> {
+                if ("add".equals(a.path("action").asText())) {
+                    welcome(ref);
+                }
+                yield null;
+            }
             case "message" -> {
                 JsonNode value = a.path("value");
                 if (value.isObject() && value.hasNonNull("action")) {
@@ -71,6 +86,40 @@ public class TeamsBot {
                     : null;
             default -> null;
         };
+    }
+
+    /**
+     * Whether a {@code conversationUpdate} says the bot itself joined (it is among {@code membersAdded}, by the
+     * activity's {@code recipient.id}): the app was installed in a team, a group chat or a 1:1 chat. People added to
+     * a conversation the bot is already in are not the bot, and get nothing.
+     */
+    static boolean botAdded(JsonNode a) {
+        String bot = a.path("recipient").path("id").asText(null);
+        if (bot == null) {
+            return false;
+        }
+        for (JsonNode m : a.path("membersAdded")) {
+            if (bot.equals(m.path("id").asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The welcome, once per conversation: Teams tells an installation both with {@code installationUpdate} (add) and
+     * with a {@code conversationUpdate} adding the bot; both queue the same outbox key, which sends once.
+     */
+    private void welcome(TeamsConversations.Ref ref) {
+        outbox.enqueue(new Outgoing(MessageKey.of("welcome", "teams", ref.conversationId()).value(),
+                TeamsTransport.PLATFORM, Outgoing.Operation.RESPOND, ref.tenantId(), ref.conversationId(), null,
+                Welcome.of(COMMAND, "personal".equals(ref.type()))));
+    }
+
+    /** Where a member acted in Teams: forms are shown in the answer's card ({@code ChatMessage.Inputs}). */
+    private static Origin origin(Optional<Member> member) {
+        return new Origin(TeamsTransport.PLATFORM, member, true, emails -> {
+        });
     }
 
     /** The conversation reference of an activity, or null when it names no conversation. */
@@ -111,7 +160,7 @@ public class TeamsBot {
                 String args = prefixed ? text.substring(COMMAND.length()).trim() : text;
                 Optional<Member> member = inbound.help(args) ? Optional.empty() : member(a, ref);
                 if (inbound.help(args) || member.isPresent()) {
-                    Reply answer = inbound.command(Origin.of(TeamsTransport.PLATFORM, member), args, COMMAND);
+                    Reply answer = inbound.command(origin(member), args, COMMAND);
                     if (answer.secret()) {
                         once(ref, answer.note());
                         return;
@@ -121,7 +170,7 @@ public class TeamsBot {
                     reply = notLinked();
                 }
             } else {
-                reply = inbound.help(Origin.of(TeamsTransport.PLATFORM, Optional.empty()), COMMAND);
+                reply = inbound.help(origin(Optional.empty()), COMMAND);
             }
         }
         respond(a, ref, reply);
@@ -177,7 +226,7 @@ public class TeamsBot {
         if (data.hasNonNull(AdaptiveCards.FORM_ID)) {
             return form(a, ref, data, invoke);
         }
-        Reply reply = inbound.click(Origin.of(TeamsTransport.PLATFORM, member(a, ref)), data.path("action").asText(""),
+        Reply reply = inbound.click(origin(member(a, ref)), data.path("action").asText(""),
                 data.path("value").asText(""));
         ChatMessage note = reply.note() == null ? ChatMessage.text("Done.") : reply.note();
         if (!invoke) {
@@ -187,7 +236,8 @@ public class TeamsBot {
         // the invoke response replaces the card, as the outbox's update of it does: same card
         ObjectNode response = JSON.createObjectNode().put("statusCode", 200).put("type",
                 AdaptiveCards.CONTENT_TYPE);
-        response.set("value", AdaptiveCards.card(reply.card() == null ? note : reply.card(), null));
+        response.set("value",
+                AdaptiveCards.card(reply.card() == null ? note : reply.card(), null, conversations::userIds));
         return response;
     }
 
@@ -206,7 +256,7 @@ public class TeamsBot {
             }
         });
         Optional<Member> member = member(a, ref);
-        Origin origin = Origin.of(TeamsTransport.PLATFORM, member);
+        Origin origin = origin(member);
         Optional<Form> form = inbound.form(origin, formId);
         ChatMessage card;
         if (member.isEmpty() || form.isEmpty()) {

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -85,6 +86,33 @@ public class TeamsConversations {
                 ? one("select * from teams_conversation order by updated_at desc limit 1")
                 : one("select * from teams_conversation where tenant_id = ? order by updated_at desc limit 1",
                         tenantId);
+    }
+
+    /**
+     * The Teams user ids of these members, for a card's refresh: the {@code 29:...} id of their 1:1 chat with the bot
+     * when known, else {@code 8:orgid:<Entra object id>}; members without a Teams id are left out.
+     */
+    public List<String> userIds(List<Long> memberIds) {
+        if (memberIds.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
+                select coalesce((select t.user_id from teams_conversation t where t.conversation_type = 'personal'
+                        and t.aad_object_id = m.teams_user_id and t.user_id is not null
+                        order by t.updated_at desc limit 1), '8:orgid:' || m.teams_user_id)
+                from member m where m.id = any(?) and m.teams_user_id is not null order by m.id
+                """)) {
+            ps.setArray(1, c.createArrayOf("bigint", memberIds.toArray()));
+            List<String> out = new java.util.ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException("Teams user id lookup failed", e);
+        }
     }
 
     private Optional<Ref> one(String sql, Object... params) {

@@ -45,9 +45,10 @@ public class TeamsResource {
             activity = null;
         }
         String serviceUrl = activity == null ? null : activity.path("serviceUrl").asText(null);
-        if (auth.verify(bearer(authorization), serviceUrl).isEmpty()) {
-            return Problem.unauthorized("teams",
-                    "A valid Bot Framework token for this bot and the activity's serviceUrl is required.");
+        String channelId = activity == null ? null : activity.path("channelId").asText(null);
+        if (auth.verify(bearer(authorization), channelId, serviceUrl).isEmpty()) {
+            return Problem.unauthorized("teams", "A valid Bot Framework token for this bot, signed by a key endorsed "
+                    + "for the activity's channelId, and for the activity's serviceUrl, is required.");
         }
         if (activity == null || !activity.isObject()) {
             return Problem.response(Response.Status.BAD_REQUEST, "The body must be a Bot Framework activity.");

@@ -115,8 +115,8 @@ public class TeamsTransport implements ChatTransport {
                 return new Failed("Teams bot not configured (TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_TENANT_ID)",
                         true);
             }
-            ObjectNode activity = AdaptiveCards.activity(AdaptiveCards.card(m.message(), this::chartPng),
-                    m.message().text());
+            ObjectNode activity = AdaptiveCards.activity(
+                    AdaptiveCards.card(m.message(), this::chartPng, conversations::userIds), m.message().text());
             return switch (m.operation()) {
                 case POST, RESPOND, UPLOAD -> post(m, activity);
                 case UPDATE -> {

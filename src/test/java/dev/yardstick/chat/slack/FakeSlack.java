@@ -42,6 +42,10 @@ public final class FakeSlack {
         }
     }
 
+    /** The enterprise of the org-wide (Enterprise Grid) install that codes starting with {@code org-} make. */
+    public static final String ENTERPRISE = "E0GRID";
+    /** The bot token of that org-wide install. */
+    public static final String ORG_TOKEN = "xoxb-org-token";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer server;
@@ -240,7 +244,7 @@ public final class FakeSlack {
             unanswered.add(call);
             later.schedule(() -> {
                 unanswered.remove(call);
-                String answer = answer(method, params);
+                String answer = answer(method, params, call.authorization());
                 if (drop) {
                     calls.add(new Call(method + ":dropped", params, body, call.authorization()));
                     ex.close(); // no response sent: the connection is closed
@@ -258,7 +262,7 @@ public final class FakeSlack {
         if (hold != null) {
             if (hold.carriedOut) {
                 calls.add(call);
-                answer(method, params);
+                answer(method, params, call.authorization());
             }
             hold.arrived.countDown();
             try {
@@ -270,15 +274,18 @@ public final class FakeSlack {
             return;
         }
         calls.add(call);
-        send(ex, 200, answer(method, params));
+        send(ex, 200, answer(method, params, call.authorization()));
     }
 
     /** What Slack answers (and records in conversation history) for a call. */
-    private String answer(String method, Map<String, String> params) {
+    private String answer(String method, Map<String, String> params, String authorization) {
         String answer = switch (method) {
-            case "auth.test" ->
-                "{\"ok\":true,\"url\":\"https://acme.slack.com/\",\"team\":\"Acme\",\"user\":\"yardstick\","
-                        + "\"team_id\":\"T0001\",\"user_id\":\"UBOT\",\"bot_id\":\"BBOT\",\"is_enterprise_install\":false}";
+            case "auth.test" -> ("Bearer " + ORG_TOKEN).equals(authorization)
+                    ? "{\"ok\":true,\"url\":\"https://starship.enterprise.slack.com/\",\"team\":\"Starship\","
+                            + "\"user\":\"yardstick\",\"user_id\":\"WBOTORG\",\"bot_id\":\"BORG\","
+                            + "\"enterprise_id\":\"" + ENTERPRISE + "\",\"is_enterprise_install\":true}"
+                    : "{\"ok\":true,\"url\":\"https://acme.slack.com/\",\"team\":\"Acme\",\"user\":\"yardstick\","
+                            + "\"team_id\":\"T0001\",\"user_id\":\"UBOT\",\"bot_id\":\"BBOT\",\"is_enterprise_install\":false}";
             case "chat.postMessage" -> {
                 String channel = conversationOf(params.get("channel"));
                 ObjectNode msg = JSON.createObjectNode().put("type", "message").put("bot_id", "BBOT")
@@ -370,10 +377,17 @@ public final class FakeSlack {
                 }
                 yield "{\"ok\":true,\"files\":[{\"id\":\"" + id + "\",\"title\":\"chart\"}]}";
             }
-            case "oauth.v2.access" -> "{\"ok\":true,\"app_id\":\"A0001\",\"authed_user\":{\"id\":\"UINSTALLER\"},"
-                    + "\"scope\":\"commands,chat:write,users:read,users:read.email\",\"token_type\":\"bot\","
-                    + "\"access_token\":\"xoxb-installed-token\",\"bot_user_id\":\"UBOT2\","
-                    + "\"team\":{\"id\":\"T0OAUTH\",\"name\":\"Oauth Co\"},\"enterprise\":null,\"is_enterprise_install\":false}";
+            // an org-wide install on Enterprise Grid: Slack's documented shape, team null
+            case "oauth.v2.access" -> params.getOrDefault("code", "").startsWith("org-")
+                    ? "{\"ok\":true,\"access_token\":\"" + ORG_TOKEN + "\",\"token_type\":\"bot\","
+                            + "\"scope\":\"commands,chat:write,users:read,users:read.email\",\"bot_user_id\":\"WBOTORG\","
+                            + "\"app_id\":\"A0001\",\"team\":null,\"enterprise\":{\"id\":\"" + ENTERPRISE
+                            + "\",\"name\":\"Starship\"},\"is_enterprise_install\":true,"
+                            + "\"authed_user\":{\"id\":\"WINSTALLER\"}}"
+                    : "{\"ok\":true,\"app_id\":\"A0001\",\"authed_user\":{\"id\":\"UINSTALLER\"},"
+                            + "\"scope\":\"commands,chat:write,users:read,users:read.email\",\"token_type\":\"bot\","
+                            + "\"access_token\":\"xoxb-installed-token\",\"bot_user_id\":\"UBOT2\","
+                            + "\"team\":{\"id\":\"T0OAUTH\",\"name\":\"Oauth Co\"},\"enterprise\":null,\"is_enterprise_install\":false}";
             default -> "{\"ok\":false,\"error\":\"unknown_method\"}";
         };
         return answer;

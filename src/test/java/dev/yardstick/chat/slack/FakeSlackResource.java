@@ -29,8 +29,9 @@ public class FakeSlackResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        // the opt-in exactly-once mode (history scopes granted), which the in-doubt tests exercise
         return Map.of("slack.api-url", fake().apiUrl(), "slack.signing-secret", SIGNING_SECRET,
-                "slack.bot-token", BOT_TOKEN);
+                "slack.bot-token", BOT_TOKEN, "slack.settle-with-history", "true");
     }
 
     @Override

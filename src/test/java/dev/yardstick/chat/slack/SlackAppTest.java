@@ -157,7 +157,9 @@ class SlackAppTest {
     void unknownUserIsToldHowToGetLinkedAndNothingElse() {
         String stranger = slackId();
         slack.user(stranger, "nobody-" + Api.unique() + "@elsewhere.example");
-        SlackRequests.command(stranger, "", slack.responseUrl("stranger")).then().statusCode(200);
+        // the answer comes later: the ack says so at once
+        SlackRequests.command(stranger, "", slack.responseUrl("stranger")).then().statusCode(200)
+                .body(containsString("Looking up your week…")).body(containsString("\"response_type\":\"ephemeral\""));
         awaitUntil(() -> assertEquals(1, slack.calls("respond", c -> c.param("id").equals("stranger")).size()));
         FakeSlack.Call reply = slack.calls("respond", c -> c.param("id").equals("stranger")).get(0);
         assertTrue(reply.body().contains("doesn't know you yet"), reply.body());
@@ -185,7 +187,8 @@ class SlackAppTest {
 
     private long requestBudget(String args) {
         String id = "req-" + Api.unique();
-        SlackRequests.command(anaSlack, "request " + args, slack.responseUrl(id)).then().statusCode(200);
+        SlackRequests.command(anaSlack, "request " + args, slack.responseUrl(id)).then().statusCode(200)
+                .body(containsString("Sending your request to your team's managers…"));
         awaitUntil(() -> assertEquals(1, slack.calls("respond", c -> c.param("id").equals(id)).size()));
         String confirmation = slack.calls("respond", c -> c.param("id").equals(id)).get(0).body();
         assertTrue(confirmation.contains("Request #"), confirmation);

@@ -2,12 +2,13 @@ package dev.yardstick.chat.teams;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
-import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -45,13 +46,16 @@ public final class FakeTeams {
     public static final String APP_ID = "test-app-id";
     /** The tenant the service is configured with. */
     public static final String TENANT = "tenant-1";
-    /** The key id of the signing key. */
+    /** The key id of the signing key (endorsed for {@code msteams}). */
     public static final String KID = "test-key";
+    /** The key id of a second published key, endorsed for {@code webchat} only. */
+    public static final String WEBCHAT_KID = "webchat-key";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static FakeTeams fake;
 
     private final HttpServer server;
     private final RSAKey key;
+    private final RSAKey webchatKey;
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final Map<String, String> emails = new ConcurrentHashMap<>();
     private final AtomicInteger ids = new AtomicInteger();
@@ -72,6 +76,7 @@ public final class FakeTeams {
     private FakeTeams() throws IOException {
         try {
             key = new RSAKeyGenerator(2048).keyID(KID).generate();
+            webchatKey = new RSAKeyGenerator(2048).keyID(WEBCHAT_KID).generate();
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
@@ -79,7 +84,7 @@ public final class FakeTeams {
         server.setExecutor(Executors.newFixedThreadPool(8));
         server.createContext("/openid", ex -> answer(ex, 200, "{\"issuer\":\"https://api.botframework.com\","
                 + "\"jwks_uri\":\"" + base() + "/keys\",\"id_token_signing_alg_values_supported\":[\"RS256\"]}"));
-        server.createContext("/keys", ex -> answer(ex, 200, new JWKSet(key.toPublicJWK()).toString()));
+        server.createContext("/keys", ex -> answer(ex, 200, keys()));
         server.createContext("/login/", this::token);
         server.createContext("/connector/", this::connector);
         server.createContext("/webhook/", ex -> {
@@ -136,6 +141,27 @@ public final class FakeTeams {
     /** A Bot Framework token signed by the test key. */
     public String token(String audience, String serviceUrl, Instant expires) {
         return sign(key, audience, serviceUrl, expires);
+    }
+
+    /** A token signed by the published key that is endorsed for {@code webchat} only, not for {@code msteams}. */
+    public String webchatToken(String serviceUrl) {
+        return sign(webchatKey, APP_ID, serviceUrl, Instant.now().plusSeconds(600));
+    }
+
+    /**
+     * The JWKS in the Bot Framework's shape: each key with the channels it is endorsed for ({@code endorsements}),
+     * which nimbus' JWKSet would drop.
+     */
+    private String keys() {
+        ObjectNode jwks = JSON.createObjectNode();
+        ArrayNode list = jwks.putArray("keys");
+        for (var k : List.of(Map.entry(key, List.of("msteams", "skype")), Map.entry(webchatKey, List.of("webchat")))) {
+            ObjectNode jwk = JSON.valueToTree(k.getKey().toPublicJWK().toJSONObject());
+            jwk.put("use", "sig").put("issuer", "https://api.botframework.com");
+            k.getValue().forEach(jwk.putArray("endorsements")::add);
+            list.add(jwk);
+        }
+        return jwks.toString();
     }
 
     /** A token signed by another key that claims the same key id. */

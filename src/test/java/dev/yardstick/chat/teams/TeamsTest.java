@@ -175,8 +175,14 @@ class TeamsTest {
         send(activity("conversationUpdate", "a:skew-" + Api.unique(), "personal", guid(), null),
                 teams.token(FakeTeams.APP_ID, url, Instant.now().minusSeconds(120))).then().statusCode(200);
 
+        // a published key endorsed for another channel vouches for that channel's activities only
+        ObjectNode webchat = activity("conversationUpdate", "a:wc-" + Api.unique(), "personal", guid(), null)
+                .put("channelId", "webchat");
+        send(webchat, teams.webchatToken(url)).then().statusCode(200);
+
         Map<String, String> bad = new java.util.LinkedHashMap<>();
         bad.put("forged", FakeTeams.forged(url));
+        bad.put("key not endorsed for msteams", teams.webchatToken(url));
         bad.put("expired", teams.token(FakeTeams.APP_ID, url, Instant.now().minusSeconds(6 * 60)));
         bad.put("wrong audience", teams.token("another-app", url, Instant.now().plusSeconds(600)));
         bad.put("wrong serviceUrl", teams.token(FakeTeams.APP_ID, "https://smba.example.net/evil/",
@@ -331,6 +337,20 @@ class TeamsTest {
         assertTrue(ask.toString().contains("\"verb\":\"budget.approve\""), ask.toString());
         assertTrue(ask.toString().contains("\"type\":\"Action.Submit\""), ask.toString());
         long id = Db.scalar(ds, "select id from budget_request where team_key = ?", team);
+        // Universal Actions refresh: every manager's view asks for the card as it reads now
+        JsonNode refresh = ask.path("refresh");
+        assertEquals("Action.Execute", refresh.path("action").path("type").asText(), ask.toString());
+        assertEquals("budget.current", refresh.path("action").path("verb").asText());
+        assertEquals(Long.toString(id), refresh.path("action").path("data").path("value").asText());
+        List<String> userIds = new ArrayList<>();
+        refresh.path("userIds").forEach(u -> userIds.add(u.asText()));
+        assertEquals(java.util.Set.of("29:" + aad1, "8:orgid:" + aad2), java.util.Set.copyOf(userIds), ask.toString());
+        JsonNode pending = refreshed(mgr1Chat, aad1, id);
+        assertTrue(pending.toString().contains("\"verb\":\"budget.approve\""), pending.toString());
+        assertEquals(refresh, pending.path("refresh"));
+        // someone who is not a manager sees no request
+        JsonNode refused = refreshed("a:nm-" + Api.unique(), aadR, id);
+        assertTrue(shown(refused).contains("Only a manager"), refused.toString());
 
         ExecutorService pool = Executors.newFixedThreadPool(2);
         CountDownLatch go = new CountDownLatch(1);
@@ -371,6 +391,118 @@ class TeamsTest {
         JsonNode updated = cards(teams.calls(c -> "PUT".equals(c.method())
                 && c.path().startsWith("/connector/v3/conversations/" + mgr1Chat))).get(0);
         assertTrue(shown(updated).contains("Approved by"), updated.toString());
+        // whoever decided, a manager's refresh shows the decision, without buttons
+        JsonNode decided = refreshed(mgr1Chat, aad2, id);
+        assertTrue(shown(decided).contains("Approved by") && !decided.toString().contains("budget.approve"),
+                decided.toString());
+    }
+
+    /** The card a refresh ({@code adaptiveCard/action}, trigger {@code automatic}) of a request's card answers. */
+    private JsonNode refreshed(String conversation, String aad, long requestId) throws Exception {
+        ObjectNode invoke = activity("invoke", conversation, "personal", aad, null).put("name", "adaptiveCard/action");
+        ObjectNode action = invoke.putObject("value").put("trigger", "automatic").putObject("action")
+                .put("type", "Action.Execute").put("verb", "budget.current");
+        action.putObject("data").put("action", "budget.current").put("value", Long.toString(requestId));
+        String body = send(invoke).then().statusCode(200).extract().asString();
+        JsonNode r = JSON.readTree(body);
+        assertEquals(200, r.path("statusCode").asInt(), body);
+        assertEquals("application/vnd.microsoft.card.adaptive", r.path("type").asText(), body);
+        assertEquals(List.of(), CardValidator.problems(r.path("value")), body);
+        return r.path("value");
+    }
+
+    // --- the request form -------------------------------------------------------------------------
+
+    @Test
+    void requestAloneAnswersWithAFormWhoseSubmissionAsksTheManagers() throws Exception {
+        String mgr = member(null, guid());
+        String team = team(null, List.of(mgr), null);
+        String aad = guid();
+        member(team, aad);
+        String chat = "a:form-" + Api.unique();
+        send(activity("message", chat, "personal", aad, "ai-spend request")).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(chat).size() == 1);
+        JsonNode form = cards(teams.posted(chat)).get(0);
+        Map<String, String> inputs = new HashMap<>();
+        for (JsonNode e : form.path("body")) {
+            if (e.path("type").asText().startsWith("Input.")) {
+                inputs.put(e.path("id").asText(), e.path("type").asText());
+            }
+        }
+        assertEquals(Map.of("amount", "Input.Text", "reason", "Input.Text", "scope", "Input.ChoiceSet"), inputs,
+                form.toString());
+        JsonNode submit = actions(form).get(0);
+        assertEquals("Action.Execute", submit.path("type").asText(), form.toString());
+        assertEquals("budget-request", submit.path("data").path("_form").asText(), form.toString());
+
+        // wrong values: the form again, what is wrong under its field
+        String body = send(formInvoke(chat, aad, "lots", "", "week")).then().statusCode(200).extract().asString();
+        JsonNode again = JSON.readTree(body).path("value");
+        assertEquals(List.of(), CardValidator.problems(again), body);
+        assertTrue(shown(again).contains("Enter an amount in US dollars"), body);
+        assertEquals(0, Db.scalar(ds, "select count(*) from budget_request where team_key = ?", team));
+
+        body = send(formInvoke(chat, aad, "120", "a load test", "permanent")).then().statusCode(200).extract()
+                .asString();
+        JsonNode done = JSON.readTree(body).path("value");
+        assertEquals(List.of(), CardValidator.problems(done), body);
+        assertTrue(shown(done).contains("Request #") && shown(done).contains("permanently"), body);
+        assertEquals("permanent", Db.string(ds, "select scope from budget_request where team_key = ?", team));
+    }
+
+    private ObjectNode formInvoke(String chat, String aad, String amount, String reason, String scope) {
+        ObjectNode invoke = activity("invoke", chat, "personal", aad, null).put("name", "adaptiveCard/action");
+        ObjectNode action = invoke.putObject("value").put("trigger", "manual").putObject("action")
+                .put("type", "Action.Execute").put("verb", "form.submit");
+        action.putObject("data").put("action", "form.submit").put("_form", "budget-request").put("amount", amount)
+                .put("reason", reason).put("scope", scope);
+        return invoke;
+    }
+
+    // --- installation ---------------------------------------------------------------------------
+
+    /** A {@code conversationUpdate} adding these member ids, as Teams sends it. */
+    private ObjectNode added(String conversation, String type, String... ids) {
+        ObjectNode a = activity("conversationUpdate", conversation, type, guid(), null);
+        if ("channel".equals(type)) {
+            ((ObjectNode) a.path("channelData")).put("eventType", "teamMemberAdded");
+        }
+        var members = a.putArray("membersAdded");
+        for (String id : ids) {
+            members.addObject().put("id", id);
+        }
+        return a;
+    }
+
+    @Test
+    void installingTheAppIsWelcomedOnceAndPeopleAddedLaterGetNothing() {
+        String bot = "28:" + FakeTeams.APP_ID;
+        // a team: Teams sends both installationUpdate (add) and a conversationUpdate adding the bot
+        String general = "19:inst-" + Api.unique() + "@thread.tacv2";
+        ObjectNode install = activity("installationUpdate", general, "channel", guid(), null).put("action", "add");
+        send(install).then().statusCode(200);
+        send(added(general, "channel", bot)).then().statusCode(200);
+        // a 1:1 chat
+        String aad = guid();
+        String chat = "a:inst-" + Api.unique();
+        send(added(chat, "personal", bot, "29:" + aad)).then().statusCode(200);
+        send(activity("installationUpdate", chat, "personal", aad, null).put("action", "add")).then().statusCode(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(general).size() == 1
+                && teams.posted(chat).size() == 1);
+        JsonNode team = cards(teams.posted(general)).get(0);
+        assertTrue(shown(team).contains("Hi, I'm Yardstick") && shown(team).contains("names, mentions or ranks")
+                && shown(team).contains("**help** in a 1:1 chat"), team.toString());
+        JsonNode personal = cards(teams.posted(chat)).get(0);
+        assertTrue(shown(personal).contains("**ai-spend**") && shown(personal).contains("**help**"),
+                personal.toString());
+
+        // people joining the team, removal of the app: nothing
+        send(added(general, "channel", "29:" + guid(), "29:" + guid())).then().statusCode(200);
+        send(activity("installationUpdate", general, "channel", guid(), null).put("action", "remove")).then()
+                .statusCode(200);
+        Db.awaitOutboxIdle(ds);
+        assertEquals(1, teams.posted(general).size(), teams.posted(general).toString());
+        assertEquals(1, teams.posted(chat).size());
     }
 
     // --- runaway alerts ------------------------------------------------------------------------
