@@ -84,9 +84,9 @@ secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
 day="$(sql "select (current_date - 120)::text")"
 log "5. one 1/100 day ($DAY_EVENTS events) on $day: load, compact, drop"
 loaded="$(sql "
-  insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens, cache_read_tokens,
-    cache_write_tokens, cost_usd, cost_source, requests, session_id, live)
-  select 'day-' || gen_random_uuid(), '$day 00:00:00+00'::timestamptz + (g % 86400) * interval '1 second',
+  insert into usage_event (id_hash, origin, time, member_id, team_key, tool, model, input_tokens, output_tokens,
+    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, live)
+  select md5('day-' || gen_random_uuid())::uuid, 'e', '$day 00:00:00+00'::timestamptz + (g % 86400) * interval '1 second',
     m.ids[1 + g % array_length(m.ids, 1)], 'bench-summary', 'claude-code', 'claude-sonnet-4-5', 2500, 700, 35000, 0,
     0.0321, 'reported', 1, 'sess-' || (g % 997) || '-' || (g % 24), false
   from generate_series(1, $DAY_EVENTS) g, (select array_agg(id) ids from member where team_key = 'bench-summary') m;

@@ -397,18 +397,28 @@ public class IngestBench {
                 + "'::regclass))";
     }
 
-    static final String COPY_COLUMNS = "id, time, member_id, team_key, tool, model, input_tokens, output_tokens, "
+    static final String COPY_COLUMNS = "id_hash, origin, time, member_id, team_key, tool, model, input_tokens, output_tokens, "
             + "cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id";
 
-    /** The rows the API stored for ids with this prefix, as CSV chunks of {@code chunk} rows. */
-    static List<String> exportCsv(String idPrefix, int chunk) throws SQLException, IOException {
-        return exportQueryCsv("SELECT " + COPY_COLUMNS + " FROM usage_event WHERE id LIKE '" + idPrefix + "%'", chunk);
+    /**
+     * The current transaction id (32 bits, as a row's xmin): the rows the API stores after it are those of the next
+     * ingest (raw rows keep their id's hash, not its text, so a round's rows are found by the transactions that
+     * wrote them rather than by their ids' prefix).
+     */
+    static long xid() throws SQLException {
+        return Long.parseLong(scalar("select txid_current() % 4294967296"));
     }
 
-    /** The usage_event_id rows of those events, as CSV chunks of {@code chunk} rows. */
-    static List<String> exportIdCsv(String idPrefix, int chunk) throws SQLException, IOException {
-        return exportQueryCsv("SELECT md5(id)::uuid, current_date, (time AT TIME ZONE 'UTC')::date FROM usage_event "
-                + "WHERE id LIKE '" + idPrefix + "%'", chunk);
+    /** The rows the API stored after transaction {@code since}, as CSV chunks of {@code chunk} rows. */
+    static List<String> exportCsv(long since, int chunk) throws SQLException, IOException {
+        return exportQueryCsv("SELECT " + COPY_COLUMNS + " FROM usage_event WHERE xmin::text::bigint > " + since,
+                chunk);
+    }
+
+    /** The usage_event_id rows the API stored after transaction {@code since}, as CSV chunks of {@code chunk} rows. */
+    static List<String> exportIdCsv(long since, int chunk) throws SQLException, IOException {
+        return exportQueryCsv("SELECT id_hash, received_on, day FROM usage_event_id WHERE xmin::text::bigint > "
+                + since, chunk);
     }
 
     static List<String> exportQueryCsv(String query, int chunk) throws SQLException, IOException {
@@ -722,10 +732,13 @@ public class IngestBench {
             // was received, its day). The reference loads the same rows into both, as the service does.
             s.execute("DROP TABLE IF EXISTS usage_event_copy_ids");
             s.execute("CREATE TABLE usage_event_copy_ids (LIKE usage_event_id INCLUDING ALL)");
+            // usage_event_id's unique index is each month partition's own (V25), not the parent's: the same here
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_ids (id_hash)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk");
             s.execute("CREATE TABLE usage_event_copy_bulk (LIKE usage_event INCLUDING ALL)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk_ids");
             s.execute("CREATE TABLE usage_event_copy_bulk_ids (LIKE usage_event_id INCLUDING ALL)");
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_bulk_ids (id_hash)");
         }
         List<Double> warmRates = new ArrayList<>();
         long warmedEvents = 0;
@@ -734,6 +747,7 @@ public class IngestBench {
             for (int i = 0; i < warm.length; i++) {
                 warm[i] = ndjsonBatch("w" + step + "-", people, batchSize, System.currentTimeMillis(), week, null);
             }
+            long warmXid = xid();
             BatchStats w = runBatches("warm-up", warmupBatches, clients, i -> warm[i], 600, false);
             check("ingest warm-up", w, warmupBatches * (long) batchSize);
             warmedEvents += w.accepted.sum();
@@ -742,8 +756,8 @@ public class IngestBench {
             log("a. warm-up step " + step + ": " + f0(rate) + " events/s");
             // The copy tables get the same rows, so that every measured round starts from tables of the same size.
             if (!ingestOnly) {
-                List<String> warmChunks = exportCsv("w" + step + "-", batchSize);
-                List<String> warmIds = exportIdCsv("w" + step + "-", batchSize);
+                List<String> warmChunks = exportCsv(warmXid, batchSize);
+                List<String> warmIds = exportIdCsv(warmXid, batchSize);
                 copyChunks("usage_event_copy", warmChunks, warmIds, clients);
                 copyChunks("usage_event_copy_bulk", warmChunks, warmIds, clients);
             }
@@ -767,6 +781,7 @@ public class IngestBench {
             log("a. round " + round + "/" + rounds + ": ingest " + batches + " batches of " + batchSize + " with "
                     + clients + " clients");
             checkpoint();
+            long roundXid = xid();
             Cpu ca = cpu();
             BatchStats ing;
             Map<String, Object> ingestWaits;
@@ -788,8 +803,8 @@ public class IngestBench {
             }
 
             // b. the very rows the API stored, into a table like usage_event
-            List<String> chunks = exportCsv(prefix, batchSize);
-            List<String> idChunks = exportIdCsv(prefix, batchSize);
+            List<String> chunks = exportCsv(roundXid, batchSize);
+            List<String> idChunks = exportIdCsv(roundXid, batchSize);
             checkpoint();
             double[] cp = copyChunks("usage_event_copy", chunks, idChunks, clients);
             double copyRate = cp[0] / cp[1];

@@ -234,6 +234,10 @@ public class UsagePartitions {
         // a table of its own first, then attached: attaching locks the parent SHARE UPDATE EXCLUSIVE only
         s.execute("create table if not exists " + name + " (like " + parent
                 + " including defaults including constraints)");
+        if (parent.equals("usage_event_id")) {
+            // the month's own unique index (V25: the parent has none, its key would have to hold received_on)
+            s.execute("create unique index if not exists " + name + "_hash on " + name + " (id_hash)");
+        }
         s.execute("alter table " + parent + " attach partition " + name + " for values from ('" + from + "') to ('"
                 + to + "')");
         LOG.debugf("Created partition %s", name);

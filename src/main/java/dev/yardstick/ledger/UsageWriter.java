@@ -34,6 +34,34 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 class UsageWriter {
 
+    /**
+     * The id prefixes the product reads, and the one-byte origin a raw row keeps of them in place of its id (V25):
+     * a raw row stores its id's hash ({@code id_hash}, what voids by id and retractions find it by) and this.
+     */
+    static final Map<String, String> ORIGINS = Map.of("otlpm:", "m", "otlp:", "l", "pull:", "p", "demo:", "d");
+
+    /** The origin of an id: that of its prefix in {@link #ORIGINS} ({@code otlpm:} before {@code otlp:}), else "e". */
+    static String origin(String id) {
+        if (id.startsWith("otlpm:")) {
+            return "m";
+        }
+        for (var e : ORIGINS.entrySet()) {
+            if (id.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return "e";
+    }
+
+    /** The origin code of one of {@link #ORIGINS}' prefixes, for the statements that select by it. */
+    static String originOf(String prefix) {
+        String o = ORIGINS.get(prefix);
+        if (o == null) {
+            throw new IllegalArgumentException("not an id prefix the ledger keeps: " + prefix);
+        }
+        return o;
+    }
+
     @Inject
     Pricing pricing;
     @Inject
@@ -142,8 +170,10 @@ class UsageWriter {
         java.util.UUID[] hashes = new java.util.UUID[n];
         String[] utcDays = new String[n];
         Set<LocalDate> days = new TreeSet<>();
+        Map<String, String> idOfHash = new HashMap<>();
         for (int k = 0; k < n; k++) {
             hashes[k] = UsagePartitions.idHash(ids[k]);
+            idOfHash.put(hashes[k].toString(), ids[k]);
             LocalDate day = Instant.parse(times[k]).atZone(ZoneOffset.UTC).toLocalDate();
             utcDays[k] = day.toString();
             days.add(day);
@@ -198,32 +228,44 @@ class UsageWriter {
             hashes = pick(hashes, keep);
             utcDays = pick(utcDays, keep);
         }
-        return BatchSql.insertReturningIds(c, """
-                with fresh as (
-                    insert into usage_event_id (id_hash, received_on, day)
-                    select h, (now() at time zone 'UTC')::date, d from unnest(?::uuid[], ?::date[]) as k (h, d)
-                    order by h
-                    on conflict do nothing
-                    returning id_hash
-                )
-                insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, live)
-                select e.id, e.time, e.member_id, e.team_key, e.tool, e.model, e.input_tokens, e.output_tokens,
-                    e.cache_read_tokens, e.cache_write_tokens, e.cost_usd, e.cost_source, e.requests, e.session_id,
-                    e.live
-                from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
-                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[],
-                    ?::boolean[], ?::uuid[]) as e (id, time, member_id, team_key, tool, model, input_tokens,
-                    output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id,
-                    live, h)
-                where e.h in (select id_hash from fresh)
-                returning id
-                """, c.createArrayOf("uuid", hashes), BatchSql.text(c, utcDays), BatchSql.text(c, ids),
+        String[] origins = new String[ids.length];
+        for (int k = 0; k < ids.length; k++) {
+            origins[k] = origin(ids[k]);
+        }
+        Set<String> stored = BatchSql.insertReturningIds(c,
+                """
+                        with fresh as (
+                            insert into usage_event_id (id_hash, received_on, day)
+                            select h, (now() at time zone 'UTC')::date, d from unnest(?::uuid[], ?::date[]) as k (h, d)
+                            order by h
+                            on conflict do nothing
+                            returning id_hash
+                        )
+                        insert into usage_event (id_hash, origin, time, member_id, team_key, tool, model, input_tokens,
+                            output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id,
+                            live)
+                        select e.h, e.origin::"char", e.time, e.member_id, e.team_key, e.tool, e.model, e.input_tokens, e.output_tokens,
+                            e.cache_read_tokens, e.cache_write_tokens, e.cost_usd, e.cost_source, e.requests, e.session_id,
+                            e.live
+                        from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                            ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[],
+                            ?::boolean[], ?::uuid[]) as e (origin, time, member_id, team_key, tool, model, input_tokens,
+                            output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id,
+                            live, h)
+                        where e.h in (select id_hash from fresh)
+                        returning id_hash
+                        """,
+                c.createArrayOf("uuid", hashes), BatchSql.text(c, utcDays), BatchSql.text(c, origins),
                 BatchSql.text(c, times), BatchSql.longs(c, memberIds), BatchSql.text(c, teamKeys),
                 BatchSql.text(c, tools), BatchSql.text(c, models), BatchSql.longs(c, in), BatchSql.longs(c, out),
                 BatchSql.longs(c, cr), BatchSql.longs(c, cw), BatchSql.text(c, costs), BatchSql.text(c, sources),
                 c.createArrayOf("int4", requests), BatchSql.text(c, sessions), c.createArrayOf("bool", lives),
                 c.createArrayOf("uuid", hashes));
+        Set<String> storedIds = new HashSet<>();
+        for (String h : stored) {
+            storedIds.add(idOfHash.get(h));
+        }
+        return storedIds;
     }
 
     /** Minutes either side of a UTC month's start during which batches take the id table's lock. */
@@ -265,26 +307,24 @@ class UsageWriter {
     }
 
     /** See {@link LedgerWriter#retractUsage}. */
-    int retract(Connection c, String indexedPrefix, String idPrefix, Collection<String> sessions)
-            throws SQLException {
-        if (!indexedPrefix.matches("[a-z]+:") || !idPrefix.startsWith(indexedPrefix)) {
-            throw new IllegalArgumentException("not an indexed id prefix: " + indexedPrefix);
-        }
+    int retract(Connection c, String idPrefix, String tool, Collection<String> sessions) throws SQLException {
+        String origin = originOf(idPrefix);
         if (sessions.isEmpty()) {
             return 0;
         }
         List<Gone> gone = new ArrayList<>();
         List<java.util.UUID> freed = new ArrayList<>();
         // voided events are out of the rollups already; they stay, marked, until the raw retention
-        try (PreparedStatement ps = c.prepareStatement("delete from usage_event where id like '" + indexedPrefix
-                + "%' and starts_with(id, ?) and session_id = any(?) and void_id is null returning "
-                + Gone.COLUMNS + ", id")) {
-            ps.setString(1, idPrefix);
-            ps.setArray(2, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+        try (PreparedStatement ps = c.prepareStatement("delete from usage_event where session_id = any(?)"
+                + " and origin = ?::\"char\" and tool = ? and void_id is null returning " + Gone.COLUMNS
+                + ", id_hash")) {
+            ps.setArray(1, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+            ps.setString(2, origin);
+            ps.setString(3, tool);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     gone.add(Gone.read(rs));
-                    freed.add(UsagePartitions.idHash(rs.getString(15)));
+                    freed.add(rs.getObject(15, java.util.UUID.class));
                 }
             }
         }
@@ -314,7 +354,7 @@ class UsageWriter {
             if (span == null) {
                 return new VoidedUsage(voidId, 0, BigDecimal.ZERO, Map.of(), List.of());
             }
-            where = "id = any(?) and time >= ? and time < ?";
+            where = "id_hash = any(?) and time >= ? and time < ?";
         } else {
             where = "member_id = (select id from member where email = ?) and time >= ? and time < ?"
                     + (s.tool() == null ? "" : " and tool = ?");
@@ -323,7 +363,7 @@ class UsageWriter {
                 + " and void_id is null returning " + Gone.COLUMNS)) {
             ps.setLong(1, voidId);
             if (s.ids() != null) {
-                ps.setArray(2, BatchSql.text(c, s.ids().toArray(String[]::new)));
+                ps.setArray(2, c.createArrayOf("uuid", s.ids().stream().map(UsagePartitions::idHash).toArray()));
                 ps.setTimestamp(3, java.sql.Timestamp.from(span[0]));
                 ps.setTimestamp(4, java.sql.Timestamp.from(span[1]));
             } else {
