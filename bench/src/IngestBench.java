@@ -390,16 +390,42 @@ public class IngestBench {
         }
     }
 
-    static final String COPY_COLUMNS = "id, time, member_id, team_key, tool, model, input_tokens, output_tokens, "
+    /** pg_total_relation_size of a table, or of all its partitions when it is partitioned. */
+    static String totalSize(String table) {
+        return "(select coalesce(sum(pg_total_relation_size(c.oid)), 0) from pg_class c where c.oid = '" + table
+                + "'::regclass or c.oid in (select inhrelid from pg_inherits where inhparent = '" + table
+                + "'::regclass))";
+    }
+
+    static final String COPY_COLUMNS = "id_hash, origin, time, member_id, team_key, tool, model, input_tokens, output_tokens, "
             + "cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id";
 
-    /** The rows the API stored for ids with this prefix, as CSV chunks of {@code chunk} rows. */
-    static List<String> exportCsv(String idPrefix, int chunk) throws SQLException, IOException {
+    /**
+     * The current transaction id (32 bits, as a row's xmin): the rows the API stores after it are those of the next
+     * ingest (raw rows keep their id's hash, not its text, so a round's rows are found by the transactions that
+     * wrote them rather than by their ids' prefix).
+     */
+    static long xid() throws SQLException {
+        return Long.parseLong(scalar("select txid_current() % 4294967296"));
+    }
+
+    /** The rows the API stored after transaction {@code since}, as CSV chunks of {@code chunk} rows. */
+    static List<String> exportCsv(long since, int chunk) throws SQLException, IOException {
+        return exportQueryCsv("SELECT " + COPY_COLUMNS + " FROM usage_event WHERE xmin::text::bigint > " + since,
+                chunk);
+    }
+
+    /** The usage_event_id rows the API stored after transaction {@code since}, as CSV chunks of {@code chunk} rows. */
+    static List<String> exportIdCsv(long since, int chunk) throws SQLException, IOException {
+        return exportQueryCsv("SELECT id_hash, received_on, day FROM usage_event_id WHERE xmin::text::bigint > "
+                + since, chunk);
+    }
+
+    static List<String> exportQueryCsv(String query, int chunk) throws SQLException, IOException {
         StringWriter w = new StringWriter();
         try (Connection c = db()) {
             CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
-            cm.copyOut("COPY (SELECT " + COPY_COLUMNS + " FROM usage_event WHERE id LIKE '" + idPrefix
-                    + "%') TO STDOUT WITH (FORMAT csv)", w);
+            cm.copyOut("COPY (" + query + ") TO STDOUT WITH (FORMAT csv)", w);
         }
         List<String> chunks = new ArrayList<>();
         StringBuilder sb = new StringBuilder();
@@ -424,7 +450,8 @@ public class IngestBench {
     /** COPYs the chunks into {@code table} over {@code clients} connections, one COPY (and commit) per chunk. */
     static Map<String, Object> lastCopyCpu;
 
-    static double[] copyChunks(String table, List<String> chunks, int clients) throws Exception {
+    static double[] copyChunks(String table, List<String> chunks, List<String> idChunks, int clients)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicInteger next = new AtomicInteger();
         LongAdder rows = new LongAdder();
@@ -438,10 +465,14 @@ public class IngestBench {
         for (Connection c : conns) {
             fs.add(pool.submit(() -> {
                 CopyManager cm = c.unwrap(PGConnection.class).getCopyAPI();
+                c.setAutoCommit(false);
                 int i;
                 while ((i = next.getAndIncrement()) < chunks.size()) {
+                    // the rows and their ids in one transaction, as the service writes a batch
                     rows.add(cm.copyIn("COPY " + table + " (" + COPY_COLUMNS + ") FROM STDIN WITH (FORMAT csv)",
                             new StringReader(chunks.get(i))));
+                    cm.copyIn("COPY " + table + "_ids FROM STDIN WITH (FORMAT csv)", new StringReader(idChunks.get(i)));
+                    c.commit();
                 }
                 return null;
             }));
@@ -639,6 +670,7 @@ public class IngestBench {
         // Event times are uniform over this many seconds before now (604800: a week, the ingest
         // benchmark's; 60: a live stream, as agents report as they go).
         long spanSeconds = Long.parseLong(opt("span-seconds", "604800"));
+        int summaryDays = intOpt("summary-days", 364);
         String stamp = opt("stamp", ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(out);
         servicePid = Long.parseLong(opt("service-pid", "0"));
@@ -696,8 +728,17 @@ public class IngestBench {
         try (Connection c = db(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS usage_event_copy");
             s.execute("CREATE TABLE usage_event_copy (LIKE usage_event INCLUDING ALL)");
+            // usage_event is partitioned by day; an id's uniqueness lives in usage_event_id (its MD5, the month it
+            // was received, its day). The reference loads the same rows into both, as the service does.
+            s.execute("DROP TABLE IF EXISTS usage_event_copy_ids");
+            s.execute("CREATE TABLE usage_event_copy_ids (LIKE usage_event_id INCLUDING ALL)");
+            // usage_event_id's unique index is each month partition's own (V25), not the parent's: the same here
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_ids (id_hash)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk");
             s.execute("CREATE TABLE usage_event_copy_bulk (LIKE usage_event INCLUDING ALL)");
+            s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk_ids");
+            s.execute("CREATE TABLE usage_event_copy_bulk_ids (LIKE usage_event_id INCLUDING ALL)");
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_bulk_ids (id_hash)");
         }
         List<Double> warmRates = new ArrayList<>();
         long warmedEvents = 0;
@@ -706,6 +747,7 @@ public class IngestBench {
             for (int i = 0; i < warm.length; i++) {
                 warm[i] = ndjsonBatch("w" + step + "-", people, batchSize, System.currentTimeMillis(), week, null);
             }
+            long warmXid = xid();
             BatchStats w = runBatches("warm-up", warmupBatches, clients, i -> warm[i], 600, false);
             check("ingest warm-up", w, warmupBatches * (long) batchSize);
             warmedEvents += w.accepted.sum();
@@ -714,9 +756,10 @@ public class IngestBench {
             log("a. warm-up step " + step + ": " + f0(rate) + " events/s");
             // The copy tables get the same rows, so that every measured round starts from tables of the same size.
             if (!ingestOnly) {
-                List<String> warmChunks = exportCsv("w" + step + "-", batchSize);
-                copyChunks("usage_event_copy", warmChunks, clients);
-                copyChunks("usage_event_copy_bulk", warmChunks, clients);
+                List<String> warmChunks = exportCsv(warmXid, batchSize);
+                List<String> warmIds = exportIdCsv(warmXid, batchSize);
+                copyChunks("usage_event_copy", warmChunks, warmIds, clients);
+                copyChunks("usage_event_copy_bulk", warmChunks, warmIds, clients);
             }
             if (warmedEvents + warmupBatches * (long) batchSize > maxWarmupEvents) {
                 break;
@@ -738,6 +781,7 @@ public class IngestBench {
             log("a. round " + round + "/" + rounds + ": ingest " + batches + " batches of " + batchSize + " with "
                     + clients + " clients");
             checkpoint();
+            long roundXid = xid();
             Cpu ca = cpu();
             BatchStats ing;
             Map<String, Object> ingestWaits;
@@ -759,19 +803,22 @@ public class IngestBench {
             }
 
             // b. the very rows the API stored, into a table like usage_event
-            List<String> chunks = exportCsv(prefix, batchSize);
+            List<String> chunks = exportCsv(roundXid, batchSize);
+            List<String> idChunks = exportIdCsv(roundXid, batchSize);
             checkpoint();
-            double[] cp = copyChunks("usage_event_copy", chunks, clients);
+            double[] cp = copyChunks("usage_event_copy", chunks, idChunks, clients);
             double copyRate = cp[0] / cp[1];
             Map<String, Object> copyCpu = lastCopyCpu;
             // Also one COPY per connection (rows / clients each): PostgreSQL's best case.
             List<String> bulk = new ArrayList<>();
+            List<String> bulkIds = new ArrayList<>();
             int per = (chunks.size() + clients - 1) / clients;
             for (int i = 0; i < chunks.size(); i += per) {
                 bulk.add(String.join("", chunks.subList(i, Math.min(chunks.size(), i + per))));
+                bulkIds.add(String.join("", idChunks.subList(i, Math.min(idChunks.size(), i + per))));
             }
             checkpoint();
-            double[] cpb = copyChunks("usage_event_copy_bulk", bulk, clients);
+            double[] cpb = copyChunks("usage_event_copy_bulk", bulk, bulkIds, clients);
             double bulkRate = cpb[0] / cpb[1];
             log("b. round " + round + ": COPY " + f0(copyRate) + " rows/s (1,000-row COPYs), " + f0(bulkRate)
                     + " rows/s (one COPY per connection); ratio " + f2(ingestRate / copyRate) + "; CPU: " + cpuText(copyCpu));
@@ -833,7 +880,7 @@ public class IngestBench {
         long loadNow = System.currentTimeMillis();
         Cpu cl0 = cpu();
         BatchStats load = runBatches("12-month load", loadBatches, clients,
-                i -> ndjsonBatch("s-", summaryPeople, batchSize, loadNow, 364L * 86_400, sent), loadDeadline, true);
+                i -> ndjsonBatch("s-", summaryPeople, batchSize, loadNow, summaryDays * 86_400L, sent), loadDeadline, true);
         Map<String, Object> loadCpu = cpuUse(cl0, cpu());
         check("12-month load", load, load.timedOut ? load.accepted.sum() : loadBatches * (long) batchSize);
         double loadRate = load.accepted.sum() / load.seconds;
@@ -852,8 +899,15 @@ public class IngestBench {
             sizes.put(table + " rows (of bench-summary)", f0(Double.parseDouble(scalar("select count(*) from " + table)))
                     + " (" + f0(Double.parseDouble(scalar("select count(*) from " + table
                     + " where team_key = 'bench-summary'"))) + ")");
-            sizes.put(table + " size", scalar("select pg_size_pretty(pg_total_relation_size('" + table + "'))"));
+            sizes.put(table + " size", scalar("select pg_size_pretty(" + totalSize(table) + ")"));
         }
+        sizes.put("usage_event_id size", scalar("select pg_size_pretty(" + totalSize("usage_event_id") + ")"));
+        long rawRows = Long.parseLong(scalar("select count(*) from usage_event"));
+        sizes.put("bytes per raw usage event (usage_event, with its index)",
+                f0(Double.parseDouble(scalar("select " + totalSize("usage_event"))) / rawRows));
+        sizes.put("bytes per raw usage event with its id (usage_event + usage_event_id)",
+                f0((Double.parseDouble(scalar("select " + totalSize("usage_event")))
+                        + Double.parseDouble(scalar("select " + totalSize("usage_event_id")))) / rawRows));
         sizes.put("database size", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
         r.put("sizes", sizes);
 

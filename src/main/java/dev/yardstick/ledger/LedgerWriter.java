@@ -71,12 +71,14 @@ public class LedgerWriter {
     jakarta.enterprise.event.Event<LiveUsage> liveUsage;
     @Inject
     Instance<VoidListener> voidListeners;
+    @Inject
+    UsagePartitions partitions;
 
     /** Stores usage events; see the class comment for the guarantees. */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
         LiveUsage[] live = new LiveUsage[1];
-        WriteResult result = BatchSql
-                .withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live)));
+        WriteResult result = partitions.withPartitions(() -> BatchSql
+                .withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live))));
         if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
@@ -98,12 +100,15 @@ public class LedgerWriter {
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime) {
         LiveUsage[] live = new LiveUsage[1];
-        WriteResult result = BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
-                return kept.isEmpty() ? new WriteResult(0, 0, List.of()) : usage.write(c, kept, live, exactTime);
-            }
-        }));
+        WriteResult result = partitions.withPartitions(() -> BatchSql.withRetry(
+                () -> QuarkusTransaction.requiringNew().call(() -> {
+                    try (Connection c = dataSource.getConnection()) {
+                        List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
+                        return kept.isEmpty()
+                                ? new WriteResult(0, 0, List.of())
+                                : usage.write(c, kept, live, exactTime);
+                    }
+                })));
         if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
@@ -128,16 +133,16 @@ public class LedgerWriter {
     }
 
     /**
-     * Removes the stored usage events whose id starts with {@code idPrefix} and whose session is one
+     * Removes the stored usage events of {@code tool} whose id started with {@code idPrefix} and whose session is one
      * of {@code sessions}, and takes them out of the usage rollups, on the caller's connection and
      * transaction. Days are recomputed in the team's current timezone. Returns how many were removed.
      *
-     * @param indexedPrefix the start of {@code idPrefix} that a partial index of the caller's covers (its
-     *                      convention: letters and a colon), written into the statement so the planner can use it
+     * @param idPrefix one of the id prefixes the ledger keeps as a raw row's origin ({@code otlpm:}, {@code otlp:},
+     *                 {@code pull:}, {@code demo:}); raw rows keep their id's hash, not its text
      */
-    public int retractUsage(Connection c, String indexedPrefix, String idPrefix, Collection<String> sessions)
+    public int retractUsage(Connection c, String idPrefix, String tool, Collection<String> sessions)
             throws SQLException {
-        return usage.retract(c, indexedPrefix, idPrefix, sessions);
+        return usage.retract(c, idPrefix, tool, sessions);
     }
 
     /**
@@ -153,13 +158,13 @@ public class LedgerWriter {
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 select distinct m.email from usage_event e join member m on m.id = e.member_id
-                where e.time >= ? and e.time < ? and e.tool = ? and not starts_with(e.id, ?) and m.email = any(?)
+                where e.time >= ? and e.time < ? and e.tool = ? and e.origin <> ?::"char" and m.email = any(?)
                     and e.void_id is null
                 """)) {
             ps.setTimestamp(1, Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant()));
             ps.setTimestamp(2, Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
             ps.setString(3, tool);
-            ps.setString(4, exceptIdPrefix);
+            ps.setString(4, UsageWriter.originOf(exceptIdPrefix));
             ps.setArray(5, BatchSql.text(c, users.toArray(String[]::new)));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -16,10 +16,12 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * Deletes raw events whose time is older than {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay. Then each
- * feature purges the state it keeps beside the ledger ({@link StatePurge}), from its own tables.
- * The ingest API refuses events older than the same window, so an id is never accepted twice.
- * Deletes run in chunks so they never hold long locks. Runs once per period across replicas.
+ * Keeps the raw events within {@code YARDSTICK_RAW_RETENTION_DAYS}; rollups stay. Raw usage events: creates the day
+ * partitions ahead and drops those wholly out of the window ({@link UsagePartitions}), no row deleted; raw outcome
+ * events (far fewer) are deleted in chunks so they never hold long locks. Then folds the settled days' rollup shards
+ * ({@link RollupCompaction}), and each feature purges the state it keeps beside the ledger ({@link StatePurge}),
+ * from its own tables. The ingest API refuses events older than the window, so an id is never accepted twice.
+ * Runs once per period across replicas.
  */
 @ApplicationScoped
 public class RetentionJob implements ClusterJob {
@@ -33,6 +35,10 @@ public class RetentionJob implements ClusterJob {
     YardstickConfig config;
     @Inject
     Instance<StatePurge> purges;
+    @Inject
+    UsagePartitions partitions;
+    @Inject
+    RollupCompaction compaction;
 
     @Override
     public String name() {
@@ -46,19 +52,22 @@ public class RetentionJob implements ClusterJob {
 
     @Override
     public void run() {
+        partitions.ensureWindow();
         purge(Instant.now().minus(config.rawRetentionDays(), ChronoUnit.DAYS));
+        compaction.compactSettled(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
     }
 
-    /** Deletes raw events older than {@code cutoff}; returns how many. */
+    /**
+     * Drops the raw usage partitions of the UTC days wholly before {@code cutoff} and deletes raw outcome events
+     * older than it; returns how many raw events went (the usage partitions' count as the planner estimates it).
+     */
     public long purge(Instant cutoff) {
-        long total = 0;
-        for (String table : new String[]{"usage_event", "outcome_event"}) {
-            int deleted;
-            do {
-                deleted = deleteChunk(table, cutoff);
-                total += deleted;
-            } while (deleted == CHUNK);
-        }
+        long total = partitions.dropBefore(cutoff);
+        int deleted;
+        do {
+            deleted = deleteChunk("outcome_event", cutoff);
+            total += deleted;
+        } while (deleted == CHUNK);
         if (total > 0) {
             LOG.infof("Purged %d raw events older than %s", total, cutoff);
         }

@@ -34,6 +34,34 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 class UsageWriter {
 
+    /**
+     * The id prefixes the product reads, and the one-byte origin a raw row keeps of them in place of its id (V25):
+     * a raw row stores its id's hash ({@code id_hash}, what voids by id and retractions find it by) and this.
+     */
+    static final Map<String, String> ORIGINS = Map.of("otlpm:", "m", "otlp:", "l", "pull:", "p", "demo:", "d");
+
+    /** The origin of an id: that of its prefix in {@link #ORIGINS} ({@code otlpm:} before {@code otlp:}), else "e". */
+    static String origin(String id) {
+        if (id.startsWith("otlpm:")) {
+            return "m";
+        }
+        for (var e : ORIGINS.entrySet()) {
+            if (id.startsWith(e.getKey())) {
+                return e.getValue();
+            }
+        }
+        return "e";
+    }
+
+    /** The origin code of one of {@link #ORIGINS}' prefixes, for the statements that select by it. */
+    static String originOf(String prefix) {
+        String o = ORIGINS.get(prefix);
+        if (o == null) {
+            throw new IllegalArgumentException("not an id prefix the ledger keeps: " + prefix);
+        }
+        return o;
+    }
+
     @Inject
     Pricing pricing;
     @Inject
@@ -42,6 +70,8 @@ class UsageWriter {
     Roster roster;
     @Inject
     jakarta.enterprise.event.Event<UsageTakenBack> takenBack;
+    @Inject
+    UsagePartitions partitions;
 
     /** Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. */
     WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
@@ -95,19 +125,8 @@ class UsageWriter {
             lives[i] = exactTime && !u.time().isBefore(liveSince);
             i++;
         }
-        Set<String> inserted = BatchSql.insertReturningIds(c, """
-                insert into usage_event (id, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, live)
-                select * from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
-                    ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[],
-                    ?::boolean[])
-                on conflict (id) do nothing
-                returning id
-                """, BatchSql.text(c, ids), BatchSql.text(c, times), BatchSql.longs(c, memberIds),
-                BatchSql.text(c, teamKeys), BatchSql.text(c, tools), BatchSql.text(c, models), BatchSql.longs(c, in),
-                BatchSql.longs(c, out), BatchSql.longs(c, cr), BatchSql.longs(c, cw), BatchSql.text(c, costs),
-                BatchSql.text(c, sources), c.createArrayOf("int4", requests), BatchSql.text(c, sessions),
-                c.createArrayOf("bool", lives));
+        Set<String> inserted = insert(c, ids, times, memberIds, teamKeys, tools, models, in, out, cr, cw, costs,
+                sources, requests, sessions, lives);
 
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
         Map<Long, Instant> seen = new HashMap<>();
@@ -136,6 +155,140 @@ class UsageWriter {
         return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
     }
 
+    /**
+     * Stores the events whose id is new: probes the other months' partitions of {@code usage_event_id} for the ids'
+     * hashes (one index probe per id and month), then in one statement records the new hashes in this month's
+     * partition ({@code on conflict do nothing}: an id already there, or sent by two batches at once, is recorded
+     * once) and inserts the raw rows of the hashes it recorded. Near a UTC month boundary two batches could record the same id in two
+     * months' partitions, so there the id table is locked for the batch (one batch at a time for
+     * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month).
+     */
+    private Set<String> insert(Connection c, String[] ids, String[] times, Long[] memberIds, String[] teamKeys,
+            String[] tools, String[] models, Long[] in, Long[] out, Long[] cr, Long[] cw, String[] costs,
+            String[] sources, Integer[] requests, String[] sessions, Boolean[] lives) throws SQLException {
+        int n = ids.length;
+        java.util.UUID[] hashes = new java.util.UUID[n];
+        String[] utcDays = new String[n];
+        Set<LocalDate> days = new TreeSet<>();
+        Map<String, String> idOfHash = new HashMap<>();
+        for (int k = 0; k < n; k++) {
+            hashes[k] = UsagePartitions.idHash(ids[k]);
+            idOfHash.put(hashes[k].toString(), ids[k]);
+            LocalDate day = Instant.parse(times[k]).atZone(ZoneOffset.UTC).toLocalDate();
+            utcDays[k] = day.toString();
+            days.add(day);
+        }
+        if (!partitions.ready(days)) {
+            throw new UsagePartitions.Missing(days);
+        }
+        if (nearMonthBoundary(Instant.now())) {
+            try (var s = c.createStatement()) {
+                s.execute("lock table usage_event_id in share row exclusive mode");
+            }
+        }
+        Set<java.util.UUID> known = new HashSet<>();
+        // this month's partition is left to the insert's on conflict; the others are probed
+        try (PreparedStatement ps = c.prepareStatement("""
+                select id_hash from usage_event_id where id_hash = any(?)
+                    and (received_on < date_trunc('month', now() at time zone 'UTC')::date
+                        or received_on >= (date_trunc('month', now() at time zone 'UTC') + interval '1 month')::date)
+                """)) {
+            ps.setArray(1, c.createArrayOf("uuid", hashes));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.add(rs.getObject(1, java.util.UUID.class));
+                }
+            }
+        }
+        if (known.size() == n) {
+            return Set.of();
+        }
+        if (!known.isEmpty()) {
+            List<Integer> keep = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                if (!known.contains(hashes[k])) {
+                    keep.add(k);
+                }
+            }
+            ids = pick(ids, keep);
+            times = pick(times, keep);
+            memberIds = pick(memberIds, keep);
+            teamKeys = pick(teamKeys, keep);
+            tools = pick(tools, keep);
+            models = pick(models, keep);
+            in = pick(in, keep);
+            out = pick(out, keep);
+            cr = pick(cr, keep);
+            cw = pick(cw, keep);
+            costs = pick(costs, keep);
+            sources = pick(sources, keep);
+            requests = pick(requests, keep);
+            sessions = pick(sessions, keep);
+            lives = pick(lives, keep);
+            hashes = pick(hashes, keep);
+            utcDays = pick(utcDays, keep);
+        }
+        String[] origins = new String[ids.length];
+        for (int k = 0; k < ids.length; k++) {
+            origins[k] = origin(ids[k]);
+        }
+        Set<String> stored = BatchSql.insertReturningIds(c,
+                """
+                        with fresh as (
+                            insert into usage_event_id (id_hash, received_on, day)
+                            select h, (now() at time zone 'UTC')::date, d from unnest(?::uuid[], ?::date[]) as k (h, d)
+                            order by h
+                            on conflict do nothing
+                            returning id_hash
+                        )
+                        insert into usage_event (id_hash, origin, time, member_id, team_key, tool, model, input_tokens,
+                            output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id,
+                            live)
+                        select e.h, e.origin::"char", e.time, e.member_id, e.team_key, e.tool, e.model, e.input_tokens, e.output_tokens,
+                            e.cache_read_tokens, e.cache_write_tokens, e.cost_usd, e.cost_source, e.requests, e.session_id,
+                            e.live
+                        from unnest(?::text[], ?::timestamptz[], ?::int8[], ?::text[], ?::text[], ?::text[],
+                            ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::numeric[], ?::text[], ?::int4[], ?::text[],
+                            ?::boolean[], ?::uuid[]) as e (origin, time, member_id, team_key, tool, model, input_tokens,
+                            output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id,
+                            live, h)
+                        where e.h in (select id_hash from fresh)
+                        returning id_hash
+                        """,
+                c.createArrayOf("uuid", hashes), BatchSql.text(c, utcDays), BatchSql.text(c, origins),
+                BatchSql.text(c, times), BatchSql.longs(c, memberIds), BatchSql.text(c, teamKeys),
+                BatchSql.text(c, tools), BatchSql.text(c, models), BatchSql.longs(c, in), BatchSql.longs(c, out),
+                BatchSql.longs(c, cr), BatchSql.longs(c, cw), BatchSql.text(c, costs), BatchSql.text(c, sources),
+                c.createArrayOf("int4", requests), BatchSql.text(c, sessions), c.createArrayOf("bool", lives),
+                c.createArrayOf("uuid", hashes));
+        Set<String> storedIds = new HashSet<>();
+        for (String h : stored) {
+            storedIds.add(idOfHash.get(h));
+        }
+        return storedIds;
+    }
+
+    /** Minutes either side of a UTC month's start during which batches take the id table's lock. */
+    static final int BOUNDARY_MINUTES = 15;
+
+    static boolean nearMonthBoundary(Instant now) {
+        var t = now.atZone(ZoneOffset.UTC);
+        Instant start = t.toLocalDate().withDayOfMonth(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant next = t.toLocalDate().withDayOfMonth(1).plusMonths(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        long minutes = Math.min(java.time.Duration.between(start, now).toMinutes(),
+                java.time.Duration.between(now, next).toMinutes());
+        return minutes < BOUNDARY_MINUTES;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T[] pick(T[] values, List<Integer> keep) {
+        T[] out = (T[]) java.lang.reflect.Array.newInstance(values.getClass().getComponentType(), keep.size());
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values[keep.get(i)];
+        }
+        return out;
+    }
+
     /** A usage event taken back out of the ledger, as read from its row. */
     private record Gone(String team, Instant time, long member, String tool, String model, long[] sums,
             BigDecimal cost, String session, boolean live) {
@@ -154,25 +307,32 @@ class UsageWriter {
     }
 
     /** See {@link LedgerWriter#retractUsage}. */
-    int retract(Connection c, String indexedPrefix, String idPrefix, Collection<String> sessions)
-            throws SQLException {
-        if (!indexedPrefix.matches("[a-z]+:") || !idPrefix.startsWith(indexedPrefix)) {
-            throw new IllegalArgumentException("not an indexed id prefix: " + indexedPrefix);
-        }
+    int retract(Connection c, String idPrefix, String tool, Collection<String> sessions) throws SQLException {
+        String origin = originOf(idPrefix);
         if (sessions.isEmpty()) {
             return 0;
         }
         List<Gone> gone = new ArrayList<>();
+        List<java.util.UUID> freed = new ArrayList<>();
         // voided events are out of the rollups already; they stay, marked, until the raw retention
-        try (PreparedStatement ps = c.prepareStatement("delete from usage_event where id like '" + indexedPrefix
-                + "%' and starts_with(id, ?) and session_id = any(?) and void_id is null returning "
-                + Gone.COLUMNS)) {
-            ps.setString(1, idPrefix);
-            ps.setArray(2, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+        try (PreparedStatement ps = c.prepareStatement("delete from usage_event where session_id = any(?)"
+                + " and origin = ?::\"char\" and tool = ? and void_id is null returning " + Gone.COLUMNS
+                + ", id_hash")) {
+            ps.setArray(1, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
+            ps.setString(2, origin);
+            ps.setString(3, tool);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     gone.add(Gone.read(rs));
+                    freed.add(rs.getObject(15, java.util.UUID.class));
                 }
+            }
+        }
+        // a retracted event is gone as if never sent: its id may come again
+        if (!freed.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("delete from usage_event_id where id_hash = any(?)")) {
+                ps.setArray(1, c.createArrayOf("uuid", freed.stream().sorted().toArray()));
+                ps.executeUpdate();
             }
         }
         // these events come at their real time, so those of the last live window went into the live figures
@@ -188,8 +348,13 @@ class UsageWriter {
     VoidedUsage voidEvents(Connection c, VoidSelector s, long voidId) throws SQLException {
         List<Gone> gone = new ArrayList<>();
         String where;
+        Instant[] span = null;
         if (s.ids() != null) {
-            where = "id = any(?)";
+            span = idDays(c, s.ids());
+            if (span == null) {
+                return new VoidedUsage(voidId, 0, BigDecimal.ZERO, Map.of(), List.of());
+            }
+            where = "id_hash = any(?) and time >= ? and time < ?";
         } else {
             where = "member_id = (select id from member where email = ?) and time >= ? and time < ?"
                     + (s.tool() == null ? "" : " and tool = ?");
@@ -198,7 +363,9 @@ class UsageWriter {
                 + " and void_id is null returning " + Gone.COLUMNS)) {
             ps.setLong(1, voidId);
             if (s.ids() != null) {
-                ps.setArray(2, BatchSql.text(c, s.ids().toArray(String[]::new)));
+                ps.setArray(2, c.createArrayOf("uuid", s.ids().stream().map(UsagePartitions::idHash).toArray()));
+                ps.setTimestamp(3, java.sql.Timestamp.from(span[0]));
+                ps.setTimestamp(4, java.sql.Timestamp.from(span[1]));
             } else {
                 ps.setString(2, s.member());
                 ps.setTimestamp(3, java.sql.Timestamp.from(s.from()));
@@ -222,6 +389,21 @@ class UsageWriter {
             cost = cost.add(g.cost());
         }
         return new VoidedUsage(voidId, gone.size(), cost, taken.days(), taken.sessions());
+    }
+
+    /** The UTC days the stored events of these ids are in, as an instant range, or null when none is stored. */
+    private static Instant[] idDays(Connection c, Collection<String> ids) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select min(day), max(day) from usage_event_id where id_hash = any(?)")) {
+            ps.setArray(1, c.createArrayOf("uuid", ids.stream().map(UsagePartitions::idHash).toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getDate(1) == null) {
+                    return null;
+                }
+                return new Instant[]{LocalDate.parse(rs.getString(1)).atStartOfDay(ZoneOffset.UTC).toInstant(),
+                        LocalDate.parse(rs.getString(2)).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()};
+            }
+        }
     }
 
     /** What {@link #takeOut} changed: rollup days per team, and live sessions from their earliest minute. */

@@ -78,7 +78,7 @@ class OtlpStore {
             }
         }
         for (var e : flipped.entrySet()) {
-            ledger.retractUsage(c, METRIC_ID_PREFIX, METRIC_ID_PREFIX + e.getKey() + ":", e.getValue());
+            ledger.retractUsage(c, METRIC_ID_PREFIX, e.getKey(), e.getValue());
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into otlp_session (tool, session_id, signal)

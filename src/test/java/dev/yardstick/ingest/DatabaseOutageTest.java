@@ -229,7 +229,7 @@ class DatabaseOutageTest {
         long total = (long) clients * batches * perBatch;
         assertEquals(Map.of(), Map.copyOf(otherStatuses), "only 202 and 503 with Retry-After, no 500");
         assertTrue(unavailable.get() >= clients, "the clients saw the outage");
-        long stored = Db.scalar(ds, "select count(*) from usage_event where id like ?", prefix + "%");
+        long stored = Db.scalar(ds, "select count(*) from usage_event where team_key = ?", team);
         long counted = Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team);
         long tokens = Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team);
         long teamCounted = Db.scalar(ds, "select sum(events) from usage_team_daily where team_key = ?", team);

@@ -54,8 +54,10 @@ class RaisedLimitsTest {
                 + "\",\"tool\":\"codex\",\"model\":\"gpt-5\"" + extra + "}";
     }
 
-    private long stored(String prefix) {
-        return Db.scalar(ds, "select count(*) from usage_event where id like ?", prefix + "%");
+    /** Raw rows keep their id's hash: the stored events among the ids {@code prefix + suffix}, suffix 0 to 1000. */
+    private long stored(String prefix, String... suffixes) {
+        return Db.scalar(ds, "select count(*) from usage_event where id_hash in (select md5(? || s)::uuid from "
+                + "unnest(string_to_array(?, ',')) s)", prefix, String.join(",", suffixes));
     }
 
     @Test
@@ -67,7 +69,7 @@ class RaisedLimitsTest {
                 .post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(2))
                 .body("rejected", hasSize(1)).body("rejected[0].id", equalTo(p + "1001"))
                 .body("rejected[0].error", containsString("more than the limit of 1000 per request"));
-        assertEquals(2, stored(p));
+        assertEquals(2, stored(p, "dear", "1000", "1001"));
     }
 
     @Test
@@ -79,6 +81,7 @@ class RaisedLimitsTest {
         }
         Api.ndjson(token, "/api/v1/usage-events", nd.toString()).then().statusCode(400)
                 .contentType("application/problem+json").body("detail", containsString("daily total"));
-        assertEquals(0, stored(p));
+        assertEquals(0, stored(p, java.util.stream.IntStream.range(0, 1001).mapToObj(Integer::toString)
+                .toArray(String[]::new)));
     }
 }

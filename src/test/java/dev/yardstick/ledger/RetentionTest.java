@@ -40,8 +40,8 @@ class RetentionTest {
 
         retention.purge(Instant.now().minus(10, ChronoUnit.DAYS));
 
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id = ?", oldId));
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id = ?", newId));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", oldId));
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", newId));
         assertEquals(2, Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team),
                 "rollups outlive the raw events");
     }

@@ -180,7 +180,7 @@ class PullersTest {
         assertEquals(cents / 100.0, s.getDouble("costUsd"), 1e-9);
         assertEquals(9 * 50, s.getLong("tokens.input"));
         assertEquals(9,
-                Db.scalar(ds, "select count(*) from usage_event where team_key = ? and id like 'pull:%'", team));
+                Db.scalar(ds, "select count(*) from usage_event where team_key = ? and origin = 'p'", team));
     }
 
     @Test
@@ -355,8 +355,10 @@ class PullersTest {
         assertEquals(5, s.getLong("requests"));
         assertEquals(9.99, summary(day.minusDays(1), day.minusDays(1)).getDouble("costUsd"), 1e-6,
                 "an event of the day before counts on its own day, once");
-        assertEquals(6, Db.scalar(ds, "select count(*) from usage_event where team_key = ? and id like 'pull:cursor:%'",
-                team));
+        assertEquals(6,
+                Db.scalar(ds,
+                        "select count(*) from usage_event where team_key = ? and origin = 'p' and tool = 'cursor'",
+                        team));
         assertEquals(1, Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id"
                 + " where m.email = ? and e.tool = 'cursor' and e.time = ?", bo,
                 java.sql.Timestamp.from(java.time.Instant.ofEpochMilli(ms(day, 13, 0)))), "booked at its own time");
@@ -380,8 +382,10 @@ class PullersTest {
         Db.update(ds, "delete from connector_state where name = ?", CursorPuller.NAME);
         cursor.run();
         assertEquals(cents / 100, summary(day, day).getDouble("costUsd"), 1e-6);
-        assertEquals(6, Db.scalar(ds, "select count(*) from usage_event where team_key = ? and id like 'pull:cursor:%'",
-                team));
+        assertEquals(6,
+                Db.scalar(ds,
+                        "select count(*) from usage_event where team_key = ? and origin = 'p' and tool = 'cursor'",
+                        team));
     }
 
     @Test
