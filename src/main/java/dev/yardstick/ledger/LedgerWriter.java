@@ -97,6 +97,22 @@ public class LedgerWriter {
      * whose time is not when the tokens were spent.
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime) {
+        return writeUsage(events, prelude, exactTime, List.of());
+    }
+
+    /**
+     * Stores usage events after {@code prelude}, as {@link #writeUsage(List, Prelude)}, and hands runaway detection
+     * the {@code signals} that came with them (prompts, tool results, API errors) in the {@link LiveUsage} fired
+     * after the commit. Signals are never stored; with no events they are handed on without a transaction.
+     */
+    public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime,
+            List<LiveUsage.Signal> signals) {
+        if (events.isEmpty()) {
+            if (!signals.isEmpty()) {
+                liveUsage.fire(LiveUsage.signalsOnly(signals));
+            }
+            return new WriteResult(0, 0, List.of());
+        }
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
@@ -105,7 +121,9 @@ public class LedgerWriter {
             }
         }));
         if (live[0] != null) {
-            liveUsage.fire(live[0]);
+            liveUsage.fire(live[0].withSignals(signals));
+        } else if (!signals.isEmpty()) {
+            liveUsage.fire(LiveUsage.signalsOnly(signals));
         }
         return result;
     }
