@@ -66,11 +66,29 @@ public class IntendedBaselines {
 
     /**
      * Learns from an answer "It's intended" on this alert, in the caller's transaction: raises the person's baseline
-     * for the alert's tool, model and pattern to its 15-minute cost (never lowers it).
+     * for the alert's tool, model and pattern to the session's busiest 15 minutes so far (never lowers it).
      */
     void learn(Connection c, Alert a) throws SQLException {
         if (a.tool == null || a.model == null || a.reason == null || a.cost15Usd == null) {
             return;
+        }
+        BigDecimal peak = a.cost15Usd;
+        try (PreparedStatement ps = c.prepareStatement(
+                """
+                        select coalesce(max(c15), 0) from (
+                            select sum(cost) over (order by minute range between interval '14 minutes' preceding and current row)
+                                   as c15
+                            from (select minute, sum(cost_usd) as cost from usage_session_minute
+                                  where member_id = ? and session_key = ? and minute >= ? group by minute) m) w
+                        """)) {
+            ps.setLong(1, a.memberId);
+            ps.setString(2, a.sessionKey);
+            ps.setTimestamp(3, Timestamp.from(Instant.now().minus(dev.yardstick.ledger.LiveUsage.WINDOW)));
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    peak = peak.max(rs.getBigDecimal(1));
+                }
+            }
         }
         try (PreparedStatement ps = c.prepareStatement("""
                 insert into runaway_intended (member_id, tool, model, pattern, cost_15_usd, updated_at)
@@ -83,7 +101,7 @@ public class IntendedBaselines {
             ps.setString(2, a.tool);
             ps.setString(3, a.model);
             ps.setString(4, a.reason);
-            ps.setBigDecimal(5, a.cost15Usd.max(BigDecimal.ZERO));
+            ps.setBigDecimal(5, peak.max(BigDecimal.ZERO).setScale(4, java.math.RoundingMode.HALF_UP));
             ps.setTimestamp(6, Timestamp.from(Instant.now()));
             ps.executeUpdate();
         }

@@ -324,9 +324,14 @@ public class Watcher {
             return;
         }
         if (!f.shared()) {
-            f.share();
-            touched.add(f);
+            try {
+                shared.share(List.of(f));
+            } catch (RuntimeException ex) {
+                LOG.warn("Sharing an alerted session failed; its alert's figures are kept current once it is", ex);
+                return;
+            }
         }
+        touched.add(f);
     }
 
     private void takeBack(UsageTakenBack back) {
