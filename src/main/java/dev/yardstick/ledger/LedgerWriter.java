@@ -107,12 +107,6 @@ public class LedgerWriter {
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime,
             List<LiveUsage.Signal> signals) {
-        if (events.isEmpty()) {
-            if (!signals.isEmpty()) {
-                liveUsage.fire(LiveUsage.signalsOnly(signals));
-            }
-            return new WriteResult(0, 0, List.of());
-        }
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
@@ -126,6 +120,16 @@ public class LedgerWriter {
             liveUsage.fire(LiveUsage.signalsOnly(signals));
         }
         return result;
+    }
+
+    /**
+     * Hands runaway detection signals that came without usage (a request of prompts and tool results only): fired as
+     * a {@link LiveUsage} with no events, without a transaction; nothing is stored.
+     */
+    public void handOn(List<LiveUsage.Signal> signals) {
+        if (!signals.isEmpty()) {
+            liveUsage.fire(LiveUsage.signalsOnly(signals));
+        }
     }
 
     /** Stores outcome events; same guarantees as {@link #writeUsage}. */

@@ -79,9 +79,13 @@ public class OtlpResource {
             }
             return implausible != null;
         });
-        WriteResult result = mapped.usage.isEmpty() && mapped.signals.isEmpty()
-                ? new WriteResult(0, 0, List.of())
-                : ledger.writeUsage(mapped.usage, store::claimForLogs, true, mapped.signals);
+        WriteResult result;
+        if (mapped.usage.isEmpty()) {
+            ledger.handOn(mapped.signals);
+            result = new WriteResult(0, 0, List.of());
+        } else {
+            result = ledger.writeUsage(mapped.usage, store::claimForLogs, true, mapped.signals);
+        }
         count("logs", result, mapped.ignored);
         ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
         if (mapped.ignored.rejected() > 0) {
