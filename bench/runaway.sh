@@ -51,12 +51,12 @@ sql "select m.email, a.session_key, a.reason, extract(epoch from a.evidence_at):
      from alert a join member m on m.id = a.member_id where a.kind = 'runaway' order by a.id" | tr '|' '\t' >"$ALERTS"
 stop_service
 
-read -r _ DAYZONE NIGHTZONE RECORDS SECONDS < <(grep '^#zones' "$LABELS" | tr '\t' ' ')
+read -r _ DAYZONE NIGHTZONE RECORDS SENT_S < <(grep '^#zones' "$LABELS" | tr '\t' ' ')
 {
   echo "# Runaway-detection benchmark $STAMP"
   echo
   echo "Machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') RAM; $(java -version 2>&1 | head -1); PostgreSQL $(sql 'show server_version'); git $(git rev-parse --short HEAD 2>/dev/null || echo '?')."
-  echo "Corpus: seed ${BENCH_RUNAWAY_SEED:-21}, scale ${BENCH_RUNAWAY_SCALE:-1}; ${RECORDS#records=} log records sent in ${SECONDS#seconds=} s; day team $DAYZONE, night team $NIGHTZONE; default ceilings (\$100, 1,000 requests in 15 minutes), cold start (no history)."
+  echo "Corpus: seed ${BENCH_RUNAWAY_SEED:-21}, scale ${BENCH_RUNAWAY_SCALE:-1}; ${RECORDS#records=} log records sent in ${SENT_S#seconds=} s (one client, detection on); day team $DAYZONE, night team $NIGHTZONE; default ceilings (\$100, 1,000 requests in 15 minutes), cold start (no history)."
   echo
   java -cp "$CP" bench/src/RunawayBench.java score "$LABELS" "$ALERTS"
 } >"$RESULTS/$STAMP-runaway.md"

@@ -225,7 +225,7 @@ public class RunawayBench {
         for (Session s : sessions) {
             long deadline = s.loop ? s.loopStart + Math.max(300_000L, (long) (10 / s.loopCostPerSecond * 1000)) : -1;
             out.println(String.join("\t", s.cls, s.email, s.id == null ? "-" : s.id,
-                    Long.toString(s.loopStart / 1000), Long.toString(deadline / 1000),
+                    Long.toString(s.loop ? s.loopStart / 1000 : -1), Long.toString(s.loop ? deadline / 1000 : -1),
                     String.format(Locale.ROOT, "%.2f", s.cost)));
         }
     }

@@ -74,6 +74,9 @@ final class AlertMessages {
                         + Format.usd(t.costUsd());
             case "requests" -> e.requests15() + " requests within 15 minutes, past your team's ceiling of "
                     + t.requests();
+            case LoopSignals.BASELINE -> Format.usd(BigDecimal.valueOf(e.cost15())) + " within 15 minutes, more than"
+                    + " your busiest day with " + a.model + " in the last four weeks ("
+                    + Format.usd(BigDecimal.valueOf(e.usualUsd())) + ")";
             case LoopSignals.RETRY -> e.times() + " failed tool calls or API errors in " + span(e.since(), e.until());
             default -> e.tokens() > 0
                     ? "the same " + tokens(e.tokens()) + "-token request " + e.times() + " times in "

@@ -37,6 +37,8 @@ final class LoopSignals {
     static final String REPEAT = "repeat";
     static final String RETRY = "retry";
     static final String NIGHT = "night";
+    /** Far above the person's own history (see {@code Watcher}). */
+    static final String BASELINE = "baseline";
 
     private final long[] at = new long[REQUESTS];
     private final long[] size = new long[REQUESTS];
@@ -160,9 +162,15 @@ final class LoopSignals {
      * @param costSince   what the session spent from {@code since} to {@code until}
      * @param cost15      what it spent in the 15 minutes to {@code until}
      * @param requests15  its requests in those 15 minutes
+     * @param usualUsd    pattern {@code baseline}: the person's busiest day with the tool and model in four weeks
      */
     record Evidence(String pattern, long tokens, int times, long since, long until, long lastPrompt, boolean night,
-            double costSince, double cost15, long requests15) {
+            double costSince, double cost15, long requests15, double usualUsd) {
+
+        Evidence(String pattern, long tokens, int times, long since, long until, long lastPrompt, boolean night,
+                double costSince, double cost15, long requests15) {
+            this(pattern, tokens, times, since, until, lastPrompt, night, costSince, cost15, requests15, 0);
+        }
     }
 
     /** Figures of the requests in a window ending at the checked minute. */
@@ -190,7 +198,7 @@ final class LoopSignals {
         } else {
             Window w60 = window(end - 60 * 60, end);
             boolean quietLong = quiet < 0 ? end - firstAt >= QUIET_MINUTES * 60 : quiet >= QUIET_MINUTES;
-            if (quietLong && w60.requests >= 12 && w60.repeats >= 0.7 * w60.requests && w60.repeatCost >= 0.5) {
+            if (quietLong && w60.requests >= 12 && w60.repeats >= 0.7 * w60.requests && w60.repeatCost >= 0.25) {
                 pattern = REPEAT;
             } else if (nightOrWeekend(end - 1, zone)
                     && (quiet < 0 ? end - firstAt >= NIGHT_QUIET_MINUTES * 60 : quiet >= NIGHT_QUIET_MINUTES)

@@ -72,6 +72,8 @@ public class Watcher {
     RunawayAlerts runaway;
     @Inject
     IntendedBaselines intended;
+    @Inject
+    dev.yardstick.ledger.UsageHistory history;
 
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "alert-watch");
@@ -104,6 +106,19 @@ public class Watcher {
     private final Map<String, RunawayDetector.Thresholds> lines = new HashMap<>();
     private Instant linesRead = Instant.EPOCH;
     static final java.time.Duration LINES_REFRESH = java.time.Duration.ofMinutes(1);
+    /** A session's 15 minutes must cost at least this before its owner's history is read. */
+    static final double BASELINE_FLOOR_USD = 15;
+    /** Days of history with the tool and model a person needs before the baseline counts (cold start: none). */
+    static final int BASELINE_DAYS = 5;
+    /** How long a person's history is kept in memory before it is read again. */
+    static final java.time.Duration BASELINE_REFRESH = java.time.Duration.ofHours(1);
+    private final Map<String, Object[]> baselines = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Object[]> eldest) {
+            return size() > 20_000;
+        }
+    };
 
     void start(@Observes StartupEvent event) {
         if (alertSettings.enabled()) {
@@ -281,6 +296,9 @@ public class Watcher {
                 if (found == null) {
                     found = l.check(m, t.zone(), p -> intended.cost(f.key.memberId(), tool, model, p));
                 }
+                if (found == null) {
+                    found = baseline(f, m, t, tool, model);
+                }
                 if (found != null) {
                     raise(f, found, t, tool, model);
                     break;
@@ -288,6 +306,47 @@ public class Watcher {
             }
         }
         loopTouched.clear();
+    }
+
+    /**
+     * Far above the person's own history: the 15 minutes to minute {@code m} cost at least
+     * {@link #BASELINE_FLOOR_USD} and more than both the person's busiest day with this tool and model in the last
+     * four weeks and the 99th percentile of their team's member-days, with no prompt in those 15 minutes. Needs
+     * {@link #BASELINE_DAYS} days of history (a new installation, a new person, a new model: the signatures decide
+     * alone). "It's intended" on such a session doubles the bar, as for the signatures.
+     */
+    private LoopSignals.Finding baseline(SessionFigures f, long m, RunawayDetector.Thresholds t, String tool,
+            String model) {
+        MinuteFigures.Peak w = f.minutes.sum(m - (MinuteFigures.WINDOW_MINUTES - 1), m);
+        long end = (m + 1) * 60;
+        long prompt = f.loop.promptBefore(end);
+        if (w.costUsd() < BASELINE_FLOOR_USD || prompt >= end - MinuteFigures.WINDOW_MINUTES * 60) {
+            return null;
+        }
+        String key = f.key.memberId() + "\n" + f.teamKey + "\n" + tool + "\n" + model;
+        Object[] cached = baselines.get(key);
+        Instant now = Instant.now();
+        if (cached == null || ((Instant) cached[0]).isBefore(now.minus(BASELINE_REFRESH))) {
+            java.time.LocalDate today = java.time.LocalDate.ofInstant(Instant.ofEpochSecond(end), t.zone());
+            try {
+                cached = new Object[]{now, history.baseline(f.key.memberId(), f.teamKey, tool, model,
+                        today.minusDays(28), today.minusDays(1))};
+            } catch (RuntimeException e) {
+                LOG.warn("Reading a person's usage history failed; the signatures decide alone for now", e);
+                return null;
+            }
+            baselines.put(key, cached);
+        }
+        dev.yardstick.ledger.UsageHistory.Baseline b = (dev.yardstick.ledger.UsageHistory.Baseline) cached[1];
+        double usual = b.busiestDayUsd().doubleValue();
+        double learned = intended.cost(f.key.memberId(), tool, model, LoopSignals.BASELINE);
+        if (b.days() < BASELINE_DAYS || w.costUsd() <= usual || w.costUsd() <= b.teamDayP99Usd().doubleValue()
+                || learned > 0 && w.costUsd() < LoopSignals.INTENDED_FACTOR * learned) {
+            return null;
+        }
+        return new LoopSignals.Finding(LoopSignals.BASELINE, new LoopSignals.Evidence(LoopSignals.BASELINE, 0, 0,
+                end - MinuteFigures.WINDOW_MINUTES * 60, end - 1, prompt, LoopSignals.nightOrWeekend(end - 1, t.zone()),
+                w.costUsd(), w.costUsd(), w.requests(), usual));
     }
 
     /** A ceiling crossed by what this replica holds of the 15 minutes to minute {@code m}, or null. */

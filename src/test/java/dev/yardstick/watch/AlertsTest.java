@@ -340,6 +340,43 @@ class AlertsTest {
     }
 
     @Test
+    void farAboveTheirOwnHistoryAlertsOnceThereIsHistory() {
+        String team = "al-" + Api.unique();
+        admin().body(Map.of("name", "History", "timezone", "UTC")).put("/api/v1/teams/" + team).then()
+                .statusCode(201);
+        Person old = member(team, "Olga");
+        Person fresh = member(team, "Finn");
+        // Olga: ten days of light Sonnet use, about $3 a day
+        List<Map<String, Object>> past = new ArrayList<>();
+        for (int d = 2; d < 12; d++) {
+            past.add(Map.of("id", "hist-" + Api.unique(), "time", Instant.now().minus(Duration.ofDays(d)).toString(),
+                    "user", old.email(), "tool", "claude-code", "model", "claude-sonnet-4-5", "costUsd", 3.0,
+                    "requests", 20, "sessionId", "old-" + d));
+        }
+        ingest(token).body(past).post("/api/v1/usage-events").then().statusCode(202);
+        // then each of them: $24 in 12 minutes, the context growing (no loop shape), nobody prompting
+        for (Person p : List.of(old, fresh)) {
+            List<Map<String, Object>> burst = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                Map<String, Object> e = new HashMap<>(Map.of("id", "burst-" + Api.unique(), "time",
+                        Instant.now().minusSeconds(720 - 12L * i).toString(), "user", p.email(), "tool",
+                        "claude-code", "model", "claude-sonnet-4-5", "costUsd", 0.40, "requests", 1, "sessionId",
+                        "burst-" + p.email(), "inputTokens", 20_000 + 2_500 * i, "outputTokens", 900));
+                burst.add(e);
+            }
+            ingest(token).body(burst).post("/api/v1/usage-events").then().statusCode(202);
+        }
+        awaitUntil(() -> assertEquals(1, dms(old).size()));
+        settle();
+        assertTrue(dms(fresh).isEmpty(), "no history: the signatures decide alone, and there is no loop");
+        String evidence = Db.string(ds, "select evidence from alert where session_key = ?", "burst-" + old.email());
+        assertTrue(evidence.contains("more than your busiest day with claude-sonnet-4-5 in the last four weeks ($3.00)"),
+                evidence);
+        admin().get("/api/v1/teams/" + team + "/alerts").then().body("$", hasSize(1))
+                .body("[0].reason", equalTo("baseline"));
+    }
+
+    @Test
     void itsIntendedRaisesThatPersonsBaselineForThatKindOfSession() {
         String team = "al-" + Api.unique();
         admin().body(Map.of("name", "Learns", "timezone", "UTC")).put("/api/v1/teams/" + team).then().statusCode(201);
