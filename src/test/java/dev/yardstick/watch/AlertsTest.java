@@ -370,7 +370,8 @@ class AlertsTest {
         settle();
         assertTrue(dms(fresh).isEmpty(), "no history: the signatures decide alone, and there is no loop");
         String evidence = Db.string(ds, "select evidence from alert where session_key = ?", "burst-" + old.email());
-        assertTrue(evidence.contains("more than your busiest day with claude-sonnet-4-5 in the last four weeks ($3.00)"),
+        assertTrue(
+                evidence.contains("more than your busiest day with claude-sonnet-4-5 in the last four weeks ($3.00)"),
                 evidence);
         admin().get("/api/v1/teams/" + team + "/alerts").then().body("$", hasSize(1))
                 .body("[0].reason", equalTo("baseline"));
