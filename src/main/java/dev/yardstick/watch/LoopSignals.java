@@ -173,8 +173,17 @@ final class LoopSignals {
         }
     }
 
-    /** Figures of the requests in a window ending at the checked minute. */
-    private record Window(int requests, int repeats, double repeatCost, double cost, int failures, int oks) {
+    /**
+     * Figures of the requests in a window ending at the checked minute, and of its last 5 minutes (a loop that
+     * began within the window shows there first: what came before it still fills the rest of the window).
+     */
+    private record Window(int requests, int repeats, double repeatCost, double cost, int failures, int oks,
+            int requests5, int repeats5, double repeatCost5) {
+
+        boolean tight() {
+            return requests >= 10 && repeats >= 0.7 * requests && repeatCost >= 1.0
+                    || requests5 >= 10 && repeats5 >= 0.7 * requests5 && repeatCost5 >= 1.0;
+        }
     }
 
     /**
@@ -190,7 +199,7 @@ final class LoopSignals {
         boolean promptedLately = prompt >= end - PROMPTED_LATELY * 60;
         long quiet = quietSince == Long.MIN_VALUE ? -1 : (end - quietSince) / 60;
         String pattern = null;
-        if (!promptedLately && w15.requests >= 10 && w15.repeats >= 0.7 * w15.requests && w15.repeatCost >= 1.0) {
+        if (!promptedLately && w15.tight()) {
             pattern = REPEAT;
         } else if (!promptedLately && w15.failures >= 10 && w15.failures >= 2 * w15.oks && w15.requests >= 5
                 && w15.cost >= 1.0 && covers(okAt, ok, okHead, end - 15 * 60)) {
@@ -302,16 +311,25 @@ final class LoopSignals {
                 repeated[k] = true;
             }
         }
-        int repeats = 0;
-        double repeatCost = 0;
+        int repeats = 0, requests5 = 0, repeats5 = 0;
+        double repeatCost = 0, repeatCost5 = 0;
+        long last5 = to - 5 * 60;
         for (int k = 0; k < n; k++) {
+            boolean recent = at[order[k]] >= last5;
+            if (recent) {
+                requests5++;
+            }
             if (repeated[k] && output[order[k]] <= SHORT_OUTPUT) {
                 repeats++;
                 repeatCost += cost[order[k]];
+                if (recent) {
+                    repeats5++;
+                    repeatCost5 += cost[order[k]];
+                }
             }
         }
         return new Window(n, repeats, repeatCost, total, inRange(failedAt, failed, from, to),
-                inRange(okAt, ok, from, to));
+                inRange(okAt, ok, from, to), requests5, repeats5, repeatCost5);
     }
 
     /** Whether a ring of times still holds everything from {@code from} on (it has not dropped any since). */

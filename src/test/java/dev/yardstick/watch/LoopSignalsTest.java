@@ -3,6 +3,7 @@ package dev.yardstick.watch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -90,6 +91,19 @@ class LoopSignalsTest {
         assertEquals(48_117, f.evidence().tokens());
         assertEquals(DAY, f.evidence().since());
         assertEquals(DAY - 600, f.evidence().lastPrompt());
+    }
+
+    @Test
+    void aLoopRightAfterBusyWorkIsFoundWithinFiveMinutes() {
+        Feed l = heavy(DAY, 12, true); // a busy quarter hour of real work, then the step that keeps failing
+        long start = DAY + 13 * 60;
+        for (int i = 0; i < 150; i++) {
+            l.request(start + i * 4L, OPUS, 106_433, 40 + i % 300, 0.06);
+            l.failure(start + i * 4L + 1);
+        }
+        LoopSignals.Finding f = firstFinding(l);
+        assertNotNull(f);
+        assertTrue(f.evidence().until() - start <= 5 * 60, "found " + (f.evidence().until() - start) + " s in");
     }
 
     @Test
