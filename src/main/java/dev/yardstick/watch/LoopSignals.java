@@ -62,14 +62,20 @@ final class LoopSignals {
     /** Whether the tool reported anything beyond usage for this session (so "no prompt" means something). */
     boolean reports;
     long firstAt = Long.MAX_VALUE;
-    /** The minutes that got requests or failures since the last check, or {@link Long#MAX_VALUE} / -1. */
-    long checkFrom = Long.MAX_VALUE;
-    long checkTo = -1;
+    /** The minutes that got requests or failures since the last check (the latest {@link #TOUCHED}, unsorted). */
+    private final long[] touched = new long[TOUCHED];
+    private int touchedCount;
+    private int touchedHead;
+    static final int TOUCHED = 32;
     /** When (wall clock) this replica last raised an alert on the session's signatures. */
     Instant alertedAt;
 
+    /** Requests taken in since the last check. */
+    int sinceCheck;
+
     void request(long epochSecond, String m, long tokens, long out, double usd) {
         firstAt = Math.min(firstAt, epochSecond);
+        sinceCheck++;
         touch(epochSecond);
         if (tokens <= 0) {
             return; // usage without token counts tells nothing of its shape
@@ -139,8 +145,29 @@ final class LoopSignals {
 
     private void touch(long epochSecond) {
         long minute = Math.floorDiv(epochSecond, 60);
-        checkFrom = Math.min(checkFrom, minute);
-        checkTo = Math.max(checkTo, minute);
+        for (int i = 0; i < touchedCount; i++) {
+            if (touched[i] == minute) {
+                return;
+            }
+        }
+        touched[touchedHead] = minute;
+        touchedHead = (touchedHead + 1) % TOUCHED;
+        touchedCount = Math.min(TOUCHED, touchedCount + 1);
+    }
+
+    /** Whether the session should be checked before more arrives (else the oldest unchecked minutes go unchecked). */
+    boolean dueForCheck() {
+        return sinceCheck >= REQUESTS / 2 || touchedCount == TOUCHED;
+    }
+
+    /** The minutes to check (those that got requests or failures since the last check), in order; forgets them. */
+    long[] takeTouched() {
+        long[] out = java.util.Arrays.copyOf(touched, touchedCount);
+        java.util.Arrays.sort(out);
+        touchedCount = 0;
+        touchedHead = 0;
+        sinceCheck = 0;
+        return out;
     }
 
     /** What a check found: the pattern and its evidence, or null. */
@@ -293,6 +320,16 @@ final class LoopSignals {
                 idx[n++] = i;
                 total += cost[i];
             }
+        }
+        if (n < 8) { // too few for any repetition rule: no need to look for repeats
+            int recent = 0;
+            for (int k = 0; k < n; k++) {
+                if (at[idx[k]] >= to - 5 * 60) {
+                    recent++;
+                }
+            }
+            return new Window(n, 0, 0, total, inRange(failedAt, failed, from, to), inRange(okAt, ok, from, to),
+                    recent, 0, 0);
         }
         // near-identical requests: sort by (model, size) and compare neighbours
         Integer[] order = new Integer[n];

@@ -220,6 +220,11 @@ public class Watcher {
                 f.loop.request(e.time().getEpochSecond(), e.model(),
                         e.inputTokens() + e.cacheReadTokens() + e.cacheWriteTokens(), e.outputTokens(), cost);
                 loopTouched.add(f);
+                if (f.loop.dueForCheck()) {
+                    // a batch of many minutes at once (a backlog, a replay): check before the ring forgets them
+                    checkLoops(List.of(f));
+                    loopTouched.remove(f);
+                }
             }
             for (LiveUsage.Signal s : u.signals()) {
                 if (s.time().isBefore(liveSince)) {
@@ -257,7 +262,12 @@ public class Watcher {
      * replicas and the sweep keeps its alert up to date.
      */
     private void checkLoops() {
-        if (loopTouched.isEmpty()) {
+        checkLoops(loopTouched);
+        loopTouched.clear();
+    }
+
+    private void checkLoops(java.util.Collection<SessionFigures> toCheck) {
+        if (toCheck.isEmpty()) {
             return;
         }
         Instant now = Instant.now();
@@ -266,7 +276,7 @@ public class Watcher {
             linesRead = now;
         }
         Set<String> unknown = new TreeSet<>();
-        for (SessionFigures f : loopTouched) {
+        for (SessionFigures f : toCheck) {
             if (f.teamKey != null && !lines.containsKey(f.teamKey)) {
                 unknown.add(f.teamKey);
             }
@@ -277,18 +287,16 @@ public class Watcher {
                 lines.put(team, read.getOrDefault(team, RunawayDetector.Thresholds.DEFAULT));
             }
         }
-        for (SessionFigures f : loopTouched) {
+        for (SessionFigures f : toCheck) {
             LoopSignals l = f.loop;
-            long from = l.checkFrom, to = l.checkTo;
-            l.checkFrom = Long.MAX_VALUE;
-            l.checkTo = -1;
-            if (to < 0 || f.minutes.size() == 0
+            long[] minutes = l.takeTouched();
+            if (minutes.length == 0 || f.minutes.size() == 0
                     || l.alertedAt != null && l.alertedAt.isAfter(now.minus(RunawayAlerts.QUIET_AFTER_ALERT))) {
                 continue;
             }
             RunawayDetector.Thresholds t = lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT);
             String tool = f.tool(), model = f.model();
-            for (long m = Math.max(from, to - 180); m <= to; m++) {
+            for (long m : minutes) {
                 if (!f.minutes.has(m)) {
                     continue;
                 }
@@ -305,7 +313,6 @@ public class Watcher {
                 }
             }
         }
-        loopTouched.clear();
     }
 
     /**
