@@ -479,6 +479,9 @@ public class Watcher {
             }
         }
         shared.forgetOld(now);
+        if (memberOfUser.size() > 200_000) {
+            memberOfUser.clear(); // learned again from the next usage of each person
+        }
     }
 
     /** Whether no usage is waiting to be checked and no check is running (tests wait for this). */
