@@ -308,65 +308,67 @@ final class LoopSignals {
                 w15.cost, w15.requests);
     }
 
+    /** Scratch space of {@link #window}, per thread: checks allocate nothing. */
+    private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[REQUESTS]);
+
     /** The requests, repeats and failures of {@code [from, to)}. */
     private Window window(long from, long to) {
-        int n = 0;
+        long[] keys = SCRATCH.get();
+        int n = 0, recent = 0;
         double total = 0;
-        long[] keys = new long[Math.min(count, REQUESTS)];
-        int[] idx = new int[keys.length];
+        String[] models = new String[0];
+        long last5 = to - 5 * 60;
         for (int k = 0; k < count; k++) {
             int i = Math.floorMod(head - 1 - k, REQUESTS);
             if (at[i] >= from && at[i] < to) {
-                idx[n++] = i;
                 total += cost[i];
-            }
-        }
-        if (n < 8) { // too few for any repetition rule: no need to look for repeats
-            int recent = 0;
-            for (int k = 0; k < n; k++) {
-                if (at[idx[k]] >= to - 5 * 60) {
+                if (at[i] >= last5) {
                     recent++;
                 }
-            }
-            return new Window(n, 0, 0, total, inRange(failedAt, failed, from, to), inRange(okAt, ok, from, to),
-                    recent, 0, 0);
-        }
-        // near-identical requests: sort by (model, size) and compare neighbours
-        Integer[] order = new Integer[n];
-        for (int k = 0; k < n; k++) {
-            order[k] = idx[k];
-        }
-        Arrays.sort(order, (a, b) -> {
-            int c = model[a].compareTo(model[b]);
-            return c != 0 ? c : Long.compare(size[a], size[b]);
-        });
-        boolean[] repeated = new boolean[n];
-        for (int k = 1; k < n; k++) {
-            int a = order[k - 1], b = order[k];
-            if (model[a].equals(model[b]) && near(size[a], size[b])) {
-                repeated[k - 1] = true;
-                repeated[k] = true;
+                int slot = -1;
+                for (int x = 0; x < models.length; x++) {
+                    if (models[x].equals(model[i])) {
+                        slot = x;
+                        break;
+                    }
+                }
+                if (slot < 0) {
+                    models = java.util.Arrays.copyOf(models, models.length + 1);
+                    models[models.length - 1] = model[i];
+                    slot = models.length - 1;
+                }
+                // model, size, ring index: sorted, near-identical requests of a model are neighbours
+                keys[n++] = (long) Math.min(slot, 127) << 56 | Math.min(size[i], (1L << 47) - 1) << 9 | i;
             }
         }
-        int repeats = 0, requests5 = 0, repeats5 = 0;
+        int failures = inRange(failedAt, failed, from, to), oks = inRange(okAt, ok, from, to);
+        if (n < 8) { // too few for any repetition rule: no need to look for repeats
+            return new Window(n, 0, 0, total, failures, oks, recent, 0, 0);
+        }
+        Arrays.sort(keys, 0, n);
+        int repeats = 0, repeats5 = 0;
         double repeatCost = 0, repeatCost5 = 0;
-        long last5 = to - 5 * 60;
+        boolean previousMarked = false;
         for (int k = 0; k < n; k++) {
-            boolean recent = at[order[k]] >= last5;
-            if (recent) {
-                requests5++;
-            }
-            if (repeated[k] && output[order[k]] <= SHORT_OUTPUT) {
+            boolean withPrevious = k > 0 && sameKind(keys[k - 1], keys[k]);
+            boolean withNext = k + 1 < n && sameKind(keys[k], keys[k + 1]);
+            previousMarked = withPrevious || withNext;
+            int i = (int) (keys[k] & 511);
+            if (previousMarked && output[i] <= SHORT_OUTPUT) {
                 repeats++;
-                repeatCost += cost[order[k]];
-                if (recent) {
+                repeatCost += cost[i];
+                if (at[i] >= last5) {
                     repeats5++;
-                    repeatCost5 += cost[order[k]];
+                    repeatCost5 += cost[i];
                 }
             }
         }
-        return new Window(n, repeats, repeatCost, total, inRange(failedAt, failed, from, to),
-                inRange(okAt, ok, from, to), requests5, repeats5, repeatCost5);
+        return new Window(n, repeats, repeatCost, total, failures, oks, recent, repeats5, repeatCost5);
+    }
+
+    /** Whether two sorted keys are requests of one model of near-identical sizes. */
+    private static boolean sameKind(long a, long b) {
+        return a >>> 56 == b >>> 56 && near((a >>> 9) & ((1L << 47) - 1), (b >>> 9) & ((1L << 47) - 1));
     }
 
     /** Whether a ring of times still holds everything from {@code from} on (it has not dropped any since). */
