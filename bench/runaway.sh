@@ -5,7 +5,7 @@
 # Code's OpenTelemetry log records through the public endpoint (/v1/logs), in event-time order over the last nine
 # hours, one simulated minute after another. Scores the runaway alerts raised: recall by the deadline (the loop's
 # start + max(5 min, the time it takes the loop to spend $10), in event time), false alerts per 200 healthy sessions,
-# time to alert per class. See docs/benchmarks.md#runaway-detection-precision.
+# time to alert per class. See docs/benchmarks.md#runaway-detection-precision-on-a-labelled-corpus.
 #
 # Usage: bench/runaway.sh      (a few minutes on 2 cores, plus a build when target/quarkus-app is older than src/)
 #
