@@ -52,7 +52,10 @@ class TwoInstancesIT {
                     assertTrue(rs.getLong(1) >= 5 && rs.getBoolean(3));
                 }
                 String channel = "CTWOINST";
-                a.admin().body(Map.of("name", "Race", "slackChannelId", channel)).put("/api/v1/teams/race").then()
+                a.admin()
+                        .body(Map.of("name", "Race", "slackChannelId", channel, "runawayCostUsd", 25, "runawayRequests",
+                                300))
+                        .put("/api/v1/teams/race").then()
                         .statusCode(201);
                 String token = a.admin().body(Map.of("name", "race")).post("/api/v1/ingest-tokens").then()
                         .statusCode(201).extract().path("token");
@@ -163,18 +166,18 @@ class TwoInstancesIT {
         b.admin().body(Map.of("team", "owls", "slackUserId", "UOWL")).put("/api/v1/members/" + email).then()
                 .statusCode(201);
         java.time.Instant now = java.time.Instant.now();
-        // one cheap call every 10 minutes for 2.5 hours, far below the 15-minute lines; four calls to
-        // one instance, four to the other, and so on: each sees 50-minute pauses, so neither alone
-        // sees a session that kept spending for 2 hours
-        for (int i = 0; i < 16; i++) {
+        // the same request every minute for 80 minutes, far below the ceilings, nobody prompting: four calls to
+        // one instance, four to the other, and so on; each sees the repetition in its half, and they alert once
+        for (int i = 0; i < 80; i++) {
             PackagedService to = (i / 4) % 2 == 0 ? a : b;
-            to.ingest(token).body(List.of(Map.of("id", "owl-" + i, "time", now.minusSeconds((15 - i) * 600L).toString(),
-                    "user", email, "tool", "codex", "model", "gpt-5", "costUsd", 0.05, "sessionId", "owl-night")))
+            to.ingest(token).body(List.of(Map.of("id", "owl-" + i, "time", now.minusSeconds((79 - i) * 60L).toString(),
+                    "user", email, "tool", "codex", "model", "gpt-5", "costUsd", 0.05, "sessionId", "owl-night",
+                    "inputTokens", 9_400, "outputTokens", 60)))
                     .post("/api/v1/usage-events").then().statusCode(202);
         }
         await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertEquals(1,
                 slack.calls("chat.postMessage", c -> "UOWL".equals(c.param("channel"))).size()));
-        assertEquals("night", a.admin().get("/api/v1/teams/owls/alerts").then().extract().path("[0].reason"));
+        assertEquals("repeat", a.admin().get("/api/v1/teams/owls/alerts").then().extract().path("[0].reason"));
     }
 
     private static long sharedRequests(String jdbcUrl, String session) throws java.sql.SQLException {

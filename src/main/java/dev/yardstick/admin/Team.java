@@ -51,10 +51,10 @@ public class Team extends PanacheEntityBase {
     public String digestTime = "09:00";
     /** Runaway threshold: a session's cost in any trailing 15 minutes. */
     @Column(name = "runaway_cost_usd")
-    public BigDecimal runawayCostUsd = new BigDecimal("25");
+    public BigDecimal runawayCostUsd = new BigDecimal("100");
     /** Runaway threshold: a session's requests in any trailing 15 minutes. */
     @Column(name = "runaway_requests")
-    public int runawayRequests = 300;
+    public int runawayRequests = 1000;
     /** GitHub repositories ({@code owner/name}, lower-case) whose merged PRs count for the team. */
     @JdbcTypeCode(SqlTypes.ARRAY)
     public List<String> repositories = new ArrayList<>();

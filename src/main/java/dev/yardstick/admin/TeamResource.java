@@ -165,8 +165,8 @@ public class TeamResource {
         team.timezone = timezone;
         team.digestDay = digestDay;
         team.digestTime = body.digestTime() == null ? "09:00" : body.digestTime();
-        team.runawayCostUsd = body.runawayCostUsd() == null ? new BigDecimal("25") : body.runawayCostUsd();
-        team.runawayRequests = body.runawayRequests() == null ? 300 : body.runawayRequests();
+        team.runawayCostUsd = body.runawayCostUsd() == null ? new BigDecimal("100") : body.runawayCostUsd();
+        team.runawayRequests = body.runawayRequests() == null ? 1000 : body.runawayRequests();
         team.repositories = repositories;
         team.deployEnvironments = new ArrayList<>(body.deployEnvironments() == null
                 ? Team.DEFAULT_DEPLOY_ENVIRONMENTS

@@ -5,6 +5,7 @@ import dev.yardstick.ledger.UsageRecord;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -81,6 +82,8 @@ final class DemoOrganisation {
 
     /** The Mobile engineer whose agent loops overnight. */
     static final String RUNAWAY_USER = "sam.okafor@demo.yardstick.dev";
+    /** The requests of the demo's loop. */
+    static final int LOOP_REQUESTS = 212;
 
     private DemoOrganisation() {
     }
@@ -127,8 +130,13 @@ final class DemoOrganisation {
                         if (time.isAfter(now)) {
                             continue;
                         }
-                        out.add(record("demo:" + t.key() + ":" + email + ":" + day + ":" + s, time, email, use, cost,
-                                "demo-" + Integer.toHexString((email + day + s).hashCode())));
+                        String id = "demo:" + t.key() + ":" + email + ":" + day + ":" + s;
+                        String session = "demo-" + Integer.toHexString((email + day + s).hashCode());
+                        if (time.isAfter(now.minus(Duration.ofHours(26))) && cost > 2) {
+                            out.addAll(heavy(id, time, email, use, cost, session, now));
+                        } else {
+                            out.add(record(id, time, email, use, cost, session));
+                        }
                     }
                 }
             }
@@ -137,8 +145,28 @@ final class DemoOrganisation {
     }
 
     /**
-     * The overnight loop: a Claude Code session retrying the same failing step, 42 events of 10
-     * requests each within nine minutes, in the small hours of the latest night that has passed.
+     * A recent session as it really arrives (the live window, where runaway detection looks): a heavy but healthy
+     * one, a request every 45 seconds of at most $0.80, its context growing as the work goes on.
+     */
+    private static List<UsageRecord> heavy(String id, Instant start, String email, Use use, double cost,
+            String session, Instant now) {
+        List<UsageRecord> out = new ArrayList<>();
+        int n = (int) Math.ceil(cost / 0.8);
+        BigDecimal each = BigDecimal.valueOf(cost / n).setScale(4, RoundingMode.HALF_UP);
+        for (int k = 0; k < n; k++) {
+            Instant time = start.plusSeconds(45L * k);
+            if (time.isAfter(now)) {
+                break;
+            }
+            out.add(new UsageRecord(id + ":" + k, time, email, null, use.tool(), use.model(), 900 + 37L * k,
+                    250 + (k * 7919L) % 2400, 12_000 + 1_850L * k, 1_200 + (k * 104_729L) % 900, each, 1, session));
+        }
+        return out;
+    }
+
+    /**
+     * The overnight loop: a Claude Code session sending the same 48k-token request 212 times within
+     * nine minutes (a step failing and retried), in the small hours of the latest night that has passed.
      */
     static List<UsageRecord> runaway(Instant now) {
         TeamPlan mobile = TEAMS.get(1);
@@ -150,11 +178,10 @@ final class DemoOrganisation {
         }
         List<UsageRecord> out = new ArrayList<>();
         Use opus = new Use("claude-code", "claude-opus-4-7", 1);
-        for (int i = 0; i < 42; i++) {
-            UsageRecord u = record("demo:runaway:" + night + ":" + i, start.plusSeconds(i * 13L), RUNAWAY_USER, opus,
-                    1.65, "demo-loop-" + night);
-            out.add(new UsageRecord(u.id(), u.time(), u.user(), u.team(), u.tool(), u.model(), u.inputTokens(),
-                    u.outputTokens(), u.cacheReadTokens(), u.cacheWriteTokens(), u.costUsd(), 10, u.sessionId()));
+        for (int i = 0; i < LOOP_REQUESTS; i++) {
+            out.add(new UsageRecord("demo:runaway:" + night + ":" + i, start.plusMillis(i * 2_550L), RUNAWAY_USER,
+                    null, opus.tool(), opus.model(), 1_214, 182, 46_903, 0, new BigDecimal("0.3300"), 1,
+                    "demo-loop-" + night));
         }
         return out;
     }

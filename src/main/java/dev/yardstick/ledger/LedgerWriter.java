@@ -99,6 +99,16 @@ public class LedgerWriter {
      * whose time is not when the tokens were spent.
      */
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime) {
+        return writeUsage(events, prelude, exactTime, List.of());
+    }
+
+    /**
+     * Stores usage events after {@code prelude}, as {@link #writeUsage(List, Prelude)}, and hands runaway detection
+     * the {@code signals} that came with them (prompts, tool results, API errors) in the {@link LiveUsage} fired
+     * after the commit. Signals are never stored; with no events they are handed on without a transaction.
+     */
+    public WriteResult writeUsage(List<Indexed<UsageRecord>> events, Prelude prelude, boolean exactTime,
+            List<LiveUsage.Signal> signals) {
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = partitions.withPartitions(() -> BatchSql.withRetry(
                 () -> QuarkusTransaction.requiringNew().call(() -> {
@@ -110,9 +120,21 @@ public class LedgerWriter {
                     }
                 })));
         if (live[0] != null) {
-            liveUsage.fire(live[0]);
+            liveUsage.fire(live[0].withSignals(signals));
+        } else if (!signals.isEmpty()) {
+            liveUsage.fire(LiveUsage.signalsOnly(signals));
         }
         return result;
+    }
+
+    /**
+     * Hands runaway detection signals that came without usage (a request of prompts and tool results only): fired as
+     * a {@link LiveUsage} with no events, without a transaction; nothing is stored.
+     */
+    public void handOn(List<LiveUsage.Signal> signals) {
+        if (!signals.isEmpty()) {
+            liveUsage.fire(LiveUsage.signalsOnly(signals));
+        }
     }
 
     /** Stores outcome events; same guarantees as {@link #writeUsage}. */

@@ -2,6 +2,7 @@ package dev.yardstick.otlp;
 
 import dev.yardstick.ledger.Bounds;
 import dev.yardstick.ledger.LedgerWriter.Indexed;
+import dev.yardstick.ledger.LiveUsage;
 import dev.yardstick.ledger.UsageRecord;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -25,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * Turns the request events of the coding tools, sent as OTLP log records, into usage records:
  * {@code claude_code.api_request}, {@code codex.sse_event} (kind {@code response.completed}) and
- * {@code gemini_cli.api_response}. Every other record is ignored and counted. See
+ * {@code gemini_cli.api_response}; and their prompt, tool-result and API-error events into signals for runaway
+ * detection (never stored). Every other record is ignored and counted. See
  * {@code docs/connect-claude-code.md} for the attribute mapping.
  */
 final class LogMapping {
@@ -37,6 +39,8 @@ final class LogMapping {
     static final class Result {
 
         final List<Indexed<UsageRecord>> usage = new ArrayList<>();
+        /** Prompts, tool results and API errors: handed to runaway detection with the batch, never stored. */
+        final List<LiveUsage.Signal> signals = new ArrayList<>();
         final Ignored ignored = new Ignored();
         /** Per session id, where its resource said it worked, from its earliest event in the request. */
         final Map<String, SessionLinks.Link> links = new HashMap<>();
@@ -76,9 +80,18 @@ final class LogMapping {
             for (ScopeLogs sl : rl.getScopeLogsList()) {
                 for (LogRecord r : sl.getLogRecordsList()) {
                     Map<String, AnyValue> attrs = Attrs.map(r.getAttributesList());
-                    Tool tool = Tool.ofEvent(eventName(r, attrs, service));
+                    String name = eventName(r, attrs, service);
+                    Tool tool = Tool.ofEvent(name);
                     if (tool == null) {
-                        result.ignored.unknown++;
+                        Tool signalling = Tool.ofSignal(name);
+                        LiveUsage.Signal signal = signalling == null
+                                ? null
+                                : signal(signalling, name, r, attrs, resource, now);
+                        if (signal != null) {
+                            result.signals.add(signal);
+                        } else {
+                            result.ignored.unknown++;
+                        }
                         continue;
                     }
                     try {
@@ -222,6 +235,47 @@ final class LogMapping {
         }
         return new UsageRecord(id, time, user, null, tool.key, model, in, out, cacheRead, cacheWrite, cost, 1,
                 session);
+    }
+
+    /**
+     * A prompt, tool result or API error as a signal for runaway detection; null when it names no user, has no
+     * {@code success} to tell (a tool result), or is more than a day old or 5 minutes ahead (it could not count).
+     */
+    private static LiveUsage.Signal signal(Tool tool, String name, LogRecord r, Map<String, AnyValue> attrs,
+            Map<String, AnyValue> resource, Instant now) {
+        String user = Attrs.email(attrs.getOrDefault("user.email", resource.get("user.email")));
+        if (user == null) {
+            return null;
+        }
+        LiveUsage.SignalKind kind;
+        if (name.equals(tool.promptEvent)) {
+            kind = LiveUsage.SignalKind.PROMPT;
+        } else if (name.equals(tool.apiErrorEvent)) {
+            kind = LiveUsage.SignalKind.API_ERROR;
+        } else {
+            AnyValue success = attrs.get("success");
+            if (success == null) {
+                return null;
+            }
+            boolean ok = success.hasBoolValue() ? success.getBoolValue() : "true".equalsIgnoreCase(Attrs.str(success));
+            kind = ok ? LiveUsage.SignalKind.TOOL_OK : LiveUsage.SignalKind.TOOL_FAILED;
+        }
+        long nanos = nanos(r, attrs);
+        Instant time = nanos > 0 ? Instant.ofEpochSecond(0, nanos) : now;
+        if (time.isAfter(now.plusSeconds(300)) || time.isBefore(now.minus(LiveUsage.WINDOW))) {
+            return null;
+        }
+        String session;
+        try { // the session key exactly as the tool's usage events get it
+            session = Attrs.storable(tool.sessionAttribute,
+                    Attrs.str(attrs.getOrDefault(tool.sessionAttribute, resource.get(tool.sessionAttribute))));
+        } catch (Attrs.Invalid e) {
+            return null;
+        }
+        if (session != null && session.length() > 200) {
+            session = Attrs.hash(session);
+        }
+        return new LiveUsage.Signal(user, tool.key, session, time, kind);
     }
 
     private static long count(String name, Map<String, AnyValue> attrs) throws Attrs.Invalid {

@@ -9,6 +9,7 @@ import dev.yardstick.ingest.IngestCaller;
 import dev.yardstick.ingest.IngestKind;
 import dev.yardstick.ingest.IngestOnly;
 import dev.yardstick.ledger.LedgerWriter;
+import dev.yardstick.ledger.LiveUsage;
 import dev.yardstick.ledger.Plausibility;
 import dev.yardstick.ledger.SessionLinks;
 import dev.yardstick.ledger.WriteResult;
@@ -80,13 +81,17 @@ public class OtlpResource {
             return implausible != null;
         });
         List<SessionLinks.Link> links = mapped.linksKept();
-        WriteResult result = mapped.usage.isEmpty()
-                ? new WriteResult(0, 0, List.of())
-                : ledger.writeUsage(mapped.usage, (c, events) -> {
-                    List<LedgerWriter.Indexed<dev.yardstick.ledger.UsageRecord>> kept = store.claimForLogs(c, events);
-                    SessionLinks.link(c, links);
-                    return kept;
-                });
+        WriteResult result;
+        if (mapped.usage.isEmpty()) {
+            ledger.handOn(mapped.signals);
+            result = new WriteResult(0, 0, List.of());
+        } else {
+            result = ledger.writeUsage(mapped.usage, (c, events) -> {
+                List<LedgerWriter.Indexed<dev.yardstick.ledger.UsageRecord>> kept = store.claimForLogs(c, events);
+                SessionLinks.link(c, links);
+                return kept;
+            }, true, mapped.signals);
+        }
         count("logs", result, mapped.ignored);
         ExportLogsServiceResponse.Builder response = ExportLogsServiceResponse.newBuilder();
         if (mapped.ignored.rejected() > 0) {
@@ -125,6 +130,10 @@ public class OtlpResource {
 
     /** Drops the records of people the token's scope does not cover, counting them as not kept. */
     private void inScope(LogMapping.Result mapped) {
+        if (caller.scope().limitsPeople() && !mapped.signals.isEmpty()) {
+            IngestScopes.Gate gate = caller.gate(mapped.signals.stream().map(LiveUsage.Signal::user).toList());
+            mapped.signals.removeIf(s -> gate.refusal(s.user(), null) != null);
+        }
         if (caller.scope().limitsPeople() && !mapped.usage.isEmpty()) {
             IngestScopes.Gate gate = caller.gate(mapped.usage.stream().map(u -> u.event().user()).toList());
             mapped.usage.removeIf(u -> {

@@ -42,7 +42,10 @@ public class Alert extends PanacheEntityBase {
     public String sessionKey;
     public String tool;
     public String model;
-    /** Why a session was flagged: {@code cost}, {@code requests} or {@code night}. */
+    /**
+     * Why a session was flagged: a ceiling ({@code cost}, {@code requests}) or a loop signature ({@code repeat},
+     * {@code retry}, {@code night}).
+     */
     public String reason;
     /** Runaway: the session's spend over its live window; budget: the team's spend that week. */
     @Column(name = "amount_usd")
@@ -62,4 +65,12 @@ public class Alert extends PanacheEntityBase {
     public Instant updatedAt;
     @Column(name = "escalated_at")
     public Instant escalatedAt;
+    /** Runaway: the one sentence naming the evidence (null for alerts before it was recorded). */
+    public String evidence;
+    /** Runaway: the moment of usage (event time) at which the rule held. */
+    @Column(name = "evidence_at")
+    public Instant evidenceAt;
+    /** Runaway: the session's cost in the 15 minutes to {@link #evidenceAt}. */
+    @Column(name = "cost_15_usd")
+    public BigDecimal cost15Usd;
 }

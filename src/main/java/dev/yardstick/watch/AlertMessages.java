@@ -39,35 +39,77 @@ final class AlertMessages {
         return a.sessionKey.startsWith("tool:") ? "(no session id)" : a.sessionKey;
     }
 
-    private static String what(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t) {
-        return switch (a.reason) {
-            case "night" -> "has kept spending for **" + duration(r.minutes()) + "** overnight ("
-                    + Format.usd(r.totalCostUsd()) + ", " + requests(r.totalRequests()) + ")";
-            case "requests" -> "made **" + r.peakRequests() + " requests within 15 minutes** ("
-                    + Format.usd(r.peakCostUsd()) + "), past your team's line of " + t.requests();
-            default -> "spent **" + Format.usd(r.peakCostUsd()) + " within 15 minutes** (" + requests(r.peakRequests())
-                    + "), past your team's line of " + Format.usd(t.costUsd());
+    /** "48k" for 48,213 tokens; "850" below a thousand. */
+    static String tokens(long n) {
+        return n < 1000 ? Long.toString(n) : Math.round(n / 1000.0) + "k";
+    }
+
+    private static String clock(long epochSecond, java.time.ZoneId zone) {
+        return java.time.Instant.ofEpochSecond(epochSecond).atZone(zone).toLocalTime()
+                .truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString();
+    }
+
+    private static String span(long from, long to) {
+        return duration((int) Math.max(1, Math.round((to - from) / 60.0)));
+    }
+
+    /**
+     * The one sentence naming what a runaway alert was raised on (kept with the alert): the evidence, whether the
+     * person has prompted the session lately, and what it has cost since the pattern began. {@code e} is null for a
+     * session decided on the shared figures (a ceiling crossed by several replicas' usage together).
+     */
+    static String evidence(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t, LoopSignals.Evidence e) {
+        if (e == null) {
+            return "requests".equals(a.reason)
+                    ? r.peakRequests() + " requests within 15 minutes, past your team's ceiling of " + t.requests()
+                    : Format.usd(r.peakCostUsd()) + " within 15 minutes, past your team's ceiling of "
+                            + Format.usd(t.costUsd());
+        }
+        String when = RunawayDetector.nightStart(java.time.Instant.ofEpochSecond(e.until()), t.zone()) != null
+                ? " overnight"
+                : e.night() ? " at the weekend" : "";
+        String what = switch (e.pattern()) {
+            case "cost" ->
+                Format.usd(BigDecimal.valueOf(e.cost15())) + " within 15 minutes, past your team's ceiling of "
+                        + Format.usd(t.costUsd());
+            case "requests" -> e.requests15() + " requests within 15 minutes, past your team's ceiling of "
+                    + t.requests();
+            case LoopSignals.BASELINE -> Format.usd(BigDecimal.valueOf(e.cost15())) + " within 15 minutes, more than"
+                    + " your busiest day with " + a.model + " in the last four weeks ("
+                    + Format.usd(BigDecimal.valueOf(e.usualUsd())) + ")";
+            case LoopSignals.RETRY -> e.times() + " failed tool calls or API errors in " + span(e.since(), e.until());
+            default -> e.tokens() > 0
+                    ? "the same " + tokens(e.tokens()) + "-token request " + e.times() + " times in "
+                            + span(e.since(), e.until()) + when
+                    : e.times() + " failed tool calls or API errors in " + span(e.since(), e.until()) + when;
         };
+        String prompt = e.lastPrompt() == -1 || e.lastPrompt() >= e.since()
+                ? ""
+                : e.lastPrompt() == Long.MIN_VALUE
+                        ? ", no prompt from you in this session"
+                        : ", no prompt from you since " + clock(e.lastPrompt(), t.zone());
+        return what + prompt + "; " + Format.usd(BigDecimal.valueOf(e.costSince())) + " since it began at "
+                + clock(e.since(), t.zone());
     }
 
     /** The DM to a runaway session's user, with the two buttons. */
-    static ChatMessage runaway(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t, Member member) {
+    static ChatMessage runaway(Alert a, RunawayDetector.Reading r, RunawayDetector.Thresholds t,
+            LoopSignals.Evidence e) {
         String tool = tool(a.tool);
-        String text = "Your " + tool + " session " + what(a, r, t).replace("**", "") + ". Is it stuck?";
+        String text = "Your " + tool + " session may be looping: " + a.evidence + ". Is it stuck?";
         return ChatMessage.builder(text)
                 .header("An agent session may be looping")
-                .paragraph("Your **" + tool + "** session " + what(a, r, t) + ".")
+                .paragraph("Your **" + tool + "** session: " + a.evidence + ".")
                 .facts(List.of(new ChatMessage.Fact("Tool", tool), new ChatMessage.Fact("Model", a.model),
                         new ChatMessage.Fact("Session", session(a)),
                         new ChatMessage.Fact("Spent so far", Format.usd(a.amountUsd) + " · " + requests(a.requests)),
                         new ChatMessage.Fact("Running for", duration(a.minutes))))
                 .paragraph("If it is retrying the same step, stopping it now saves the most. If it is meant to run, "
-                        + "say so and I won't ask about this session again.")
+                        + "say so: I won't ask about this session again, and I'll expect more of sessions like it.")
                 .buttons(new ChatMessage.Button(RunawayAlerts.INTENDED, "It's intended", a.id.toString(), "primary"),
                         new ChatMessage.Button(RunawayAlerts.SNOOZE_ACTION, "Snooze 24 h", a.id.toString(), null))
-                .note("Only you see this. Alert #" + a.id + " · your team's line: " + Format.usd(t.costUsd())
-                        + " or " + t.requests() + " requests in 15 minutes, or 2 hours of spending between 22:00 "
-                        + "and 07:00.")
+                .note("Only you see this. Alert #" + a.id + " · your team's ceilings: " + Format.usd(t.costUsd())
+                        + " or " + t.requests() + " requests in 15 minutes; below them, only a loop's pattern alerts.")
                 .build();
     }
 

@@ -33,15 +33,18 @@ public class AlertResource {
      * heard about it in private.
      *
      * @param kind      {@code runaway}, {@code budget_80}, {@code budget_100} or {@code budget_pace}
-     * @param reason    runaway only: {@code cost}, {@code requests} or {@code night}
+     * @param reason    runaway only: a ceiling ({@code cost}, {@code requests}) or a loop signature ({@code repeat},
+     *                  {@code retry}, {@code night})
      * @param amountUsd runaway: what the session spent; budget: the team's spend that week when raised
      * @param status    {@code open}, {@code intended}, {@code snoozed} or {@code voided} (closed by a void)
      * @param escalated runaway only: whether managers were told (four times the threshold)
      * @param weekStart budget only: the first day of the budget week
+     * @param evidence  runaway only: the sentence naming the evidence, as the DM said it
+     * @param evidenceAt runaway only: the moment of usage (event time) at which the rule held
      */
     public record AlertView(long id, String kind, Instant time, String session, String tool, String model,
             String reason, BigDecimal amountUsd, Long requests, Integer minutes, String status, boolean escalated,
-            LocalDate weekStart) {
+            LocalDate weekStart, String evidence, Instant evidenceAt) {
     }
 
     @Inject
@@ -68,7 +71,7 @@ public class AlertResource {
                     .map(a -> new AlertView(a.id, a.kind, a.createdAt,
                             a.sessionKey == null || a.sessionKey.startsWith("tool:") ? null : a.sessionKey, a.tool,
                             a.model, a.reason, a.amountUsd, a.requests, a.minutes, a.status, a.escalatedAt != null,
-                            a.weekStart))
+                            a.weekStart, a.evidence, a.evidenceAt))
                     .toList();
         });
     }

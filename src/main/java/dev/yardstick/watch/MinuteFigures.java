@@ -95,6 +95,22 @@ final class MinuteFigures {
         return new Taken(c, r);
     }
 
+    /** The cost and requests of the minutes {@code from} to {@code to}, both included. */
+    Peak sum(long from, long to) {
+        double cost = 0;
+        long reqs = 0;
+        for (int i = lowerBound(from); i < size && minutes[i] <= to; i++) {
+            cost += costs[i];
+            reqs += requests[i];
+        }
+        return new Peak(cost, reqs);
+    }
+
+    /** Whether a minute got usage. */
+    boolean has(long minute) {
+        return Arrays.binarySearch(minutes, 0, size, minute) >= 0;
+    }
+
     /** Adds all of {@code other}. */
     void addAll(MinuteFigures other) {
         for (int i = 0; i < other.size; i++) {

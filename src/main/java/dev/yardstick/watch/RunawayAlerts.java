@@ -11,6 +11,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,6 +55,10 @@ public class RunawayAlerts {
     Messenger messenger;
     @Inject
     MeterRegistry registry;
+    @Inject
+    javax.sql.DataSource dataSource;
+    @Inject
+    IntendedBaselines baselines;
 
     /**
      * Handles a session the detector flagged ({@code reason} not null) or found at four times a
@@ -63,6 +69,16 @@ public class RunawayAlerts {
      */
     void onRunaway(RunawayDetector.Reading r, String reason, boolean escalate, RunawayDetector.Thresholds t,
             boolean refresh) {
+        onRunaway(r, reason, escalate, t, refresh, null, null, null);
+    }
+
+    /**
+     * As {@link #onRunaway(RunawayDetector.Reading, String, boolean, RunawayDetector.Thresholds, boolean)}, for a
+     * session found in a replica's memory: {@code evidence} says what was found (for the sentence that names it),
+     * {@code tool} and {@code model} are the session's main ones as the replica saw them.
+     */
+    void onRunaway(RunawayDetector.Reading r, String reason, boolean escalate, RunawayDetector.Thresholds t,
+            boolean refresh, LoopSignals.Evidence evidence, String tool, String model) {
         String sessionId = r.memberId() + ":" + r.sessionKey();
         Instant checkedAt = Instant.now();
         Seen seen = this.seen.get(sessionId);
@@ -92,7 +108,7 @@ public class RunawayAlerts {
             boolean quiet = latest != null && latest.createdAt.isAfter(now.minus(QUIET_AFTER_ALERT));
             if (reason != null && !quiet && !intended) {
                 Member member = Member.findById(r.memberId());
-                String[] toolModel = toolAndModel(r);
+                String[] toolModel = tool != null ? new String[]{tool, model} : toolAndModel(r);
                 Alert a = new Alert();
                 a.kind = Alert.RUNAWAY;
                 a.teamKey = r.teamKey();
@@ -104,6 +120,11 @@ public class RunawayAlerts {
                 a.amountUsd = r.totalCostUsd();
                 a.requests = r.totalRequests();
                 a.minutes = r.minutes();
+                a.evidenceAt = evidence != null ? Instant.ofEpochSecond(evidence.until()) : r.last();
+                a.cost15Usd = evidence != null
+                        ? BigDecimal.valueOf(evidence.cost15()).setScale(4, RoundingMode.HALF_UP)
+                        : r.peakCostUsd();
+                a.evidence = AlertMessages.evidence(a, r, t, evidence);
                 boolean snoozed = member.alertsSnoozedUntil != null && member.alertsSnoozedUntil.isAfter(now);
                 a.status = snoozed ? "snoozed" : "open";
                 a.createdAt = now;
@@ -112,7 +133,7 @@ public class RunawayAlerts {
                 em.flush();
                 AlertRecords.count(registry, "runaway", a.status);
                 if (!snoozed && !messenger.directMessage(member.id, key(a),
-                        AlertMessages.runaway(a, r, t, member))) {
+                        AlertMessages.runaway(a, r, t, evidence))) {
                     LOG.warnf("Runaway alert %d: member %d cannot be reached in chat", a.id, member.id);
                 }
                 latest = a;
@@ -219,6 +240,12 @@ public class RunawayAlerts {
             if ("snoozed".equals(status)) {
                 member.alertsSnoozedUntil = now.plus(SNOOZE);
                 member.updatedAt = now;
+            } else {
+                try (java.sql.Connection c = dataSource.getConnection()) {
+                    baselines.learn(c, a);
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("learning from the answer failed", e);
+                }
             }
             messenger.replace(key(a), key(a).and(status), AlertMessages.settled(a, member));
             return Settled.DONE;

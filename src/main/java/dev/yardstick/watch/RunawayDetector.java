@@ -30,8 +30,8 @@ import javax.sql.DataSource;
  *
  * <p>A session is flagged when, in any trailing 15 minutes (15 one-minute buckets) that got new usage,
  * its cost reaches the team's {@code runawayCostUsd} or its request count reaches
- * {@code runawayRequests}; or when it has kept spending for more than {@link #NIGHT_RUN} between
- * 22:00 and 07:00 in the team's timezone, with no pause longer than {@link #NIGHT_GAP}. A flagged
+ * {@code runawayRequests} (the ceilings, alerting whatever the pattern). Loop signatures below the ceilings are
+ * found in each replica's memory ({@link LoopSignals}). A flagged
  * session whose total over the live window reaches four times a threshold is escalated to managers.
  */
 @ApplicationScoped
@@ -50,7 +50,7 @@ public class RunawayDetector {
     /** A team's runaway thresholds and timezone. */
     record Thresholds(BigDecimal costUsd, long requests, ZoneId zone) {
 
-        static final Thresholds DEFAULT = new Thresholds(new BigDecimal("25"), 300, ZoneOffset.UTC);
+        static final Thresholds DEFAULT = new Thresholds(new BigDecimal("100"), 1000, ZoneOffset.UTC);
     }
 
     /**
@@ -133,9 +133,7 @@ public class RunawayDetector {
                 reason = "cost";
             } else if (r.peakRequests() >= t.requests()) {
                 reason = "requests";
-            } else if (keptSpendingAtNight(r, t.zone())) {
-                reason = "night";
-            }
+            } // night alone is no loop: the loop signatures (LoopSignals, in each replica's memory) judge the rest
             boolean escalate = r.totalCostUsd().compareTo(t.costUsd().multiply(BigDecimal.valueOf(ESCALATE_AT))) >= 0
                     || r.totalRequests() >= t.requests() * ESCALATE_AT;
             if (reason != null || escalate) {
@@ -291,11 +289,7 @@ public class RunawayDetector {
             return false;
         }
         MinuteFigures.Peak peak = m.peak(Math.floorDiv(since.getEpochSecond(), 60));
-        if (peak.costUsd() >= t.costUsd().doubleValue() - 1e-9 || peak.requests() >= t.requests()) {
-            return true;
-        }
-        ZonedDateTime night = nightStart(Instant.ofEpochSecond(m.minute(m.size() - 1) * 60), t.zone());
-        return night != null && m.run(night.toEpochSecond() / 60, NIGHT_GAP.toMinutes()) > NIGHT_RUN.toMinutes();
+        return peak.costUsd() >= t.costUsd().doubleValue() - 1e-9 || peak.requests() >= t.requests();
     }
 
     /** The runaway thresholds and timezones of these teams (teams not found get the defaults). */

@@ -14,6 +14,8 @@ final class SessionFigures {
     final Key key;
     String teamKey;
     final MinuteFigures minutes = new MinuteFigures();
+    /** The shape of its requests and what its tool reported beside them, for the loop signatures. */
+    LoopSignals loop;
     /** Not yet written to the shared table; null while the session is not shared. */
     MinuteFigures unwritten;
     /**

@@ -86,8 +86,8 @@ public class SessionMinutes implements UsageRetraction {
     /**
      * Usage the ledger took back (retracted or voided), out of the per-minute figures too (a replica may not have
      * written them yet: then the negative figures arrive first, and the sum comes out right all the same). A minute it
-     * leaves at zero goes (rows of one minute whose sum is zero change no sum; an empty minute is no activity for
-     * the night rule).
+     * leaves at zero goes (rows of one minute whose sum is zero change no sum; an empty minute is no activity at
+     * night).
      */
     @Override
     public void retracted(Connection c, List<LiveUsage.Minute> minus) throws SQLException {

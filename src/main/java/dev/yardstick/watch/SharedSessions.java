@@ -83,9 +83,10 @@ class SharedSessions {
     /**
      * Whether what this replica has seen of a session since {@code newFrom} could belong to a runaway
      * session: its 15-minute figures reach the team's line divided by the number of replicas, or it
-     * has kept spending at night: alone, as the night rule says; with other replicas, for over
-     * {@link RunawayDetector#NIGHT_GAP} tonight (a replica may see only some of a session's calls, so
-     * the shared figures decide).
+     * has kept spending at night: alone, for over {@link RunawayDetector#NIGHT_RUN}; with other replicas, for over
+     * {@link RunawayDetector#NIGHT_GAP} tonight (a replica may see only some of a session's calls). Night alone
+     * raises no alert; such a session is shared so that its figures are at hand, across replicas, should it cross
+     * a ceiling.
      */
     private static boolean suspect(SessionFigures f, RunawayDetector.Thresholds t, int replicas) {
         MinuteFigures m = f.minutes;

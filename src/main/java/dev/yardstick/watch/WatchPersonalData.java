@@ -15,8 +15,8 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * The watch's part of an erasure: the person's alerts move to the anonymous member, their live session figures are
- * deleted, and the alert messages that named them (the managers' escalations) name the anonymous id instead.
+ * The watch's part of an erasure: the person's alerts move to the anonymous member, their live session figures and
+ * learned baselines ({@code runaway_intended}) are deleted, and the alert messages that named them (the managers' escalations) name the anonymous id instead.
  */
 @ApplicationScoped
 public class WatchPersonalData implements PersonalData {
@@ -44,7 +44,8 @@ public class WatchPersonalData implements PersonalData {
             out.put("alert", alerts.size());
             // live figures for runaway detection (kept two days, no totals read them): gone, so that no alert is
             // ever raised about the anonymous member
-            for (String table : new String[]{"usage_session_minute", "watch_session"}) {
+            // and what their answers "It's intended" taught the watcher about them
+            for (String table : new String[]{"usage_session_minute", "watch_session", "runaway_intended"}) {
                 try (PreparedStatement ps = c.prepareStatement("delete from " + table + " where member_id = ?")) {
                     ps.setLong(1, s.memberId());
                     out.put(table, ps.executeUpdate());

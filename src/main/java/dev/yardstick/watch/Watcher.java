@@ -68,6 +68,12 @@ public class Watcher {
     SharedSessions shared;
     @Inject
     HandOver handOver;
+    @Inject
+    RunawayAlerts runaway;
+    @Inject
+    IntendedBaselines intended;
+    @Inject
+    dev.yardstick.ledger.UsageHistory history;
 
     private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "alert-watch");
@@ -84,6 +90,35 @@ public class Watcher {
     private final Map<SessionFigures.Key, SessionFigures> sessions = new HashMap<>();
     private final Set<SessionFigures> touched = new java.util.LinkedHashSet<>();
     private final Set<String> teams = new TreeSet<>();
+    /** Sessions whose requests or failures changed since their loop signatures were last checked. */
+    private final Set<SessionFigures> loopTouched = new java.util.LinkedHashSet<>();
+    /** The member each user (as the tools name them) was booked to, learned from their usage. */
+    private final Map<String, Long> memberOfUser = new HashMap<>();
+    /** Signals of sessions this replica has seen no usage of yet (a prompt comes before the first request). */
+    private final Map<String, LoopSignals> pendingSignals = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, LoopSignals> eldest) {
+            return size() > 50_000;
+        }
+    };
+    /** The teams' ceilings and timezones, read at most every {@link #LINES_REFRESH}. */
+    private final Map<String, RunawayDetector.Thresholds> lines = new HashMap<>();
+    private Instant linesRead = Instant.EPOCH;
+    static final java.time.Duration LINES_REFRESH = java.time.Duration.ofMinutes(1);
+    /** A session's 15 minutes must cost at least this before its owner's history is read. */
+    static final double BASELINE_FLOOR_USD = 15;
+    /** Days of history with the tool and model a person needs before the baseline counts (cold start: none). */
+    static final int BASELINE_DAYS = 5;
+    /** How long a person's history is kept in memory before it is read again. */
+    static final java.time.Duration BASELINE_REFRESH = java.time.Duration.ofHours(1);
+    private final Map<String, Object[]> baselines = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Object[]> eldest) {
+            return size() > 20_000;
+        }
+    };
 
     void start(@Observes StartupEvent event) {
         if (alertSettings.enabled()) {
@@ -169,14 +204,200 @@ public class Watcher {
                         f.share();
                     }
                     sessions.put(key, f);
+                    String user = userKey(e.user(), key.sessionKey());
+                    memberOfUser.put(user.substring(0, user.indexOf('\n')), key.memberId());
+                    f.loop = new LoopSignals();
+                    LoopSignals before = pendingSignals.remove(user);
+                    if (before != null) {
+                        f.loop.adopt(before);
+                    }
                 }
                 if (f.newFrom == Long.MAX_VALUE) {
                     touched.add(f);
                 }
-                f.add(team, e.tool(), e.model(), Math.floorDiv(e.time().getEpochSecond(), 60),
-                        u.costs()[i].doubleValue(), e.requests());
+                double cost = u.costs()[i].doubleValue();
+                f.add(team, e.tool(), e.model(), Math.floorDiv(e.time().getEpochSecond(), 60), cost, e.requests());
+                f.loop.request(e.time().getEpochSecond(), e.model(),
+                        e.inputTokens() + e.cacheReadTokens() + e.cacheWriteTokens(), e.outputTokens(), cost);
+                loopTouched.add(f);
+                if (f.loop.dueForCheck()) {
+                    // a batch of many minutes at once (a backlog, a replay): check before the ring forgets them
+                    checkLoops(List.of(f));
+                    loopTouched.remove(f);
+                }
+            }
+            for (LiveUsage.Signal s : u.signals()) {
+                if (s.time().isBefore(liveSince)) {
+                    continue;
+                }
+                String user = userKey(s.user(), LiveUsage.sessionKey(s.sessionId(), s.tool()));
+                Long member = memberOfUser.get(user.substring(0, user.indexOf('\n')));
+                SessionFigures f = member == null
+                        ? null
+                        : sessions.get(new SessionFigures.Key(member, LiveUsage.sessionKey(s.sessionId(), s.tool())));
+                LoopSignals l = f != null ? f.loop : pendingSignals.computeIfAbsent(user, k -> new LoopSignals());
+                long at = s.time().getEpochSecond();
+                switch (s.kind()) {
+                    case PROMPT -> l.prompt(at);
+                    case TOOL_OK -> l.toolOk(at);
+                    default -> {
+                        l.failure(at);
+                        if (f != null) {
+                            loopTouched.add(f);
+                        }
+                    }
+                }
             }
         }
+    }
+
+    private static String userKey(String user, String sessionKey) {
+        return user.toLowerCase(java.util.Locale.ROOT) + "\n" + sessionKey;
+    }
+
+    /**
+     * Checks the loop signatures and the ceilings of the sessions that got requests or failures, in this replica's
+     * memory, minute by minute in event time (each minute judged on what happened up to its end), and raises an
+     * alert on the first minute one holds. A session alerted here is shared, so its figures reach the other
+     * replicas and the sweep keeps its alert up to date.
+     */
+    private void checkLoops() {
+        checkLoops(loopTouched);
+        loopTouched.clear();
+    }
+
+    private void checkLoops(java.util.Collection<SessionFigures> toCheck) {
+        if (toCheck.isEmpty()) {
+            return;
+        }
+        Instant now = Instant.now();
+        if (linesRead.isBefore(now.minus(LINES_REFRESH))) {
+            lines.clear();
+            linesRead = now;
+        }
+        Set<String> unknown = new TreeSet<>();
+        for (SessionFigures f : toCheck) {
+            if (f.teamKey != null && !lines.containsKey(f.teamKey)) {
+                unknown.add(f.teamKey);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            Map<String, RunawayDetector.Thresholds> read = detector.thresholds(unknown);
+            for (String team : unknown) {
+                lines.put(team, read.getOrDefault(team, RunawayDetector.Thresholds.DEFAULT));
+            }
+        }
+        for (SessionFigures f : toCheck) {
+            LoopSignals l = f.loop;
+            long[] minutes = l.takeTouched();
+            if (minutes.length == 0 || f.minutes.size() == 0
+                    || l.alertedAt != null && l.alertedAt.isAfter(now.minus(RunawayAlerts.QUIET_AFTER_ALERT))) {
+                continue;
+            }
+            RunawayDetector.Thresholds t = lines.getOrDefault(f.teamKey, RunawayDetector.Thresholds.DEFAULT);
+            String tool = f.tool(), model = f.model();
+            for (long m : minutes) {
+                if (!f.minutes.has(m)) {
+                    continue;
+                }
+                LoopSignals.Finding found = ceiling(f, m, t);
+                if (found == null) {
+                    found = l.check(m, t.zone(), p -> intended.cost(f.key.memberId(), tool, model, p));
+                }
+                if (found == null) {
+                    found = baseline(f, m, t, tool, model);
+                }
+                if (found != null) {
+                    raise(f, found, t, tool, model);
+                    break;
+                }
+            }
+        }
+    }
+
+    /**
+     * Far above the person's own history: the 15 minutes to minute {@code m} cost at least
+     * {@link #BASELINE_FLOOR_USD} and more than both the person's busiest day with this tool and model in the last
+     * four weeks and the 99th percentile of their team's member-days, with no prompt in those 15 minutes. Needs
+     * {@link #BASELINE_DAYS} days of history (a new installation, a new person, a new model: the signatures decide
+     * alone). "It's intended" on such a session doubles the bar, as for the signatures.
+     */
+    private LoopSignals.Finding baseline(SessionFigures f, long m, RunawayDetector.Thresholds t, String tool,
+            String model) {
+        MinuteFigures.Peak w = f.minutes.sum(m - (MinuteFigures.WINDOW_MINUTES - 1), m);
+        long end = (m + 1) * 60;
+        long prompt = f.loop.promptBefore(end);
+        if (w.costUsd() < BASELINE_FLOOR_USD || prompt >= end - MinuteFigures.WINDOW_MINUTES * 60) {
+            return null;
+        }
+        String key = f.key.memberId() + "\n" + f.teamKey + "\n" + tool + "\n" + model;
+        Object[] cached = baselines.get(key);
+        Instant now = Instant.now();
+        if (cached == null || ((Instant) cached[0]).isBefore(now.minus(BASELINE_REFRESH))) {
+            java.time.LocalDate today = java.time.LocalDate.ofInstant(Instant.ofEpochSecond(end), t.zone());
+            try {
+                cached = new Object[]{now, history.baseline(f.key.memberId(), f.teamKey, tool, model,
+                        today.minusDays(28), today.minusDays(1))};
+            } catch (RuntimeException e) {
+                LOG.warn("Reading a person's usage history failed; the signatures decide alone for now", e);
+                return null;
+            }
+            baselines.put(key, cached);
+        }
+        dev.yardstick.ledger.UsageHistory.Baseline b = (dev.yardstick.ledger.UsageHistory.Baseline) cached[1];
+        double usual = b.busiestDayUsd().doubleValue();
+        double learned = intended.cost(f.key.memberId(), tool, model, LoopSignals.BASELINE);
+        if (b.days() < BASELINE_DAYS || w.costUsd() <= usual || w.costUsd() <= b.teamDayP99Usd().doubleValue()
+                || learned > 0 && w.costUsd() < LoopSignals.INTENDED_FACTOR * learned) {
+            return null;
+        }
+        return new LoopSignals.Finding(LoopSignals.BASELINE, new LoopSignals.Evidence(LoopSignals.BASELINE, 0, 0,
+                end - MinuteFigures.WINDOW_MINUTES * 60, end - 1, prompt, LoopSignals.nightOrWeekend(end - 1, t.zone()),
+                w.costUsd(), w.costUsd(), w.requests(), usual));
+    }
+
+    /** A ceiling crossed by what this replica holds of the 15 minutes to minute {@code m}, or null. */
+    private static LoopSignals.Finding ceiling(SessionFigures f, long m, RunawayDetector.Thresholds t) {
+        MinuteFigures.Peak w = f.minutes.sum(m - (MinuteFigures.WINDOW_MINUTES - 1), m);
+        String pattern = w.costUsd() >= t.costUsd().doubleValue() - 1e-9
+                ? "cost"
+                : w.requests() >= t.requests() ? "requests" : null;
+        if (pattern == null) {
+            return null;
+        }
+        long end = (m + 1) * 60;
+        LoopSignals l = f.loop;
+        long prompt = l.promptBefore(end);
+        long since = end - MinuteFigures.WINDOW_MINUTES * 60;
+        return new LoopSignals.Finding(pattern, new LoopSignals.Evidence(pattern, 0, 0, since, end - 1, prompt,
+                LoopSignals.nightOrWeekend(end - 1, t.zone()), w.costUsd(), w.costUsd(), w.requests()));
+    }
+
+    private void raise(SessionFigures f, LoopSignals.Finding found, RunawayDetector.Thresholds t, String tool,
+            String model) {
+        LoopSignals.Evidence e = found.evidence();
+        long last = Math.floorDiv(e.until(), 60);
+        MinuteFigures.Peak total = f.minutes.sum(Long.MIN_VALUE / 2, last);
+        RunawayDetector.Reading r = new RunawayDetector.Reading(f.key.memberId(), f.key.sessionKey(), f.teamKey,
+                java.math.BigDecimal.valueOf(e.cost15()).setScale(8, java.math.RoundingMode.HALF_UP), e.requests15(),
+                java.math.BigDecimal.valueOf(total.costUsd()).setScale(8, java.math.RoundingMode.HALF_UP),
+                total.requests(), Instant.ofEpochSecond(f.minutes.minute(0) * 60), Instant.ofEpochSecond(last * 60));
+        try {
+            runaway.onRunaway(r, found.pattern(), false, t, false, e, tool, model);
+            f.loop.alertedAt = Instant.now();
+        } catch (RuntimeException ex) {
+            LOG.error("Raising a runaway alert failed; the session is checked again with its next usage", ex);
+            return;
+        }
+        if (!f.shared()) {
+            try {
+                shared.share(List.of(f));
+            } catch (RuntimeException ex) {
+                LOG.warn("Sharing an alerted session failed; its alert's figures are kept current once it is", ex);
+                return;
+            }
+        }
+        touched.add(f);
     }
 
     private void takeBack(UsageTakenBack back) {
@@ -196,6 +417,7 @@ public class Watcher {
         List<SessionFigures> checked = List.of();
         try {
             collect();
+            checkLoops();
             checked = new ArrayList<>(touched);
             touched.clear();
             shared.shareSuspects(checked, replicas.live());
@@ -257,6 +479,9 @@ public class Watcher {
             }
         }
         shared.forgetOld(now);
+        if (memberOfUser.size() > 200_000) {
+            memberOfUser.clear(); // learned again from the next usage of each person
+        }
     }
 
     /** Whether no usage is waiting to be checked and no check is running (tests wait for this). */

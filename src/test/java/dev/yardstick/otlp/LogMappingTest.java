@@ -84,6 +84,45 @@ class LogMappingTest {
     }
 
     @Test
+    void promptsToolResultsAndApiErrorsAreSignalsNotUsage() {
+        LogMapping.Result r = map("claude-code",
+                LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue("claude_code.user_prompt"))
+                        .addAttributes(kv("event.name", "user_prompt")).addAttributes(kv("prompt_length", 42))
+                        .addAttributes(kv("session.id", "s-9")),
+                LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue("claude_code.tool_result"))
+                        .addAttributes(kv("event.name", "tool_result")).addAttributes(kv("tool_name", "Bash"))
+                        .addAttributes(kv("success", "false")).addAttributes(kv("session.id", "s-9")),
+                LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue("claude_code.tool_result"))
+                        .addAttributes(kv("event.name", "tool_result")).addAttributes(kv("tool_name", "Read"))
+                        .addAttributes(kv("success", "true")).addAttributes(kv("session.id", "s-9")),
+                LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue("claude_code.api_error"))
+                        .addAttributes(kv("event.name", "api_error")).addAttributes(kv("status_code", "529"))
+                        .addAttributes(kv("attempt", 2)).addAttributes(kv("session.id", "s-9")),
+                LogRecord.newBuilder().addAttributes(kv("event.name", "gemini_cli.tool_call"))
+                        .addAttributes(kv("function_name", "run_shell_command"))
+                        .addAttributes(KeyValue.newBuilder().setKey("success")
+                                .setValue(AnyValue.newBuilder().setBoolValue(true)))
+                        .addAttributes(kv("session.id", "g-1")),
+                LogRecord.newBuilder().addAttributes(kv("event.name", "codex.user_prompt"))
+                        .addAttributes(kv("conversation.id", "c-1")));
+        assertEquals(0, r.usage.size());
+        assertEquals(0, r.ignored.unknown);
+        assertEquals(java.util.List.of(dev.yardstick.ledger.LiveUsage.SignalKind.PROMPT,
+                dev.yardstick.ledger.LiveUsage.SignalKind.TOOL_FAILED,
+                dev.yardstick.ledger.LiveUsage.SignalKind.TOOL_OK,
+                dev.yardstick.ledger.LiveUsage.SignalKind.API_ERROR, dev.yardstick.ledger.LiveUsage.SignalKind.TOOL_OK,
+                dev.yardstick.ledger.LiveUsage.SignalKind.PROMPT),
+                r.signals.stream().map(dev.yardstick.ledger.LiveUsage.Signal::kind).toList());
+        assertEquals("s-9", r.signals.get(0).sessionId());
+        assertEquals("ana@example.com", r.signals.get(0).user());
+        assertEquals("claude-code", r.signals.get(0).tool());
+        assertEquals(NOW.minusSeconds(60), r.signals.get(0).time());
+        assertEquals("gemini-cli", r.signals.get(4).tool());
+        assertEquals("codex", r.signals.get(5).tool());
+        assertEquals("c-1", r.signals.get(5).sessionId());
+    }
+
+    @Test
     void otherEventsAndAbsurdCostsAreCountedNotKept() {
         LogMapping.Result r = map("claude-code",
                 LogRecord.newBuilder().setBody(AnyValue.newBuilder().setStringValue("claude_code.tool_result"))

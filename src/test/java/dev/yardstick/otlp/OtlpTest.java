@@ -411,8 +411,8 @@ public class OtlpTest {
                 point(t.minusSeconds(60), t, 12, attr("user.email", user), attr("type", "added")));
         postProto("/v1/metrics", metrics("claude-code", unknown)).then().statusCode(200);
         LogRecord prompt = LogRecord.newBuilder().setTimeUnixNano(nanos(t))
-                .setBody(AnyValue.newBuilder().setStringValue("claude_code.user_prompt"))
-                .addAttributes(attr("event.name", "user_prompt")).addAttributes(attr("user.email", user)).build();
+                .setBody(AnyValue.newBuilder().setStringValue("claude_code.tool_decision"))
+                .addAttributes(attr("event.name", "tool_decision")).addAttributes(attr("user.email", user)).build();
         postProto("/v1/logs", logs("claude-code", List.of(prompt))).then().statusCode(200);
         String metricsText = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertTrue(metricsText.lines().anyMatch(l -> l.startsWith("yardstick_otlp_ignored_total")

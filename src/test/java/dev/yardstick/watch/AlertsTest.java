@@ -57,10 +57,11 @@ class AlertsTest {
     record Person(String email, String slackId) {
     }
 
+    /** A team that lowered its ceilings to $25 or 300 requests in 15 minutes (the defaults are 100 and 1,000). */
     private String team(String zone, List<String> managers, Integer budget) {
         String key = "al-" + Api.unique();
         Map<String, Object> body = new HashMap<>(Map.of("name", "Team " + key, "timezone", zone, "managers",
-                managers));
+                managers, "runawayCostUsd", 25, "runawayRequests", 300));
         if (budget != null) {
             body.put("weeklyBudgetUsd", budget);
         }
@@ -208,17 +209,198 @@ class AlertsTest {
                 .body("[0].session", equalTo(null));
     }
 
+    /** {@code n} Claude Code requests of the same size, evenly spread over {@code span} ending at {@code end}. */
+    private void shaped(Person p, String session, int n, Duration span, Instant end, double costEach, long tokens,
+            long output, String model) {
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Instant t = end.minusMillis(span.toMillis() * (n - 1 - i) / Math.max(1, n - 1));
+            Map<String, Object> e = new HashMap<>(Map.of("id", "sh-" + Api.unique() + "-" + i, "time", t.toString(),
+                    "user", p.email(), "tool", "claude-code", "model", model, "costUsd", costEach, "requests", 1,
+                    "sessionId", session, "inputTokens", tokens / 40, "cacheReadTokens", tokens - tokens / 40));
+            e.put("outputTokens", output);
+            batch.add(e);
+            if (batch.size() == 100 || i == n - 1) {
+                ingest(token).body(batch).post("/api/v1/usage-events").then().statusCode(202);
+                batch = new ArrayList<>();
+            }
+        }
+    }
+
     @Test
-    void nightTimeSessionThatKeepsSpendingForMoreThanTwoHoursAlerts() {
+    void nightAloneIsNoLoopButNightWithRepetitionIs() {
         int hour = Instant.now().atZone(ZoneOffset.UTC).getHour();
         int offset = Math.floorMod(3 - hour + 12, 24) - 12; // local time about 03:00
         String team = team("Etc/GMT" + (offset >= 0 ? "-" : "+") + Math.abs(offset), List.of(), null);
         Person owl = member(team, "Owl");
-        // one cheap call every 10 minutes for 2.5 hours: far below the 15-minute lines
-        loop(owl, "overnight", 16, Duration.ofMinutes(150), Instant.now(), 0.05);
+        // one cheap call every 10 minutes for 2.5 hours, its context growing: night alone is no loop
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            events.add(Map.of("id", "owl-" + Api.unique(), "time",
+                    Instant.now().minus(Duration.ofMinutes(150 - 10L * i)).toString(), "user", owl.email(), "tool",
+                    "claude-code", "model", "claude-sonnet-4-5", "costUsd", 0.05, "requests", 1, "sessionId",
+                    "overnight", "inputTokens", 2_000 + 3_000 * i, "outputTokens", 900));
+        }
+        ingest(token).body(events).post("/api/v1/usage-events").then().statusCode(202);
+        settle();
+        assertTrue(dms(owl).isEmpty(), "a session at night that is not repeating itself");
+        // the same request every minute for 45 minutes, nobody there: the classic overnight loop
+        shaped(owl, "overnight-loop", 45, Duration.ofMinutes(44), Instant.now(), 0.04, 9_400, 60,
+                "claude-haiku-4-5");
         awaitUntil(() -> assertEquals(1, dms(owl).size()));
-        assertTrue(dms(owl).get(0).param("blocks").contains("overnight"));
-        admin().get("/api/v1/teams/" + team + "/alerts").then().body("[0].reason", equalTo("night"));
+        String blocks = dms(owl).get(0).param("blocks");
+        assertTrue(blocks.contains("the same 9k-token request") && blocks.contains("overnight"), blocks);
+        admin().get("/api/v1/teams/" + team + "/alerts").then().body("$", hasSize(1))
+                .body("[0].reason", equalTo("repeat")).body("[0].session", equalTo("overnight-loop"));
+    }
+
+    /** An OTLP/JSON log record of Claude Code's, as its exporter sends it. */
+    private static String otlpRecord(String event, Instant t, Map<String, Object> attrs) {
+        StringBuilder a = new StringBuilder("{\"key\":\"event.name\",\"value\":{\"stringValue\":\"" + event
+                + "\"}}");
+        for (var e : attrs.entrySet()) {
+            a.append(",{\"key\":\"").append(e.getKey()).append("\",\"value\":{")
+                    .append(e.getValue() instanceof String
+                            ? "\"stringValue\":\"" + e.getValue() + "\""
+                            : "\"intValue\":\"" + e.getValue() + "\"")
+                    .append("}}");
+        }
+        return "{\"timeUnixNano\":\"" + (t.getEpochSecond() * 1_000_000_000L + t.getNano())
+                + "\",\"body\":{\"stringValue\":\"claude_code." + event + "\"},\"attributes\":[" + a + "]}";
+    }
+
+    private void otlp(List<String> records) {
+        for (int i = 0; i < records.size(); i += 200) {
+            String body = "{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\","
+                    + "\"value\":{\"stringValue\":\"claude-code\"}}]},\"scopeLogs\":[{\"logRecords\":["
+                    + String.join(",", records.subList(i, Math.min(records.size(), i + 200))) + "]}]}]}";
+            io.restassured.RestAssured.given().header("Authorization", "Bearer " + token)
+                    .contentType("application/json").body(body).post("/v1/logs").then().statusCode(200);
+        }
+    }
+
+    private static String apiRequest(Person p, String session, Instant t, long tokens, long output, double usd) {
+        return otlpRecord("api_request", t, Map.of("user.email", p.email(), "session.id", session, "model",
+                "claude-opus-4-5", "input_tokens", tokens / 40, "cache_read_tokens", tokens - tokens / 40,
+                "cache_creation_tokens", 0, "output_tokens", output, "cost_usd", Double.toString(usd)));
+    }
+
+    private static String prompt(Person p, String session, Instant t) {
+        return otlpRecord("user_prompt", t, Map.of("user.email", p.email(), "session.id", session, "prompt_length",
+                120));
+    }
+
+    @Test
+    void aLoopBelowTheCeilingsIsFoundFromClaudeCodesEventsAndHeavyWorkIsNot() {
+        String team = "al-" + Api.unique();
+        admin().body(Map.of("name", "Defaults", "timezone", "UTC")).put("/api/v1/teams/" + team).then()
+                .statusCode(201).body("runawayCostUsd", equalTo(100)).body("runawayRequests", equalTo(1000));
+        Person lee = member(team, "Lee");
+        Person ana = member(team, "Ana");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        // Ana: 90 minutes of heavy Opus work, prompting every few minutes, her context growing: $3 a minute
+        List<String> heavy = new ArrayList<>();
+        java.util.Random r = new java.util.Random(21);
+        long context = 20_000;
+        for (int s = 0; s < 90 * 60; s += 12) {
+            Instant t = now.minusSeconds(90 * 60 - s);
+            if (s % 300 == 0) {
+                heavy.add(prompt(ana, "ana-refactor", t));
+            }
+            context = context > 170_000 ? 40_000 : context + 500 + r.nextInt(3_000);
+            heavy.add(apiRequest(ana, "ana-refactor", t.plusMillis(500), context, 200 + r.nextInt(2_500), 0.60));
+        }
+        otlp(heavy);
+        // Lee: a prompt, then the same 48k-token request 150 times in 7 minutes, 10 cents each ($15: no ceiling)
+        Instant start = now.minusSeconds(7 * 60);
+        List<String> loop = new ArrayList<>(List.of(prompt(lee, "lee-loop", start.minusSeconds(120))));
+        for (int i = 0; i < 150; i++) {
+            loop.add(apiRequest(lee, "lee-loop", start.plusMillis(i * 2_800L), 48_117, 182, 0.10));
+        }
+        otlp(loop);
+        awaitUntil(() -> assertEquals(1, dms(lee).size()));
+        settle();
+        assertTrue(dms(ana).isEmpty(), "heavy but healthy");
+        String blocks = dms(lee).get(0).param("blocks");
+        String since = start.minusSeconds(120).atZone(ZoneOffset.UTC).toLocalTime()
+                .truncatedTo(ChronoUnit.MINUTES).toString();
+        assertTrue(blocks.contains("the same 48k-token request ") && blocks.contains("no prompt from you since "
+                + since), blocks);
+        String evidence = Db.string(ds, "select evidence from alert where session_key = 'lee-loop'");
+        assertTrue(evidence.matches(
+                "the same 48k-token request \\d+ times in \\d+ min( overnight| at the weekend)?, no prompt from you since "
+                        + since + "; \\$\\d+\\.\\d\\d since it began at \\d\\d:\\d\\d"),
+                evidence);
+        admin().get("/api/v1/teams/" + team + "/alerts").then().body("$", hasSize(1))
+                .body("[0].reason", equalTo("repeat")).body("[0].evidence", equalTo(evidence));
+        // found within minutes of the loop's start, in event time
+        Instant at = Instant.parse(admin().get("/api/v1/teams/" + team + "/alerts").then().extract().jsonPath()
+                .getString("[0].evidenceAt"));
+        assertTrue(Duration.between(start, at).toMinutes() <= 5, "found at " + at + ", loop from " + start);
+    }
+
+    @Test
+    void farAboveTheirOwnHistoryAlertsOnceThereIsHistory() {
+        String team = "al-" + Api.unique();
+        admin().body(Map.of("name", "History", "timezone", "UTC")).put("/api/v1/teams/" + team).then()
+                .statusCode(201);
+        Person old = member(team, "Olga");
+        Person fresh = member(team, "Finn");
+        // Olga: ten days of light Sonnet use, about $3 a day
+        List<Map<String, Object>> past = new ArrayList<>();
+        for (int d = 2; d < 12; d++) {
+            past.add(Map.of("id", "hist-" + Api.unique(), "time", Instant.now().minus(Duration.ofDays(d)).toString(),
+                    "user", old.email(), "tool", "claude-code", "model", "claude-sonnet-4-5", "costUsd", 3.0,
+                    "requests", 20, "sessionId", "old-" + d));
+        }
+        ingest(token).body(past).post("/api/v1/usage-events").then().statusCode(202);
+        // then each of them: $24 in 12 minutes, the context growing (no loop shape), nobody prompting
+        for (Person p : List.of(old, fresh)) {
+            List<Map<String, Object>> burst = new ArrayList<>();
+            for (int i = 0; i < 60; i++) {
+                Map<String, Object> e = new HashMap<>(Map.of("id", "burst-" + Api.unique(), "time",
+                        Instant.now().minusSeconds(720 - 12L * i).toString(), "user", p.email(), "tool",
+                        "claude-code", "model", "claude-sonnet-4-5", "costUsd", 0.40, "requests", 1, "sessionId",
+                        "burst-" + p.email(), "inputTokens", 20_000 + 2_500 * i, "outputTokens", 900));
+                burst.add(e);
+            }
+            ingest(token).body(burst).post("/api/v1/usage-events").then().statusCode(202);
+        }
+        awaitUntil(() -> assertEquals(1, dms(old).size()));
+        settle();
+        assertTrue(dms(fresh).isEmpty(), "no history: the signatures decide alone, and there is no loop");
+        String evidence = Db.string(ds, "select evidence from alert where session_key = ?", "burst-" + old.email());
+        assertTrue(
+                evidence.contains("more than your busiest day with claude-sonnet-4-5 in the last four weeks ($3.00)"),
+                evidence);
+        admin().get("/api/v1/teams/" + team + "/alerts").then().body("$", hasSize(1))
+                .body("[0].reason", equalTo("baseline"));
+    }
+
+    @Test
+    void itsIntendedRaisesThatPersonsBaselineForThatKindOfSession() {
+        String team = "al-" + Api.unique();
+        admin().body(Map.of("name", "Learns", "timezone", "UTC")).put("/api/v1/teams/" + team).then().statusCode(201);
+        Person p = member(team, "Ivo");
+        shaped(p, "eval-1", 120, Duration.ofMinutes(6), Instant.now(), 0.10, 30_000, 100, "claude-opus-4-5");
+        awaitUntil(() -> assertEquals(1, dms(p).size()));
+        long id = Db.scalar(ds, "select id from alert where session_key = 'eval-1'");
+        SlackRequests.click(p.slackId(), RunawayAlerts.INTENDED, Long.toString(id), slack.responseUrl("ivo"))
+                .then().statusCode(200);
+        awaitUntil(() -> assertEquals("intended", Db.string(ds, "select status from alert where id = ?", id)));
+        long member = Db.scalar(ds, "select id from member where email = ?", p.email());
+        assertEquals("repeat", Db.string(ds, "select pattern from runaway_intended where member_id = ?"
+                + " and tool = 'claude-code' and model = 'claude-opus-4-5'", member));
+        // the same kind of session at the same pace: learned, quiet
+        shaped(p, "eval-2", 120, Duration.ofMinutes(6), Instant.now(), 0.10, 30_000, 100, "claude-opus-4-5");
+        settle();
+        assertEquals(1, dms(p).size(), "a like session is not a surprise any more");
+        // three times as costly: above what was said to be intended
+        shaped(p, "eval-3", 120, Duration.ofMinutes(6), Instant.now(), 0.30, 30_000, 100, "claude-opus-4-5");
+        awaitUntil(() -> assertEquals(2, dms(p).size()));
+        // the learned baseline is the person's: erased with them
+        admin().delete("/api/v1/members/" + p.email() + "?erase=true").then().statusCode(200)
+                .body("erased.runaway_intended", equalTo(1));
     }
 
     @Test

@@ -56,6 +56,8 @@ class VoidedAlertsTest {
         String key = "va-" + Api.unique();
         Map<String, Object> body = new HashMap<>(settings);
         body.put("name", "Team " + key);
+        body.putIfAbsent("runawayCostUsd", 25); // lowered from the default ceilings (100, 1,000)
+        body.putIfAbsent("runawayRequests", 300);
         admin().body(body).put("/api/v1/teams/" + key).then().statusCode(201);
         return key;
     }

@@ -35,6 +35,11 @@ import org.junit.jupiter.api.Test;
 @TestProfile(PreviewMode.class)
 class PreviewTest {
 
+    private static final String DEMO_ALERTS = "select count(*) from alert where kind = 'runaway' and member_id in"
+            + " (select id from member where email like '%@demo.yardstick.dev')";
+    @Inject
+    dev.yardstick.watch.Watcher watcher;
+
     @Inject
     DataSource ds;
     @Inject
@@ -85,8 +90,14 @@ class PreviewTest {
                 "select count(distinct session_id) from usage_event where session_id like 'demo-loop-%'");
         assertTrue(nights == 1 || nights == 2,
                 "the last night's runaway session (two if a night passed since the start)");
-        assertEquals(42 * nights, Db.scalar(ds,
-                "select count(*) from usage_event where session_id like 'demo-loop-%'"), "42 requests a session");
+        assertEquals(212 * nights, Db.scalar(ds,
+                "select count(*) from usage_event where session_id like 'demo-loop-%'"), "212 requests a session");
+        // the loop alerts, the heavy but healthy sessions of the last day do not: exactly one runaway alert
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> watcher.idle()
+                && Db.scalar(ds, DEMO_ALERTS) >= 1);
+        assertEquals(1, Db.scalar(ds, DEMO_ALERTS), "exactly the loop's alert");
+        assertEquals(1, Db.scalar(ds, DEMO_ALERTS + " and session_key like 'demo-loop-%'"
+                + " and evidence like 'the same 48k-token request % times in %'"));
         // ten weeks of history: the nine full weeks before this one (this one may have just begun)
         assertEquals(9, Db.scalar(ds, """
                 select count(distinct date_trunc('week', time at time zone 'UTC')) from usage_event

@@ -106,7 +106,7 @@ class SlackSettingsTest {
     }
 
     private static Map<String, String> values(String budget, String time) {
-        return Map.of("weeklyBudgetUsd", budget, "runawayCostUsd", "25", "runawayRequests", "300", "digestTime",
+        return Map.of("weeklyBudgetUsd", budget, "runawayCostUsd", "100", "runawayRequests", "1000", "digestTime",
                 time, "timezone", "Europe/Berlin");
     }
 
@@ -134,8 +134,8 @@ class SlackSettingsTest {
         assertEquals(team, view.path("private_metadata").asText());
         assertEquals("500", block(view, "weeklyBudgetUsd").path("element").path("initial_value").asText());
         assertTrue(block(view, "weeklyBudgetUsd").path("optional").asBoolean());
-        assertEquals("25", block(view, "runawayCostUsd").path("element").path("initial_value").asText());
-        assertEquals("300", block(view, "runawayRequests").path("element").path("initial_value").asText());
+        assertEquals("100", block(view, "runawayCostUsd").path("element").path("initial_value").asText());
+        assertEquals("1000", block(view, "runawayRequests").path("element").path("initial_value").asText());
         assertEquals("MONDAY",
                 block(view, "digestDay").path("element").path("initial_option").path("value").asText());
         assertEquals("09:00", block(view, "digestTime").path("element").path("initial_value").asText());

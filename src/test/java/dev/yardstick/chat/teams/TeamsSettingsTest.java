@@ -152,7 +152,7 @@ class TeamsSettingsTest {
         });
         assertEquals(List.of("must be at least 1", "must be a time of day as HH:mm"), attention);
         admin().get("/api/v1/teams/" + team).then().body("digestTime", equalTo("09:00"))
-                .body("runawayRequests", equalTo(300));
+                .body("runawayRequests", equalTo(1000));
         admin().get("/api/v1/teams/" + team + "/audit").then().body("size()", equalTo(1));
     }
 
