@@ -140,37 +140,23 @@ public class UsagePartitions {
         if (days.containsAll(needed) && monthsReady) {
             return;
         }
-        QuarkusTransaction.suspendingExisting().run(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(true);
-                try (Statement s = c.createStatement()) {
-                    s.execute("set lock_timeout = '" + LOCK_TIMEOUT + "'");
-                    s.execute("select pg_advisory_lock(hashtext('yardstick usage partitions'))");
-                    try {
-                        Set<LocalDate> haveDays = existing(s, "usage_event", DAY_PREFIX, DAY);
-                        for (LocalDate d : new TreeSet<>(needed)) {
-                            if (!haveDays.contains(d)) {
-                                create(s, "usage_event", DAY_PREFIX + DAY.format(d),
-                                        d + " 00:00:00+00", d.plusDays(1) + " 00:00:00+00");
-                            }
-                        }
-                        days.addAll(needed);
-                        days.addAll(haveDays);
-                        Set<LocalDate> haveMonths = existing(s, "usage_event_id", MONTH_PREFIX, MONTH);
-                        for (LocalDate m : new LocalDate[]{month, month.plusMonths(1)}) {
-                            if (!haveMonths.contains(m)) {
-                                create(s, "usage_event_id", MONTH_PREFIX + MONTH.format(m), m.toString(),
-                                        m.plusMonths(1).toString());
-                            }
-                            months.add(m);
-                        }
-                    } finally {
-                        s.execute("select pg_advisory_unlock(hashtext('yardstick usage partitions'))");
-                        s.execute("reset lock_timeout");
-                    }
+        underLock("creating", s -> {
+            Set<LocalDate> haveDays = existing(s, "usage_event", DAY_PREFIX, DAY);
+            for (LocalDate d : new TreeSet<>(needed)) {
+                if (!haveDays.contains(d)) {
+                    create(s, "usage_event", DAY_PREFIX + DAY.format(d),
+                            d + " 00:00:00+00", d.plusDays(1) + " 00:00:00+00");
                 }
-            } catch (SQLException ex) {
-                throw new IllegalStateException("creating raw usage partitions failed", ex);
+            }
+            days.addAll(needed);
+            days.addAll(haveDays);
+            Set<LocalDate> haveMonths = existing(s, "usage_event_id", MONTH_PREFIX, MONTH);
+            for (LocalDate m : new LocalDate[]{month, month.plusMonths(1)}) {
+                if (!haveMonths.contains(m)) {
+                    create(s, "usage_event_id", MONTH_PREFIX + MONTH.format(m), m.toString(),
+                            m.plusMonths(1).toString());
+                }
+                months.add(m);
             }
         });
     }
@@ -183,6 +169,39 @@ public class UsagePartitions {
     public long dropBefore(Instant cutoff) {
         LocalDate firstKept = cutoff.atZone(ZoneOffset.UTC).toLocalDate();
         long[] events = {0};
+        underLock("dropping", s -> {
+            finishDetaches(s);
+            for (LocalDate d : existing(s, "usage_event", DAY_PREFIX, DAY)) {
+                if (d.isBefore(firstKept)) {
+                    events[0] += drop(s, "usage_event", DAY_PREFIX + DAY.format(d));
+                    days.remove(d);
+                }
+            }
+            for (LocalDate m : existing(s, "usage_event_id", MONTH_PREFIX, MONTH)) {
+                if (m.plusMonths(1).plusDays(1).isBefore(firstKept)
+                        || m.plusMonths(1).plusDays(1).equals(firstKept)) {
+                    drop(s, "usage_event_id", MONTH_PREFIX + MONTH.format(m));
+                    months.remove(m);
+                }
+            }
+        });
+        if (events[0] > 0) {
+            registry.counter("yardstick.ledger.partitions.dropped.events").increment(events[0]);
+        }
+        return events[0];
+    }
+
+    /** A DDL statement's body: {@code s} on an autocommit connection holding the partitions' advisory lock. */
+    private interface Ddl {
+
+        void run(Statement s) throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} outside any transaction, on one connection under the partitions' advisory lock (so replicas
+     * create and drop one at a time), with DDL waiting at most {@link #LOCK_TIMEOUT} for a table lock.
+     */
+    private void underLock(String what, Ddl work) {
         QuarkusTransaction.suspendingExisting().run(() -> {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
@@ -190,33 +209,16 @@ public class UsagePartitions {
                     s.execute("set lock_timeout = '" + LOCK_TIMEOUT + "'");
                     s.execute("select pg_advisory_lock(hashtext('yardstick usage partitions'))");
                     try {
-                        finishDetaches(s);
-                        for (LocalDate d : existing(s, "usage_event", DAY_PREFIX, DAY)) {
-                            if (d.isBefore(firstKept)) {
-                                events[0] += drop(s, "usage_event", DAY_PREFIX + DAY.format(d));
-                                days.remove(d);
-                            }
-                        }
-                        for (LocalDate m : existing(s, "usage_event_id", MONTH_PREFIX, MONTH)) {
-                            if (m.plusMonths(1).plusDays(1).isBefore(firstKept)
-                                    || m.plusMonths(1).plusDays(1).equals(firstKept)) {
-                                drop(s, "usage_event_id", MONTH_PREFIX + MONTH.format(m));
-                                months.remove(m);
-                            }
-                        }
+                        work.run(s);
                     } finally {
                         s.execute("select pg_advisory_unlock(hashtext('yardstick usage partitions'))");
                         s.execute("reset lock_timeout");
                     }
                 }
             } catch (SQLException ex) {
-                throw new IllegalStateException("dropping raw usage partitions failed", ex);
+                throw new IllegalStateException(what + " raw usage partitions failed", ex);
             }
         });
-        if (events[0] > 0) {
-            registry.counter("yardstick.ledger.partitions.dropped.events").increment(events[0]);
-        }
-        return events[0];
     }
 
     /** Days after today (UTC) whose partition exists, as this replica last saw them. */

@@ -545,9 +545,12 @@ class TeamsTest {
         }
     }
 
-    /** Loops a session of {@code p} until its alert card is in their 1:1 chat; returns the alert's id. */
+    /**
+     * Loops a session of {@code p} past the default request ceiling (1,000 in 15 minutes) until its alert card is in
+     * their 1:1 chat; returns the alert's id.
+     */
     private long alerted(Person p, String session) {
-        loop(p, session, 320);
+        loop(p, session, 1020);
         await().atMost(Duration.ofSeconds(20)).until(() -> teams.posted(p.chat()).size() == 1);
         return Db.scalar(ds, "select id from alert where session_key = ?", session);
     }
@@ -677,7 +680,7 @@ class TeamsTest {
 
         // snoozed: the next looping session is recorded, not sent
         String next = "teams-snz2-" + Api.unique();
-        loop(p, next, 320);
+        loop(p, next, 1020);
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> Db.scalar(ds, "select count(*) from alert where session_key = ?", next) == 1);
         Db.awaitOutboxIdle(ds);
