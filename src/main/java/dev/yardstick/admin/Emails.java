@@ -1,17 +1,43 @@
 package dev.yardstick.admin;
 
-import java.util.regex.Pattern;
-
 /** The one email check used by the admin and ingest APIs. */
 public final class Emails {
-
-    private static final Pattern EMAIL = Pattern.compile("[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+\\.[^@\\s\\p{Cntrl}]+");
 
     private Emails() {
     }
 
-    /** Whether {@code s} looks like an email address (and is at most 320 characters). */
+    /**
+     * Whether {@code s} looks like an email address (and is at most 320 characters): one {@code @} with something
+     * before it, a domain with a dot neither first nor last, and no whitespace or control character anywhere. The
+     * same as the regular expression {@code [^@\s\p{Cntrl}]+@[^@\s\p{Cntrl}]+\.[^@\s\p{Cntrl}]+}, without a
+     * regular expression (it runs for every ingested event).
+     */
     public static boolean isValid(String s) {
-        return s != null && s.length() <= 320 && EMAIL.matcher(s).matches();
+        if (s == null || s.length() > 320) {
+            return false;
+        }
+        int at = -1;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch <= 0x20 || ch == 0x7f) {
+                // control characters (\p{Cntrl}: U+0000..U+001F, U+007F) and the space; \s adds no other
+                return false;
+            }
+            if (ch == '@') {
+                if (at >= 0) {
+                    return false;
+                }
+                at = i;
+            }
+        }
+        if (at <= 0) {
+            return false;
+        }
+        for (int i = at + 2; i < s.length() - 1; i++) {
+            if (s.charAt(i) == '.') {
+                return true;
+            }
+        }
+        return false;
     }
 }

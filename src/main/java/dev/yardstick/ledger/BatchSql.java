@@ -26,6 +26,52 @@ public final class BatchSql {
     private BatchSql() {
     }
 
+    /**
+     * The SQLSTATE a batch throws to be run again ({@code serialization_failure}): as after a deadlock, the next
+     * attempt sees what the other transaction committed.
+     */
+    static final String RETRY_STATE = "40001";
+
+    /** Appends a value in COPY's text format (<code>\N</code> for null; backslash, tab and line breaks escaped). */
+    static StringBuilder copyText(StringBuilder sb, String value) {
+        if (value == null) {
+            return sb.append("\\N");
+        }
+        int plain = 0;
+        while (plain < value.length() && !needsEscape(value.charAt(plain))) {
+            plain++;
+        }
+        if (plain == value.length()) {
+            return sb.append(value);
+        }
+        sb.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            switch (ch) {
+                case '\\' -> sb.append("\\\\");
+                case '\t' -> sb.append("\\t");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                default -> sb.append(ch);
+            }
+        }
+        return sb;
+    }
+
+    private static boolean needsEscape(char ch) {
+        return ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r';
+    }
+
+    /** Runs {@code copy ... from stdin} on the caller's connection and transaction with rows in COPY's text format. */
+    static long copy(Connection c, String sql, CharSequence rows) throws SQLException {
+        try {
+            return c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(sql,
+                    new java.io.StringReader(rows.toString()));
+        } catch (java.io.IOException e) {
+            throw new SQLException("COPY failed: " + e.getMessage(), "08006", e);
+        }
+    }
+
     /** A {@code text[]} parameter. */
     public static Array text(Connection c, Object[] values) throws SQLException {
         return c.createArrayOf("text", values);
@@ -105,7 +151,8 @@ public final class BatchSql {
 
     private static boolean isRetryable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && ("40P01".equals(s.getSQLState()) || "40001".equals(s.getSQLState()))) {
+            if (t instanceof SQLException s
+                    && ("40P01".equals(s.getSQLState()) || RETRY_STATE.equals(s.getSQLState()))) {
                 return true;
             }
         }

@@ -1,12 +1,16 @@
 package dev.yardstick.ingest;
 
 import static dev.yardstick.Api.ingest;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.yardstick.Api;
 import dev.yardstick.Db;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,5 +78,43 @@ class ConcurrentIngestTest {
                 "team rollup agrees with the member rollup");
         assertEquals(3,
                 Db.scalar(ds, "select count(distinct member_id) from team_member_day where team_key = ?", team));
+    }
+
+    /**
+     * The id is recorded by another transaction after the batch's probe and before its COPY: the batch waits for that
+     * transaction, fails on the unique index when it commits, runs again and counts the event as a duplicate.
+     */
+    @Test
+    void anIdStoredByAnotherTransactionDuringTheBatchIsADuplicateAfterOneMoreAttempt() throws Exception {
+        String token = Api.ingestToken();
+        String team = Api.team("race-retry", "UTC");
+        String user = Api.member(team);
+        String id = "race-retry-" + Api.unique();
+        Instant time = Instant.now().minusSeconds(60);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection other = ds.getConnection()) {
+            other.setAutoCommit(false);
+            try (PreparedStatement ps = other.prepareStatement("insert into usage_event_id (id_hash, received_on, day)"
+                    + " values (md5(?)::uuid, (now() at time zone 'UTC')::date, (?::timestamptz at time zone 'UTC')::date)")) {
+                ps.setString(1, id);
+                ps.setString(2, time.toString());
+                ps.executeUpdate();
+            }
+            Future<Map<String, Object>> sent = pool.submit(() -> ingest(token)
+                    .body(List.of(Map.of("id", id, "time", time.toString(), "user", user, "tool", "cursor", "model",
+                            "gpt-5", "inputTokens", 10, "costUsd", 0.01)))
+                    .post("/api/v1/usage-events").then().statusCode(202).extract().<Map<String, Object>>as(Map.class));
+            await().atMost(Duration.ofSeconds(20)).until(() -> Db.scalar(ds, "select count(*) from pg_stat_activity"
+                    + " where wait_event_type = 'Lock' and query like 'copy usage_event_id%'") > 0);
+            other.commit();
+            Map<String, Object> r = sent.get();
+            assertEquals(0, ((Number) r.get("accepted")).intValue());
+            assertEquals(1, ((Number) r.get("duplicates")).intValue());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where team_key = ?", team));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_daily where team_key = ?", team),
+                "the attempt that failed added nothing to the rollups");
     }
 }
