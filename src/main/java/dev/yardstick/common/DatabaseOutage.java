@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
  * over, or no connection free in time), which a client should retry: the answer is 503 with
  * {@code Retry-After}, never 500.
  *
- * <p>Recognised in an exception's causes: SQLState class 08 (connection exceptions), 57P01/57P02/57P03
+ * <p>Recognised in an exception's causes and suppressed exceptions: SQLState class 08 (connection exceptions), 57P01/57P02/57P03
  * (administrator or crash shutdown, cannot connect now) and the connection pool's acquisition timeout.
  * Nothing else: a constraint violation or a bug stays a 500.
  */
@@ -29,12 +29,28 @@ public final class DatabaseOutage {
 
     /** Whether {@code e} or one of its causes says the database is unreachable for now. */
     public static boolean causedBy(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        return find(e, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>())) != null;
+    }
+
+    /**
+     * The transient connection failure among {@code e}'s causes and suppressed exceptions, or null. A commit that
+     * fails as the database goes away reaches the caller as a JTA {@code HeuristicMixedException} or
+     * {@code RollbackException} without a cause: the transaction manager (Narayana) attaches the resource's
+     * {@code XAException}, whose cause is the driver's {@code SQLException}, as a suppressed exception.
+     */
+    private static SQLException find(Throwable e, java.util.Set<Throwable> seen) {
+        for (Throwable t = e; t != null && seen.add(t); t = t.getCause()) {
             if (t instanceof SQLException sql && transientConnectionFailure(sql)) {
-                return true;
+                return sql;
+            }
+            for (Throwable s : t.getSuppressed()) {
+                SQLException found = find(s, seen);
+                if (found != null) {
+                    return found;
+                }
             }
         }
-        return false;
+        return null;
     }
 
     static boolean transientConnectionFailure(SQLException e) {
@@ -67,13 +83,12 @@ public final class DatabaseOutage {
     }
 
     private static String describe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql && transientConnectionFailure(sql)) {
-                return sql.getSQLState() == null
-                        ? "no connection within the acquisition timeout"
-                        : "SQLState " + sql.getSQLState();
-            }
+        SQLException sql = find(e, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        if (sql == null) {
+            return "connection failure";
         }
-        return "connection failure";
+        return sql.getSQLState() == null
+                ? "no connection within the acquisition timeout"
+                : "SQLState " + sql.getSQLState();
     }
 }
