@@ -42,7 +42,7 @@ log "OTLP/HTTP protobuf: $CLIENTS senders x $BATCH-record batches, $WARMUP warm-
 OUT="$(timeout 1200 java -Xmx3g -cp "$CP" bench/src/OtlpBench.java "http://127.0.0.1:$PORT" "$ADMIN_TOKEN" \
   "$CLIENTS" "$BATCH" "$WARMUP" "$EVENTS" "$MEMBERS")"
 log "$OUT"
-STORED="$(sql "select count(*) from usage_event where origin = 'l' and tool = 'claude-code'")"
+STORED="$(sql "select count(*) from usage_event_named where origin = 'l' and tool = 'claude-code'")"
 stop_service
 
 read -r n secs rate p50 p99 max <<<"$(echo "$OUT" | tr '=' ' ' | awk '{print $2, $4, $6, $8, $10, $12}')"

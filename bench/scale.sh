@@ -84,12 +84,15 @@ secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
 day="$(sql "select (current_date - 120)::text")"
 log "5. one 1/100 day ($DAY_EVENTS events) on $day: load, compact, drop"
 loaded="$(sql "
-  insert into usage_event (id_hash, origin, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, live)
+  insert into usage_kind (team_key, member_id, tool, model, cost_source)
+  select 'bench-summary', id, 'claude-code', 'claude-sonnet-4-5', 'reported' from member where team_key = 'bench-summary'
+  on conflict do nothing;
+  insert into usage_event (id_hash, origin, time, kind, input_tokens, output_tokens, cache_read_tokens,
+    cache_write_tokens, cost_usd, requests, session_id, live)
   select md5('day-' || gen_random_uuid())::uuid, 'e', '$day 00:00:00+00'::timestamptz + (g % 86400) * interval '1 second',
-    m.ids[1 + g % array_length(m.ids, 1)], 'bench-summary', 'claude-code', 'claude-sonnet-4-5', 2500, 700, 35000, 0,
-    0.0321, 'reported', 1, 'sess-' || (g % 997) || '-' || (g % 24), false
-  from generate_series(1, $DAY_EVENTS) g, (select array_agg(id) ids from member where team_key = 'bench-summary') m;
+    k.ids[1 + g % array_length(k.ids, 1)], 2500, 700, 35000, 0, 0.0321, 1, 'sess-' || (g % 997) || '-' || (g % 24), false
+  from generate_series(1, $DAY_EVENTS) g, (select array_agg(id) ids from usage_kind where team_key = 'bench-summary'
+    and tool = 'claude-code' and model = 'claude-sonnet-4-5' and cost_source = 'reported') k;
   insert into usage_daily (team_key, day, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
     cache_write_tokens, cost_usd, requests, events, unpriced_events, shard)
   select 'bench-summary', '$day', m.id, c.tool, c.model, 1, 1, 1, 1, 0.01, 1, 1, 0, s
@@ -129,7 +132,7 @@ SQL
 )"
 
 raw_rows="$(sql "select count(*) from usage_event")"
-raw_bytes="$(sql "select sum(pg_total_relation_size(inhrelid)) from pg_inherits where inhparent = 'usage_event'::regclass")"
+raw_bytes="$(sql "select sum(pg_total_relation_size(inhrelid)) + pg_total_relation_size('usage_kind') from pg_inherits where inhparent = 'usage_event'::regclass")"
 id_bytes="$(sql "select sum(pg_total_relation_size(inhrelid)) from pg_inherits where inhparent = 'usage_event_id'::regclass")"
 partitions="$(sql "select count(*) from pg_inherits where inhparent = 'usage_event'::regclass")"
 
@@ -149,7 +152,7 @@ partitions="$(sql "select count(*) from pg_inherits where inhparent = 'usage_eve
   echo "| Measure | Result |"
   echo "|---|---|"
   echo "| Raw usage events stored (partitions: $partitions) | $raw_rows |"
-  echo "| Bytes per raw usage event: usage_event partitions with their index | $((raw_bytes / raw_rows)) |"
+  echo "| Bytes per raw usage event: usage_event partitions with their index, and usage_kind | $((raw_bytes / raw_rows)) |"
   echo "| Bytes per raw usage event with usage_event_id | $(((raw_bytes + id_bytes) / raw_rows)) |"
   echo "| WAL per ingested event ($wal_events events through the API) | $((wal_bytes / wal_events)) bytes |"
   echo "| Service CPU per ingested event (same pass, $secs s) | $(awk -v c="$svc_cpu_s" -v n="$wal_events" 'BEGIN { printf "%.1f", c * 1e6 / n }') µs |"

@@ -397,8 +397,8 @@ public class IngestBench {
                 + "'::regclass))";
     }
 
-    static final String COPY_COLUMNS = "id_hash, origin, time, member_id, team_key, tool, model, input_tokens, output_tokens, "
-            + "cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id";
+    static final String COPY_COLUMNS = "id_hash, origin, time, kind, input_tokens, output_tokens, cache_read_tokens, "
+            + "cache_write_tokens, cost_usd, requests, session_id";
 
     /**
      * The current transaction id (32 bits, as a row's xmin): the rows the API stores after it are those of the next
@@ -897,17 +897,19 @@ public class IngestBench {
                 continue;
             }
             sizes.put(table + " rows (of bench-summary)", f0(Double.parseDouble(scalar("select count(*) from " + table)))
-                    + " (" + f0(Double.parseDouble(scalar("select count(*) from " + table
+                    + " (" + f0(Double.parseDouble(scalar("select count(*) from "
+                    + (table.equals("usage_event") ? "usage_event_named" : table)
                     + " where team_key = 'bench-summary'"))) + ")");
             sizes.put(table + " size", scalar("select pg_size_pretty(" + totalSize(table) + ")"));
         }
         sizes.put("usage_event_id size", scalar("select pg_size_pretty(" + totalSize("usage_event_id") + ")"));
         long rawRows = Long.parseLong(scalar("select count(*) from usage_event"));
-        sizes.put("bytes per raw usage event (usage_event, with its index)",
-                f0(Double.parseDouble(scalar("select " + totalSize("usage_event"))) / rawRows));
-        sizes.put("bytes per raw usage event with its id (usage_event + usage_event_id)",
-                f0((Double.parseDouble(scalar("select " + totalSize("usage_event")))
-                        + Double.parseDouble(scalar("select " + totalSize("usage_event_id")))) / rawRows));
+        // the raw rows, their index and the kinds they name (usage_kind, a few rows a person), then with their ids
+        double raw = Double.parseDouble(scalar("select " + totalSize("usage_event")))
+                + Double.parseDouble(scalar("select coalesce(pg_total_relation_size(to_regclass('usage_kind')), 0)"));
+        sizes.put("bytes per raw usage event (usage_event with its index, and usage_kind)", f0(raw / rawRows));
+        sizes.put("bytes per raw usage event with its id (usage_event + usage_kind + usage_event_id)",
+                f0((raw + Double.parseDouble(scalar("select " + totalSize("usage_event_id")))) / rawRows));
         sizes.put("database size", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
         r.put("sizes", sizes);
 

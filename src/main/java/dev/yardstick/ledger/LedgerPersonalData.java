@@ -28,9 +28,8 @@ public class LedgerPersonalData implements PersonalData {
     public Map<String, Integer> erase(Subject s) {
         Map<String, Integer> out = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            // no index on usage_event.member_id (it would cost every ingest): a scan of the raw events kept
-            for (String table : new String[]{"usage_event", "usage_daily", "team_member_day", "outcome_daily",
-                    "ai_activity_daily"}) {
+            out.put("usage_event", rawEvents(c, s));
+            for (String table : new String[]{"usage_daily", "team_member_day", "outcome_daily", "ai_activity_daily"}) {
                 out.put(table, rekey(c, table, s));
             }
             out.put("outcome_event", outcomeEvents(c, s));
@@ -52,6 +51,25 @@ public class LedgerPersonalData implements PersonalData {
             ps.setLong(2, s.memberId());
             return ps.executeUpdate();
         }
+    }
+
+    /**
+     * Raw events name their member through their kind ({@code usage_kind}): the person's kinds move to the anonymous
+     * member (a new member per erasure, so no kind of theirs can collide), and with them every raw event of theirs.
+     * Returns how many raw events moved (a scan of the raw events kept: they have no index by kind).
+     */
+    private static int rawEvents(Connection c, Subject s) throws SQLException {
+        int events;
+        try (PreparedStatement ps = c.prepareStatement("select count(*) from usage_event e join usage_kind k"
+                + " on k.id = e.kind where k.member_id = ?")) {
+            ps.setLong(1, s.memberId());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                events = rs.getInt(1);
+            }
+        }
+        rekey(c, "usage_kind", s);
+        return events;
     }
 
     private static int outcomeEvents(Connection c, Subject s) throws SQLException {

@@ -179,8 +179,9 @@ public class LedgerWriter {
             return out;
         }
         try (PreparedStatement ps = c.prepareStatement("""
-                select distinct m.email from usage_event e join member m on m.id = e.member_id
-                where e.time >= ? and e.time < ? and e.tool = ? and e.origin <> ?::"char" and m.email = any(?)
+                select distinct m.email from usage_event e join usage_kind k on k.id = e.kind
+                    join member m on m.id = k.member_id
+                where e.time >= ? and e.time < ? and k.tool = ? and e.origin <> ?::"char" and m.email = any(?)
                     and e.void_id is null
                 """)) {
             ps.setTimestamp(1, Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant()));

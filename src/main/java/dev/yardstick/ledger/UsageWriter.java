@@ -72,6 +72,8 @@ class UsageWriter {
     jakarta.enterprise.event.Event<UsageTakenBack> takenBack;
     @Inject
     UsagePartitions partitions;
+    @Inject
+    UsageKinds kinds;
 
     /** Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. */
     WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
@@ -125,8 +127,16 @@ class UsageWriter {
             lives[i] = exactTime && !u.time().isBefore(liveSince);
             i++;
         }
-        Set<String> inserted = insert(c, ids, times, memberIds, teamKeys, tools, models, in, out, cr, cw, costs,
-                sources, requests, sessions, lives);
+        Integer[] kindIds = new Integer[n];
+        UsageKinds.Key[] keys = new UsageKinds.Key[n];
+        for (int k = 0; k < n; k++) {
+            keys[k] = new UsageKinds.Key(teamKeys[k], memberIds[k], tools[k], models[k], sources[k]);
+        }
+        Map<UsageKinds.Key, Integer> kindOf = kinds.ids(c, java.util.Arrays.asList(keys));
+        for (int k = 0; k < n; k++) {
+            kindIds[k] = kindOf.get(keys[k]);
+        }
+        Set<String> inserted = insert(c, ids, times, kindIds, in, out, cr, cw, costs, requests, sessions, lives);
 
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
         Map<Long, Instant> seen = new HashMap<>();
@@ -165,9 +175,9 @@ class UsageWriter {
      * id in two months' partitions, so there the id table is locked for the batch (one batch at a time for
      * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month).
      */
-    private Set<String> insert(Connection c, String[] ids, String[] times, Long[] memberIds, String[] teamKeys,
-            String[] tools, String[] models, Long[] in, Long[] out, Long[] cr, Long[] cw, String[] costs,
-            String[] sources, Integer[] requests, String[] sessions, Boolean[] lives) throws SQLException {
+    private Set<String> insert(Connection c, String[] ids, String[] times, Integer[] kindIds, Long[] in, Long[] out,
+            Long[] cr, Long[] cw, String[] costs, Integer[] requests, String[] sessions, Boolean[] lives)
+            throws SQLException {
         int n = ids.length;
         java.util.UUID[] hashes = new java.util.UUID[n];
         String[] utcDays = new String[n];
@@ -215,12 +225,9 @@ class UsageWriter {
             String h = hashes[k].toString();
             idRows.append(h).append('\t').append(today).append('\t').append(utcDays[k]).append('\n');
             rows.append(h).append('\t').append(origin(ids[k])).append('\t').append(times[k]).append('\t')
-                    .append(memberIds[k]).append('\t');
-            BatchSql.copyText(rows, teamKeys[k]).append('\t');
-            BatchSql.copyText(rows, tools[k]).append('\t');
-            BatchSql.copyText(rows, models[k]).append('\t').append(in[k]).append('\t').append(out[k]).append('\t')
+                    .append(kindIds[k]).append('\t').append(in[k]).append('\t').append(out[k]).append('\t')
                     .append(cr[k]).append('\t').append(cw[k]).append('\t').append(costs[k]).append('\t')
-                    .append(sources[k]).append('\t').append(requests[k]).append('\t');
+                    .append(requests[k]).append('\t');
             BatchSql.copyText(rows, sessions[k]).append('\t').append(lives[k] ? 't' : 'f').append('\n');
         }
         try {
@@ -234,8 +241,8 @@ class UsageWriter {
             throw e;
         }
         BatchSql.copy(c, """
-                copy usage_event (id_hash, origin, time, member_id, team_key, tool, model, input_tokens, output_tokens,
-                    cache_read_tokens, cache_write_tokens, cost_usd, cost_source, requests, session_id, live) from stdin
+                copy usage_event (id_hash, origin, time, kind, input_tokens, output_tokens, cache_read_tokens,
+                    cache_write_tokens, cost_usd, requests, session_id, live) from stdin
                 """, rows);
         return stored;
     }
@@ -256,9 +263,10 @@ class UsageWriter {
     private record Gone(String team, Instant time, long member, String tool, String model, long[] sums,
             BigDecimal cost, String session, boolean live) {
 
+        /** The columns {@link #read} reads, of {@code usage_event e} and its kind {@code usage_kind k}. */
         static final String COLUMNS = """
-                team_key, time, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
-                    cache_write_tokens, requests, cost_source, cost_usd, session_id, live
+                k.team_key, e.time, k.member_id, k.tool, k.model, e.input_tokens, e.output_tokens, e.cache_read_tokens,
+                    e.cache_write_tokens, e.requests, k.cost_source, e.cost_usd, e.session_id, e.live
                 """;
 
         static Gone read(ResultSet rs) throws SQLException {
@@ -278,9 +286,9 @@ class UsageWriter {
         List<Gone> gone = new ArrayList<>();
         List<java.util.UUID> freed = new ArrayList<>();
         // voided events are out of the rollups already; they stay, marked, until the raw retention
-        try (PreparedStatement ps = c.prepareStatement("delete from usage_event where session_id = any(?)"
-                + " and origin = ?::\"char\" and tool = ? and void_id is null returning " + Gone.COLUMNS
-                + ", id_hash")) {
+        try (PreparedStatement ps = c.prepareStatement("delete from usage_event e using usage_kind k"
+                + " where k.id = e.kind and e.session_id = any(?) and e.origin = ?::\"char\" and k.tool = ?"
+                + " and e.void_id is null returning " + Gone.COLUMNS + ", e.id_hash")) {
             ps.setArray(1, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
             ps.setString(2, origin);
             ps.setString(3, tool);
@@ -317,13 +325,13 @@ class UsageWriter {
             if (span == null) {
                 return new VoidedUsage(voidId, 0, BigDecimal.ZERO, Map.of(), List.of());
             }
-            where = "id_hash = any(?) and time >= ? and time < ?";
+            where = "e.id_hash = any(?) and e.time >= ? and e.time < ?";
         } else {
-            where = "member_id = (select id from member where email = ?) and time >= ? and time < ?"
-                    + (s.tool() == null ? "" : " and tool = ?");
+            where = "k.member_id = (select id from member where email = ?) and e.time >= ? and e.time < ?"
+                    + (s.tool() == null ? "" : " and k.tool = ?");
         }
-        try (PreparedStatement ps = c.prepareStatement("update usage_event set void_id = ? where " + where
-                + " and void_id is null returning " + Gone.COLUMNS)) {
+        try (PreparedStatement ps = c.prepareStatement("update usage_event e set void_id = ? from usage_kind k"
+                + " where k.id = e.kind and " + where + " and e.void_id is null returning " + Gone.COLUMNS)) {
             ps.setLong(1, voidId);
             if (s.ids() != null) {
                 ps.setArray(2, c.createArrayOf("uuid", s.ids().stream().map(UsagePartitions::idHash).toArray()));

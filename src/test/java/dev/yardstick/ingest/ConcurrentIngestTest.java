@@ -71,7 +71,7 @@ class ConcurrentIngestTest {
         }
         assertEquals(500, accepted, "each id is accepted exactly once across all clients");
         assertEquals(500 * 2 * rounds - 500, duplicates);
-        assertEquals(500, Db.scalar(ds, "select count(*) from usage_event where team_key = ?", team));
+        assertEquals(500, Db.scalar(ds, "select count(*) from usage_event_named where team_key = ?", team));
         assertEquals(500, Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team));
         assertEquals(5000, Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team));
         assertEquals(500, Db.scalar(ds, "select sum(events) from usage_team_daily where team_key = ?", team),
@@ -113,7 +113,7 @@ class ConcurrentIngestTest {
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where team_key = ?", team));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event_named where team_key = ?", team));
         assertEquals(0, Db.scalar(ds, "select count(*) from usage_daily where team_key = ?", team),
                 "the attempt that failed added nothing to the rollups");
     }

@@ -229,7 +229,7 @@ class DatabaseOutageTest {
         long total = (long) clients * batches * perBatch;
         assertEquals(Map.of(), Map.copyOf(otherStatuses), "only 202 and 503 with Retry-After, no 500");
         assertTrue(unavailable.get() >= clients, "the clients saw the outage");
-        long stored = Db.scalar(ds, "select count(*) from usage_event where team_key = ?", team);
+        long stored = Db.scalar(ds, "select count(*) from usage_event_named where team_key = ?", team);
         long counted = Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team);
         long tokens = Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team);
         long teamCounted = Db.scalar(ds, "select sum(events) from usage_team_daily where team_key = ?", team);
@@ -241,7 +241,7 @@ class DatabaseOutageTest {
         assertEquals(total, teamCounted, "no event counted twice in the team rollup");
         assertEquals(total * 10, tokens);
         long otlpTotal = (long) otlpBatches * otlpPerBatch;
-        long otlpStored = Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id "
+        long otlpStored = Db.scalar(ds, "select count(*) from usage_event_named e join member m on m.id = e.member_id "
                 + "where m.email = ?", otlpUser);
         long otlpCounted = Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", otlpTeam);
         System.out.printf("Restart mid-load, OTLP: %d records sent, %d stored, %d counted%n", otlpTotal,

@@ -218,7 +218,7 @@ class ScopedTokensTest {
                 .then().statusCode(200).extract().jsonPath();
         assertEquals(2.50, s.getDouble("costUsd"), 1e-9);
         assertEquals(2, s.getLong("outcomesTotal"));
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id "
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event_named e join member m on m.id = e.member_id "
                 + "where m.email = ?", cy), "another team's member's usage never arrived");
     }
 

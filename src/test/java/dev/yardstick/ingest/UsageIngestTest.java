@@ -244,9 +244,11 @@ class UsageIngestTest {
         assertEquals("6.60000000",
                 Db.string(ds, "select cost_usd::text from usage_event where id_hash = md5(?)::uuid", priced.get("id")));
         assertEquals("computed",
-                Db.string(ds, "select cost_source from usage_event where id_hash = md5(?)::uuid", priced.get("id")));
+                Db.string(ds, "select cost_source from usage_event_named where id_hash = md5(?)::uuid",
+                        priced.get("id")));
         assertEquals("unpriced",
-                Db.string(ds, "select cost_source from usage_event where id_hash = md5(?)::uuid", unknown.get("id")));
+                Db.string(ds, "select cost_source from usage_event_named where id_hash = md5(?)::uuid",
+                        unknown.get("id")));
         String day = LocalDate.now(ZoneOffset.UTC).toString();
         String from = LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
         admin().get("/api/v1/teams/" + team + "/summary?from=" + from + "&to=" + day).then().statusCode(200)
@@ -301,6 +303,6 @@ class UsageIngestTest {
         e.put("team", other);
         ingest(token).body(e).post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(1));
         assertEquals(other,
-                Db.string(ds, "select team_key from usage_event where id_hash = md5(?)::uuid", e.get("id")));
+                Db.string(ds, "select team_key from usage_event_named where id_hash = md5(?)::uuid", e.get("id")));
     }
 }

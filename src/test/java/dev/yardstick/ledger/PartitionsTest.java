@@ -289,7 +289,7 @@ class PartitionsTest {
         assertEquals(Math.round(125250 * 0.01 * 100) + 50,
                 Db.scalar(ds, "select round(sum(cost_usd) * 100) from " + q + "usage_event"));
         assertEquals(62750, Db.scalar(ds,
-                "select sum(input_tokens) from " + q + "usage_event where team_key = 't1' and origin = 'e'"));
+                "select sum(input_tokens) from " + q + "usage_event_named where team_key = 't1' and origin = 'e'"));
         assertEquals(100, Db.scalar(ds, "select count(*) from " + q + "usage_event where live"));
         assertEquals(166, Db.scalar(ds, "select count(*) from " + q + "usage_event where session_id is not null"));
         // every row sits in the partition of its UTC day, and its id's hash is known

@@ -182,7 +182,7 @@ public class OtlpTest {
     }
 
     long stored(String prefix) {
-        return Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id "
+        return Db.scalar(ds, "select count(*) from usage_event_named e join member m on m.id = e.member_id "
                 + "where m.email = ? and (? = '' or e.origin = ?::\"char\")", user, prefix,
                 // raw rows keep their id's origin, not its text
                 prefix.equals("otlpm:") ? "m" : prefix.equals("otlp:") ? "l" : "");
@@ -246,7 +246,7 @@ public class OtlpTest {
         r.then().statusCode(200);
         assertEquals(0, r.asByteArray().length);
         assertEquals(0.75, summary().getDouble("costUsd"), 1e-9);
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid "
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event_named where id_hash = md5(?)::uuid "
                 + "and member_id = (select id from member where email = ?)", "otlp:claude-code:req_" + request, user));
     }
 

@@ -180,7 +180,7 @@ class PullersTest {
         assertEquals(cents / 100.0, s.getDouble("costUsd"), 1e-9);
         assertEquals(9 * 50, s.getLong("tokens.input"));
         assertEquals(9,
-                Db.scalar(ds, "select count(*) from usage_event where team_key = ? and origin = 'p'", team));
+                Db.scalar(ds, "select count(*) from usage_event_named where team_key = ? and origin = 'p'", team));
     }
 
     @Test
@@ -234,7 +234,7 @@ class PullersTest {
         assertEquals(200 + 500, s.getLong("tokens.input"));
         assertEquals(100, s.getLong("tokens.cacheRead"));
         assertEquals(10, s.getLong("requests"));
-        assertEquals(0.80, Db.scalar(ds, "select round(sum(e.cost_usd) * 100) from usage_event e join member m"
+        assertEquals(0.80, Db.scalar(ds, "select round(sum(e.cost_usd) * 100) from usage_event_named e join member m"
                 + " on m.id = e.member_id where m.email = ? and e.tool = 'openai-api'", ana) / 100.0, 1e-9);
         openAi.run(); // nothing new; and a re-pull of the day would dedupe
         Db.update(ds, "delete from connector_state where name = ?", OpenAiPuller.NAME);
@@ -249,7 +249,7 @@ class PullersTest {
     private List<String> openAiTeams(String email, LocalDate day) {
         List<String> out = new java.util.ArrayList<>();
         try (var c = ds.getConnection(); var ps = c.prepareStatement("""
-                select e.team_key, sum(e.input_tokens) from usage_event e join member m on m.id = e.member_id
+                select e.team_key, sum(e.input_tokens) from usage_event_named e join member m on m.id = e.member_id
                 where m.email = ? and e.tool = 'openai-api' and e.time >= ? and e.time < ?
                 group by 1 order by 1
                 """)) {
@@ -297,7 +297,7 @@ class PullersTest {
                 "an unmapped key in a mapped project");
         assertEquals(List.of(team + "=200"), openAiTeams(ana, day));
         assertEquals(List.of("unassigned=70"), openAiTeams(Connectors.keyMember("key_stray_openai"), day));
-        assertEquals(2.00, Db.scalar(ds, "select round(sum(e.cost_usd) * 100) from usage_event e join member m"
+        assertEquals(2.00, Db.scalar(ds, "select round(sum(e.cost_usd) * 100) from usage_event_named e join member m"
                 + " on m.id = e.member_id where e.tool = 'openai-api' and m.email in (?, ?, ?, ?)", ana,
                 Connectors.keyMember("key_ci_openai"), Connectors.keyMember("key_other_openai"),
                 Connectors.keyMember("key_stray_openai")) / 100.0, 1e-9, "the day's dollars, shared over every row");
@@ -357,9 +357,9 @@ class PullersTest {
                 "an event of the day before counts on its own day, once");
         assertEquals(6,
                 Db.scalar(ds,
-                        "select count(*) from usage_event where team_key = ? and origin = 'p' and tool = 'cursor'",
+                        "select count(*) from usage_event_named where team_key = ? and origin = 'p' and tool = 'cursor'",
                         team));
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event e join member m on m.id = e.member_id"
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event_named e join member m on m.id = e.member_id"
                 + " where m.email = ? and e.tool = 'cursor' and e.time = ?", bo,
                 java.sql.Timestamp.from(java.time.Instant.ofEpochMilli(ms(day, 13, 0)))), "booked at its own time");
         // per-call times count for runaway alerts when they are less than 24 h old, which for yesterday's
@@ -384,7 +384,7 @@ class PullersTest {
         assertEquals(cents / 100, summary(day, day).getDouble("costUsd"), 1e-6);
         assertEquals(6,
                 Db.scalar(ds,
-                        "select count(*) from usage_event where team_key = ? and origin = 'p' and tool = 'cursor'",
+                        "select count(*) from usage_event_named where team_key = ? and origin = 'p' and tool = 'cursor'",
                         team));
     }
 
@@ -452,7 +452,7 @@ class PullersTest {
         assertEquals(5100, s.getLong("tokens.output"));
         assertEquals(7 + 1 + 2, s.getLong("requests"));
         assertEquals(seatDay2.doubleValue(),
-                Db.scalar(ds, "select round(sum(e.cost_usd) * 100000000) from usage_event e"
+                Db.scalar(ds, "select round(sum(e.cost_usd) * 100000000) from usage_event_named e"
                         + " join member m on m.id = e.member_id where m.email = ? and e.tool = 'copilot'",
                         CopilotPuller.loginMember(ghost)) / 1e8,
                 1e-9, "an unknown login: a placeholder member");
@@ -469,6 +469,6 @@ class PullersTest {
         copilot.run();
         assertEquals(seatDay2.doubleValue() * 2 + seatDay1.doubleValue(), summary(d3, d1).getDouble("costUsd"), 1e-5);
         assertEquals(3,
-                Db.scalar(ds, "select count(*) from usage_event where team_key = ? and tool = 'copilot'", team));
+                Db.scalar(ds, "select count(*) from usage_event_named where team_key = ? and tool = 'copilot'", team));
     }
 }

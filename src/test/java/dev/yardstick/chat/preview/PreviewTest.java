@@ -100,11 +100,11 @@ class PreviewTest {
                 + " and evidence like 'the same 48k-token request % times in %'"));
         // ten weeks of history: the nine full weeks before this one (this one may have just begun)
         assertEquals(9, Db.scalar(ds, """
-                select count(distinct date_trunc('week', time at time zone 'UTC')) from usage_event
+                select count(distinct date_trunc('week', time at time zone 'UTC')) from usage_event_named
                 where team_key = 'platform' and time < date_trunc('week', now() at time zone 'UTC') at time zone 'UTC'
                 """), "nine full weeks before this one");
         assertEquals(1, Db.scalar(ds, """
-                select count(*) from (select min(time) t from usage_event where team_key = 'platform') m
+                select count(*) from (select min(time) t from usage_event_named where team_key = 'platform') m
                 where m.t < date_trunc('week', now() at time zone 'UTC') at time zone 'UTC' - interval '8 weeks'
                 """), "the oldest week is nine weeks before this one");
     }

@@ -1,0 +1,129 @@
+package dev.yardstick.ledger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The kinds of raw usage events ({@code usage_kind}, V28): a raw row keeps a 4-byte kind for its team key, member,
+ * tool, model and cost source. Kinds are never changed by ingest, so the service keeps the ones it has seen in memory
+ * (a few per person; forgotten all at once past {@value #CACHED} entries) and asks the database only for new ones.
+ */
+@ApplicationScoped
+class UsageKinds {
+
+    /** Kinds remembered at most; past that the memory starts again empty. */
+    static final int CACHED = 200_000;
+
+    /** What a kind names. */
+    record Key(String team, long member, String tool, String model, String costSource) {
+
+        static final Comparator<Key> ORDER = Comparator.comparing(Key::team).thenComparingLong(Key::member)
+                .thenComparing(Key::tool).thenComparing(Key::model).thenComparing(Key::costSource);
+    }
+
+    private final Map<Key, Integer> known = new ConcurrentHashMap<>();
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    /**
+     * The ids of {@code keys}, on the caller's connection and transaction: new kinds are created there (in key order,
+     * so two batches creating the same kinds wait for each other without deadlocking) and remembered once that
+     * transaction commits; a rolled-back batch leaves nothing behind in memory.
+     */
+    Map<Key, Integer> ids(Connection c, Collection<Key> keys) throws SQLException {
+        Map<Key, Integer> out = new HashMap<>();
+        TreeSet<Key> missing = new TreeSet<>(Key.ORDER);
+        for (Key k : keys) {
+            Integer id = known.get(k);
+            if (id != null) {
+                out.put(k, id);
+            } else {
+                missing.add(k);
+            }
+        }
+        if (missing.isEmpty()) {
+            return out;
+        }
+        int n = missing.size();
+        String[] teams = new String[n], tools = new String[n], models = new String[n], sources = new String[n];
+        Long[] members = new Long[n];
+        int i = 0;
+        for (Key k : missing) {
+            teams[i] = k.team();
+            members[i] = k.member();
+            tools[i] = k.tool();
+            models[i] = k.model();
+            sources[i] = k.costSource();
+            i++;
+        }
+        Map<Key, Integer> found = new HashMap<>();
+        // two statements: the second one's snapshot sees the kinds another batch created while this one waited
+        try (PreparedStatement ps = c.prepareStatement("""
+                insert into usage_kind (team_key, member_id, tool, model, cost_source)
+                select * from unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[]) order by 1, 2, 3, 4, 5
+                on conflict do nothing
+                """)) {
+            bind(c, ps, teams, members, tools, models, sources);
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                select k.id, k.team_key, k.member_id, k.tool, k.model, k.cost_source
+                from usage_kind k
+                join unnest(?::text[], ?::int8[], ?::text[], ?::text[], ?::text[])
+                    as names (team_key, member_id, tool, model, cost_source)
+                    using (team_key, member_id, tool, model, cost_source)
+                """)) {
+            bind(c, ps, teams, members, tools, models, sources);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.put(new Key(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6)), rs.getInt(1));
+                }
+            }
+        }
+        if (found.size() != n) {
+            throw new IllegalStateException("usage kinds: asked for " + n + ", found " + found.size());
+        }
+        out.putAll(found);
+        transactions.registerInterposedSynchronization(new Synchronization() {
+
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    if (known.size() + found.size() > CACHED) {
+                        known.clear();
+                    }
+                    known.putAll(found);
+                }
+            }
+        });
+        return out;
+    }
+
+    private static void bind(Connection c, PreparedStatement ps, String[] teams, Long[] members, String[] tools,
+            String[] models, String[] sources) throws SQLException {
+        ps.setArray(1, BatchSql.text(c, teams));
+        ps.setArray(2, BatchSql.longs(c, members));
+        ps.setArray(3, BatchSql.text(c, tools));
+        ps.setArray(4, BatchSql.text(c, models));
+        ps.setArray(5, BatchSql.text(c, sources));
+    }
+}
