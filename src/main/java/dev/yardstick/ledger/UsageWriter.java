@@ -93,12 +93,14 @@ class UsageWriter {
         LocalDate[] days = new LocalDate[n];
         BigDecimal[] costValues = new BigDecimal[n];
         UsageRecord[] records = new UsageRecord[n];
+        Roster.Person[] people = new Roster.Person[n];
         Boolean[] lives = new Boolean[n];
         Instant liveSince = Instant.now().minus(LiveUsage.WINDOW);
         int i = 0;
         for (UsageRecord u : byId.events().values()) {
             records[i] = u;
             Roster.Person m = members.get(u.user());
+            people[i] = m;
             String team = u.team() != null ? u.team() : m.teamKey() != null ? m.teamKey() : Team.UNASSIGNED;
             ZoneId zone = u.team() == null ? m.zone() : teams.getOrDefault(team, ZoneOffset.UTC);
             BigDecimal cost = u.costUsd();
@@ -136,18 +138,18 @@ class UsageWriter {
         for (int k = 0; k < n; k++) {
             kindIds[k] = kindOf.get(keys[k]);
         }
-        Set<String> inserted = insert(c, ids, times, kindIds, in, out, cr, cw, costs, requests, sessions, lives);
+        boolean[] isNew = insert(c, ids, times, kindIds, in, out, cr, cw, costs, requests, sessions, lives);
+        int stored = 0;
 
         Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
         Map<Long, Instant> seen = new HashMap<>();
         Set<Long> left = new HashSet<>();
-        boolean[] isNew = new boolean[n];
         for (int k = 0; k < n; k++) {
-            if (!inserted.contains(ids[k])) {
+            if (!isNew[k]) {
                 continue;
             }
-            isNew[k] = true;
-            Roster.Person person = members.get(records[k].user());
+            stored++;
+            Roster.Person person = people[k];
             if (person.seenAnew(records[k].time())) {
                 seen.merge(memberIds[k], records[k].time(), (a, b) -> a.isAfter(b) ? a : b);
             }
@@ -161,8 +163,8 @@ class UsageWriter {
         }
         UsageRollups.addWithActivity(c, sums, left);
         LastSeen.record(c, seen);
-        live[0] = inserted.isEmpty() ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
-        return new WriteResult(inserted.size(), byId.duplicates() + n - inserted.size(), rejected);
+        live[0] = stored == 0 ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
+        return new WriteResult(stored, byId.duplicates() + n - stored, rejected);
     }
 
     /**
@@ -173,9 +175,10 @@ class UsageWriter {
      * the later COPY fail, and its batch runs again and finds the id stored. Hashes are written in sorted order, so two
      * batches waiting for each other's ids cannot deadlock. Near a UTC month boundary two batches could record the same
      * id in two months' partitions, so there the id table is locked for the batch (one batch at a time for
-     * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month).
+     * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month). Returns, per event, whether
+     * it was stored.
      */
-    private Set<String> insert(Connection c, String[] ids, String[] times, Integer[] kindIds, Long[] in, Long[] out,
+    private boolean[] insert(Connection c, String[] ids, String[] times, Integer[] kindIds, Long[] in, Long[] out,
             Long[] cr, Long[] cw, String[] costs, Integer[] requests, String[] sessions, Boolean[] lives)
             throws SQLException {
         int n = ids.length;
@@ -211,17 +214,17 @@ class UsageWriter {
                 fresh.add(k);
             }
         }
+        boolean[] stored = new boolean[n];
         if (fresh.isEmpty()) {
-            return Set.of();
+            return stored;
         }
         java.util.UUID[] sortedHashes = hashes;
         fresh.sort(java.util.Comparator.comparing(k -> sortedHashes[k]));
         String today = LocalDate.now(ZoneOffset.UTC).toString();
         StringBuilder idRows = new StringBuilder(fresh.size() * 60);
         StringBuilder rows = new StringBuilder(fresh.size() * 200);
-        Set<String> stored = new HashSet<>();
         for (int k : fresh) {
-            stored.add(ids[k]);
+            stored[k] = true;
             String h = hashes[k].toString();
             idRows.append(h).append('\t').append(today).append('\t').append(utcDays[k]).append('\n');
             rows.append(h).append('\t').append(origin(ids[k])).append('\t').append(times[k]).append('\t')
