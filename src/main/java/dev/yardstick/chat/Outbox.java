@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import dev.yardstick.common.AfterCommit;
 import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -86,19 +86,7 @@ public class Outbox {
             }
         });
         if (added && inTransaction) {
-            transactions.registerInterposedSynchronization(new Synchronization() {
-
-                @Override
-                public void beforeCompletion() {
-                }
-
-                @Override
-                public void afterCompletion(int status) {
-                    if (status == Status.STATUS_COMMITTED) {
-                        kick();
-                    }
-                }
-            });
+            AfterCommit.run(transactions, this::kick);
         } else if (added) {
             kick();
         }

@@ -1,9 +1,8 @@
 package dev.yardstick.ledger;
 
+import dev.yardstick.common.AfterCommit;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.transaction.Status;
-import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -99,21 +98,11 @@ class UsageKinds {
             throw new IllegalStateException("usage kinds: asked for " + n + ", found " + found.size());
         }
         out.putAll(found);
-        transactions.registerInterposedSynchronization(new Synchronization() {
-
-            @Override
-            public void beforeCompletion() {
+        AfterCommit.run(transactions, () -> {
+            if (known.size() + found.size() > CACHED) {
+                known.clear();
             }
-
-            @Override
-            public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
-                    if (known.size() + found.size() > CACHED) {
-                        known.clear();
-                    }
-                    known.putAll(found);
-                }
-            }
+            known.putAll(found);
         });
         return out;
     }
