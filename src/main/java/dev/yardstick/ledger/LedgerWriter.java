@@ -26,10 +26,11 @@ import org.jboss.logging.Logger;
 /**
  * Stores events and keeps the daily rollups up to date, one transaction per batch.
  *
- * <p>Idempotency rests on the primary key of the raw event tables: rows are inserted with
- * {@code ON CONFLICT DO NOTHING RETURNING id}, and only the rows actually inserted are added to
- * the rollups. Two clients sending the same id at the same moment are serialised by PostgreSQL's
- * unique index; the later one sees a conflict and counts a duplicate. Each batch adds to one of
+ * <p>Idempotency rests on unique indexes: outcome events are inserted with {@code ON CONFLICT DO NOTHING RETURNING
+ * id} on their primary key; usage events' ids are probed in {@code usage_event_id} (their hash, unique per month) and
+ * the new ones COPYed in. Only the rows actually inserted are added to the rollups. Two clients sending the same id at
+ * the same moment are serialised by PostgreSQL's unique index: the later one counts a duplicate (for usage, its
+ * batch fails on the index and runs again). Each batch adds to one of
  * {@value UsageRollups#SHARDS} rollup rows per key, picked at random, so concurrent batches rarely wait for
  * each other's row locks (readers sum the shards). Rows and rollup keys are
  * written in sorted order so concurrent batches take locks in the same order; a deadlock or

@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The kinds of raw usage events ({@code usage_kind}, V28): a raw row keeps a 4-byte kind for its team key, member,
  * tool, model and cost source. Kinds are never changed by ingest, so the service keeps the ones it has seen in memory
- * (a few per person; forgotten all at once past {@value #CACHED} entries) and asks the database only for new ones.
+ * (a few per person, about 100 bytes each; forgotten all at once past {@value #CACHED} entries) and asks the database
+ * only for new ones.
  */
 @ApplicationScoped
 class UsageKinds {
@@ -89,8 +90,9 @@ class UsageKinds {
             bind(c, ps, teams, members, tools, models, sources);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.put(new Key(rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6)), rs.getInt(1));
+                    // interned: remembered kinds share their few team, tool, model and source names
+                    found.put(new Key(rs.getString(2).intern(), rs.getLong(3), rs.getString(4).intern(),
+                            rs.getString(5).intern(), rs.getString(6).intern()), rs.getInt(1));
                 }
             }
         }

@@ -210,7 +210,8 @@ class UsageWriter {
         }
         List<Integer> fresh = new ArrayList<>();
         for (int k = 0; k < n; k++) {
-            if (!known.contains(hashes[k])) {
+            // known.add: two ids of one batch with the same MD5 (a crafted collision) count as one, as across batches
+            if (known.add(hashes[k])) {
                 fresh.add(k);
             }
         }

@@ -82,7 +82,9 @@ class ConcurrentIngestTest {
 
     /**
      * The id is recorded by another transaction after the batch's probe and before its COPY: the batch waits for that
-     * transaction, fails on the unique index when it commits, runs again and counts the event as a duplicate.
+     * transaction, fails on the unique index when it commits, runs again and counts the event as a duplicate; the
+     * batch's other, new event is stored once, with a kind that exists (the failed attempt's kind was rolled back and
+     * not remembered).
      */
     @Test
     void anIdStoredByAnotherTransactionDuringTheBatchIsADuplicateAfterOneMoreAttempt() throws Exception {
@@ -100,21 +102,25 @@ class ConcurrentIngestTest {
                 ps.setString(2, time.toString());
                 ps.executeUpdate();
             }
+            // with a new event of a new kind: the first attempt creates the kind, and rolls it back with the rest
             Future<Map<String, Object>> sent = pool.submit(() -> ingest(token)
                     .body(List.of(Map.of("id", id, "time", time.toString(), "user", user, "tool", "cursor", "model",
-                            "gpt-5", "inputTokens", 10, "costUsd", 0.01)))
+                            "gpt-5", "inputTokens", 10, "costUsd", 0.01),
+                            Map.of("id", id + "-new", "time", time.toString(), "user", user, "tool", "codex", "model",
+                                    "gpt-5", "inputTokens", 7, "costUsd", 0.02)))
                     .post("/api/v1/usage-events").then().statusCode(202).extract().<Map<String, Object>>as(Map.class));
             await().atMost(Duration.ofSeconds(20)).until(() -> Db.scalar(ds, "select count(*) from pg_stat_activity"
                     + " where wait_event_type = 'Lock' and query like 'copy usage_event_id%'") > 0);
             other.commit();
             Map<String, Object> r = sent.get();
-            assertEquals(0, ((Number) r.get("accepted")).intValue());
+            assertEquals(1, ((Number) r.get("accepted")).intValue());
             assertEquals(1, ((Number) r.get("duplicates")).intValue());
         } finally {
             pool.shutdownNow();
         }
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event_named where team_key = ?", team));
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_daily where team_key = ?", team),
-                "the attempt that failed added nothing to the rollups");
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event e join usage_kind k on k.id = e.kind"
+                + " where k.team_key = ? and k.tool = 'codex'", team), "the new event names a kind that exists");
+        assertEquals(7, Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team),
+                "the attempt that failed added nothing to the rollups; the one that succeeded added the new event");
     }
 }
