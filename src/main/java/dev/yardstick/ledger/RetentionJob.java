@@ -20,8 +20,9 @@ import org.jboss.logging.Logger;
  * partitions ahead and drops those wholly out of the window ({@link UsagePartitions}), no row deleted; raw outcome
  * events (far fewer) are deleted in chunks so they never hold long locks. Then folds the settled days' rollup shards
  * ({@link RollupCompaction}), and each feature purges the state it keeps beside the ledger ({@link StatePurge}),
- * from its own tables. The ingest API refuses events older than the window, so an id is never accepted twice.
- * Runs once per period across replicas.
+ * from its own tables; last, closed months' id indexes are rebuilt full
+ * ({@link UsagePartitions#repackClosedMonths}). The ingest API refuses events older than the window, so an id is never
+ * accepted twice. Runs once per period across replicas.
  */
 @ApplicationScoped
 public class RetentionJob implements ClusterJob {
@@ -55,6 +56,7 @@ public class RetentionJob implements ClusterJob {
         partitions.ensureWindow();
         purge(Instant.now().minus(config.rawRetentionDays(), ChronoUnit.DAYS));
         compaction.compactSettled(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        partitions.repackClosedMonths(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
     }
 
     /**

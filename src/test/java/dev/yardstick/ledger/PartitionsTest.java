@@ -3,6 +3,8 @@ package dev.yardstick.ledger;
 import static dev.yardstick.Api.admin;
 import static dev.yardstick.Api.ingest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.yardstick.Api;
@@ -51,6 +53,36 @@ class PartitionsTest {
     private long teamCostCents(String team) {
         return Db.scalar(ds, "select coalesce(round(sum(cost_usd) * 100), 0) from usage_team_daily where team_key = ?",
                 team);
+    }
+
+    /**
+     * A closed month's id index, about 70 % full after random inserts, is rebuilt full once; the current month's is
+     * left alone, and the rebuilt index still refuses an id twice.
+     */
+    @Test
+    void aClosedMonthsIdIndexIsRebuiltFullOnce() {
+        Db.update(ds, "create table usage_event_id_p200101 partition of usage_event_id"
+                + " for values from ('2001-01-01') to ('2001-02-01')");
+        Db.update(ds, "create unique index usage_event_id_p200101_hash on usage_event_id_p200101 (id_hash)");
+        Db.update(ds, "insert into usage_event_id (id_hash, received_on, day)"
+                + " select gen_random_uuid(), '2001-01-15', '2001-01-15' from generate_series(1, 20000)");
+        long before = Db.scalar(ds, "select pg_relation_size('usage_event_id_p200101_hash')");
+        String current = "usage_event_id_p" + java.time.format.DateTimeFormatter.ofPattern("yyyyMM")
+                .format(LocalDate.now(java.time.ZoneOffset.UTC)) + "_hash";
+
+        List<String> rebuilt = partitions.repackClosedMonths(LocalDate.now(java.time.ZoneOffset.UTC));
+
+        assertTrue(rebuilt.contains("usage_event_id_p200101_hash"), "rebuilt: " + rebuilt);
+        assertFalse(rebuilt.contains(current), "the current month's index is left to grow");
+        long after = Db.scalar(ds, "select pg_relation_size('usage_event_id_p200101_hash')");
+        assertTrue(after < before * 0.85, "rebuilt full: " + before + " bytes before, " + after + " after");
+        assertEquals(1, Db.scalar(ds, "select count(*) from pg_index where indexrelid ="
+                + " 'usage_event_id_p200101_hash'::regclass and indisvalid and indisunique"));
+        assertThrows(IllegalStateException.class, () -> Db.update(ds, "insert into usage_event_id"
+                + " (id_hash, received_on, day) select id_hash, received_on, day from usage_event_id_p200101 limit 1"));
+        assertFalse(partitions.repackClosedMonths(LocalDate.now(java.time.ZoneOffset.UTC))
+                .contains("usage_event_id_p200101_hash"), "once");
+        Db.update(ds, "drop table usage_event_id_p200101");
     }
 
     @Test
