@@ -210,11 +210,16 @@ public class UsagePartitions {
                     try {
                         for (LocalDate m : existing(s, "usage_event_id", MONTH_PREFIX, MONTH)) {
                             String table = MONTH_PREFIX + MONTH.format(m);
-                            if (m.plusMonths(1).plusDays(1).isAfter(today) || packed(s, table + "_hash")) {
+                            if (m.plusMonths(1).plusDays(1).isAfter(today)) {
                                 continue;
                             }
-                            for (String invalid : invalidIndexes(s, table)) {
-                                s.execute("drop index concurrently if exists " + invalid);
+                            // an interrupted rebuild leaves an invalid index and the fillfactor already set
+                            java.util.List<String> invalid = invalidIndexes(s, table);
+                            if (invalid.isEmpty() && packed(s, table + "_hash")) {
+                                continue;
+                            }
+                            for (String index : invalid) {
+                                s.execute("drop index concurrently if exists " + index);
                             }
                             s.execute("alter index " + table + "_hash set (fillfactor = 100)");
                             s.execute("reindex index concurrently " + table + "_hash");

@@ -82,6 +82,17 @@ class PartitionsTest {
                 + " (id_hash, received_on, day) select id_hash, received_on, day from usage_event_id_p200101 limit 1"));
         assertFalse(partitions.repackClosedMonths(LocalDate.now(java.time.ZoneOffset.UTC))
                 .contains("usage_event_id_p200101_hash"), "once");
+
+        // a rebuild interrupted after the fillfactor was set leaves an invalid index: dropped, and rebuilt again
+        // (a concurrent build that fails leaves its index invalid, as an interrupted REINDEX CONCURRENTLY does)
+        assertThrows(IllegalStateException.class, () -> Db.update(ds, "create unique index concurrently"
+                + " usage_event_id_p200101_hash_ccnew on usage_event_id_p200101 (received_on)"));
+        assertEquals(1, Db.scalar(ds, "select count(*) from pg_index where indexrelid ="
+                + " 'usage_event_id_p200101_hash_ccnew'::regclass and not indisvalid"));
+        assertTrue(partitions.repackClosedMonths(LocalDate.now(java.time.ZoneOffset.UTC))
+                .contains("usage_event_id_p200101_hash"), "rebuilt again after an interrupted rebuild");
+        assertEquals(0,
+                Db.scalar(ds, "select count(*) from pg_class where relname = 'usage_event_id_p200101_hash_ccnew'"));
         Db.update(ds, "drop table usage_event_id_p200101");
     }
 
