@@ -1105,8 +1105,9 @@ public class IngestBench {
                 .append(" ms) | | |\n");
         sb.append("| b. PostgreSQL COPY of the same rows into `usage_event_copy`: ").append(clients).append(" connections, ")
                 .append(f0(batch)).append("-row COPYs | **").append(f0(d(r, "copy", "rowsPerSecond"))).append(" rows/s** | | |\n");
-        sb.append("| a ÷ b | **").append(f2(ratio)).append("×** | ≥ 0.25× | ")
-                .append(ratio >= 0.25 ? "pass" : "**MISS**").append(" |\n");
+        // issue 23's floor (0.25x before it)
+        sb.append("| a ÷ b | **").append(f2(ratio)).append("×** | ≥ 0.5× | ")
+                .append(ratio >= 0.5 ? "pass" : "**MISS**").append(" |\n");
         sb.append("| b′. COPY, one COPY per connection | ").append(f0(d(r, "copy", "bulkRowsPerSecond")))
                 .append(" rows/s (a ÷ b′ = ").append(f2(d(r, "copy", "ratioBulk"))).append("×) | | |\n");
         sb.append("| c. Single-event POST, sequential, 1 client, ").append(f0(d(r, "single", "requests")))
