@@ -1007,10 +1007,10 @@ public class IngestBench {
         String range = "team_key = 'bench-summary' and day between '" + from + "' and '" + to + "'";
         String[] qs = {
             "select tool, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens), sum(cache_write_tokens), "
-                + "sum(cost_usd), sum(requests), sum(unpriced_events) from usage_team_daily where " + range
+                + "sum(cost_usd), sum(requests), sum(unpriced_events) from usage_team_daily_all where " + range
                 + " group by tool, model",
             "select kind, sum(outcomes) from outcome_daily where " + range + " group by kind",
-            "select count(distinct member_id) from team_member_day where " + range};
+            "select count(distinct member_id) from team_member_day_all where " + range};
         plans.append("==== ").append(label).append(" ====\n\n");
         try (Connection c = db(); Statement s = c.createStatement()) {
             for (String q : qs) {
@@ -1037,8 +1037,9 @@ public class IngestBench {
 
     /** The rollup tables that exist: what summaries read. */
     static String rollupTables() throws SQLException {
+        // the rollups, and what their readers join now: the kinds and the pending usage (V28, V29)
         return scalar("select string_agg(t, ', ' order by t) from unnest(array['usage_daily', 'usage_team_daily', "
-                + "'team_member_day', 'outcome_daily']) t where to_regclass(t) is not null");
+                + "'team_member_day', 'outcome_daily', 'usage_kind', 'usage_pending']) t where to_regclass(t) is not null");
     }
 
     /** Appends the plan, or the error when the statement no longer fits the schema. */

@@ -38,10 +38,11 @@ final class ActiveMembers {
 
     /**
      * After a void: forgets the members of these days whose usage and outcomes of that team and day all left the
-     * rollups (exact: a day with any remaining event keeps its member). Locks {@code team_member_day} against
-     * ingest's inserts until the void commits, after waiting for batches that have marked members but not yet
-     * committed: a batch adding the member's usage of that day at the same moment either commits before this looks
-     * (and keeps the row) or marks the member after the void (and adds the row back).
+     * rollups (exact: a day with any remaining event, folded or pending, keeps its member). Locks
+     * {@code team_member_day} against the inserts of folds and outcome batches until the void commits, after waiting
+     * for those that have marked members but not yet committed. Usage a batch appends at the same moment, not yet
+     * committed when this looks, still counts its member: the {@code team_member_day_all} view adds the members of
+     * pending usage, and the fold marks them again.
      */
     static void unmarkIdle(Connection c, Set<MemberDay> memberDays) throws SQLException {
         if (memberDays.isEmpty()) {
@@ -53,7 +54,7 @@ final class ActiveMembers {
         run(c, """
                 delete from team_member_day d using unnest(?::text[], ?::date[], ?::int8[]) as k (team_key, day, member_id)
                 where d.team_key = k.team_key and d.day = k.day and d.member_id = k.member_id
-                    and not exists (select 1 from usage_daily u
+                    and not exists (select 1 from usage_daily_all u
                                     where u.team_key = k.team_key and u.day = k.day and u.member_id = k.member_id
                                     having sum(u.events) > 0)
                     and not exists (select 1 from outcome_daily o

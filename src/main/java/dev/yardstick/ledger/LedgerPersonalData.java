@@ -23,11 +23,16 @@ public class LedgerPersonalData implements PersonalData {
 
     @Inject
     DataSource dataSource;
+    @Inject
+    RollupFold fold;
 
     @Override
     public Map<String, Integer> erase(Subject s) {
         Map<String, Integer> out = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
+            // the person's pending usage is folded first, and no fold runs until this commits: one between moving
+            // the kinds and rekeying the rollups would write the person's member id back
+            fold.foldWithin(c);
             out.put("usage_event", rawEvents(c, s));
             for (String table : new String[]{"usage_daily", "team_member_day", "outcome_daily", "ai_activity_daily"}) {
                 out.put(table, rekey(c, table, s));

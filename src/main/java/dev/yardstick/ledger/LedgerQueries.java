@@ -36,7 +36,7 @@ public class LedgerQueries {
             try (PreparedStatement ps = c.prepareStatement("""
                     select tool, model, sum(input_tokens), sum(output_tokens), sum(cache_read_tokens),
                            sum(cache_write_tokens), sum(cost_usd), sum(requests), sum(unpriced_events)
-                    from usage_team_daily where team_key = ? and day between ? and ?
+                    from usage_team_daily_all where team_key = ? and day between ? and ?
                     group by tool, model
                     """)) {
                 bind(ps, team, from, to);
@@ -83,7 +83,7 @@ public class LedgerQueries {
             }
             long active;
             try (PreparedStatement ps = c.prepareStatement("""
-                    select count(distinct member_id) from team_member_day
+                    select count(distinct member_id) from team_member_day_all
                     where team_key = ? and day between ? and ?
                     """)) {
                 bind(ps, team, from, to);
@@ -134,7 +134,7 @@ public class LedgerQueries {
             try (PreparedStatement ps = c.prepareStatement("""
                     select model, sum(cost_usd), sum(input_tokens + output_tokens + cache_read_tokens
                            + cache_write_tokens), sum(requests)
-                    from usage_daily where member_id = ? and day between ? and ?
+                    from usage_daily_all where member_id = ? and day between ? and ?
                     group by model order by 2 desc, 1
                     """)) {
                 ps.setLong(1, memberId);
@@ -182,7 +182,7 @@ public class LedgerQueries {
         java.util.Arrays.fill(cost, BigDecimal.ZERO);
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 select (day - ?::date) / 7, sum(cost), sum(outcomes) from (
-                    select day, cost_usd as cost, 0::bigint as outcomes from usage_team_daily
+                    select day, cost_usd as cost, 0::bigint as outcomes from usage_team_daily_all
                     where team_key = ? and day between ? and ?
                     union all
                     select day, 0, outcomes from outcome_daily where team_key = ? and day between ? and ?
@@ -251,14 +251,14 @@ public class LedgerQueries {
         long activeOrg;
         try (Connection c = dataSource.getConnection()) {
             perTeam(c,
-                    "select team_key, sum(cost_usd) from usage_team_daily where day between ? and ? group by team_key",
+                    "select team_key, sum(cost_usd) from usage_team_daily_all where day between ? and ? group by team_key",
                     from, to, rs -> cost.put(rs.getString(1), rs.getBigDecimal(2)));
             perTeam(c, "select team_key, sum(outcomes) from outcome_daily where day between ? and ? and "
                     + Vocabulary.SHIPPED_ONLY + " group by team_key",
                     from, to, rs -> outcomes.put(rs.getString(1), rs.getLong(2)));
             long[] whole = new long[1];
             perTeam(c, """
-                    select team_key, count(distinct member_id) from team_member_day where day between ? and ?
+                    select team_key, count(distinct member_id) from team_member_day_all where day between ? and ?
                     group by rollup (team_key)
                     """, from, to, rs -> {
                 if (rs.getString(1) == null) {

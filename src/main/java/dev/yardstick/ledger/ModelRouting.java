@@ -115,12 +115,12 @@ public class ModelRouting {
      * would have cost less, largest saving first. For that member's own eyes only.
      */
     public List<Advice> ofMember(long memberId, LocalDate from, LocalDate to) {
-        return advise("usage_daily", "member_id = ?", ps -> ps.setLong(1, memberId), from, to);
+        return advise("usage_daily_all", "member_id = ?", ps -> ps.setLong(1, memberId), from, to);
     }
 
     /** The team's short requests in the days {@code from..to}, as {@link #ofMember}; no person in it. */
     public List<Advice> ofTeam(String team, LocalDate from, LocalDate to) {
-        return advise("usage_team_daily", "team_key = ?", ps -> ps.setString(1, team), from, to);
+        return advise("usage_team_daily_all", "team_key = ?", ps -> ps.setString(1, team), from, to);
     }
 
     /** The sum of the savings. */

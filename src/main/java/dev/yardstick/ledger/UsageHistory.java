@@ -39,7 +39,7 @@ public class UsageHistory {
             LocalDate until) {
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement("""
                 with d as (
-                    select member_id, day, sum(cost_usd) as c from usage_daily
+                    select member_id, day, sum(cost_usd) as c from usage_daily_all
                     where team_key = ? and tool = ? and model = ? and day between ? and ?
                     group by member_id, day)
                 select coalesce(max(c) filter (where member_id = ?), 0), count(*) filter (where member_id = ?),

@@ -13,8 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The usage rollups: per member ({@code usage_daily}, personal figures), per team ({@code usage_team_daily}, a few
- * rows a day however large the team) and the members active per team and day. A batch adds to one of
- * {@value #SHARDS} rows per key, picked at random; readers sum the shards.
+ * rows a day however large the team) and the members active per team and day. New usage is appended to
+ * {@code usage_pending} ({@link #pend}) and folded in by {@link RollupFold}; what is taken back out (voids,
+ * retractions) is added, negated, to one of {@value #SHARDS} rows per key, picked at random. Readers sum the shards
+ * and the pending rows, through the {@code *_all} views.
  */
 final class UsageRollups {
 
@@ -85,22 +87,31 @@ final class UsageRollups {
                 s ? out : 0, s ? cacheRead : 0, s ? cacheWrite : 0};
     }
 
+    /** A pending row's key: a kind (team, member, tool, model, cost source), a team day, and whether it counts the member active. */
+    record Pending(int kind, LocalDate day, boolean active) {
+    }
+
     /**
-     * Adds per-member sums to both rollups and marks their members active (for a batch of new usage), except the
-     * members in {@code left}, who are counted active nowhere.
+     * Appends a batch's new usage, summed per kind and day, to {@code usage_pending} (one COPY, no conflict check);
+     * {@link RollupFold} moves it into the rollups, and readers see it at once through the {@code *_all} views.
+     * {@code active} is false for members who have left, who are counted active nowhere.
      */
-    static void addWithActivity(Connection c, Map<Key, Sums> sums, java.util.Set<Long> left) throws SQLException {
+    static void pend(Connection c, Map<Pending, Sums> sums) throws SQLException {
         if (sums.isEmpty()) {
             return;
         }
-        add(c, sums);
-        TreeSet<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
-        for (Key k : sums.keySet()) {
-            if (!left.contains(k.member())) {
-                memberDays.add(new ActiveMembers.MemberDay(k.team(), k.day(), k.member()));
+        StringBuilder rows = new StringBuilder(sums.size() * 96);
+        for (var e : sums.entrySet()) {
+            Pending k = e.getKey();
+            rows.append(k.day()).append('\t').append(k.kind()).append('\t').append(k.active() ? 't' : 'f');
+            for (long v : e.getValue().counts) {
+                rows.append('\t').append(v);
             }
+            rows.append('\t').append(e.getValue().cost.toPlainString()).append('\n');
         }
-        ActiveMembers.mark(c, memberDays);
+        BatchSql.copy(c,
+                "copy usage_pending (day, kind, active, " + String.join(", ", COLUMNS) + ", cost_usd) from stdin",
+                rows);
     }
 
     /** Adds per-member sums to the per-member rollup and, summed per team, to the per-team one. */

@@ -74,6 +74,8 @@ class UsageWriter {
     UsagePartitions partitions;
     @Inject
     UsageKinds kinds;
+    @Inject
+    RollupFold fold;
 
     /** Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. */
     WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
@@ -141,9 +143,8 @@ class UsageWriter {
         boolean[] isNew = insert(c, ids, times, kindIds, in, out, cr, cw, costs, requests, sessions, lives);
         int stored = 0;
 
-        Map<UsageRollups.Key, UsageRollups.Sums> sums = new TreeMap<>();
+        Map<UsageRollups.Pending, UsageRollups.Sums> sums = new HashMap<>();
         Map<Long, Instant> seen = new HashMap<>();
-        Set<Long> left = new HashSet<>();
         for (int k = 0; k < n; k++) {
             if (!isNew[k]) {
                 continue;
@@ -153,15 +154,12 @@ class UsageWriter {
             if (person.seenAnew(records[k].time())) {
                 seen.merge(memberIds[k], records[k].time(), (a, b) -> a.isAfter(b) ? a : b);
             }
-            if (person.left()) {
-                left.add(memberIds[k]);
-            }
-            sums.computeIfAbsent(new UsageRollups.Key(teamKeys[k], days[k], memberIds[k], tools[k], models[k]),
+            sums.computeIfAbsent(new UsageRollups.Pending(kindIds[k], days[k], !person.left()),
                     x -> new UsageRollups.Sums())
                     .add(UsageRollups.counts(in[k], out[k], cr[k], cw[k], requests[k], "unpriced".equals(sources[k])),
                             costValues[k]);
         }
-        UsageRollups.addWithActivity(c, sums, left);
+        UsageRollups.pend(c, sums);
         LastSeen.record(c, seen);
         live[0] = stored == 0 ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
         return new WriteResult(stored, byId.duplicates() + n - stored, rejected);
@@ -321,6 +319,8 @@ class UsageWriter {
      * rollups, of the active members of their days and of the live figures, in one statement per step.
      */
     VoidedUsage voidEvents(Connection c, VoidSelector s, long voidId) throws SQLException {
+        // the usage taken out must be in the rollups, not pending: a pending row would still count its member active
+        fold.foldWithin(c);
         List<Gone> gone = new ArrayList<>();
         String where;
         Instant[] span = null;

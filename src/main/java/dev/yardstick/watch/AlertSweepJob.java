@@ -59,7 +59,7 @@ public class AlertSweepJob implements ClusterJob {
         @SuppressWarnings("unchecked")
         List<String> teams = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
                 "select t.key from team t where t.weekly_budget_usd is not null and exists (select 1 from"
-                        + " usage_team_daily d where d.team_key = t.key and d.day >= cast(?1 as date))")
+                        + " usage_team_daily_all d where d.team_key = t.key and d.day >= cast(?1 as date))")
                 .setParameter(1, LocalDate.ofInstant(now, ZoneOffset.UTC).minusDays(1))
                 .getResultList());
         watcher.check(detector.activeSince(now.minus(LOOK_BACK)), new TreeSet<>(teams), true);

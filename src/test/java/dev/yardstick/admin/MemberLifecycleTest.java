@@ -103,12 +103,12 @@ class MemberLifecycleTest {
                 ChatMessage.builder("hello again").paragraph("hello again").build()));
 
         // usage that still arrives is kept (under unassigned) but counts them active nowhere
-        long activeDays = Db.scalar(ds, "select count(*) from team_member_day where member_id = ?", id);
+        long activeDays = Db.scalar(ds, "select count(*) from team_member_day_all where member_id = ?", id);
         ingest(token).body(List.of(usage(email, Instant.now().minusSeconds(60), 1.0)))
                 .post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(1));
-        assertEquals(activeDays, Db.scalar(ds, "select count(*) from team_member_day where member_id = ?", id));
+        assertEquals(activeDays, Db.scalar(ds, "select count(*) from team_member_day_all where member_id = ?", id));
         assertEquals(1, Db.scalar(ds,
-                "select count(*) from usage_daily where member_id = ? and team_key = 'unassigned'", id));
+                "select count(*) from usage_daily_all where member_id = ? and team_key = 'unassigned'", id));
         assertEquals(before, summary(team, yesterday, yesterday));
 
         admin().delete("/api/v1/members/nobody-" + Api.unique() + "@example.com").then().statusCode(404);
@@ -245,8 +245,8 @@ class MemberLifecycleTest {
                 .body("[0].requester", org.hamcrest.Matchers.startsWith("erased-"))
                 .body("[0].reason",
                         org.hamcrest.Matchers.matchesPattern("Cover for erased-[0-9a-f]+ on the migration"));
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_daily where member_id = ?", id));
-        long anonymous = Db.scalar(ds, "select distinct member_id from team_member_day where team_key = ? and "
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_daily_all where member_id = ?", id));
+        long anonymous = Db.scalar(ds, "select distinct member_id from team_member_day_all where team_key = ? and "
                 + "member_id <> ?", team, memberId(quinn));
         assertTrue(Db.string(ds, "select email from member where id = ?", anonymous).startsWith("erased-"));
 
@@ -261,8 +261,9 @@ class MemberLifecycleTest {
         long fresh = memberId(email);
         assertNotEquals(id, fresh);
         assertNotEquals(anonymous, fresh);
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_daily where member_id = ? and team_key = ?", fresh,
-                team));
+        assertEquals(0,
+                Db.scalar(ds, "select count(*) from usage_daily_all where member_id = ? and team_key = ?", fresh,
+                        team));
         for (LocalDate d : days) {
             assertEquals(before.get(team + d), summary(team, d, d));
         }

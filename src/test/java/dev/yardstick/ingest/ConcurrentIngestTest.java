@@ -72,12 +72,12 @@ class ConcurrentIngestTest {
         assertEquals(500, accepted, "each id is accepted exactly once across all clients");
         assertEquals(500 * 2 * rounds - 500, duplicates);
         assertEquals(500, Db.scalar(ds, "select count(*) from usage_event_named where team_key = ?", team));
-        assertEquals(500, Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team));
-        assertEquals(5000, Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team));
-        assertEquals(500, Db.scalar(ds, "select sum(events) from usage_team_daily where team_key = ?", team),
+        assertEquals(500, Db.scalar(ds, "select sum(events) from usage_daily_all where team_key = ?", team));
+        assertEquals(5000, Db.scalar(ds, "select sum(input_tokens) from usage_daily_all where team_key = ?", team));
+        assertEquals(500, Db.scalar(ds, "select sum(events) from usage_team_daily_all where team_key = ?", team),
                 "team rollup agrees with the member rollup");
         assertEquals(3,
-                Db.scalar(ds, "select count(distinct member_id) from team_member_day where team_key = ?", team));
+                Db.scalar(ds, "select count(distinct member_id) from team_member_day_all where team_key = ?", team));
     }
 
     /**
@@ -120,7 +120,7 @@ class ConcurrentIngestTest {
         }
         assertEquals(1, Db.scalar(ds, "select count(*) from usage_event e join usage_kind k on k.id = e.kind"
                 + " where k.team_key = ? and k.tool = 'codex'", team), "the new event names a kind that exists");
-        assertEquals(7, Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team),
+        assertEquals(7, Db.scalar(ds, "select sum(input_tokens) from usage_daily_all where team_key = ?", team),
                 "the attempt that failed added nothing to the rollups; the one that succeeded added the new event");
     }
 }

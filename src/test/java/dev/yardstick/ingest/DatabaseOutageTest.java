@@ -230,9 +230,9 @@ class DatabaseOutageTest {
         assertEquals(Map.of(), Map.copyOf(otherStatuses), "only 202 and 503 with Retry-After, no 500");
         assertTrue(unavailable.get() >= clients, "the clients saw the outage");
         long stored = Db.scalar(ds, "select count(*) from usage_event_named where team_key = ?", team);
-        long counted = Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team);
-        long tokens = Db.scalar(ds, "select sum(input_tokens) from usage_daily where team_key = ?", team);
-        long teamCounted = Db.scalar(ds, "select sum(events) from usage_team_daily where team_key = ?", team);
+        long counted = Db.scalar(ds, "select sum(events) from usage_daily_all where team_key = ?", team);
+        long tokens = Db.scalar(ds, "select sum(input_tokens) from usage_daily_all where team_key = ?", team);
+        long teamCounted = Db.scalar(ds, "select sum(events) from usage_team_daily_all where team_key = ?", team);
         System.out.printf("Restart mid-load: %d events sent, %d stored, %d counted (lost %d, doubled %d); "
                 + "%d accepted + %d duplicates answered%n", total, stored, counted, total - stored,
                 counted - stored, accepted.get(), duplicates.get());
@@ -243,7 +243,7 @@ class DatabaseOutageTest {
         long otlpTotal = (long) otlpBatches * otlpPerBatch;
         long otlpStored = Db.scalar(ds, "select count(*) from usage_event_named e join member m on m.id = e.member_id "
                 + "where m.email = ?", otlpUser);
-        long otlpCounted = Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", otlpTeam);
+        long otlpCounted = Db.scalar(ds, "select sum(events) from usage_daily_all where team_key = ?", otlpTeam);
         System.out.printf("Restart mid-load, OTLP: %d records sent, %d stored, %d counted%n", otlpTotal,
                 otlpStored, otlpCounted);
         assertEquals(otlpTotal, otlpStored, "no OTLP record lost");

@@ -285,12 +285,13 @@ class UsageIngestTest {
     @Test
     void unknownUserBecomesMemberWithoutTeamUnderUnassigned() {
         String stranger = "stranger-" + Api.unique() + "@example.com";
-        long before = Db.scalar(ds, "select coalesce(sum(events), 0) from usage_daily where team_key = 'unassigned'");
+        long before = Db.scalar(ds,
+                "select coalesce(sum(events), 0) from usage_daily_all where team_key = 'unassigned'");
         ingest(token).body(event("s-" + Api.unique(), stranger.toUpperCase())).post("/api/v1/usage-events")
                 .then().statusCode(202).body("accepted", equalTo(1));
         admin().get("/api/v1/members/" + stranger).then().statusCode(200).body("team", equalTo(null));
         assertEquals(before + 1,
-                Db.scalar(ds, "select coalesce(sum(events), 0) from usage_daily where team_key = 'unassigned'"));
+                Db.scalar(ds, "select coalesce(sum(events), 0) from usage_daily_all where team_key = 'unassigned'"));
         String today = LocalDate.now(ZoneOffset.UTC).toString();
         admin().get("/api/v1/teams/unassigned/summary?from=" + today + "&to=" + today).then().statusCode(200)
                 .body("team", equalTo("unassigned"));

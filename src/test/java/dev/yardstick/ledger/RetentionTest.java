@@ -42,7 +42,7 @@ class RetentionTest {
 
         assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", oldId));
         assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", newId));
-        assertEquals(2, Db.scalar(ds, "select sum(events) from usage_daily where team_key = ?", team),
+        assertEquals(2, Db.scalar(ds, "select sum(events) from usage_daily_all where team_key = ?", team),
                 "rollups outlive the raw events");
     }
 

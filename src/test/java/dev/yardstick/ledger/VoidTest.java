@@ -210,7 +210,7 @@ class VoidTest {
         assertEquals(0, idle.getInt("outcomesTotal"));
         assertEquals(2, summary(team, day.minusDays(1), day.plusDays(1)).getInt("activeMembers"));
         assertEquals(0, Db.scalar(ds,
-                "select count(*) from team_member_day where team_key = ? and day = ? and member_id = ?", team,
+                "select count(*) from team_member_day_all where team_key = ? and day = ? and member_id = ?", team,
                 day, memberId(a)));
 
         assertEquals(0, voidUsage(Map.of("user", a, "from", start.toString(), "to", end.toString(), "reason",

@@ -374,7 +374,7 @@ public class OtlpTest {
         assertEquals(2, s.getLong("requests"));
         assertEquals(1, stored("otlpm:"));
         // The member rollups (personal figures) lost the replaced event too: two from logs, one from metrics.
-        assertEquals(3, Db.scalar(ds, "select sum(events) from usage_daily d join member m on m.id = d.member_id "
+        assertEquals(3, Db.scalar(ds, "select sum(events) from usage_daily_all d join member m on m.id = d.member_id "
                 + "where m.email = ?", user));
     }
 
