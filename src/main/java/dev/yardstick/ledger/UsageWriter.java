@@ -140,7 +140,8 @@ class UsageWriter {
         for (int k = 0; k < n; k++) {
             kindIds[k] = kindOf.get(keys[k]);
         }
-        boolean[] isNew = insert(c, ids, times, kindIds, in, out, cr, cw, costs, requests, sessions, lives);
+        boolean[] isNew = insert(c, records, ids, times, kindIds, in, out, cr, cw, costs, requests, sessions,
+                lives);
         int stored = 0;
 
         Map<UsageRollups.Pending, UsageRollups.Sums> sums = new HashMap<>();
@@ -176,18 +177,23 @@ class UsageWriter {
      * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month). Returns, per event, whether
      * it was stored.
      */
-    private boolean[] insert(Connection c, String[] ids, String[] times, Integer[] kindIds, Long[] in, Long[] out,
+    private boolean[] insert(Connection c, UsageRecord[] records, String[] ids, String[] times, Integer[] kindIds,
+            Long[] in, Long[] out,
             Long[] cr, Long[] cw, String[] costs, Integer[] requests, String[] sessions, Boolean[] lives)
             throws SQLException {
         int n = ids.length;
         java.util.UUID[] hashes = new java.util.UUID[n];
         String[] utcDays = new String[n];
         Set<LocalDate> days = new TreeSet<>();
+        Map<Long, String> dayNames = new HashMap<>();
         for (int k = 0; k < n; k++) {
             hashes[k] = UsagePartitions.idHash(ids[k]);
-            LocalDate day = Instant.parse(times[k]).atZone(ZoneOffset.UTC).toLocalDate();
-            utcDays[k] = day.toString();
-            days.add(day);
+            long epochDay = Math.floorDiv(records[k].time().getEpochSecond(), 86_400L);
+            utcDays[k] = dayNames.computeIfAbsent(epochDay, d -> {
+                LocalDate day = LocalDate.ofEpochDay(d);
+                days.add(day);
+                return day.toString();
+            });
         }
         if (!partitions.ready(days)) {
             throw new UsagePartitions.Missing(days);
