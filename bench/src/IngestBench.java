@@ -447,10 +447,70 @@ public class IngestBench {
         return chunks;
     }
 
+    /**
+     * The rows the API stored after transaction {@code since} (raw rows, or with {@code ids} their id rows), in
+     * PostgreSQL's binary COPY format, cut into chunks of {@code chunk} rows, each with the format's header and trailer
+     * (the framing only is read: a row is a field count and per field a length and its bytes).
+     */
+    static List<byte[]> exportBinary(long since, int chunk, boolean ids) throws SQLException, IOException {
+        String query = ids
+                ? "SELECT id_hash, received_on, day FROM usage_event_id WHERE xmin::text::bigint > " + since
+                : "SELECT " + COPY_COLUMNS + " FROM usage_event WHERE xmin::text::bigint > " + since;
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        try (Connection c = db()) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query + ") TO STDOUT WITH (FORMAT binary)", all);
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(all.toByteArray());
+        b.position(11 + 4);
+        b.position(b.position() + 4 + b.getInt(15)); // header extension
+        byte[] header = java.util.Arrays.copyOf(all.toByteArray(), b.position());
+        List<byte[]> chunks = new ArrayList<>();
+        java.io.ByteArrayOutputStream cur = new java.io.ByteArrayOutputStream();
+        int n = 0;
+        while (true) {
+            int start = b.position();
+            short fields = b.getShort();
+            if (fields == -1) {
+                break;
+            }
+            for (int f = 0; f < fields; f++) {
+                int len = b.getInt();
+                if (len > 0) {
+                    b.position(b.position() + len);
+                }
+            }
+            if (n == 0) {
+                cur.write(header);
+            }
+            cur.write(b.array(), start, b.position() - start);
+            if (++n == chunk) {
+                cur.write(new byte[] {(byte) 0xff, (byte) 0xff});
+                chunks.add(cur.toByteArray());
+                cur.reset();
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            cur.write(new byte[] {(byte) 0xff, (byte) 0xff});
+            chunks.add(cur.toByteArray());
+        }
+        return chunks;
+    }
+
+    /** CSV chunks as bytes, for {@link #copyChunks}. */
+    static List<byte[]> bytes(List<String> chunks) {
+        return chunks.stream().map(x -> x.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();
+    }
+
     /** COPYs the chunks into {@code table} over {@code clients} connections, one COPY (and commit) per chunk. */
     static Map<String, Object> lastCopyCpu;
 
     static double[] copyChunks(String table, List<String> chunks, List<String> idChunks, int clients)
+            throws Exception {
+        return copyChunks(table, bytes(chunks), bytes(idChunks), clients, "csv");
+    }
+
+    static double[] copyChunks(String table, List<byte[]> chunks, List<byte[]> idChunks, int clients, String format)
             throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         AtomicInteger next = new AtomicInteger();
@@ -469,9 +529,10 @@ public class IngestBench {
                 int i;
                 while ((i = next.getAndIncrement()) < chunks.size()) {
                     // the rows and their ids in one transaction, as the service writes a batch
-                    rows.add(cm.copyIn("COPY " + table + " (" + COPY_COLUMNS + ") FROM STDIN WITH (FORMAT csv)",
-                            new StringReader(chunks.get(i))));
-                    cm.copyIn("COPY " + table + "_ids FROM STDIN WITH (FORMAT csv)", new StringReader(idChunks.get(i)));
+                    rows.add(cm.copyIn("COPY " + table + " (" + COPY_COLUMNS + ") FROM STDIN WITH (FORMAT " + format
+                            + ")", new java.io.ByteArrayInputStream(chunks.get(i))));
+                    cm.copyIn("COPY " + table + "_ids FROM STDIN WITH (FORMAT " + format + ")",
+                            new java.io.ByteArrayInputStream(idChunks.get(i)));
                     c.commit();
                 }
                 return null;
@@ -734,6 +795,11 @@ public class IngestBench {
             s.execute("CREATE TABLE usage_event_copy_ids (LIKE usage_event_id INCLUDING ALL)");
             // usage_event_id's unique index is each month partition's own (V25), not the parent's: the same here
             s.execute("CREATE UNIQUE INDEX ON usage_event_copy_ids (id_hash)");
+            s.execute("DROP TABLE IF EXISTS usage_event_copy_binary");
+            s.execute("CREATE TABLE usage_event_copy_binary (LIKE usage_event INCLUDING ALL)");
+            s.execute("DROP TABLE IF EXISTS usage_event_copy_binary_ids");
+            s.execute("CREATE TABLE usage_event_copy_binary_ids (LIKE usage_event_id INCLUDING ALL)");
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_binary_ids (id_hash)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk");
             s.execute("CREATE TABLE usage_event_copy_bulk (LIKE usage_event INCLUDING ALL)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk_ids");
@@ -760,6 +826,7 @@ public class IngestBench {
                 List<String> warmIds = exportIdCsv(warmXid, batchSize);
                 copyChunks("usage_event_copy", warmChunks, warmIds, clients);
                 copyChunks("usage_event_copy_bulk", warmChunks, warmIds, clients);
+                copyChunks("usage_event_copy_binary", warmChunks, warmIds, clients);
             }
             if (warmedEvents + warmupBatches * (long) batchSize > maxWarmupEvents) {
                 break;
@@ -820,6 +887,12 @@ public class IngestBench {
             checkpoint();
             double[] cpb = copyChunks("usage_event_copy_bulk", bulk, bulkIds, clients);
             double bulkRate = cpb[0] / cpb[1];
+            // And the same 1,000-row COPYs in PostgreSQL's binary format, which the service sends.
+            List<byte[]> binChunks = exportBinary(roundXid, batchSize, false);
+            List<byte[]> binIds = exportBinary(roundXid, batchSize, true);
+            checkpoint();
+            double[] cpbin = copyChunks("usage_event_copy_binary", binChunks, binIds, clients, "binary");
+            double binaryRate = cpbin[0] / cpbin[1];
             log("b. round " + round + ": COPY " + f0(copyRate) + " rows/s (1,000-row COPYs), " + f0(bulkRate)
                     + " rows/s (one COPY per connection); ratio " + f2(ingestRate / copyRate) + "; CPU: " + cpuText(copyCpu));
             roundResults.add(m("round", round, "ingest", m("events", ing.accepted.sum(), "seconds", ing.seconds,
@@ -829,7 +902,9 @@ public class IngestBench {
                     "postgresWaits", ingestWaits),
                     "copy", m("rows", (long) cp[0], "seconds", cp[1], "rowsPerSecond", copyRate,
                     "bulkRows", (long) cpb[0], "bulkSeconds", cpb[1], "bulkRowsPerSecond", bulkRate,
-                    "ratio", ingestRate / copyRate, "ratioBulk", ingestRate / bulkRate, "cpu", copyCpu)));
+                    "ratio", ingestRate / copyRate, "ratioBulk", ingestRate / bulkRate,
+                    "binaryRows", (long) cpbin[0], "binaryRowsPerSecond", binaryRate,
+                    "ratioBinary", ingestRate / binaryRate, "cpu", copyCpu)));
         }
         r.put("rounds", roundResults);
         if (ingestOnly) {
@@ -1111,6 +1186,9 @@ public class IngestBench {
                 .append(ratio >= 0.5 ? "pass" : "**MISS**").append(" |\n");
         sb.append("| b′. COPY, one COPY per connection | ").append(f0(d(r, "copy", "bulkRowsPerSecond")))
                 .append(" rows/s (a ÷ b′ = ").append(f2(d(r, "copy", "ratioBulk"))).append("×) | | |\n");
+        sb.append("| b″. COPY in binary format, 1,000-row COPYs (as the service sends them) | ")
+                .append(f0(d(r, "copy", "binaryRowsPerSecond"))).append(" rows/s (a ÷ b″ = ")
+                .append(f2(d(r, "copy", "ratioBinary"))).append("×) | | |\n");
         sb.append("| c. Single-event POST, sequential, 1 client, ").append(f0(d(r, "single", "requests")))
                 .append(" after ").append(singleWarmup).append(" warm-up | p50 **").append(f2(d(r, "single", "p50Ms")))
                 .append(" ms**, p99 **").append(f2(d(r, "single", "p99Ms"))).append(" ms** | | |\n");
@@ -1131,13 +1209,15 @@ public class IngestBench {
                 .append(" events/s); the copy tables got the same rows. Then a and b ran in ").append(rs.size())
                 .append(" rounds (a, b, a, b, ...), each after a CHECKPOINT; the table shows round ")
                 .append(r.get("medianRound")).append(", the one with the median ratio.\n\n");
-        sb.append("| Round | a. ingest events/s | batch p50 / p99 ms | b. COPY rows/s | a ÷ b | b′. one COPY per connection, rows/s | other processes' CPU during a / b |\n")
-                .append("|---|---|---|---|---|---|---|\n");
+        sb.append("| Round | a. ingest events/s | batch p50 / p99 ms | b. COPY rows/s | a ÷ b | b′. one COPY per connection, rows/s | b″. binary COPY rows/s | a ÷ b″ | other processes' CPU during a / b |\n")
+                .append("|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> x : rs) {
             sb.append("| ").append(x.get("round")).append(" | ").append(f0(d(x, "ingest", "eventsPerSecond"))).append(" | ")
                     .append(f0(d(x, "ingest", "batchP50Ms"))).append(" / ").append(f0(d(x, "ingest", "batchP99Ms"))).append(" | ")
                     .append(f0(d(x, "copy", "rowsPerSecond"))).append(" | ").append(f2(d(x, "copy", "ratio"))).append("× | ")
                     .append(f0(d(x, "copy", "bulkRowsPerSecond"))).append(" | ")
+                    .append(f0(d(x, "copy", "binaryRowsPerSecond"))).append(" | ")
+                    .append(f2(d(x, "copy", "ratioBinary"))).append("× | ")
                     .append(f0(d0(((Map<String, Object>) ((Map<String, Object>) x.get("ingest")).get("cpu")).get("otherPct"))))
                     .append(" % / ")
                     .append(f0(d0(((Map<String, Object>) ((Map<String, Object>) x.get("copy")).get("cpu")).get("otherPct"))))

@@ -32,46 +32,6 @@ public final class BatchSql {
      */
     static final String RETRY_STATE = "40001";
 
-    /** Appends a value in COPY's text format (<code>\N</code> for null; backslash, tab and line breaks escaped). */
-    static StringBuilder copyText(StringBuilder sb, String value) {
-        if (value == null) {
-            return sb.append("\\N");
-        }
-        int plain = 0;
-        while (plain < value.length() && !needsEscape(value.charAt(plain))) {
-            plain++;
-        }
-        if (plain == value.length()) {
-            return sb.append(value);
-        }
-        sb.append(value, 0, plain);
-        for (int i = plain; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            switch (ch) {
-                case '\\' -> sb.append("\\\\");
-                case '\t' -> sb.append("\\t");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                default -> sb.append(ch);
-            }
-        }
-        return sb;
-    }
-
-    private static boolean needsEscape(char ch) {
-        return ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r';
-    }
-
-    /** Runs {@code copy ... from stdin} on the caller's connection and transaction with rows in COPY's text format. */
-    static long copy(Connection c, String sql, CharSequence rows) throws SQLException {
-        try {
-            return c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(sql,
-                    new java.io.StringReader(rows.toString()));
-        } catch (java.io.IOException e) {
-            throw new SQLException("COPY failed: " + e.getMessage(), "08006", e);
-        }
-    }
-
     /** A {@code text[]} parameter. */
     public static Array text(Connection c, Object[] values) throws SQLException {
         return c.createArrayOf("text", values);

@@ -25,7 +25,8 @@ import org.jboss.logging.Logger;
  * rows, add their sums, mark their members), so a reader of the {@code *_all} views sees each row either pending or
  * folded, never both or neither. Rows a batch has not committed yet are left for the next run. Runs about every
  * second on every replica; a transaction-scoped advisory lock lets one fold at a time, and the others skip. After many
- * deleted rows it vacuums the table itself, so it stays a few pages even where autovacuum is off.
+ * deleted rows, and once ingest goes quiet, it vacuums the table itself, so it stays a few pages even where autovacuum
+ * is off.
  */
 @ApplicationScoped
 public class RollupFold {
@@ -86,15 +87,23 @@ public class RollupFold {
         if (folded > 0) {
             registry.counter("yardstick.ledger.rollups.folded").increment(folded);
             if (sinceVacuum.addAndGet(folded) >= VACUUM_AFTER) {
-                sinceVacuum.set(0);
-                try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-                    s.execute("vacuum usage_pending");
-                } catch (SQLException e) {
-                    throw new IllegalStateException("vacuuming usage_pending failed", e);
-                }
+                vacuum();
             }
+        } else if (sinceVacuum.get() > 0) {
+            // quiet again: the space of the last deleted rows is reclaimed, and the table's empty end given back
+            // (which a vacuum cannot do while batches keep appending), so readers scan a few pages, not a backlog's
+            vacuum();
         }
         return folded;
+    }
+
+    private void vacuum() {
+        sinceVacuum.set(0);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("vacuum usage_pending");
+        } catch (SQLException e) {
+            throw new IllegalStateException("vacuuming usage_pending failed", e);
+        }
     }
 
     /**

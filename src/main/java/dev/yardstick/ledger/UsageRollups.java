@@ -100,18 +100,17 @@ final class UsageRollups {
         if (sums.isEmpty()) {
             return;
         }
-        StringBuilder rows = new StringBuilder(sums.size() * 96);
+        CopyBinary rows = new CopyBinary(sums.size() * 180);
         for (var e : sums.entrySet()) {
             Pending k = e.getKey();
-            rows.append(k.day()).append('\t').append(k.kind()).append('\t').append(k.active() ? 't' : 'f');
+            rows.row(4 + COLUMNS.length).date(k.day()).int4(k.kind()).bool(k.active());
             for (long v : e.getValue().counts) {
-                rows.append('\t').append(v);
+                rows.int8(v);
             }
-            rows.append('\t').append(e.getValue().cost.toPlainString()).append('\n');
+            rows.numeric(e.getValue().cost);
         }
-        BatchSql.copy(c,
-                "copy usage_pending (day, kind, active, " + String.join(", ", COLUMNS) + ", cost_usd) from stdin",
-                rows);
+        rows.copy(c, "copy usage_pending (day, kind, active, " + String.join(", ", COLUMNS)
+                + ", cost_usd) from stdin with (format binary)");
     }
 
     /** Adds per-member sums to the per-member rollup and, summed per team, to the per-team one. */

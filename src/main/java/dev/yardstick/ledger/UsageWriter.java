@@ -88,8 +88,8 @@ class UsageWriter {
 
         BatchSql.Unique<UsageRecord> byId = BatchSql.unique(valid, UsageRecord::id);
         int n = byId.events().size();
-        String[] ids = new String[n], times = new String[n], teamKeys = new String[n], tools = new String[n],
-                models = new String[n], sources = new String[n], sessions = new String[n], costs = new String[n];
+        String[] ids = new String[n], teamKeys = new String[n], tools = new String[n], models = new String[n],
+                sources = new String[n], sessions = new String[n];
         Long[] memberIds = new Long[n], in = new Long[n], out = new Long[n], cr = new Long[n], cw = new Long[n];
         Integer[] requests = new Integer[n];
         LocalDate[] days = new LocalDate[n];
@@ -113,7 +113,6 @@ class UsageWriter {
                 source = price.isPresent() ? "computed" : "unpriced";
             }
             ids[i] = u.id();
-            times[i] = u.time().toString();
             memberIds[i] = m.id();
             teamKeys[i] = team;
             tools[i] = u.tool();
@@ -122,7 +121,6 @@ class UsageWriter {
             out[i] = u.outputTokens();
             cr[i] = u.cacheReadTokens();
             cw[i] = u.cacheWriteTokens();
-            costs[i] = cost.toPlainString();
             costValues[i] = cost;
             sources[i] = source;
             requests[i] = u.requests();
@@ -140,8 +138,7 @@ class UsageWriter {
         for (int k = 0; k < n; k++) {
             kindIds[k] = kindOf.get(keys[k]);
         }
-        boolean[] isNew = insert(c, records, ids, times, kindIds, in, out, cr, cw, costs, requests, sessions,
-                lives);
+        boolean[] isNew = insert(c, records, ids, kindIds, in, out, cr, cw, costValues, requests, sessions, lives);
         int stored = 0;
 
         Map<UsageRollups.Pending, UsageRollups.Sums> sums = new HashMap<>();
@@ -177,23 +174,19 @@ class UsageWriter {
      * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month). Returns, per event, whether
      * it was stored.
      */
-    private boolean[] insert(Connection c, UsageRecord[] records, String[] ids, String[] times, Integer[] kindIds,
-            Long[] in, Long[] out,
-            Long[] cr, Long[] cw, String[] costs, Integer[] requests, String[] sessions, Boolean[] lives)
-            throws SQLException {
+    private boolean[] insert(Connection c, UsageRecord[] records, String[] ids, Integer[] kindIds, Long[] in,
+            Long[] out, Long[] cr, Long[] cw, BigDecimal[] costs, Integer[] requests, String[] sessions,
+            Boolean[] lives) throws SQLException {
         int n = ids.length;
         java.util.UUID[] hashes = new java.util.UUID[n];
-        String[] utcDays = new String[n];
+        LocalDate[] utcDays = new LocalDate[n];
         Set<LocalDate> days = new TreeSet<>();
-        Map<Long, String> dayNames = new HashMap<>();
+        Map<Long, LocalDate> dayOf = new HashMap<>();
         for (int k = 0; k < n; k++) {
             hashes[k] = UsagePartitions.idHash(ids[k]);
-            long epochDay = Math.floorDiv(records[k].time().getEpochSecond(), 86_400L);
-            utcDays[k] = dayNames.computeIfAbsent(epochDay, d -> {
-                LocalDate day = LocalDate.ofEpochDay(d);
-                days.add(day);
-                return day.toString();
-            });
+            utcDays[k] = dayOf.computeIfAbsent(Math.floorDiv(records[k].time().getEpochSecond(), 86_400L),
+                    LocalDate::ofEpochDay);
+            days.add(utcDays[k]);
         }
         if (!partitions.ready(days)) {
             throw new UsagePartitions.Missing(days);
@@ -225,21 +218,18 @@ class UsageWriter {
         }
         java.util.UUID[] sortedHashes = hashes;
         fresh.sort(java.util.Comparator.comparing(k -> sortedHashes[k]));
-        String today = LocalDate.now(ZoneOffset.UTC).toString();
-        StringBuilder idRows = new StringBuilder(fresh.size() * 60);
-        StringBuilder rows = new StringBuilder(fresh.size() * 200);
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        CopyBinary idRows = new CopyBinary(fresh.size() * 50);
+        CopyBinary rows = new CopyBinary(fresh.size() * 150);
         for (int k : fresh) {
             stored[k] = true;
-            String h = hashes[k].toString();
-            idRows.append(h).append('\t').append(today).append('\t').append(utcDays[k]).append('\n');
-            rows.append(h).append('\t').append(origin(ids[k])).append('\t').append(times[k]).append('\t')
-                    .append(kindIds[k]).append('\t').append(in[k]).append('\t').append(out[k]).append('\t')
-                    .append(cr[k]).append('\t').append(cw[k]).append('\t').append(costs[k]).append('\t')
-                    .append(requests[k]).append('\t');
-            BatchSql.copyText(rows, sessions[k]).append('\t').append(lives[k] ? 't' : 'f').append('\n');
+            idRows.row(3).uuid(hashes[k]).date(today).date(utcDays[k]);
+            rows.row(12).uuid(hashes[k]).oneByte(origin(ids[k]).charAt(0)).timestamptz(records[k].time())
+                    .int4(kindIds[k]).numeric(in[k]).numeric(out[k]).numeric(cr[k]).numeric(cw[k]).numeric(costs[k])
+                    .int4(requests[k]).text(sessions[k]).bool(lives[k]);
         }
         try {
-            BatchSql.copy(c, "copy usage_event_id (id_hash, received_on, day) from stdin", idRows);
+            idRows.copy(c, "copy usage_event_id (id_hash, received_on, day) from stdin with (format binary)");
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 // another batch stored one of these ids after the probe: run the batch again, it will find it
@@ -248,10 +238,10 @@ class UsageWriter {
             }
             throw e;
         }
-        BatchSql.copy(c, """
+        rows.copy(c, """
                 copy usage_event (id_hash, origin, time, kind, input_tokens, output_tokens, cache_read_tokens,
-                    cache_write_tokens, cost_usd, requests, session_id, live) from stdin
-                """, rows);
+                    cache_write_tokens, cost_usd, requests, session_id, live) from stdin with (format binary)
+                """);
         return stored;
     }
 
