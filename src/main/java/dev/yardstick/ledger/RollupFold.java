@@ -48,6 +48,12 @@ public class RollupFold {
     @Inject
     MeterRegistry registry;
 
+    private volatile long behindRows = BEHIND_ROWS;
+    /** About a second of a busy ingest's rollup rows: summed up by a read in about 10 ms. */
+    static final long BEHIND_ROWS = 100_000;
+
+    private volatile long pendingReadAt = System.nanoTime() - 1_000_000_000L;
+    private volatile long pendingRows;
     private final AtomicLong sinceVacuum = new AtomicLong();
     private final Set<Stuck> stuck = ConcurrentHashMap.newKeySet();
     private volatile boolean failing;
@@ -104,6 +110,29 @@ public class RollupFold {
         } catch (SQLException e) {
             throw new IllegalStateException("vacuuming usage_pending failed", e);
         }
+    }
+
+    /**
+     * Whether the fold is behind: more than {@link #behindRows} pending rows, as PostgreSQL's statistics last counted
+     * them (read at most every half second). A backfill of events spread over many days gives the fold a row per
+     * event; batches then add to the rollups themselves until it catches up, so readers never add up a backlog.
+     */
+    /** Sets the pending rows past which batches add to the rollups themselves (tests; -1: always). */
+    void behindRows(long rows) {
+        behindRows = rows;
+    }
+
+    boolean behind(Connection c) throws SQLException {
+        long now = System.nanoTime();
+        if (now - pendingReadAt > 500_000_000L) {
+            pendingReadAt = now;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "select coalesce(n_live_tup, 0) from pg_stat_user_tables where relid = 'usage_pending'::regclass");
+                    ResultSet rs = ps.executeQuery()) {
+                pendingRows = rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+        return pendingRows > behindRows;
     }
 
     /**

@@ -14,7 +14,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The usage rollups: per member ({@code usage_daily}, personal figures), per team ({@code usage_team_daily}, a few
  * rows a day however large the team) and the members active per team and day. New usage is appended to
- * {@code usage_pending} ({@link #pend}) and folded in by {@link RollupFold}; what is taken back out (voids,
+ * {@code usage_pending} ({@link #pend}) and folded in by {@link RollupFold} (or, while the fold is behind, added in
+ * place by the batch, {@link #addWithActivity}); what is taken back out (voids,
  * retractions) is added, negated, to one of {@value #SHARDS} rows per key, picked at random. Readers sum the shards
  * and the pending rows, through the {@code *_all} views.
  */
@@ -111,6 +112,24 @@ final class UsageRollups {
         }
         rows.copy(c, "copy usage_pending (day, kind, active, " + String.join(", ", COLUMNS)
                 + ", cost_usd) from stdin with (format binary)");
+    }
+
+    /**
+     * Adds per-member sums to both rollups and marks their members active, except the members in {@code left}, who
+     * are counted active nowhere: a batch's new usage while the fold is behind ({@link RollupFold#behind}).
+     */
+    static void addWithActivity(Connection c, Map<Key, Sums> sums, java.util.Set<Long> left) throws SQLException {
+        if (sums.isEmpty()) {
+            return;
+        }
+        add(c, sums);
+        TreeSet<ActiveMembers.MemberDay> memberDays = new TreeSet<>();
+        for (Key k : sums.keySet()) {
+            if (!left.contains(k.member())) {
+                memberDays.add(new ActiveMembers.MemberDay(k.team(), k.day(), k.member()));
+            }
+        }
+        ActiveMembers.mark(c, memberDays);
     }
 
     /** Adds per-member sums to the per-member rollup and, summed per team, to the per-team one. */

@@ -141,7 +141,12 @@ class UsageWriter {
         boolean[] isNew = insert(c, records, ids, kindIds, in, out, cr, cw, costValues, requests, sessions, lives);
         int stored = 0;
 
+        // while the fold is behind (a backfill of many days), a batch adds to the rollups itself, as ingest did
+        // before pending rows, so the pending rows readers add up stay few
+        boolean inline = fold.behind(c);
         Map<UsageRollups.Pending, UsageRollups.Sums> sums = new HashMap<>();
+        Map<UsageRollups.Key, UsageRollups.Sums> keySums = new TreeMap<>();
+        Set<Long> left = new HashSet<>();
         Map<Long, Instant> seen = new HashMap<>();
         for (int k = 0; k < n; k++) {
             if (!isNew[k]) {
@@ -152,12 +157,24 @@ class UsageWriter {
             if (person.seenAnew(records[k].time())) {
                 seen.merge(memberIds[k], records[k].time(), (a, b) -> a.isAfter(b) ? a : b);
             }
-            sums.computeIfAbsent(new UsageRollups.Pending(kindIds[k], days[k], !person.left()),
-                    x -> new UsageRollups.Sums())
-                    .add(UsageRollups.counts(in[k], out[k], cr[k], cw[k], requests[k], "unpriced".equals(sources[k])),
-                            costValues[k]);
+            long[] counts = UsageRollups.counts(in[k], out[k], cr[k], cw[k], requests[k],
+                    "unpriced".equals(sources[k]));
+            if (inline) {
+                if (person.left()) {
+                    left.add(memberIds[k]);
+                }
+                keySums.computeIfAbsent(new UsageRollups.Key(teamKeys[k], days[k], memberIds[k], tools[k],
+                        models[k]), x -> new UsageRollups.Sums()).add(counts, costValues[k]);
+            } else {
+                sums.computeIfAbsent(new UsageRollups.Pending(kindIds[k], days[k], !person.left()),
+                        x -> new UsageRollups.Sums()).add(counts, costValues[k]);
+            }
         }
-        UsageRollups.pend(c, sums);
+        if (inline) {
+            UsageRollups.addWithActivity(c, keySums, left);
+        } else {
+            UsageRollups.pend(c, sums);
+        }
         LastSeen.record(c, seen);
         live[0] = stored == 0 ? null : new LiveUsage(records, isNew, memberIds, teamKeys, costValues, exactTime);
         return new WriteResult(stored, byId.duplicates() + n - stored, rejected);

@@ -123,6 +123,33 @@ class RollupFoldTest {
     }
 
     @Test
+    void whileTheFoldIsBehindBatchesAddToTheRollupsThemselves() {
+        String team = Api.team("foldbehind", "UTC");
+        String stays = Api.member(team);
+        String leaves = Api.member(team);
+        long leaver = Db.scalar(ds, "select id from member where email = ?", leaves);
+        admin().delete("/api/v1/members/" + leaves).then().statusCode(204);
+        String p = "foldbehind-" + Api.unique() + "-";
+        fold.behindRows(-1);
+        try {
+            ingest(Api.ingestToken()).body("[" + event(p + 1, stays, 10, null) + "," + event(p + 2, stays, 5, null)
+                    + "," + event(p + 3, leaves, 20, null) + "]").post("/api/v1/usage-events").then().statusCode(202)
+                    .body("accepted", org.hamcrest.Matchers.equalTo(3));
+        } finally {
+            fold.behindRows(RollupFold.BEHIND_ROWS);
+        }
+        // in the rollups at once, nothing pending
+        assertEquals(0, pending(team));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_pending p join usage_kind k on k.id = p.kind"
+                + " where k.member_id = ?", leaver));
+        assertEquals(15, folded("usage_team_daily", team));
+        assertEquals(15, folded("usage_daily", team));
+        assertEquals(20, Db.scalar(ds, "select sum(input_tokens) from usage_daily where member_id = ?", leaver));
+        assertEquals(1, Db.scalar(ds, "select count(*) from team_member_day where team_key = ?", team));
+        assertEquals(0, Db.scalar(ds, "select count(*) from team_member_day_all where member_id = ?", leaver));
+    }
+
+    @Test
     void aKeyWhoseTotalWouldOverflowStaysPendingAndTheRestIsFolded() {
         String full = Api.team("foldfull", "UTC");
         String other = Api.team("foldother", "UTC");
