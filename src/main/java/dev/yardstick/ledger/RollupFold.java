@@ -52,6 +52,12 @@ public class RollupFold {
     /** About a second of a busy ingest's rollup rows: summed up by a read in about 10 ms. */
     static final long BEHIND_ROWS = 100_000;
 
+    /** Rows a fold must have moved for its rows per key to say whether folding pays. */
+    static final long JUDGED_ROWS = 10_000;
+    /** How long batches add in place after a fold that added up almost nothing (then pending is tried again). */
+    static final long NOT_FOLDING_NANOS = 10_000_000_000L;
+
+    private volatile long notFoldingUntil = System.nanoTime();
     private volatile long pendingReadAt = System.nanoTime() - 1_000_000_000L;
     private volatile long pendingRows;
     private final AtomicLong sinceVacuum = new AtomicLong();
@@ -83,7 +89,12 @@ public class RollupFold {
     public long fold() {
         long folded;
         try {
-            folded = inTransaction(SQL, ps -> stuckArrays(ps, 1));
+            long[] done = inTransaction(SQL, ps -> stuckArrays(ps, 1));
+            folded = done[0];
+            if (done[0] >= JUDGED_ROWS && done[1] * 2 > done[0]) {
+                // under two rows a key: the fold adds up almost nothing, batches had better add in place for a while
+                notFoldingUntil = System.nanoTime() + NOT_FOLDING_NANOS;
+            }
         } catch (RuntimeException e) {
             if (!overflows(e)) {
                 throw e;
@@ -113,13 +124,19 @@ public class RollupFold {
     }
 
     /**
-     * Whether the fold is behind: more than {@link #behindRows} pending rows, as PostgreSQL's statistics last counted
-     * them (read at most every half second). A backfill of events spread over many days gives the fold a row per
-     * event; batches then add to the rollups themselves until it catches up, so readers never add up a backlog.
+     * Whether batches should add to the rollups themselves: while more than {@link #BEHIND_ROWS} rows are pending, as
+     * PostgreSQL's statistics last counted them (read at most every half second), and for
+     * {@value #NOT_FOLDING_NANOS} ns after a fold of at least {@value #JUDGED_ROWS} rows that found under two rows a
+     * key. A backfill of events spread over many days gives the fold a row per event: folding adds up nothing then,
+     * costs the pending rows on top, and readers would sum a backlog.
      */
-    /** Sets the pending rows past which batches add to the rollups themselves (tests; -1: always). */
+    /**
+     * Sets the pending rows past which batches add to the rollups themselves, and forgets a fold's verdict that folding
+     * did not pay (tests; -1: always in place).
+     */
     void behindRows(long rows) {
         behindRows = rows;
+        notFoldingUntil = System.nanoTime();
     }
 
     boolean behind(Connection c) throws SQLException {
@@ -132,7 +149,7 @@ public class RollupFold {
                 pendingRows = rs.next() ? rs.getLong(1) : 0;
             }
         }
-        return pendingRows > behindRows;
+        return pendingRows > behindRows || now - notFoldingUntil < 0;
     }
 
     /**
@@ -174,7 +191,7 @@ public class RollupFold {
                 folded += inTransaction(ONE_KEY, ps -> {
                     ps.setInt(1, key.kind());
                     ps.setObject(2, key.day());
-                });
+                })[0];
             } catch (RuntimeException e) {
                 if (!overflows(e)) {
                     throw e;
@@ -203,7 +220,8 @@ public class RollupFold {
                 keys.stream().map(k -> k.day().toString()).toArray()));
     }
 
-    private long inTransaction(String sql, Binder binder) {
+    /** Runs a fold statement under the fold's lock; returns the rows folded and the member keys they added to. */
+    private long[] inTransaction(String sql, Binder binder) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 try (PreparedStatement lock = c.prepareStatement("select pg_try_advisory_xact_lock(?)")) {
@@ -211,7 +229,7 @@ public class RollupFold {
                     try (ResultSet rs = lock.executeQuery()) {
                         rs.next();
                         if (!rs.getBoolean(1)) {
-                            return 0L;
+                            return new long[2];
                         }
                     }
                 }
@@ -219,7 +237,7 @@ public class RollupFold {
                     binder.bind(ps);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
-                        return rs.getLong(1);
+                        return new long[]{rs.getLong(1), rs.getLong(2)};
                     }
                 }
             }
@@ -251,7 +269,8 @@ public class RollupFold {
                 + "member_rows as (insert into usage_daily as d (team_key, day, member_id, tool, model, " + columns
                 + ", shard) select team_key, day, member_id, tool, model, " + sums + ", 0 from named"
                 + " group by team_key, day, member_id, tool, model order by team_key, day, member_id, tool, model"
-                + " on conflict (team_key, day, member_id, tool, model, shard) do update set " + update + "), "
+                + " on conflict (team_key, day, member_id, tool, model, shard) do update set " + update
+                + " returning 1), "
                 + "team_rows as (insert into usage_team_daily as d (team_key, day, tool, model, " + columns
                 + ", shard) select team_key, day, tool, model, " + sums + ", 0 from named"
                 + " group by team_key, day, tool, model order by team_key, day, tool, model"
@@ -259,6 +278,6 @@ public class RollupFold {
                 + "active as (insert into team_member_day (team_key, day, member_id)"
                 + " select distinct team_key, day, member_id from named where active order by 1, 2, 3"
                 + " on conflict do nothing) "
-                + "select count(*) from moved";
+                + "select (select count(*) from moved), (select count(*) from member_rows)";
     }
 }

@@ -32,6 +32,11 @@ class RollupFoldTest {
     @Inject
     RollupFold fold;
 
+    @org.junit.jupiter.api.BeforeEach
+    void folding() {
+        fold.behindRows(RollupFold.BEHIND_ROWS);
+    }
+
     private String event(String id, String user, long input, String cost) {
         return "{\"id\":\"" + id + "\",\"time\":\"" + Instant.now().minusSeconds(120) + "\",\"user\":\"" + user
                 + "\",\"tool\":\"claude-code\",\"model\":\"claude-sonnet-4\",\"inputTokens\":" + input
