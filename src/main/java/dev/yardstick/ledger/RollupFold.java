@@ -55,7 +55,7 @@ public class RollupFold {
     /** Rows a fold must have moved for its rows per key to say whether folding pays. */
     static final long JUDGED_ROWS = 10_000;
     /** How long batches add in place after a fold that added up almost nothing (then pending is tried again). */
-    static final long NOT_FOLDING_NANOS = 10_000_000_000L;
+    static final long NOT_FOLDING_NANOS = 60_000_000_000L;
 
     private volatile long notFoldingUntil = System.nanoTime();
     private volatile long pendingReadAt = System.nanoTime() - 1_000_000_000L;
