@@ -43,6 +43,13 @@ class RollupFoldTest {
                 + ",\"outputTokens\":1,\"requests\":1" + (cost == null ? "" : ",\"costUsd\":" + cost) + "}";
     }
 
+    /** A member of the team who has left (their usage goes on, under no team). */
+    private static String leaver(String team) {
+        String leaves = Api.member(team);
+        admin().delete("/api/v1/members/" + leaves).then().statusCode(204);
+        return leaves;
+    }
+
     private long pending(String team) {
         return Db.scalar(ds, "select count(*) from usage_pending p join usage_kind k on k.id = p.kind"
                 + " where k.team_key = ?", team);
@@ -107,9 +114,8 @@ class RollupFoldTest {
     void aLeaversUsageCountsButDoesNotMarkThemActive() {
         String team = Api.team("foldleft", "UTC");
         String stays = Api.member(team);
-        String leaves = Api.member(team);
+        String leaves = leaver(team);
         long leaver = Db.scalar(ds, "select id from member where email = ?", leaves);
-        admin().delete("/api/v1/members/" + leaves).then().statusCode(204);
         String p = "foldleft-" + Api.unique() + "-";
         ingest(Api.ingestToken()).body("[" + event(p + 1, stays, 10, null) + "," + event(p + 2, leaves, 20, null) + "]")
                 .post("/api/v1/usage-events").then().statusCode(202).body("accepted", org.hamcrest.Matchers.equalTo(2));
@@ -131,9 +137,8 @@ class RollupFoldTest {
     void whileTheFoldIsBehindBatchesAddToTheRollupsThemselves() {
         String team = Api.team("foldbehind", "UTC");
         String stays = Api.member(team);
-        String leaves = Api.member(team);
+        String leaves = leaver(team);
         long leaver = Db.scalar(ds, "select id from member where email = ?", leaves);
-        admin().delete("/api/v1/members/" + leaves).then().statusCode(204);
         String p = "foldbehind-" + Api.unique() + "-";
         fold.behindRows(-1);
         try {
