@@ -33,7 +33,7 @@ public class RollupFold {
 
     private static final Logger LOG = Logger.getLogger(RollupFold.class);
 
-    /** The advisory lock a fold holds for its transaction ("YARDFOLD"); erasure takes it too. */
+    /** The advisory lock a fold holds for its transaction ("YARDFOLD"); voids and erasure take it too ({@link #foldWithin}). */
     static final long LOCK = 0x5941524446304C44L;
 
     /** Deleted rows after which the fold vacuums {@code usage_pending}. */
@@ -124,13 +124,6 @@ public class RollupFold {
     }
 
     /**
-     * Whether batches should add to the rollups themselves: while more than {@link #BEHIND_ROWS} rows are pending, as
-     * PostgreSQL's statistics last counted them (read at most every half second), and for
-     * {@value #NOT_FOLDING_NANOS} ns after a fold of at least {@value #JUDGED_ROWS} rows that found under two rows a
-     * key. A backfill of events spread over many days gives the fold a row per event: folding adds up nothing then,
-     * costs the pending rows on top, and readers would sum a backlog.
-     */
-    /**
      * Sets the pending rows past which batches add to the rollups themselves, and forgets a fold's verdict that folding
      * did not pay (tests; -1: always in place).
      */
@@ -139,6 +132,13 @@ public class RollupFold {
         notFoldingUntil = System.nanoTime();
     }
 
+    /**
+     * Whether batches should add to the rollups themselves: while more than {@link #BEHIND_ROWS} rows are pending, as
+     * PostgreSQL's statistics last counted them (read at most every half second), and for
+     * {@value #NOT_FOLDING_NANOS} ns after a fold of at least {@value #JUDGED_ROWS} rows that found under two rows a
+     * key. A backfill of events spread over many days gives the fold a row per event: folding adds up nothing then,
+     * costs the pending rows on top, and readers would sum a backlog.
+     */
     boolean behind(Connection c) throws SQLException {
         long now = System.nanoTime();
         if (now - pendingReadAt > 500_000_000L) {
