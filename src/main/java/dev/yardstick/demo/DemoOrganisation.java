@@ -146,12 +146,17 @@ final class DemoOrganisation {
 
     /**
      * A recent session as it really arrives (the live window, where runaway detection looks): a heavy but healthy
-     * one, a request every 45 seconds of at most $0.80, its context growing as the work goes on.
+     * one, a request every 45 seconds of at most {@value #HEAVY_REQUEST_USD} USD, its context growing as the work goes
+     * on. At that price 15 minutes (20 requests) stay under the $15 floor of runaway detection's rule "far above the
+     * person's own history", which a day carrying a whole week's spend (a Monday) would otherwise cross.
      */
+    /** The most a request of a heavy but healthy demo session costs. */
+    static final double HEAVY_REQUEST_USD = 0.7;
+
     private static List<UsageRecord> heavy(String id, Instant start, String email, Use use, double cost,
             String session, Instant now) {
         List<UsageRecord> out = new ArrayList<>();
-        int n = (int) Math.ceil(cost / 0.8);
+        int n = (int) Math.ceil(cost / HEAVY_REQUEST_USD);
         BigDecimal each = BigDecimal.valueOf(cost / n).setScale(4, RoundingMode.HALF_UP);
         for (int k = 0; k < n; k++) {
             Instant time = start.plusSeconds(45L * k);
