@@ -60,14 +60,16 @@ public class LedgerPersonalData implements PersonalData {
 
     /**
      * Raw events name their member through their kind ({@code usage_kind}): the person's kinds move to the anonymous
-     * member (a new member per erasure, so no kind of theirs can collide), and with them every raw event of theirs.
-     * Returns how many raw events moved (a scan of the raw events kept: they have no index by kind).
+     * member (a new member per erasure, so no kind of theirs can collide), and with them every raw event of theirs,
+     * voided ones too ({@code usage_event_voided}). Returns how many raw events moved (a scan of the raw events kept: they have no index by kind).
      */
     private static int rawEvents(Connection c, Subject s) throws SQLException {
         int events;
-        try (PreparedStatement ps = c.prepareStatement("select count(*) from usage_event e join usage_kind k"
-                + " on k.id = e.kind where k.member_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("select (select count(*) from usage_event e join usage_kind k"
+                + " on k.id = e.kind where k.member_id = ?) + (select count(*) from usage_event_voided e join usage_kind k"
+                + " on k.id = e.kind where k.member_id = ?)")) {
             ps.setLong(1, s.memberId());
+            ps.setLong(2, s.memberId());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 events = rs.getInt(1);

@@ -60,16 +60,19 @@ public class RetentionJob implements ClusterJob {
     }
 
     /**
-     * Drops the raw usage partitions of the UTC days wholly before {@code cutoff} and deletes raw outcome events
-     * older than it; returns how many raw events went (the usage partitions' count as the planner estimates it).
+     * Drops the raw usage partitions of the UTC days wholly before {@code cutoff} and deletes raw outcome events and
+     * voided usage events older than it; returns how many raw events went (the usage partitions' count as the
+     * planner estimates it).
      */
     public long purge(Instant cutoff) {
         long total = partitions.dropBefore(cutoff);
         int deleted;
-        do {
-            deleted = deleteChunk("outcome_event", cutoff);
-            total += deleted;
-        } while (deleted == CHUNK);
+        for (String table : new String[]{"outcome_event", "usage_event_voided"}) {
+            do {
+                deleted = deleteChunk(table, cutoff);
+                total += deleted;
+            } while (deleted == CHUNK);
+        }
         if (total > 0) {
             LOG.infof("Purged %d raw events older than %s", total, cutoff);
         }

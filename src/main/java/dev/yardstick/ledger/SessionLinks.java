@@ -147,7 +147,7 @@ public class SessionLinks implements StatePurge {
                     from session_link s where %s and s.linked_at < ?
                 )
                 select count(*), coalesce(sum((select coalesce(sum(u.cost_usd), 0) from usage_event u
-                    where u.session_id = l.session_id and u.void_id is null
+                    where u.session_id = l.session_id and u.session_id <> ''
                         and u.time >= %s and u.time < least(?, coalesce(l.moved_at, 'infinity')))), 0)
                 from l
                 """.formatted(where, from);

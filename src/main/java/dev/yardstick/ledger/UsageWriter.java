@@ -36,7 +36,8 @@ class UsageWriter {
 
     /**
      * The id prefixes the product reads, and the one-byte origin a raw row keeps of them in place of its id (V25):
-     * a raw row stores its id's hash ({@code id_hash}, what voids by id and retractions find it by) and this.
+     * a raw row stores the first 64 bits of its id's hash ({@code id_key}, V30: what voids by id and retractions find
+     * it by, within the days {@code usage_event_id} names) and this.
      */
     static final Map<String, String> ORIGINS = Map.of("otlpm:", "m", "otlp:", "l", "pull:", "p", "demo:", "d");
 
@@ -241,9 +242,10 @@ class UsageWriter {
         for (int k : fresh) {
             stored[k] = true;
             idRows.row(3).uuid(hashes[k]).date(today).date(utcDays[k]);
-            rows.row(12).uuid(hashes[k]).oneByte(origin(ids[k]).charAt(0)).timestamptz(records[k].time())
-                    .int4(kindIds[k]).numeric(in[k]).numeric(out[k]).numeric(cr[k]).numeric(cw[k]).numeric(costs[k])
-                    .int4(requests[k]).text(sessions[k]).bool(lives[k]);
+            rows.row(12).int8(hashes[k].getMostSignificantBits()).oneByte(origin(ids[k]).charAt(0))
+                    .timestamptz(records[k].time()).int4(kindIds[k]).numeric(in[k]).numeric(out[k]).numeric(cr[k])
+                    .numeric(cw[k]).numeric(costs[k]).int4(requests[k])
+                    .text(sessions[k] == null ? "" : sessions[k]).bool(lives[k]);
         }
         try {
             idRows.copy(c, "copy usage_event_id (id_hash, received_on, day) from stdin with (format binary)");
@@ -256,7 +258,7 @@ class UsageWriter {
             throw e;
         }
         rows.copy(c, """
-                copy usage_event (id_hash, origin, time, kind, input_tokens, output_tokens, cache_read_tokens,
+                copy usage_event (id_key, origin, time, kind, input_tokens, output_tokens, cache_read_tokens,
                     cache_write_tokens, cost_usd, requests, session_id, live) from stdin with (format binary)
                 """);
         return stored;
@@ -274,6 +276,10 @@ class UsageWriter {
         return minutes < BOUNDARY_MINUTES;
     }
 
+    /** The columns of a raw usage row (V30), in the order of both {@code usage_event} and usage_event_voided. */
+    private static final String RAW_COLUMNS = "time, id_key, kind, requests, origin, live, cost_usd, input_tokens,"
+            + " output_tokens, cache_read_tokens, cache_write_tokens, session_id";
+
     /** A usage event taken back out of the ledger, as read from its row. */
     private record Gone(String team, Instant time, long member, String tool, String model, long[] sums,
             BigDecimal cost, String session, boolean live) {
@@ -287,8 +293,9 @@ class UsageWriter {
         static Gone read(ResultSet rs) throws SQLException {
             long[] s = UsageRollups.counts(rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
                     "unpriced".equals(rs.getString(11)));
+            String session = rs.getString(13);
             return new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3), rs.getString(4),
-                    rs.getString(5), s, rs.getBigDecimal(12), rs.getString(13), rs.getBoolean(14));
+                    rs.getString(5), s, rs.getBigDecimal(12), session.isEmpty() ? null : session, rs.getBoolean(14));
         }
     }
 
@@ -299,25 +306,40 @@ class UsageWriter {
             return 0;
         }
         List<Gone> gone = new ArrayList<>();
-        List<java.util.UUID> freed = new ArrayList<>();
-        // voided events are out of the rollups already; they stay, marked, until the raw retention
+        List<Long> freed = new ArrayList<>();
+        // voided events are out of the raw rows (and the rollups) already: usage_event_voided keeps them
         try (PreparedStatement ps = c.prepareStatement("delete from usage_event e using usage_kind k"
-                + " where k.id = e.kind and e.session_id = any(?) and e.origin = ?::\"char\" and k.tool = ?"
-                + " and e.void_id is null returning " + Gone.COLUMNS + ", e.id_hash")) {
+                + " where k.id = e.kind and e.session_id = any(?) and e.session_id <> '' and e.origin = ?::\"char\""
+                + " and k.tool = ? returning " + Gone.COLUMNS + ", e.id_key")) {
             ps.setArray(1, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
             ps.setString(2, origin);
             ps.setString(3, tool);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     gone.add(Gone.read(rs));
-                    freed.add(rs.getObject(15, java.util.UUID.class));
+                    freed.add(rs.getLong(15));
                 }
             }
         }
-        // a retracted event is gone as if never sent: its id may come again
+        // a retracted event is gone as if never sent: its id may come again. The raw row keeps 64 bits of the hash:
+        // the id row is the one of the event's day whose hash starts with them
         if (!freed.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("delete from usage_event_id where id_hash = any(?)")) {
-                ps.setArray(1, c.createArrayOf("uuid", freed.stream().sorted().toArray()));
+            try (PreparedStatement ps = c.prepareStatement("""
+                    delete from usage_event_id i using unnest(?::uuid[], ?::uuid[], ?::date[]) as r(lo, hi, day)
+                    where i.id_hash between r.lo and r.hi and i.day = r.day
+                    """)) {
+                int n = freed.size();
+                java.util.UUID[] lo = new java.util.UUID[n];
+                java.util.UUID[] hi = new java.util.UUID[n];
+                String[] days = new String[n];
+                for (int k = 0; k < n; k++) {
+                    lo[k] = new java.util.UUID(freed.get(k), 0L);
+                    hi[k] = new java.util.UUID(freed.get(k), -1L);
+                    days[k] = gone.get(k).time().atZone(ZoneOffset.UTC).toLocalDate().toString();
+                }
+                ps.setArray(1, c.createArrayOf("uuid", lo));
+                ps.setArray(2, c.createArrayOf("uuid", hi));
+                ps.setArray(3, c.createArrayOf("date", days));
                 ps.executeUpdate();
             }
         }
@@ -342,26 +364,31 @@ class UsageWriter {
             if (span == null) {
                 return new VoidedUsage(voidId, 0, BigDecimal.ZERO, Map.of(), List.of());
             }
-            where = "e.id_hash = any(?) and e.time >= ? and e.time < ?";
+            where = "e.id_key = any(?) and e.time >= ? and e.time < ?";
         } else {
             where = "k.member_id = (select id from member where email = ?) and e.time >= ? and e.time < ?"
                     + (s.tool() == null ? "" : " and k.tool = ?");
         }
-        try (PreparedStatement ps = c.prepareStatement("update usage_event e set void_id = ? from usage_kind k"
-                + " where k.id = e.kind and " + where + " and e.void_id is null returning " + Gone.COLUMNS)) {
-            ps.setLong(1, voidId);
+        // voided events move, with their void, to usage_event_voided (V30): the raw rows carry no void column
+        try (PreparedStatement ps = c.prepareStatement("with gone as (delete from usage_event e using usage_kind k"
+                + " where k.id = e.kind and " + where + " returning e.*), moved as (insert into usage_event_voided"
+                + " (void_id, " + RAW_COLUMNS + ") select ?, " + RAW_COLUMNS + " from gone)"
+                + " select " + Gone.COLUMNS + " from gone e join usage_kind k on k.id = e.kind")) {
+            int i = 1;
             if (s.ids() != null) {
-                ps.setArray(2, c.createArrayOf("uuid", s.ids().stream().map(UsagePartitions::idHash).toArray()));
-                ps.setTimestamp(3, java.sql.Timestamp.from(span[0]));
-                ps.setTimestamp(4, java.sql.Timestamp.from(span[1]));
+                ps.setArray(i++, c.createArrayOf("bigint", s.ids().stream()
+                        .map(id -> UsagePartitions.idHash(id).getMostSignificantBits()).toArray()));
+                ps.setTimestamp(i++, java.sql.Timestamp.from(span[0]));
+                ps.setTimestamp(i++, java.sql.Timestamp.from(span[1]));
             } else {
-                ps.setString(2, s.member());
-                ps.setTimestamp(3, java.sql.Timestamp.from(s.from()));
-                ps.setTimestamp(4, java.sql.Timestamp.from(s.to()));
+                ps.setString(i++, s.member());
+                ps.setTimestamp(i++, java.sql.Timestamp.from(s.from()));
+                ps.setTimestamp(i++, java.sql.Timestamp.from(s.to()));
                 if (s.tool() != null) {
-                    ps.setString(5, s.tool());
+                    ps.setString(i++, s.tool());
                 }
             }
+            ps.setLong(i, voidId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     gone.add(Gone.read(rs));

@@ -60,8 +60,10 @@ class AbsurdInputTest {
 
     /** Raw usage rows keep their id's hash: those of the ids {@code prefix + suffix} stored. */
     private long usage(String prefix, String... suffixes) {
-        return Db.scalar(ds, "select count(*) from usage_event where id_hash in (select md5(? || s)::uuid from "
-                + "unnest(string_to_array(?, ',')) s)", prefix, String.join(",", suffixes));
+        return Db.scalar(ds,
+                "select count(*) from usage_event where id_key in (select usage_id_key(md5(? || s)::uuid) from "
+                        + "unnest(string_to_array(?, ',')) s)",
+                prefix, String.join(",", suffixes));
     }
 
     private long stored(String table, String prefix) {
@@ -91,8 +93,10 @@ class AbsurdInputTest {
                 .body("rejected.find { it.id == '" + p + "nul' }.error", containsString("NUL"))
                 .body("rejected.find { it.id == '" + p + "nulmodel' }.error", containsString("NUL"));
         assertEquals(2, usage(p, "ok", "inf", "neginf", "huge", "tiny", "big", "tokens", "bigint", "nul", "nulmodel"));
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid and cost_usd <> 0",
-                p + "tiny"));
+        assertEquals(0,
+                Db.scalar(ds,
+                        "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid) and cost_usd <> 0",
+                        p + "tiny"));
     }
 
     @Test

@@ -136,8 +136,8 @@ class ImplausibleUsageTest {
                         containsString("limit of 2000000 per request")))
                 .body("rejected[1].index", equalTo(2))
                 .body("rejected[1].error", equalTo("requests must be at most 2147483647"));
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash in "
-                + "(select md5(? || s)::uuid from unnest(array['ok', 'tokens', 'requests']) s)", p));
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_key in "
+                + "(select usage_id_key(md5(? || s)::uuid) from unnest(array['ok', 'tokens', 'requests']) s)", p));
         assertNoAlert(w);
         assertEquals(0.006, weekCost(w.team()), 1e-9, "Sonnet: 1,000 input and 200 output tokens");
     }
@@ -223,7 +223,7 @@ class ImplausibleUsageTest {
                         + "prices for claude-opus-4-1, more than the limit of 10000 USD for one event"))
                 .body("rejected[5].error", equalTo("requests must be at most 2147483647"));
         assertEquals(2_147_483_647L,
-                Db.scalar(ds, "select requests from usage_event where id_hash = md5(?)::uuid", p + "10"),
+                Db.scalar(ds, "select requests from usage_event where id_key = usage_id_key(md5(?)::uuid)", p + "10"),
                 "the largest request count is stored as sent");
     }
 

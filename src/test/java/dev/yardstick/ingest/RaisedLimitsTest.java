@@ -56,8 +56,10 @@ class RaisedLimitsTest {
 
     /** Raw rows keep their id's hash: the stored events among the ids {@code prefix + suffix}, suffix 0 to 1000. */
     private long stored(String prefix, String... suffixes) {
-        return Db.scalar(ds, "select count(*) from usage_event where id_hash in (select md5(? || s)::uuid from "
-                + "unnest(string_to_array(?, ',')) s)", prefix, String.join(",", suffixes));
+        return Db.scalar(ds,
+                "select count(*) from usage_event where id_key in (select usage_id_key(md5(? || s)::uuid) from "
+                        + "unnest(string_to_array(?, ',')) s)",
+                prefix, String.join(",", suffixes));
     }
 
     @Test

@@ -77,7 +77,7 @@ class ScopedTokensTest {
     private long stored(String table, String id) {
         // raw usage rows keep their id's hash
         return Db.scalar(ds, "select count(*) from " + table
-                + (table.equals("usage_event") ? " where id_hash = md5(?)::uuid" : " where id = ?"), id);
+                + (table.equals("usage_event") ? " where id_key = usage_id_key(md5(?)::uuid)" : " where id = ?"), id);
     }
 
     // ---- the admin API ----
@@ -251,7 +251,7 @@ class ScopedTokensTest {
                 .body("partialSuccess.rejectedLogRecords.toString()", equalTo("1"))
                 .body("partialSuccess.errorMessage", containsString("1 log records this ingest token may not send"))
                 .body("partialSuccess.errorMessage", containsString("user must be " + ana));
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid",
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)",
                 "otlp:claude-code:req_a" + u));
         assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where session_id = ?", "sb-" + u));
 

@@ -160,7 +160,8 @@ class UsageIngestTest {
         ingest(token).body(List.of(again)).post("/api/v1/usage-events").then().statusCode(202)
                 .body("accepted", equalTo(0)).body("duplicates", equalTo(1));
         assertEquals(50, summaryCost(), "the second payload for the same id must change nothing");
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", id));
+        assertEquals(1,
+                Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)", id));
     }
 
     @Test
@@ -175,7 +176,8 @@ class UsageIngestTest {
         Api.ndjson(token, "/api/v1/usage-events", nd).then().statusCode(400).body("detail", containsString("Line 2"));
         ingest(token).body("42").post("/api/v1/usage-events").then().statusCode(400);
         ingest(token).body("").post("/api/v1/usage-events").then().statusCode(400);
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", id));
+        assertEquals(0,
+                Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)", id));
     }
 
     @Test
@@ -189,8 +191,8 @@ class UsageIngestTest {
         }
         Api.ndjson(token, "/api/v1/usage-events", nd.toString()).then().statusCode(413)
                 .contentType("application/problem+json");
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash in "
-                + "(select md5(? || g)::uuid from generate_series(0, 10000) g)", first));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_key in "
+                + "(select usage_id_key(md5(? || g)::uuid) from generate_series(0, 10000) g)", first));
 
         String padding = " ".repeat(10 * 1024 * 1024);
         ingest(token).body("[" + padding + "]").post("/api/v1/usage-events").then().statusCode(413)
@@ -211,7 +213,8 @@ class UsageIngestTest {
         ingest(secret).body(event(id, user)).post("/api/v1/usage-events").then().statusCode(202);
         admin().delete("/api/v1/ingest-tokens/" + created.get("id")).then().statusCode(204);
         ingest(secret).body(event(id + "-after", user)).post("/api/v1/usage-events").then().statusCode(401);
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", id + "-after"));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                id + "-after"));
     }
 
     @Test
@@ -242,12 +245,13 @@ class UsageIngestTest {
         // Sonnet 4.5 list prices: $3 input, $15 output, $0.30 cache read, $3.75 cache write per million tokens.
         // 3.00 + 1.50 + 0.60 + 1.50 = 6.60
         assertEquals("6.60000000",
-                Db.string(ds, "select cost_usd::text from usage_event where id_hash = md5(?)::uuid", priced.get("id")));
+                Db.string(ds, "select cost_usd::text from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                        priced.get("id")));
         assertEquals("computed",
-                Db.string(ds, "select cost_source from usage_event_named where id_hash = md5(?)::uuid",
+                Db.string(ds, "select cost_source from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
                         priced.get("id")));
         assertEquals("unpriced",
-                Db.string(ds, "select cost_source from usage_event_named where id_hash = md5(?)::uuid",
+                Db.string(ds, "select cost_source from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
                         unknown.get("id")));
         String day = LocalDate.now(ZoneOffset.UTC).toString();
         String from = LocalDate.now(ZoneOffset.UTC).minusDays(1).toString();
@@ -277,9 +281,11 @@ class UsageIngestTest {
         // Sonnet 4.5 in the shipped table: $3 input, $3.75 5-minute write, $6 1-hour write per million tokens.
         // 10,000 x 3 + 60,000 x 3.75 + 40,000 x 6 = 495,000 / 1e6
         assertEquals("0.49500000",
-                Db.string(ds, "select cost_usd::text from usage_event where id_hash = md5(?)::uuid", priced.get("id")));
-        assertEquals(100_000L, Db.scalar(ds, "select cache_write_tokens from usage_event where id_hash = md5(?)::uuid",
-                priced.get("id")));
+                Db.string(ds, "select cost_usd::text from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                        priced.get("id")));
+        assertEquals(100_000L,
+                Db.scalar(ds, "select cache_write_tokens from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                        priced.get("id")));
     }
 
     @Test
@@ -304,6 +310,7 @@ class UsageIngestTest {
         e.put("team", other);
         ingest(token).body(e).post("/api/v1/usage-events").then().statusCode(202).body("accepted", equalTo(1));
         assertEquals(other,
-                Db.string(ds, "select team_key from usage_event_named where id_hash = md5(?)::uuid", e.get("id")));
+                Db.string(ds, "select team_key from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
+                        e.get("id")));
     }
 }

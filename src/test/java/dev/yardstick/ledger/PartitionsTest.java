@@ -118,13 +118,16 @@ class PartitionsTest {
                     .body("accepted", org.hamcrest.Matchers.equalTo(0))
                     .body("duplicates", org.hamcrest.Matchers.equalTo(1));
         }
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", id));
+        assertEquals(1,
+                Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)", id));
         assertEquals(1, Db.scalar(ds, "select count(*) from usage_event_id where id_hash = md5(?)::uuid", id),
                 "the writer's hash is PostgreSQL's md5(id)::uuid");
         assertEquals(200, teamCostCents(team));
         // the partition of its day holds it
         assertEquals("usage_event_p" + first.atZone(ZoneOffset.UTC).toLocalDate().toString().replace("-", ""),
-                Db.string(ds, "select tableoid::regclass::text from usage_event where id_hash = md5(?)::uuid", id));
+                Db.string(ds,
+                        "select tableoid::regclass::text from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                        id));
     }
 
     @Test
@@ -200,8 +203,10 @@ class PartitionsTest {
         load.get();
 
         assertEquals(List.of(), failures);
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", "old-" + u));
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", "new-" + u));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                "old-" + u));
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                "new-" + u));
         // dropped whole (the retention job may since have created it again, empty: the day is inside the window)
         assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where time >= ? and time < ?",
                 java.sql.Timestamp.from(expired.truncatedTo(ChronoUnit.DAYS)),
@@ -333,6 +338,12 @@ class PartitionsTest {
                         values ('otlpm:codex:x', now() - interval '200 days', now() - interval '200 days', 1, 't1',
                             'codex', 'gpt-5', 1, 1, 0, 0, 0.5, 'computed', 1)
                         """);
+                // two of them voided: they move to usage_event_voided with their void
+                s.execute("""
+                        insert into event_void (id, kind, voided_by, reason, id_count, events)
+                        values (7, 'usage', 'admin', 'test traffic', 2, 2)
+                        """);
+                s.execute("update usage_event set void_id = 7 where id in ('ev-10', 'ev-21')");
             }
             Flyway.configure().dataSource(one).schemas(schema).locations("classpath:db/migration").load().migrate();
         } finally {
@@ -342,21 +353,31 @@ class PartitionsTest {
             held.close();
         }
         String q = schema + ".";
-        assertEquals(501, Db.scalar(ds, "select count(*) from " + q + "usage_event"));
+        assertEquals(499, Db.scalar(ds, "select count(*) from " + q + "usage_event"));
         assertEquals(501, Db.scalar(ds, "select count(*) from " + q + "usage_event_id"));
-        assertEquals(Math.round(125250 * 0.01 * 100) + 50,
+        assertEquals(Math.round((125250 - 10 - 21) * 0.01 * 100) + 50,
                 Db.scalar(ds, "select round(sum(cost_usd) * 100) from " + q + "usage_event"));
+        assertEquals(2, Db.scalar(ds, "select count(*) from " + q + "usage_event_voided where void_id = 7"
+                + " and id_key in (" + q + "usage_id_key(md5('ev-10')::uuid), " + q
+                + "usage_id_key(md5('ev-21')::uuid))"
+                + " and cost_usd in (0.10, 0.21)"));
         assertEquals(62750, Db.scalar(ds,
                 "select sum(input_tokens) from " + q + "usage_event_named where team_key = 't1' and origin = 'e'"));
-        assertEquals(100, Db.scalar(ds, "select count(*) from " + q + "usage_event where live"));
-        assertEquals(166, Db.scalar(ds, "select count(*) from " + q + "usage_event where session_id is not null"));
+        assertEquals(62740,
+                Db.scalar(ds, "select sum(input_tokens) from " + q + "usage_event_named where team_key = 't1'"
+                        + " and origin = 'e' and void_id is null"));
+        assertEquals(99, Db.scalar(ds, "select count(*) from " + q + "usage_event where live"));
+        assertEquals(166,
+                Db.scalar(ds, "select count(*) from " + q + "usage_event_named where session_id is not null"));
+        assertEquals(165, Db.scalar(ds, "select count(*) from " + q + "usage_event where session_id <> ''"));
         // every row sits in the partition of its UTC day, and its id's hash is known
         assertEquals(0, Db.scalar(ds, "select count(*) from " + q + "usage_event where tableoid::regclass::text <> '"
                 + schema + ".usage_event_p' || to_char(time at time zone 'UTC', 'YYYYMMDD')"
                 + " and tableoid::regclass::text <> 'usage_event_p' || to_char(time at time zone 'UTC', 'YYYYMMDD')"));
         assertEquals(0, Db.scalar(ds, "select count(*) from " + q + "usage_event e where not exists (select 1 from "
                 + q
-                + "usage_event_id i where i.id_hash = e.id_hash and i.day = (e.time at time zone 'UTC')::date)"));
+                + "usage_event_id i where " + q + "usage_id_key(i.id_hash) = e.id_key"
+                + " and i.day = (e.time at time zone 'UTC')::date)"));
         assertTrue(
                 Db.scalar(ds,
                         "select count(*) from pg_inherits where inhparent = '" + q + "usage_event'::regclass") >= 208,

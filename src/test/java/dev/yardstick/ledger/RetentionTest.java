@@ -40,10 +40,39 @@ class RetentionTest {
 
         retention.purge(Instant.now().minus(10, ChronoUnit.DAYS));
 
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", oldId));
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where id_hash = md5(?)::uuid", newId));
+        assertEquals(0,
+                Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)", oldId));
+        assertEquals(1,
+                Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)", newId));
         assertEquals(2, Db.scalar(ds, "select sum(events) from usage_daily_all where team_key = ?", team),
                 "rollups outlive the raw events");
+    }
+
+    @Test
+    void voidedEventsStayStoredUntilTheRawRetention() {
+        String token = Api.ingestToken();
+        String team = Api.team("retv", "UTC");
+        String user = Api.member(team);
+        String oldId = "oldv-" + Api.unique();
+        String newId = "newv-" + Api.unique();
+        ingest(token).body(List.of(
+                Map.of("id", oldId, "time", Instant.now().minus(20, ChronoUnit.DAYS).toString(), "user", user, "tool",
+                        "codex", "model", "gpt-5", "costUsd", 1),
+                Map.of("id", newId, "time", Instant.now().minus(1, ChronoUnit.HOURS).toString(), "user", user, "tool",
+                        "codex", "model", "gpt-5", "costUsd", 1)))
+                .post("/api/v1/usage-events").then().statusCode(202);
+        long voidId = Api.admin().body(Map.of("ids", List.of(oldId, newId), "reason", "test traffic"))
+                .post("/api/v1/usage-events/void").then().statusCode(200).extract().jsonPath().getLong("voidId");
+        assertEquals(2, Db.scalar(ds, "select count(*) from usage_event_voided where void_id = ?", voidId));
+
+        retention.purge(Instant.now().minus(10, ChronoUnit.DAYS));
+
+        assertEquals(0,
+                Db.scalar(ds, "select count(*) from usage_event_voided where id_key = usage_id_key(md5(?)::uuid)",
+                        oldId));
+        assertEquals(1,
+                Db.scalar(ds, "select count(*) from usage_event_voided where id_key = usage_id_key(md5(?)::uuid)"
+                        + " and void_id = ?", newId, voidId));
     }
 
     @Test

@@ -119,7 +119,11 @@ class VoidTest {
         assertEquals(1, mine.requests());
         assertEquals(1111, mine.tokens());
         assertDec("3", ledger.memberTotals(memberId(b), from, today).costUsd());
-        assertEquals(2, Db.scalar(ds, "select count(*) from usage_event where void_id = ?", voidId));
+        // voided events stay stored, with their void, out of the raw rows that readers scan
+        assertEquals(2, Db.scalar(ds, "select count(*) from usage_event_voided where void_id = ?", voidId));
+        assertEquals(2, Db.scalar(ds, "select count(*) from usage_event_named where void_id = ?", voidId));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event where id_key in (usage_id_key(md5(?)::uuid),"
+                + " usage_id_key(md5(?)::uuid))", e1, e2));
 
         // the same call again voids nothing and changes nothing
         JsonPath again = voidUsage(Map.of("ids", List.of(e1, e2), "reason", "again"));
