@@ -57,6 +57,7 @@ public class RetentionJob implements ClusterJob {
         purge(Instant.now().minus(config.rawRetentionDays(), ChronoUnit.DAYS));
         compaction.compactSettled(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
         partitions.repackClosedMonths(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        partitions.repackSettledDays(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
     }
 
     /**

@@ -237,6 +237,70 @@ public class UsagePartitions {
         return done;
     }
 
+    /**
+     * Rebuilds, once, the session index of each settled day that holds events (a day {@link RollupCompaction#LATE_DAYS}
+     * days or more before yesterday): full ({@code fillfactor = 100}, which also marks it done), as {@code CREATE
+     * INDEX} would have built it. Batches insert a day's sessions in no order, which leaves its index about half full
+     * (about 15 bytes an event in bench/run.sh, 8.4 rebuilt); an event arriving for the day later still goes in, and
+     * splits a page. Same rules as {@link #repackClosedMonths}: {@code REINDEX ... CONCURRENTLY}, an interrupted
+     * rebuild's invalid index dropped and the rebuild run again. Returns the indexes rebuilt.
+     */
+    public java.util.List<String> repackSettledDays(LocalDate today) {
+        java.util.List<String> done = new java.util.ArrayList<>();
+        QuarkusTransaction.suspendingExisting().run(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                c.setAutoCommit(true);
+                try (Statement s = c.createStatement()) {
+                    s.execute("set lock_timeout = '" + LOCK_TIMEOUT + "'");
+                    try {
+                        for (LocalDate d : existing(s, "usage_event", DAY_PREFIX, DAY)) {
+                            if (d.isAfter(today.minusDays(RollupCompaction.LATE_DAYS + 1))) {
+                                continue;
+                            }
+                            String table = DAY_PREFIX + DAY.format(d);
+                            String index = sessionIndex(s, table);
+                            java.util.List<String> invalid = invalidIndexes(s, table);
+                            if (index == null || invalid.isEmpty() && packed(s, index) || !holdsRows(s, table)) {
+                                continue;
+                            }
+                            for (String i : invalid) {
+                                s.execute("drop index concurrently if exists " + i);
+                            }
+                            s.execute("alter index " + index + " set (fillfactor = 100)");
+                            s.execute("reindex index concurrently " + index);
+                            LOG.debugf("Rebuilt %s full: its day is settled", index);
+                            done.add(index);
+                        }
+                    } finally {
+                        s.execute("reset lock_timeout");
+                    }
+                }
+            } catch (SQLException ex) {
+                throw new IllegalStateException("rebuilding settled days' session indexes failed", ex);
+            }
+        });
+        if (!done.isEmpty()) {
+            LOG.infof("Rebuilt the session index of %d settled days full", done.size());
+        }
+        return done;
+    }
+
+    /** The day partition's own index of {@code usage_event_session_idx}, or null. */
+    private static String sessionIndex(Statement s, String table) throws SQLException {
+        try (ResultSet rs = s.executeQuery("select i.indexrelid::regclass::text from pg_index i"
+                + " join pg_inherits h on h.inhrelid = i.indexrelid"
+                + " where i.indrelid = '" + table
+                + "'::regclass and h.inhparent = 'usage_event_session_idx'::regclass")) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static boolean holdsRows(Statement s, String table) throws SQLException {
+        try (ResultSet rs = s.executeQuery("select exists (select from " + table + ")")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
     private static boolean packed(Statement s, String index) throws SQLException {
         try (ResultSet rs = s.executeQuery("select coalesce('fillfactor=100' = any(reloptions), false) from pg_class"
                 + " where relname = '" + index + "'")) {

@@ -99,6 +99,44 @@ class PartitionsTest {
         Db.update(ds, "drop table usage_event_id_p200101");
     }
 
+    /**
+     * A settled day's session index, filled by batches in no order, is rebuilt full once; a day that may still take
+     * late events is left alone.
+     */
+    @Test
+    void aSettledDaysSessionIndexIsRebuiltFullOnce() {
+        LocalDate today = LocalDate.now(java.time.ZoneOffset.UTC);
+        LocalDate settled = today.minusDays(10);
+        LocalDate open = today.minusDays(1);
+        String index = "usage_event_p" + settled.toString().replace("-", "") + "_session_id_idx";
+        String openIndex = "usage_event_p" + open.toString().replace("-", "") + "_session_id_idx";
+        // rows of no kind (-1): no reader sees them
+        String insert = "insert into usage_event (time, id_key, kind, requests, origin, cost_usd, input_tokens,"
+                + " output_tokens, cache_read_tokens, cache_write_tokens, session_id)"
+                + " select ?::date + g * interval '1 second', g, -1, 1, 'e', 0, 0, 0, 0, 0, 'repack-' || (g % 3000)"
+                + " from generate_series(1, ?) g order by random()";
+        Db.update(ds, insert, settled.toString(), 30000);
+        Db.update(ds, insert, open.toString(), 100);
+        try {
+            long before = Db.scalar(ds, "select pg_relation_size(?::regclass)", index);
+
+            List<String> rebuilt = partitions.repackSettledDays(today);
+
+            assertTrue(rebuilt.contains(index), "rebuilt: " + rebuilt);
+            assertFalse(rebuilt.contains(openIndex), "a day within the late-event window is left to grow");
+            long after = Db.scalar(ds, "select pg_relation_size(?::regclass)", index);
+            assertTrue(after < before * 0.85, "rebuilt full: " + before + " bytes before, " + after + " after");
+            assertEquals(1,
+                    Db.scalar(ds, "select count(*) from pg_index i join pg_inherits h on h.inhrelid = i.indexrelid"
+                            + " where i.indexrelid = ?::regclass and i.indisvalid"
+                            + " and h.inhparent = 'usage_event_session_idx'::regclass", index),
+                    "still the parent's index");
+            assertFalse(partitions.repackSettledDays(today).contains(index), "once");
+        } finally {
+            Db.update(ds, "delete from usage_event where kind = -1");
+        }
+    }
+
     @Test
     void aResendWithAnotherTimeInAnotherDaysPartitionIsADuplicate() {
         String token = Api.ingestToken();
