@@ -417,7 +417,7 @@ public class IngestBench {
 
     /** The usage_event_id rows the API stored after transaction {@code since}, as CSV chunks of {@code chunk} rows. */
     static List<String> exportIdCsv(long since, int chunk) throws SQLException, IOException {
-        return exportQueryCsv("SELECT id_hash, received_on, day FROM usage_event_id WHERE xmin::text::bigint > "
+        return exportQueryCsv("SELECT id FROM usage_event_id WHERE xmin::text::bigint > "
                 + since, chunk);
     }
 
@@ -454,7 +454,7 @@ public class IngestBench {
      */
     static List<byte[]> exportBinary(long since, int chunk, boolean ids) throws SQLException, IOException {
         String query = ids
-                ? "SELECT id_hash, received_on, day FROM usage_event_id WHERE xmin::text::bigint > " + since
+                ? "SELECT id FROM usage_event_id WHERE xmin::text::bigint > " + since
                 : "SELECT " + COPY_COLUMNS + " FROM usage_event WHERE xmin::text::bigint > " + since;
         java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
         try (Connection c = db()) {
@@ -789,22 +789,23 @@ public class IngestBench {
         try (Connection c = db(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS usage_event_copy");
             s.execute("CREATE TABLE usage_event_copy (LIKE usage_event INCLUDING ALL)");
-            // usage_event is partitioned by day; an id's uniqueness lives in usage_event_id (its MD5, the month it
-            // was received, its day). The reference loads the same rows into both, as the service does.
+            // usage_event is partitioned by day; an id's uniqueness lives in usage_event_id (one uuid: the month it
+            // was received, its day, 96 bits of its MD5). The reference loads the same rows into both, as the
+            // service does.
             s.execute("DROP TABLE IF EXISTS usage_event_copy_ids");
             s.execute("CREATE TABLE usage_event_copy_ids (LIKE usage_event_id INCLUDING ALL)");
-            // usage_event_id's unique index is each month partition's own (V25), not the parent's: the same here
-            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_ids (id_hash)");
+            // usage_event_id's unique index is each month partition's own (V31), not the parent's: the same here
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_ids ((substring(uuid_send(id) from 5)))");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_binary");
             s.execute("CREATE TABLE usage_event_copy_binary (LIKE usage_event INCLUDING ALL)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_binary_ids");
             s.execute("CREATE TABLE usage_event_copy_binary_ids (LIKE usage_event_id INCLUDING ALL)");
-            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_binary_ids (id_hash)");
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_binary_ids ((substring(uuid_send(id) from 5)))");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk");
             s.execute("CREATE TABLE usage_event_copy_bulk (LIKE usage_event INCLUDING ALL)");
             s.execute("DROP TABLE IF EXISTS usage_event_copy_bulk_ids");
             s.execute("CREATE TABLE usage_event_copy_bulk_ids (LIKE usage_event_id INCLUDING ALL)");
-            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_bulk_ids (id_hash)");
+            s.execute("CREATE UNIQUE INDEX ON usage_event_copy_bulk_ids ((substring(uuid_send(id) from 5)))");
         }
         List<Double> warmRates = new ArrayList<>();
         long warmedEvents = 0;

@@ -153,8 +153,8 @@ public class UsagePartitions {
             Set<LocalDate> haveMonths = existing(s, "usage_event_id", MONTH_PREFIX, MONTH);
             for (LocalDate m : new LocalDate[]{month, month.plusMonths(1)}) {
                 if (!haveMonths.contains(m)) {
-                    create(s, "usage_event_id", MONTH_PREFIX + MONTH.format(m), m.toString(),
-                            m.plusMonths(1).toString());
+                    create(s, "usage_event_id", MONTH_PREFIX + MONTH.format(m), IdRow.monthStart(m).toString(),
+                            IdRow.monthStart(m.plusMonths(1)).toString());
                 }
                 months.add(m);
             }
@@ -365,8 +365,10 @@ public class UsagePartitions {
         s.execute("create table if not exists " + name + " (like " + parent
                 + " including defaults including constraints)");
         if (parent.equals("usage_event_id")) {
-            // the month's own unique index (V25: the parent has none, its key would have to hold received_on)
-            s.execute("create unique index if not exists " + name + "_hash on " + name + " (id_hash)");
+            // the month's own unique index, on the 96 bits of the id's MD5 (V31: the parent has none, its key would
+            // have to hold the month)
+            s.execute("create unique index if not exists " + name + "_hash on " + name + " ((" + IdRow.KEY_SQL
+                    + "))");
         }
         s.execute("alter table " + parent + " attach partition " + name + " for values from ('" + from + "') to ('"
                 + to + "')");

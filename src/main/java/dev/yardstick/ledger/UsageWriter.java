@@ -197,11 +197,15 @@ class UsageWriter {
             Boolean[] lives) throws SQLException {
         int n = ids.length;
         java.util.UUID[] hashes = new java.util.UUID[n];
+        IdRow.Key[] keys = new IdRow.Key[n];
+        byte[][] keyBytes = new byte[n][];
         LocalDate[] utcDays = new LocalDate[n];
         Set<LocalDate> days = new TreeSet<>();
         Map<Long, LocalDate> dayOf = new HashMap<>();
         for (int k = 0; k < n; k++) {
             hashes[k] = UsagePartitions.idHash(ids[k]);
+            keys[k] = IdRow.Key.of(hashes[k]);
+            keyBytes[k] = keys[k].bytes();
             utcDays[k] = dayOf.computeIfAbsent(Math.floorDiv(records[k].time().getEpochSecond(), 86_400L),
                     LocalDate::ofEpochDay);
             days.add(utcDays[k]);
@@ -214,19 +218,20 @@ class UsageWriter {
                 s.execute("lock table usage_event_id in share row exclusive mode");
             }
         }
-        Set<java.util.UUID> known = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("select id_hash from usage_event_id where id_hash = any(?)")) {
-            ps.setArray(1, c.createArrayOf("uuid", hashes));
+        Set<IdRow.Key> known = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("select " + IdRow.KEY_SQL + " from usage_event_id where "
+                + IdRow.KEY_SQL + " = any(?)")) {
+            ps.setArray(1, c.createArrayOf("bytea", keyBytes));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    known.add(rs.getObject(1, java.util.UUID.class));
+                    known.add(IdRow.Key.of(rs.getBytes(1)));
                 }
             }
         }
         List<Integer> fresh = new ArrayList<>();
         for (int k = 0; k < n; k++) {
-            // known.add: two ids of one batch with the same MD5 (a crafted collision) count as one, as across batches
-            if (known.add(hashes[k])) {
+            // known.add: two ids of one batch with the same 96 bits of MD5 count as one, as across batches
+            if (known.add(keys[k])) {
                 fresh.add(k);
             }
         }
@@ -234,21 +239,20 @@ class UsageWriter {
         if (fresh.isEmpty()) {
             return stored;
         }
-        java.util.UUID[] sortedHashes = hashes;
-        fresh.sort(java.util.Comparator.comparing(k -> sortedHashes[k]));
+        fresh.sort(java.util.Comparator.comparing(k -> keys[k]));
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        CopyBinary idRows = new CopyBinary(fresh.size() * 50);
+        CopyBinary idRows = new CopyBinary(fresh.size() * 30);
         CopyBinary rows = new CopyBinary(fresh.size() * 150);
         for (int k : fresh) {
             stored[k] = true;
-            idRows.row(3).uuid(hashes[k]).date(today).date(utcDays[k]);
+            idRows.row(1).uuid(IdRow.of(hashes[k], today, utcDays[k]));
             rows.row(12).int8(hashes[k].getMostSignificantBits()).oneByte(origin(ids[k]).charAt(0))
                     .timestamptz(records[k].time()).int4(kindIds[k]).numeric(in[k]).numeric(out[k]).numeric(cr[k])
                     .numeric(cw[k]).numeric(costs[k]).int4(requests[k])
                     .text(sessions[k] == null ? "" : sessions[k]).bool(lives[k]);
         }
         try {
-            idRows.copy(c, "copy usage_event_id (id_hash, received_on, day) from stdin with (format binary)");
+            idRows.copy(c, "copy usage_event_id (id) from stdin with (format binary)");
         } catch (SQLException e) {
             if ("23505".equals(e.getSQLState())) {
                 // another batch stored one of these ids after the probe: run the batch again, it will find it
@@ -324,22 +328,22 @@ class UsageWriter {
         // a retracted event is gone as if never sent: its id may come again. The raw row keeps 64 bits of the hash:
         // the id row is the one of the event's day whose hash starts with them
         if (!freed.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    delete from usage_event_id i using unnest(?::uuid[], ?::uuid[], ?::date[]) as r(lo, hi, day)
-                    where i.id_hash between r.lo and r.hi and i.day = r.day
-                    """)) {
+            try (PreparedStatement ps = c.prepareStatement("delete from usage_event_id i"
+                    + " using unnest(?::bytea[], ?::bytea[], ?::int[]) as r(lo, hi, day)"
+                    + " where " + IdRow.KEY_SQL.replace("(id)", "(i.id)") + " between r.lo and r.hi"
+                    + " and get_byte(uuid_send(i.id), 2) * 256 + get_byte(uuid_send(i.id), 3) = r.day")) {
                 int n = freed.size();
-                java.util.UUID[] lo = new java.util.UUID[n];
-                java.util.UUID[] hi = new java.util.UUID[n];
-                String[] days = new String[n];
+                byte[][] lo = new byte[n][];
+                byte[][] hi = new byte[n][];
+                Integer[] days = new Integer[n];
                 for (int k = 0; k < n; k++) {
-                    lo[k] = new java.util.UUID(freed.get(k), 0L);
-                    hi[k] = new java.util.UUID(freed.get(k), -1L);
-                    days[k] = gone.get(k).time().atZone(ZoneOffset.UTC).toLocalDate().toString();
+                    lo[k] = new IdRow.Key(freed.get(k), 0).bytes();
+                    hi[k] = new IdRow.Key(freed.get(k), -1).bytes();
+                    days[k] = (int) (Math.floorDiv(gone.get(k).time().getEpochSecond(), 86_400L) & 0xffff);
                 }
-                ps.setArray(1, c.createArrayOf("uuid", lo));
-                ps.setArray(2, c.createArrayOf("uuid", hi));
-                ps.setArray(3, c.createArrayOf("date", days));
+                ps.setArray(1, c.createArrayOf("bytea", lo));
+                ps.setArray(2, c.createArrayOf("bytea", hi));
+                ps.setArray(3, c.createArrayOf("integer", days));
                 ps.executeUpdate();
             }
         }
@@ -408,16 +412,23 @@ class UsageWriter {
 
     /** The UTC days the stored events of these ids are in, as an instant range, or null when none is stored. */
     private static Instant[] idDays(Connection c, Collection<String> ids) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "select min(day), max(day) from usage_event_id where id_hash = any(?)")) {
-            ps.setArray(1, c.createArrayOf("uuid", ids.stream().map(UsagePartitions::idHash).toArray()));
+        try (PreparedStatement ps = c.prepareStatement("select id from usage_event_id where " + IdRow.KEY_SQL
+                + " = any(?)")) {
+            ps.setArray(1, c.createArrayOf("bytea", ids.stream()
+                    .map(id -> IdRow.Key.of(UsagePartitions.idHash(id)).bytes()).toArray(byte[][]::new)));
+            LocalDate min = null;
+            LocalDate max = null;
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getDate(1) == null) {
-                    return null;
+                while (rs.next()) {
+                    LocalDate d = IdRow.day(rs.getObject(1, java.util.UUID.class));
+                    min = min == null || d.isBefore(min) ? d : min;
+                    max = max == null || d.isAfter(max) ? d : max;
                 }
-                return new Instant[]{LocalDate.parse(rs.getString(1)).atStartOfDay(ZoneOffset.UTC).toInstant(),
-                        LocalDate.parse(rs.getString(2)).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()};
             }
+            return min == null
+                    ? null
+                    : new Instant[]{min.atStartOfDay(ZoneOffset.UTC).toInstant(),
+                            max.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()};
         }
     }
 

@@ -96,8 +96,9 @@ class ConcurrentIngestTest {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try (Connection other = ds.getConnection()) {
             other.setAutoCommit(false);
-            try (PreparedStatement ps = other.prepareStatement("insert into usage_event_id (id_hash, received_on, day)"
-                    + " values (md5(?)::uuid, (now() at time zone 'UTC')::date, (?::timestamptz at time zone 'UTC')::date)")) {
+            try (PreparedStatement ps = other
+                    .prepareStatement("insert into usage_event_id (id) values (usage_event_id_of(md5(?)::uuid,"
+                            + " (now() at time zone 'UTC')::date, (?::timestamptz at time zone 'UTC')::date))")) {
                 ps.setString(1, id);
                 ps.setString(2, time.toString());
                 ps.executeUpdate();

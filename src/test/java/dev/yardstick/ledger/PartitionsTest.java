@@ -64,11 +64,13 @@ class PartitionsTest {
      */
     @Test
     void aClosedMonthsIdIndexIsRebuiltFullOnce() {
-        Db.update(ds, "create table usage_event_id_p200101 partition of usage_event_id"
-                + " for values from ('2001-01-01') to ('2001-02-01')");
-        Db.update(ds, "create unique index usage_event_id_p200101_hash on usage_event_id_p200101 (id_hash)");
-        Db.update(ds, "insert into usage_event_id (id_hash, received_on, day)"
-                + " select gen_random_uuid(), '2001-01-15', '2001-01-15' from generate_series(1, 20000)");
+        Db.update(ds, "create table usage_event_id_p200101 partition of usage_event_id for values"
+                + " from (usage_event_id_of('00000000-0000-0000-0000-000000000000', '2001-01-01', '1970-01-01'))"
+                + " to (usage_event_id_of('00000000-0000-0000-0000-000000000000', '2001-02-01', '1970-01-01'))");
+        Db.update(ds, "create unique index usage_event_id_p200101_hash on usage_event_id_p200101"
+                + " ((substring(uuid_send(id) from 5)))");
+        Db.update(ds, "insert into usage_event_id (id)"
+                + " select usage_event_id_of(gen_random_uuid(), '2001-01-15', '2001-01-15') from generate_series(1, 20000)");
         long before = Db.scalar(ds, "select pg_relation_size('usage_event_id_p200101_hash')");
         String current = "usage_event_id_p" + java.time.format.DateTimeFormatter.ofPattern("yyyyMM")
                 .format(LocalDate.now(java.time.ZoneOffset.UTC)) + "_hash";
@@ -81,15 +83,17 @@ class PartitionsTest {
         assertTrue(after < before * 0.85, "rebuilt full: " + before + " bytes before, " + after + " after");
         assertEquals(1, Db.scalar(ds, "select count(*) from pg_index where indexrelid ="
                 + " 'usage_event_id_p200101_hash'::regclass and indisvalid and indisunique"));
-        assertThrows(IllegalStateException.class, () -> Db.update(ds, "insert into usage_event_id"
-                + " (id_hash, received_on, day) select id_hash, received_on, day from usage_event_id_p200101 limit 1"));
+        // the same 96 bits with another day: the same id
+        assertThrows(IllegalStateException.class, () -> Db.update(ds, "insert into usage_event_id (id)"
+                + " select usage_event_id_of(encode(usage_event_id_key(id) || '\\x00000000'::bytea, 'hex')::uuid,"
+                + " '2001-01-20', '2001-01-20') from usage_event_id_p200101 limit 1"));
         assertFalse(partitions.repackClosedMonths(LocalDate.now(java.time.ZoneOffset.UTC))
                 .contains("usage_event_id_p200101_hash"), "once");
 
         // a rebuild interrupted after the fillfactor was set leaves an invalid index: dropped, and rebuilt again
         // (a concurrent build that fails leaves its index invalid, as an interrupted REINDEX CONCURRENTLY does)
         assertThrows(IllegalStateException.class, () -> Db.update(ds, "create unique index concurrently"
-                + " usage_event_id_p200101_hash_ccnew on usage_event_id_p200101 (received_on)"));
+                + " usage_event_id_p200101_hash_ccnew on usage_event_id_p200101 ((get_byte(uuid_send(id), 2)))"));
         assertEquals(1, Db.scalar(ds, "select count(*) from pg_index where indexrelid ="
                 + " 'usage_event_id_p200101_hash_ccnew'::regclass and not indisvalid"));
         assertTrue(partitions.repackClosedMonths(LocalDate.now(java.time.ZoneOffset.UTC))
@@ -147,8 +151,9 @@ class PartitionsTest {
         post(token, List.of(event(id, first, user, 2))).then().statusCode(202).body("accepted",
                 org.hamcrest.Matchers.equalTo(1));
         // as if first received on an earlier day of this month: a month's partition holds an id once, whatever the day
-        Db.update(ds, "update usage_event_id set received_on = date_trunc('month', now() at time zone 'UTC')::date"
-                + " where id_hash = md5(?)::uuid", id);
+        Db.update(ds, "update usage_event_id set id = usage_event_id_of(md5(?)::uuid,"
+                + " date_trunc('month', now() at time zone 'UTC')::date, usage_event_id_day(id))"
+                + " where usage_event_id_key(id) = substring(uuid_send(md5(?)::uuid) for 12)", id, id);
         // today, yesterday, 80 days back: other day partitions each time
         for (Instant t : List.of(Instant.now().minusSeconds(60), first.minus(1, ChronoUnit.DAYS),
                 Instant.now().minus(80, ChronoUnit.DAYS))) {
@@ -158,8 +163,10 @@ class PartitionsTest {
         }
         assertEquals(1,
                 Db.scalar(ds, "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid)", id));
-        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event_id where id_hash = md5(?)::uuid", id),
-                "the writer's hash is PostgreSQL's md5(id)::uuid");
+        assertEquals(1, Db.scalar(ds, "select count(*) from usage_event_id where id = usage_event_id_of(md5(?)::uuid,"
+                + " date_trunc('month', now() at time zone 'UTC')::date, ?::date)", id,
+                first.atZone(ZoneOffset.UTC).toLocalDate().toString()),
+                "the writer's row is PostgreSQL's usage_event_id_of(md5(id)::uuid, received_on, day)");
         assertEquals(200, teamCostCents(team));
         // the partition of its day holds it
         assertEquals("usage_event_p" + first.atZone(ZoneOffset.UTC).toLocalDate().toString().replace("-", ""),
@@ -176,10 +183,14 @@ class PartitionsTest {
         String id = "month-" + Api.unique();
         LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).minusMonths(3);
         String partition = "usage_event_id_p" + month.toString().substring(0, 7).replace("-", "");
-        Db.update(ds, "create table if not exists " + partition + " partition of usage_event_id for values from ('"
-                + month + "') to ('" + month.plusMonths(1) + "')");
-        Db.update(ds, "insert into usage_event_id (id_hash, received_on, day) values (md5(?)::uuid, ?, ?)", id,
-                month.plusDays(3), month.plusDays(3));
+        Db.update(ds, "create table if not exists " + partition + " partition of usage_event_id for values from"
+                + " (usage_event_id_of('00000000-0000-0000-0000-000000000000', '" + month + "', '1970-01-01')) to"
+                + " (usage_event_id_of('00000000-0000-0000-0000-000000000000', '" + month.plusMonths(1)
+                + "', '1970-01-01'))");
+        Db.update(ds, "create unique index if not exists " + partition + "_hash on " + partition
+                + " ((substring(uuid_send(id) from 5)))");
+        Db.update(ds, "insert into usage_event_id (id) values (usage_event_id_of(md5(?)::uuid, ?::date, ?::date))", id,
+                month.plusDays(3).toString(), month.plusDays(3).toString());
         post(token, List.of(event(id, Instant.now().minusSeconds(60), user, 4))).then().statusCode(202)
                 .body("accepted", org.hamcrest.Matchers.equalTo(0))
                 .body("duplicates", org.hamcrest.Matchers.equalTo(1));
@@ -414,8 +425,8 @@ class PartitionsTest {
                 + " and tableoid::regclass::text <> 'usage_event_p' || to_char(time at time zone 'UTC', 'YYYYMMDD')"));
         assertEquals(0, Db.scalar(ds, "select count(*) from " + q + "usage_event e where not exists (select 1 from "
                 + q
-                + "usage_event_id i where " + q + "usage_id_key(i.id_hash) = e.id_key"
-                + " and i.day = (e.time at time zone 'UTC')::date)"));
+                + "usage_event_id i where substring(" + q + "usage_event_id_key(i.id) for 8) = int8send(e.id_key)"
+                + " and " + q + "usage_event_id_day(i.id) = (e.time at time zone 'UTC')::date)"));
         assertTrue(
                 Db.scalar(ds,
                         "select count(*) from pg_inherits where inhparent = '" + q + "usage_event'::regclass") >= 208,

@@ -359,11 +359,11 @@ public class OtlpTest {
         assertEquals(0.50, summary().getDouble("costUsd"), 1e-9);
         assertEquals(0, summary().getLong("requests"));
         assertEquals(2, stored("otlpm:"));
-        String idRows = "select count(*) from usage_event_id i join usage_event e on e.id_key = usage_id_key(i.id_hash)"
-                + " and i.day = (e.time at time zone 'UTC')::date where e.origin = 'm' and e.session_id = ?";
+        String idRows = "select count(*) from usage_event_id i join usage_event e on substring(usage_event_id_key(i.id) for 8)"
+                + " = int8send(e.id_key) and usage_event_id_day(i.id) = (e.time at time zone 'UTC')::date"
+                + " where e.origin = 'm' and e.session_id = ?";
         assertEquals(1, Db.scalar(ds, idRows, session));
-        String replacedId = Db.string(ds, "select i.id_hash::text from usage_event_id i join usage_event e"
-                + " on e.id_key = usage_id_key(i.id_hash) where e.origin = 'm' and e.session_id = ?", session);
+        String replacedId = Db.string(ds, idRows.replace("count(*)", "i.id::text"), session);
 
         // The session's logs arrive late: they replace the metric-derived usage of that session only.
         postProto("/v1/logs", logs("claude-code", List.of(
@@ -382,7 +382,7 @@ public class OtlpTest {
         assertEquals(1, stored("otlpm:"));
         // the replaced event's id is free again (its id row found by the raw row's 64 bits and its day); the other's
         // is kept
-        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event_id where id_hash = ?::uuid", replacedId));
+        assertEquals(0, Db.scalar(ds, "select count(*) from usage_event_id where id = ?::uuid", replacedId));
         assertEquals(1, Db.scalar(ds, idRows, other));
         // The member rollups (personal figures) lost the replaced event too: two from logs, one from metrics.
         assertEquals(3, Db.scalar(ds, "select sum(events) from usage_daily_all d join member m on m.id = d.member_id "
