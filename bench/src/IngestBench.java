@@ -397,7 +397,7 @@ public class IngestBench {
                 + "'::regclass))";
     }
 
-    static final String COPY_COLUMNS = "id_key, origin, time, kind, input_tokens, output_tokens, cache_read_tokens, "
+    static final String COPY_COLUMNS = "id_key, time, kind, input_tokens, output_tokens, cache_read_tokens, "
             + "cache_write_tokens, cost_usd, requests, session_id";
 
     /**

@@ -182,7 +182,7 @@ public class LedgerWriter {
         try (PreparedStatement ps = c.prepareStatement("""
                 select distinct m.email from usage_event e join usage_kind k on k.id = e.kind
                     join member m on m.id = k.member_id
-                where e.time >= ? and e.time < ? and k.tool = ? and e.origin <> ?::"char" and m.email = any(?)
+                where e.time >= ? and e.time < ? and k.tool = ? and k.origin <> ?::"char" and m.email = any(?)
                 """)) {
             ps.setTimestamp(1, Timestamp.from(day.atStartOfDay(ZoneOffset.UTC).toInstant()));
             ps.setTimestamp(2, Timestamp.from(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));

@@ -35,9 +35,9 @@ import java.util.stream.Collectors;
 class UsageWriter {
 
     /**
-     * The id prefixes the product reads, and the one-byte origin a raw row keeps of them in place of its id (V25):
-     * a raw row stores the first 64 bits of its id's hash ({@code id_key}, V30: what voids by id and retractions find
-     * it by, within the days {@code usage_event_id} names) and this.
+     * The id prefixes the product reads, and the one-byte origin kept of them in place of the id (V25; in the raw
+     * row's kind since V30): a raw row stores the first 64 bits of its id's hash ({@code id_key}, V30: what voids by id
+     * and retractions find it by, within the days {@code usage_event_id} names) and its kind names this.
      */
     static final Map<String, String> ORIGINS = Map.of("otlpm:", "m", "otlp:", "l", "pull:", "p", "demo:", "d");
 
@@ -133,13 +133,14 @@ class UsageWriter {
         Integer[] kindIds = new Integer[n];
         UsageKinds.Key[] keys = new UsageKinds.Key[n];
         for (int k = 0; k < n; k++) {
-            keys[k] = new UsageKinds.Key(teamKeys[k], memberIds[k], tools[k], models[k], sources[k]);
+            keys[k] = new UsageKinds.Key(teamKeys[k], memberIds[k], tools[k], models[k], sources[k], origin(ids[k]),
+                    lives[k]);
         }
         Map<UsageKinds.Key, Integer> kindOf = kinds.ids(c, java.util.Arrays.asList(keys));
         for (int k = 0; k < n; k++) {
             kindIds[k] = kindOf.get(keys[k]);
         }
-        boolean[] isNew = insert(c, records, ids, kindIds, in, out, cr, cw, costValues, requests, sessions, lives);
+        boolean[] isNew = insert(c, records, ids, kindIds, in, out, cr, cw, costValues, requests, sessions);
         int stored = 0;
 
         // while the fold is behind (a backfill of many days), a batch adds to the rollups itself, as ingest did
@@ -193,8 +194,8 @@ class UsageWriter {
      * it was stored.
      */
     private boolean[] insert(Connection c, UsageRecord[] records, String[] ids, Integer[] kindIds, Long[] in,
-            Long[] out, Long[] cr, Long[] cw, BigDecimal[] costs, Integer[] requests, String[] sessions,
-            Boolean[] lives) throws SQLException {
+            Long[] out, Long[] cr, Long[] cw, BigDecimal[] costs, Integer[] requests, String[] sessions)
+            throws SQLException {
         int n = ids.length;
         java.util.UUID[] hashes = new java.util.UUID[n];
         IdRow.Key[] keys = new IdRow.Key[n];
@@ -246,10 +247,9 @@ class UsageWriter {
         for (int k : fresh) {
             stored[k] = true;
             idRows.row(1).uuid(IdRow.of(hashes[k], today, utcDays[k]));
-            rows.row(12).int8(hashes[k].getMostSignificantBits()).oneByte(origin(ids[k]).charAt(0))
-                    .timestamptz(records[k].time()).int4(kindIds[k]).numeric(in[k]).numeric(out[k]).numeric(cr[k])
-                    .numeric(cw[k]).numeric(costs[k]).int4(requests[k])
-                    .text(sessions[k] == null ? "" : sessions[k]).bool(lives[k]);
+            rows.row(10).int8(hashes[k].getMostSignificantBits()).timestamptz(records[k].time()).int4(kindIds[k])
+                    .numeric(in[k]).numeric(out[k]).numeric(cr[k]).numeric(cw[k]).numeric(costs[k])
+                    .int4(requests[k]).text(sessions[k] == null ? "" : sessions[k]);
         }
         try {
             idRows.copy(c, "copy usage_event_id (id) from stdin with (format binary)");
@@ -262,8 +262,8 @@ class UsageWriter {
             throw e;
         }
         rows.copy(c, """
-                copy usage_event (id_key, origin, time, kind, input_tokens, output_tokens, cache_read_tokens,
-                    cache_write_tokens, cost_usd, requests, session_id, live) from stdin with (format binary)
+                copy usage_event (id_key, time, kind, input_tokens, output_tokens, cache_read_tokens,
+                    cache_write_tokens, cost_usd, requests, session_id) from stdin with (format binary)
                 """);
         return stored;
     }
@@ -281,8 +281,8 @@ class UsageWriter {
     }
 
     /** The columns of a raw usage row (V30), in the order of both {@code usage_event} and usage_event_voided. */
-    private static final String RAW_COLUMNS = "time, id_key, kind, requests, origin, live, cost_usd, input_tokens,"
-            + " output_tokens, cache_read_tokens, cache_write_tokens, session_id";
+    private static final String RAW_COLUMNS = "time, id_key, kind, requests, cost_usd, input_tokens, output_tokens,"
+            + " cache_read_tokens, cache_write_tokens, session_id";
 
     /** A usage event taken back out of the ledger, as read from its row. */
     private record Gone(String team, Instant time, long member, String tool, String model, long[] sums,
@@ -291,7 +291,7 @@ class UsageWriter {
         /** The columns {@link #read} reads, of {@code usage_event e} and its kind {@code usage_kind k}. */
         static final String COLUMNS = """
                 k.team_key, e.time, k.member_id, k.tool, k.model, e.input_tokens, e.output_tokens, e.cache_read_tokens,
-                    e.cache_write_tokens, e.requests, k.cost_source, e.cost_usd, e.session_id, e.live
+                    e.cache_write_tokens, e.requests, k.cost_source, e.cost_usd, e.session_id, k.live
                 """;
 
         static Gone read(ResultSet rs) throws SQLException {
@@ -313,7 +313,7 @@ class UsageWriter {
         List<Long> freed = new ArrayList<>();
         // voided events are out of the raw rows (and the rollups) already: usage_event_voided keeps them
         try (PreparedStatement ps = c.prepareStatement("delete from usage_event e using usage_kind k"
-                + " where k.id = e.kind and e.session_id = any(?) and e.session_id <> '' and e.origin = ?::\"char\""
+                + " where k.id = e.kind and e.session_id = any(?) and e.session_id <> '' and k.origin = ?::\"char\""
                 + " and k.tool = ? returning " + Gone.COLUMNS + ", e.id_key")) {
             ps.setArray(1, BatchSql.text(c, new TreeSet<>(sessions).toArray(String[]::new)));
             ps.setString(2, origin);

@@ -115,9 +115,9 @@ class PartitionsTest {
         String index = "usage_event_p" + settled.toString().replace("-", "") + "_session_id_idx";
         String openIndex = "usage_event_p" + open.toString().replace("-", "") + "_session_id_idx";
         // rows of no kind (-1): no reader sees them
-        String insert = "insert into usage_event (time, id_key, kind, requests, origin, cost_usd, input_tokens,"
+        String insert = "insert into usage_event (time, id_key, kind, requests, cost_usd, input_tokens,"
                 + " output_tokens, cache_read_tokens, cache_write_tokens, session_id)"
-                + " select ?::date + g * interval '1 second', g, -1, 1, 'e', 0, 0, 0, 0, 0, 'repack-' || (g % 3000)"
+                + " select ?::date + g * interval '1 second', g, -1, 1, 0, 0, 0, 0, 0, 'repack-' || (g % 3000)"
                 + " from generate_series(1, ?) g order by random()";
         Db.update(ds, insert, settled.toString(), 30000);
         Db.update(ds, insert, open.toString(), 100);
@@ -415,7 +415,8 @@ class PartitionsTest {
         assertEquals(62740,
                 Db.scalar(ds, "select sum(input_tokens) from " + q + "usage_event_named where team_key = 't1'"
                         + " and origin = 'e' and void_id is null"));
-        assertEquals(99, Db.scalar(ds, "select count(*) from " + q + "usage_event where live"));
+        assertEquals(99,
+                Db.scalar(ds, "select count(*) from " + q + "usage_event_named where live and void_id is null"));
         assertEquals(166,
                 Db.scalar(ds, "select count(*) from " + q + "usage_event_named where session_id is not null"));
         assertEquals(165, Db.scalar(ds, "select count(*) from " + q + "usage_event where session_id <> ''"));

@@ -359,7 +359,7 @@ public class OtlpTest {
         assertEquals(0.50, summary().getDouble("costUsd"), 1e-9);
         assertEquals(0, summary().getLong("requests"));
         assertEquals(2, stored("otlpm:"));
-        String idRows = "select count(*) from usage_event_id i join usage_event e on substring(usage_event_id_key(i.id) for 8)"
+        String idRows = "select count(*) from usage_event_id i join usage_event_named e on substring(usage_event_id_key(i.id) for 8)"
                 + " = int8send(e.id_key) and usage_event_id_day(i.id) = (e.time at time zone 'UTC')::date"
                 + " where e.origin = 'm' and e.session_id = ?";
         assertEquals(1, Db.scalar(ds, idRows, session));

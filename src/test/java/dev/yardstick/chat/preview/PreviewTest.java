@@ -76,12 +76,12 @@ class PreviewTest {
         // the demo's events reach up to the moment of seeding: first catch up with what is due since the start
         Instant now = Instant.now();
         demo.seed(now);
-        long events = Db.scalar(ds, "select count(*) from usage_event where origin = 'd'");
+        long events = Db.scalar(ds, "select count(*) from usage_event_named where origin = 'd'");
         long outcomes = Db.scalar(ds, "select count(*) from outcome_event where id like 'demo:%'");
         long messages = Db.scalar(ds, "select count(*) from outbox_message where dedupe_key like 'digest:%'");
         long requests = Db.scalar(ds, "select count(*) from budget_request");
         demo.seed(now);
-        assertEquals(events, Db.scalar(ds, "select count(*) from usage_event where origin = 'd'"));
+        assertEquals(events, Db.scalar(ds, "select count(*) from usage_event_named where origin = 'd'"));
         assertEquals(outcomes, Db.scalar(ds, "select count(*) from outcome_event where id like 'demo:%'"));
         assertEquals(messages, Db.scalar(ds, "select count(*) from outbox_message where dedupe_key like 'digest:%'"));
         assertEquals(requests, Db.scalar(ds, "select count(*) from budget_request"));
