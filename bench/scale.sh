@@ -14,7 +14,9 @@
 #   4. WAL and CPU per ingested event (an ingest-only round of SCALE_WAL_EVENTS events, pg_current_wal_lsn before
 #      and after);
 #   5. the time to compact one settled day's rollups and the time to drop one day's partition of the model's size
-#      (SCALE_DAY_EVENTS events: the 1/100 day), both with the statements the retention job runs.
+#      (SCALE_DAY_EVENTS events: the 1/100 day), both with the statements the retention job runs;
+#   6. bytes per raw usage event again after the service's retention job, made due (it rebuilds settled days'
+#      session indexes), last so that nothing above runs on a ledger it changed.
 # Settings (environment): those of bench/lib.sh (BENCH_PGHOST, BENCH_PGPORT, BENCH_PGUSER), BENCH_DB=yardstick_scale,
 #   SCALE_DAYS=90, SCALE_EVENTS=1500000, SCALE_DAY_EVENTS=150000, SCALE_WAL_EVENTS=150000; the ingest rounds:
 #   SCALE_WARMUP=300000 (in steps of SCALE_WARMUP_STEP=100000), SCALE_ROUND_EVENTS=100000, SCALE_ROUNDS=3,
@@ -56,6 +58,7 @@ log "1-3. IngestBench: ingest vs COPY, single events, $EVENTS events over $DAYS 
 bench --stamp "scale-$STAMP-ingest" --warmup-events "${SCALE_WARMUP_STEP:-100000}" \
   --max-warmup-events "${SCALE_WARMUP:-300000}" --events "${SCALE_ROUND_EVENTS:-100000}" --rounds "${SCALE_ROUNDS:-3}" \
   --single-warmup 200 --single "${SCALE_SINGLE:-1000}" --summary-events "$EVENTS" --summary-members 100 --summary-days "$DAYS" \
+  --retention-job false \
   --load-deadline-seconds 600 --read-warmup 10 --reads 30 --machine.nproc "$(nproc)" \
   --machine.git "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src bench 2>/dev/null || echo ' (modified)')" \
   >/dev/null
@@ -137,6 +140,18 @@ raw_bytes="$(sql "select sum(pg_total_relation_size(inhrelid)) + pg_total_relati
 id_bytes="$(sql "select sum(pg_total_relation_size(inhrelid)) from pg_inherits where inhparent = 'usage_event_id'::regclass")"
 partitions="$(sql "select count(*) from pg_inherits where inhparent = 'usage_event'::regclass")"
 
+# 6. The ledger as it stands most of the time: after the service's retention job (settled days' session indexes
+# rebuilt), made due now rather than at its hour; last, so that nothing above ran on a ledger it had changed.
+log "6. the retention job, made due"
+due_at="$(sql "select now()")"
+sql "insert into cluster_job (name) values ('retention') on conflict (name) do update set next_run_at = now()" >/dev/null
+for _ in $(seq 1 3000); do
+  [[ "$(sql "select coalesce(bool_or(last_finished_at > '$due_at'), false) from cluster_job where name = 'retention'")" == t ]] && break
+  sleep 0.2
+done
+raw_bytes_job="$(sql "select sum(pg_total_relation_size(inhrelid)) + pg_total_relation_size('usage_kind') from pg_inherits where inhparent = 'usage_event'::regclass")"
+id_bytes_job="$(sql "select sum(pg_total_relation_size(inhrelid)) from pg_inherits where inhparent = 'usage_event_id'::regclass")"
+
 {
   echo "# Scale run $STAMP (1/100 model)"
   echo
@@ -155,6 +170,7 @@ partitions="$(sql "select count(*) from pg_inherits where inhparent = 'usage_eve
   echo "| Raw usage events stored (partitions: $partitions) | $raw_rows |"
   echo "| Bytes per raw usage event: usage_event partitions with their index, and usage_kind | $((raw_bytes / raw_rows)) |"
   echo "| Bytes per raw usage event with usage_event_id | $(((raw_bytes + id_bytes) / raw_rows)) |"
+  echo "| The same two after the retention job (6.) | $((raw_bytes_job / raw_rows)) / $(((raw_bytes_job + id_bytes_job) / raw_rows)) |"
   echo "| WAL per ingested event ($wal_events events through the API) | $((wal_bytes / wal_events)) bytes |"
   echo "| Service CPU per ingested event (same pass, $secs s) | $(awk -v c="$svc_cpu_s" -v n="$wal_events" 'BEGIN { printf "%.1f", c * 1e6 / n }') µs |"
   echo "| Compacting one day's rollups ($rollup_rows usage_daily rows of 100 people, 8 shards, to $rollup_after) | $compact_ms ms |"
