@@ -201,40 +201,16 @@ public class UsagePartitions {
      * indexes rebuilt.
      */
     public java.util.List<String> repackClosedMonths(LocalDate today) {
-        java.util.List<String> done = new java.util.ArrayList<>();
-        QuarkusTransaction.suspendingExisting().run(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                c.setAutoCommit(true);
-                try (Statement s = c.createStatement()) {
-                    s.execute("set lock_timeout = '" + LOCK_TIMEOUT + "'");
-                    try {
-                        for (LocalDate m : existing(s, "usage_event_id", MONTH_PREFIX, MONTH)) {
-                            String table = MONTH_PREFIX + MONTH.format(m);
-                            if (m.plusMonths(1).plusDays(1).isAfter(today)) {
-                                continue;
-                            }
-                            // an interrupted rebuild leaves an invalid index and the fillfactor already set
-                            java.util.List<String> invalid = invalidIndexes(s, table);
-                            if (invalid.isEmpty() && packed(s, table + "_hash")) {
-                                continue;
-                            }
-                            for (String index : invalid) {
-                                s.execute("drop index concurrently if exists " + index);
-                            }
-                            s.execute("alter index " + table + "_hash set (fillfactor = 100)");
-                            s.execute("reindex index concurrently " + table + "_hash");
-                            LOG.infof("Rebuilt %s_hash full: its month of ids is closed", table);
-                            done.add(table + "_hash");
-                        }
-                    } finally {
-                        s.execute("reset lock_timeout");
-                    }
+        return repack("closed months' id indexes", s -> {
+            java.util.List<Repack> out = new java.util.ArrayList<>();
+            for (LocalDate m : existing(s, "usage_event_id", MONTH_PREFIX, MONTH)) {
+                if (!m.plusMonths(1).plusDays(1).isAfter(today)) {
+                    String table = MONTH_PREFIX + MONTH.format(m);
+                    out.add(new Repack(table, table + "_hash"));
                 }
-            } catch (SQLException ex) {
-                throw new IllegalStateException("rebuilding closed months' id indexes failed", ex);
             }
+            return out;
         });
-        return done;
     }
 
     /**
@@ -246,6 +222,39 @@ public class UsagePartitions {
      * rebuild's invalid index dropped and the rebuild run again. Returns the indexes rebuilt.
      */
     public java.util.List<String> repackSettledDays(LocalDate today) {
+        return repack("settled days' session indexes", s -> {
+            java.util.List<Repack> out = new java.util.ArrayList<>();
+            for (LocalDate d : existing(s, "usage_event", DAY_PREFIX, DAY)) {
+                if (!d.isAfter(today.minusDays(RollupCompaction.LATE_DAYS + 1))) {
+                    String table = DAY_PREFIX + DAY.format(d);
+                    String index = sessionIndex(s, table);
+                    // an empty day: nothing to pack, and a backfill may still fill it
+                    if (index != null && holdsRows(s, table)) {
+                        out.add(new Repack(table, index));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** An index to rebuild full, once, and its table. */
+    private record Repack(String table, String index) {
+    }
+
+    /** Lists the indexes a repack considers, on the repack's connection. */
+    private interface Candidates {
+
+        java.util.List<Repack> of(Statement s) throws SQLException;
+    }
+
+    /**
+     * Rebuilds each candidate index not rebuilt yet full ({@code fillfactor = 100}, which marks it done), with
+     * {@code REINDEX ... CONCURRENTLY} on an autocommit connection whose locks wait at most {@value #LOCK_TIMEOUT}; an
+     * interrupted rebuild leaves an invalid index (and the fillfactor set) behind: it is dropped and the rebuild runs
+     * again. Returns the indexes rebuilt.
+     */
+    private java.util.List<String> repack(String what, Candidates candidates) {
         java.util.List<String> done = new java.util.ArrayList<>();
         QuarkusTransaction.suspendingExisting().run(() -> {
             try (Connection c = dataSource.getConnection()) {
@@ -253,34 +262,29 @@ public class UsagePartitions {
                 try (Statement s = c.createStatement()) {
                     s.execute("set lock_timeout = '" + LOCK_TIMEOUT + "'");
                     try {
-                        for (LocalDate d : existing(s, "usage_event", DAY_PREFIX, DAY)) {
-                            if (d.isAfter(today.minusDays(RollupCompaction.LATE_DAYS + 1))) {
+                        for (Repack r : candidates.of(s)) {
+                            java.util.List<String> invalid = invalidIndexes(s, r.table());
+                            if (invalid.isEmpty() && packed(s, r.index())) {
                                 continue;
                             }
-                            String table = DAY_PREFIX + DAY.format(d);
-                            String index = sessionIndex(s, table);
-                            java.util.List<String> invalid = invalidIndexes(s, table);
-                            if (index == null || invalid.isEmpty() && packed(s, index) || !holdsRows(s, table)) {
-                                continue;
+                            for (String index : invalid) {
+                                s.execute("drop index concurrently if exists " + index);
                             }
-                            for (String i : invalid) {
-                                s.execute("drop index concurrently if exists " + i);
-                            }
-                            s.execute("alter index " + index + " set (fillfactor = 100)");
-                            s.execute("reindex index concurrently " + index);
-                            LOG.debugf("Rebuilt %s full: its day is settled", index);
-                            done.add(index);
+                            s.execute("alter index " + r.index() + " set (fillfactor = 100)");
+                            s.execute("reindex index concurrently " + r.index());
+                            LOG.debugf("Rebuilt %s full", r.index());
+                            done.add(r.index());
                         }
                     } finally {
                         s.execute("reset lock_timeout");
                     }
                 }
             } catch (SQLException ex) {
-                throw new IllegalStateException("rebuilding settled days' session indexes failed", ex);
+                throw new IllegalStateException("rebuilding " + what + " failed", ex);
             }
         });
         if (!done.isEmpty()) {
-            LOG.infof("Rebuilt the session index of %d settled days full", done.size());
+            LOG.infof("Rebuilt %d of the %s full", done.size(), what);
         }
         return done;
     }
