@@ -328,10 +328,10 @@ class UsageWriter {
         // a retracted event is gone as if never sent: its id may come again. The raw row keeps 64 bits of the hash:
         // the id row is the one of the event's day whose hash starts with them
         if (!freed.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("delete from usage_event_id i"
+            try (PreparedStatement ps = c.prepareStatement("delete from usage_event_id"
                     + " using unnest(?::bytea[], ?::bytea[], ?::int[]) as r(lo, hi, day)"
-                    + " where " + IdRow.KEY_SQL.replace("(id)", "(i.id)") + " between r.lo and r.hi"
-                    + " and get_byte(uuid_send(i.id), 2) * 256 + get_byte(uuid_send(i.id), 3) = r.day")) {
+                    + " where " + IdRow.KEY_SQL + " between r.lo and r.hi"
+                    + " and get_byte(uuid_send(id), 2) * 256 + get_byte(uuid_send(id), 3) = r.day")) {
                 int n = freed.size();
                 byte[][] lo = new byte[n][];
                 byte[][] hi = new byte[n][];
