@@ -23,12 +23,6 @@ final class IdRow {
             return new Key(hash.getMostSignificantBits(), (int) (hash.getLeastSignificantBits() >>> 32));
         }
 
-        /** The key of a stored row. */
-        static Key ofRow(UUID row) {
-            return new Key((row.getMostSignificantBits() << 32) | (row.getLeastSignificantBits() >>> 32),
-                    (int) row.getLeastSignificantBits());
-        }
-
         static Key of(byte[] twelve) {
             long high = 0;
             int low = 0;
