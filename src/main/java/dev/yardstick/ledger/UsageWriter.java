@@ -183,15 +183,16 @@ class UsageWriter {
     }
 
     /**
-     * Stores the events whose id is new: probes every month's partition of {@code usage_event_id} for the ids'
-     * hashes (one index probe per id and month), then COPYs the new hashes into this month's partition and the new
-     * events' raw rows into their days' partitions: plain inserts, no {@code on conflict} (a speculative insertion
-     * costs about twice as much). The unique index still decides: an id sent by two batches at the same moment makes
-     * the later COPY fail, and its batch runs again and finds the id stored. Hashes are written in sorted order, so two
-     * batches waiting for each other's ids cannot deadlock. Near a UTC month boundary two batches could record the same
-     * id in two months' partitions, so there the id table is locked for the batch (one batch at a time for
-     * {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month). Returns, per event, whether
-     * it was stored.
+     * Stores the events whose id is new: probes the earlier months' partitions of {@code usage_event_id} for the ids'
+     * hashes (one index probe per id and month), then COPYs the new hashes into this month's partition, whose unique
+     * index decides for this month, and the new events' raw rows into their days' partitions: plain inserts, no
+     * {@code on conflict} (a speculative insertion costs about twice as much). When this month's index refuses an id
+     * (a re-send, or an id another batch stored at the same moment), the id COPY is rolled back to a savepoint, every
+     * month is probed, and the ids still new are copied again; refused once more, the batch runs again and finds the
+     * id stored. Hashes are written in sorted order, so two batches waiting for each other's ids cannot deadlock. Near
+     * a UTC month boundary two batches could record the same id in two months' partitions, so there the id table is
+     * locked for the batch (one batch at a time for {@value #BOUNDARY_MINUTES} minutes either side of midnight on the
+     * first of a month). Returns, per event, whether it was stored.
      */
     private boolean[] insert(Connection c, UsageRecord[] records, String[] ids, Integer[] kindIds, Long[] in,
             Long[] out, Long[] cr, Long[] cw, BigDecimal[] costs, Integer[] requests, String[] sessions)
@@ -219,53 +220,109 @@ class UsageWriter {
                 s.execute("lock table usage_event_id in share row exclusive mode");
             }
         }
-        Set<IdRow.Key> known = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("select " + IdRow.KEY_SQL + " from usage_event_id where "
-                + IdRow.KEY_SQL + " = any(?)")) {
-            ps.setArray(1, c.createArrayOf("bytea", keyBytes));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    known.add(IdRow.Key.of(rs.getBytes(1)));
-                }
-            }
-        }
-        List<Integer> fresh = new ArrayList<>();
-        for (int k = 0; k < n; k++) {
-            // known.add: two ids of one batch with the same 96 bits of MD5 count as one, as across batches
-            if (known.add(keys[k])) {
-                fresh.add(k);
-            }
-        }
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        // this month's ids are left to its unique index: the COPY below fails on one, and only then is this month
+        // probed too (the earlier months' partitions, which no index of this month's covers, always are)
+        Set<IdRow.Key> known = probe(c, keyBytes, IdRow.monthStart(today));
+        List<Integer> fresh = fresh(keys, known);
         boolean[] stored = new boolean[n];
         if (fresh.isEmpty()) {
             return stored;
         }
-        fresh.sort(java.util.Comparator.comparing(k -> keys[k]));
-        LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        CopyBinary idRows = new CopyBinary(fresh.size() * 30);
+        if (!copyIds(c, fresh, hashes, keys, today, utcDays, false)) {
+            // an id of the batch is this month's already (a re-send), or another batch's at this moment
+            known = probe(c, keyBytes, null);
+            fresh = fresh(keys, known);
+            if (fresh.isEmpty()) {
+                return stored;
+            }
+            copyIds(c, fresh, hashes, keys, today, utcDays, true);
+        }
         CopyBinary rows = new CopyBinary(fresh.size() * 150);
         for (int k : fresh) {
             stored[k] = true;
-            idRows.row(1).uuid(IdRow.of(hashes[k], today, utcDays[k]));
             rows.row(10).int8(hashes[k].getMostSignificantBits()).timestamptz(records[k].time()).int4(kindIds[k])
                     .numeric(in[k]).numeric(out[k]).numeric(cr[k]).numeric(cw[k]).numeric(costs[k])
                     .int4(requests[k]).text(sessions[k] == null ? "" : sessions[k]);
-        }
-        try {
-            idRows.copy(c, "copy usage_event_id (id) from stdin with (format binary)");
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                // another batch stored one of these ids after the probe: run the batch again, it will find it
-                throw new SQLException("An id of the batch was stored by another batch at the same moment.",
-                        BatchSql.RETRY_STATE, e);
-            }
-            throw e;
         }
         rows.copy(c, """
                 copy usage_event (id_key, time, kind, input_tokens, output_tokens, cache_read_tokens,
                     cache_write_tokens, cost_usd, requests, session_id) from stdin with (format binary)
                 """);
         return stored;
+    }
+
+    /**
+     * The keys of {@code keyBytes} that {@code usage_event_id} holds: in the months before {@code before} (a month's
+     * lowest row), or in every month when it is null.
+     */
+    private static Set<IdRow.Key> probe(Connection c, byte[][] keyBytes, java.util.UUID before) throws SQLException {
+        Set<IdRow.Key> known = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("select " + IdRow.KEY_SQL + " from usage_event_id where "
+                + IdRow.KEY_SQL + " = any(?)" + (before == null ? "" : " and id < ?"))) {
+            ps.setArray(1, c.createArrayOf("bytea", keyBytes));
+            if (before != null) {
+                ps.setObject(2, before);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    known.add(IdRow.Key.of(rs.getBytes(1)));
+                }
+            }
+        }
+        return known;
+    }
+
+    /** The events whose key is not in {@code known}, in key order; two of one batch with one key count as one. */
+    private static List<Integer> fresh(IdRow.Key[] keys, Set<IdRow.Key> known) {
+        List<Integer> fresh = new ArrayList<>();
+        for (int k = 0; k < keys.length; k++) {
+            if (known.add(keys[k])) {
+                fresh.add(k);
+            }
+        }
+        fresh.sort(java.util.Comparator.comparing(k -> keys[k]));
+        return fresh;
+    }
+
+    /**
+     * COPYs the id rows of {@code fresh} into this month's partition, under a savepoint; returns false when its unique
+     * index refused one (the savepoint rolled back). {@code probed}: every month was probed, so a refused id was
+     * stored by another batch after the probe, and the whole batch runs again and finds it.
+     */
+    private static boolean copyIds(Connection c, List<Integer> fresh, java.util.UUID[] hashes, IdRow.Key[] keys,
+            LocalDate today, LocalDate[] utcDays, boolean probed) throws SQLException {
+        CopyBinary idRows = new CopyBinary(fresh.size() * 30);
+        for (int k : fresh) {
+            idRows.row(1).uuid(IdRow.of(hashes[k], today, utcDays[k]));
+        }
+        // in SQL: the pool refuses Connection.rollback(Savepoint) on a connection enlisted in a JTA transaction
+        if (!probed) {
+            sql(c, "savepoint ids");
+        }
+        try {
+            idRows.copy(c, "copy usage_event_id (id) from stdin with (format binary)");
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (probed) {
+                throw new SQLException("An id of the batch was stored by another batch at the same moment.",
+                        BatchSql.RETRY_STATE, e);
+            }
+            sql(c, "rollback to savepoint ids");
+            return false;
+        }
+        if (!probed) {
+            sql(c, "release savepoint ids");
+        }
+        return true;
+    }
+
+    private static void sql(Connection c, String statement) throws SQLException {
+        try (var s = c.createStatement()) {
+            s.execute(statement);
+        }
     }
 
     /** Minutes either side of a UTC month's start during which batches take the id table's lock. */

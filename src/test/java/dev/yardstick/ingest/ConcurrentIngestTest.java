@@ -81,37 +81,24 @@ class ConcurrentIngestTest {
     }
 
     /**
-     * The id is recorded by another transaction after the batch's probe and before its COPY: the batch waits for that
-     * transaction, fails on the unique index when it commits, runs again and counts the event as a duplicate; the
-     * batch's other, new event is stored once, with a kind that exists (the failed attempt's kind was rolled back and
-     * not remembered).
+     * An id is recorded by another transaction after the batch's probe and before its COPY: the batch waits for that
+     * transaction, is refused by the unique index when it commits, probes again and counts the event as a duplicate;
+     * the batch's other, new event is stored once.
      */
     @Test
-    void anIdStoredByAnotherTransactionDuringTheBatchIsADuplicateAfterOneMoreAttempt() throws Exception {
+    void anIdStoredByAnotherTransactionDuringTheBatchIsADuplicate() throws Exception {
         String token = Api.ingestToken();
-        String team = Api.team("race-retry", "UTC");
+        String team = Api.team("race-once", "UTC");
         String user = Api.member(team);
-        String id = "race-retry-" + Api.unique();
+        String id = "race-once-" + Api.unique();
         Instant time = Instant.now().minusSeconds(60);
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (Connection other = ds.getConnection()) {
-            other.setAutoCommit(false);
-            try (PreparedStatement ps = other
-                    .prepareStatement("insert into usage_event_id (id) values (usage_event_id_of(md5(?)::uuid,"
-                            + " (now() at time zone 'UTC')::date, (?::timestamptz at time zone 'UTC')::date))")) {
-                ps.setString(1, id);
-                ps.setString(2, time.toString());
-                ps.executeUpdate();
-            }
-            // with a new event of a new kind: the first attempt creates the kind, and rolls it back with the rest
+        try (Connection other = holding(id, time)) {
             Future<Map<String, Object>> sent = pool.submit(() -> ingest(token)
-                    .body(List.of(Map.of("id", id, "time", time.toString(), "user", user, "tool", "cursor", "model",
-                            "gpt-5", "inputTokens", 10, "costUsd", 0.01),
-                            Map.of("id", id + "-new", "time", time.toString(), "user", user, "tool", "codex", "model",
-                                    "gpt-5", "inputTokens", 7, "costUsd", 0.02)))
+                    .body(List.of(event(id, time, user, "cursor", 10), event(id + "-new", time, user, "codex", 7)))
                     .post("/api/v1/usage-events").then().statusCode(202).extract().<Map<String, Object>>as(Map.class));
-            await().atMost(Duration.ofSeconds(20)).until(() -> Db.scalar(ds, "select count(*) from pg_stat_activity"
-                    + " where wait_event_type = 'Lock' and query like 'copy usage_event_id%'") > 0);
+            int blocker = awaitBlocked();
+            assertEquals(pid(other), blocker);
             other.commit();
             Map<String, Object> r = sent.get();
             assertEquals(1, ((Number) r.get("accepted")).intValue());
@@ -119,9 +106,83 @@ class ConcurrentIngestTest {
         } finally {
             pool.shutdownNow();
         }
+        assertEquals(7, Db.scalar(ds, "select sum(input_tokens) from usage_daily_all where team_key = ?", team));
+    }
+
+    /**
+     * Two ids are each recorded by another transaction while the batch runs: the batch's first COPY waits for one and
+     * is refused, its second, after probing again, waits for the other and is refused too, so the whole batch runs
+     * again and counts both as duplicates; its new event is stored once, with a kind that exists (the first attempt's
+     * kind was rolled back and not remembered).
+     */
+    @Test
+    void idsStoredByOtherTransactionsTwiceDuringTheBatchAreDuplicatesAfterOneMoreAttempt() throws Exception {
+        String token = Api.ingestToken();
+        String team = Api.team("race-retry", "UTC");
+        String user = Api.member(team);
+        String id = "race-retry-" + Api.unique();
+        Instant time = Instant.now().minusSeconds(60);
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection first = holding(id + "-a", time); Connection second = holding(id + "-b", time)) {
+            // with a new event of a new kind: the first attempt creates the kind, and rolls it back with the rest
+            Future<Map<String, Object>> sent = pool.submit(() -> ingest(token)
+                    .body(List.of(event(id + "-a", time, user, "cursor", 10),
+                            event(id + "-b", time, user, "cursor", 20),
+                            event(id + "-new", time, user, "codex", 7)))
+                    .post("/api/v1/usage-events").then().statusCode(202).extract().<Map<String, Object>>as(Map.class));
+            // ids are copied in key order: whichever of the two comes first blocks the first COPY
+            int blocker = awaitBlocked();
+            Connection firstHeld = blocker == pid(first) ? first : second;
+            Connection secondHeld = firstHeld == first ? second : first;
+            assertEquals(pid(firstHeld), blocker);
+            firstHeld.commit();
+            await().atMost(Duration.ofSeconds(20)).until(() -> blockedBy(pid(secondHeld)));
+            secondHeld.commit();
+            Map<String, Object> r = sent.get();
+            assertEquals(1, ((Number) r.get("accepted")).intValue());
+            assertEquals(2, ((Number) r.get("duplicates")).intValue());
+        } finally {
+            pool.shutdownNow();
+        }
         assertEquals(1, Db.scalar(ds, "select count(*) from usage_event e join usage_kind k on k.id = e.kind"
                 + " where k.team_key = ? and k.tool = 'codex'", team), "the new event names a kind that exists");
         assertEquals(7, Db.scalar(ds, "select sum(input_tokens) from usage_daily_all where team_key = ?", team),
                 "the attempt that failed added nothing to the rollups; the one that succeeded added the new event");
+    }
+
+    private static Map<String, Object> event(String id, Instant time, String user, String tool, int input) {
+        return Map.of("id", id, "time", time.toString(), "user", user, "tool", tool, "model", "gpt-5", "inputTokens",
+                input, "costUsd", 0.01);
+    }
+
+    /** A connection whose open transaction has recorded {@code id} as an event of {@code time}'s day. */
+    private Connection holding(String id, Instant time) throws Exception {
+        Connection c = ds.getConnection();
+        c.setAutoCommit(false);
+        try (PreparedStatement ps = c
+                .prepareStatement("insert into usage_event_id (id) values (usage_event_id_of(md5(?)::uuid,"
+                        + " (now() at time zone 'UTC')::date, (?::timestamptz at time zone 'UTC')::date))")) {
+            ps.setString(1, id);
+            ps.setString(2, time.toString());
+            ps.executeUpdate();
+        }
+        return c;
+    }
+
+    private static int pid(Connection c) throws Exception {
+        return c.unwrap(org.postgresql.PGConnection.class).getBackendPID();
+    }
+
+    /** The backend that blocks the batch's id COPY, once it is blocked. */
+    private int awaitBlocked() {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Db.scalar(ds, "select count(*) from pg_stat_activity"
+                + " where wait_event_type = 'Lock' and query like 'copy usage_event_id%'") > 0);
+        return (int) Db.scalar(ds, "select (pg_blocking_pids(pid))[1] from pg_stat_activity"
+                + " where wait_event_type = 'Lock' and query like 'copy usage_event_id%'");
+    }
+
+    private boolean blockedBy(int pid) {
+        return Db.scalar(ds, "select count(*) from pg_stat_activity where wait_event_type = 'Lock'"
+                + " and query like 'copy usage_event_id%' and ? = any(pg_blocking_pids(pid))", pid) > 0;
     }
 }
