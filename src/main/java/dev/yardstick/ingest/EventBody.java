@@ -1,6 +1,8 @@
 package dev.yardstick.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -36,6 +38,8 @@ final class EventBody {
     private static final ObjectReader READER = new ObjectMapper(JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build()).reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The same reader for a stream of values, which {@link #stream} checks line by line itself. */
+    private static final ObjectReader STREAM_READER = READER.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String LIMITS = "nested deeper than " + MAX_DEPTH
             + " levels, or a number longer than 1000 digits";
 
@@ -62,8 +66,55 @@ final class EventBody {
         return ndjson ? lines(bytes, maxEvents) : document(bytes, maxEvents);
     }
 
-    /** NDJSON: each non-blank line is one event, read on its own. */
+    /**
+     * NDJSON: each non-blank line is one event. Read by one parser over the whole body when every line holds one
+     * value and the body is within the parser's limits (the common case: no parser set up per line); otherwise line
+     * by line, which says which line is wrong.
+     */
     private static List<Event> lines(byte[] bytes, int maxEvents) {
+        List<Event> events = stream(bytes, maxEvents);
+        return events != null ? events : lineByLine(bytes, maxEvents);
+    }
+
+    /**
+     * The body's values read by one parser, or null when a value does not stand alone on its line (or the body is
+     * not valid JSON, or beyond the parser's limits): {@link #lineByLine} then judges each line.
+     */
+    static List<Event> stream(byte[] bytes, int maxEvents) {
+        List<Event> events = new ArrayList<>();
+        try (JsonParser p = STREAM_READER.createParser(bytes)) {
+            int previousEnd = 0;
+            for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+                int start = (int) p.currentTokenLocation().getByteOffset();
+                if (!newlineBetween(bytes, previousEnd, start) && !events.isEmpty()) {
+                    return null;
+                }
+                JsonNode node = STREAM_READER.readTree(p);
+                int end = (int) p.currentLocation().getByteOffset();
+                if (node == null || start < 0 || end < start || newlineBetween(bytes, start, end)) {
+                    return null;
+                }
+                checkCount(events.size() + 1, maxEvents);
+                events.add(new Event(node, null));
+                previousEnd = end;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return events;
+    }
+
+    private static boolean newlineBetween(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == '\n') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** NDJSON, each non-blank line read on its own. */
+    static List<Event> lineByLine(byte[] bytes, int maxEvents) {
         List<Event> events = new ArrayList<>();
         int lineNr = 0;
         for (int start = 0; start < bytes.length;) {
