@@ -99,6 +99,26 @@ final class CopyBinary {
         if (s == null) {
             return nul();
         }
+        int n = s.length();
+        ensure(4 + n);
+        int start = len;
+        len += 4;
+        for (int i = 0; i < n; i++) {
+            char ch = s.charAt(i);
+            if (ch >= 0x80) { // not ASCII: encoded as a whole
+                len = start;
+                return utf8(s);
+            }
+            buf[len++] = (byte) ch;
+        }
+        int end = len;
+        len = start;
+        int32(n);
+        len = end;
+        return this;
+    }
+
+    private CopyBinary utf8(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         int32(b.length);
         ensure(b.length);
@@ -134,8 +154,36 @@ final class CopyBinary {
         return this;
     }
 
+    private static final long[] POWERS = {1, 10, 100, 1000};
+
     /** A {@code numeric} with the decimal's scale as its display scale. */
     CopyBinary numeric(BigDecimal d) {
+        int scale = d.scale();
+        if (scale < 1 || scale > 16 || d.precision() > 15) {
+            return numericOfText(d);
+        }
+        // the unscaled value with the fraction padded to whole base-10000 groups: fits a long at these sizes
+        long v = Math.abs(d.unscaledValue().longValue()) * POWERS[(4 - scale % 4) % 4];
+        int fractionGroups = (scale + 3) / 4;
+        long[] groups = new long[fractionGroups + 5];
+        int n = 0;
+        while (n < fractionGroups || v > 0) {
+            groups[n++] = v % 10_000;
+            v /= 10_000;
+        }
+        int32(8 + 2 * n);
+        int16(n);
+        int16(n - fractionGroups - 1);
+        int16(d.signum() < 0 ? 0x4000 : 0);
+        int16(scale);
+        for (int i = n - 1; i >= 0; i--) {
+            int16((int) groups[i]);
+        }
+        return this;
+    }
+
+    /** {@link #numeric(BigDecimal)} by way of the decimal's digits as text: any scale and size. */
+    CopyBinary numericOfText(BigDecimal d) {
         String plain = d.abs().toPlainString();
         int dot = plain.indexOf('.');
         String whole = dot < 0 ? plain : plain.substring(0, dot);
@@ -169,6 +217,11 @@ final class CopyBinary {
             int16(v);
         }
         return this;
+    }
+
+    /** The bytes written so far (tests). */
+    byte[] bytes() {
+        return Arrays.copyOf(buf, len);
     }
 
     /** COPYs the rows written ({@code sql} is a {@code copy ... from stdin with (format binary)}); returns the rows. */

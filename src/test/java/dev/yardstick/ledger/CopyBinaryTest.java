@@ -28,6 +28,19 @@ class CopyBinaryTest {
     DataSource ds;
 
     @Test
+    void decimalsAreWrittenAsTheirDigitsAsTextWouldBe() {
+        var r = new java.util.Random(7);
+        for (int i = 0; i < 20_000; i++) {
+            BigDecimal d = BigDecimal.valueOf(r.nextLong() % (long) Math.pow(10, 1 + r.nextInt(17)), r.nextInt(20) - 2);
+            CopyBinary fast = new CopyBinary(16).numeric(d);
+            CopyBinary text = new CopyBinary(16).numericOfText(d);
+            assertEquals(java.util.HexFormat.of().formatHex(text.bytes()),
+                    java.util.HexFormat.of().formatHex(fast.bytes()),
+                    d.toString());
+        }
+    }
+
+    @Test
     void numbersTimesDaysAndTextReadAsTheirTextWould() throws Exception {
         List<Long> counts = List.of(0L, 1L, 7L, 9_999L, 10_000L, 10_001L, 2_500L, 35_000L, 100_000_000L,
                 999_999_999_999L, 1_000_000_000_000L, -5L, -10_000L, Long.MAX_VALUE, Long.MIN_VALUE);
