@@ -163,7 +163,7 @@ final class CopyBinary {
             return numericOfText(d);
         }
         // the unscaled value with the fraction padded to whole base-10000 groups: fits a long at these sizes
-        long v = Math.abs(d.unscaledValue().longValue()) * POWERS[(4 - scale % 4) % 4];
+        long v = Math.abs(d.scaleByPowerOfTen(scale).longValue()) * POWERS[(4 - scale % 4) % 4];
         int fractionGroups = (scale + 3) / 4;
         long[] groups = new long[fractionGroups + 5];
         int n = 0;
