@@ -47,9 +47,21 @@ public final class BatchSql {
      * #MAX_ATTEMPTS} times; a sum beyond its column or text PostgreSQL cannot store is a 400 with nothing stored.
      */
     public static <T> T withRetry(Callable<T> work) {
+        return withRetry(attempt -> work.call());
+    }
+
+    /** One attempt of a batch's transaction; {@code attempt} counts from 1. */
+    public interface Attempt<T> {
+
+        /** Runs the attempt numbered {@code attempt}. */
+        T call(int attempt) throws Exception;
+    }
+
+    /** {@link #withRetry(Callable)}, telling {@code work} which attempt it runs. */
+    public static <T> T withRetry(Attempt<T> work) {
         for (int attempt = 1;; attempt++) {
             try {
-                return work.call();
+                return work.call(attempt);
             } catch (Exception e) {
                 String state = sqlState(e);
                 if ("22003".equals(state)) {

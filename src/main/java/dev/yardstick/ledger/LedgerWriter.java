@@ -79,7 +79,7 @@ public class LedgerWriter {
     public WriteResult writeUsage(List<Indexed<UsageRecord>> events) {
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = partitions.withPartitions(() -> BatchSql
-                .withRetry(() -> QuarkusTransaction.requiringNew().call(() -> usage(events, live))));
+                .withRetry(attempt -> QuarkusTransaction.requiringNew().call(() -> usage(events, live, attempt))));
         if (live[0] != null) {
             liveUsage.fire(live[0]);
         }
@@ -112,12 +112,12 @@ public class LedgerWriter {
             List<LiveUsage.Signal> signals) {
         LiveUsage[] live = new LiveUsage[1];
         WriteResult result = partitions.withPartitions(() -> BatchSql.withRetry(
-                () -> QuarkusTransaction.requiringNew().call(() -> {
+                attempt -> QuarkusTransaction.requiringNew().call(() -> {
                     try (Connection c = dataSource.getConnection()) {
                         List<Indexed<UsageRecord>> kept = prelude.apply(c, events);
                         return kept.isEmpty()
                                 ? new WriteResult(0, 0, List.of())
-                                : usage.write(c, kept, live, exactTime);
+                                : usage.write(c, kept, live, exactTime, attempt > 1);
                     }
                 })));
         if (live[0] != null) {
@@ -143,9 +143,10 @@ public class LedgerWriter {
         return BatchSql.withRetry(() -> QuarkusTransaction.requiringNew().call(() -> outcomes(events)));
     }
 
-    private WriteResult usage(List<Indexed<UsageRecord>> events, LiveUsage[] live) throws SQLException {
+    private WriteResult usage(List<Indexed<UsageRecord>> events, LiveUsage[] live, int attempt)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return usage.write(c, events, live, true);
+            return usage.write(c, events, live, true, attempt > 1);
         }
     }
 

@@ -78,9 +78,12 @@ class UsageWriter {
     @Inject
     RollupFold fold;
 
-    /** Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. */
+    /**
+     * Stores the batch; {@code live[0]} receives what was new, for runaway detection after commit. {@code again}: an
+     * earlier attempt of the batch failed (perhaps refused by this month's ids' index), so this month is probed too.
+     */
     WriteResult write(Connection c, List<LedgerWriter.Indexed<UsageRecord>> events, LiveUsage[] live,
-            boolean exactTime) throws SQLException {
+            boolean exactTime, boolean again) throws SQLException {
         List<WriteResult.Rejection> rejected = new ArrayList<>();
         Map<String, ZoneId> teams = MemberResolution.teams(roster, c, events, e -> e.event().team(), true);
         List<LedgerWriter.Indexed<UsageRecord>> valid = MemberResolution.knownTeamsOnly(events, teams,
@@ -140,7 +143,7 @@ class UsageWriter {
         for (int k = 0; k < n; k++) {
             kindIds[k] = kindOf.get(keys[k]);
         }
-        boolean[] isNew = insert(c, records, ids, kindIds, in, out, cr, cw, costValues, requests, sessions);
+        boolean[] isNew = insert(c, records, ids, kindIds, in, out, cr, cw, costValues, requests, sessions, again);
         int stored = 0;
 
         // while the fold is behind (a backfill of many days), a batch adds to the rollups itself, as ingest did
@@ -184,19 +187,19 @@ class UsageWriter {
 
     /**
      * Stores the events whose id is new: probes the earlier months' partitions of {@code usage_event_id} for the ids'
-     * hashes (one index probe per id and month), then COPYs the new hashes into this month's partition, whose unique
-     * index decides for this month, and the new events' raw rows into their days' partitions: plain inserts, no
-     * {@code on conflict} (a speculative insertion costs about twice as much). When this month's index refuses an id
-     * (a re-send, or an id another batch stored at the same moment), the id COPY is rolled back to a savepoint, every
-     * month is probed, and the ids still new are copied again; refused once more, the batch runs again and finds the
-     * id stored. Hashes are written in sorted order, so two batches waiting for each other's ids cannot deadlock. Near
-     * a UTC month boundary two batches could record the same id in two months' partitions, so there the id table is
-     * locked for the batch (one batch at a time for {@value #BOUNDARY_MINUTES} minutes either side of midnight on the
-     * first of a month). Returns, per event, whether it was stored.
+     * hashes (one index probe per id and month; this month's too when {@code again}), then COPYs the new hashes into
+     * this month's partition, whose unique index decides for this month, and the new events' raw rows into their
+     * days' partitions: plain inserts, no {@code on conflict} (a speculative insertion costs about twice as much).
+     * When this month's index refuses an id (a re-send within the month, or an id another batch stored at the same
+     * moment), the COPY fails and the batch runs again, probing every month, and finds the id stored. Hashes are
+     * written in sorted order, so two batches waiting for each other's ids cannot deadlock. Near a UTC month boundary
+     * two batches could record the same id in two months' partitions, so there the id table is locked for the batch
+     * (one batch at a time for {@value #BOUNDARY_MINUTES} minutes either side of midnight on the first of a month).
+     * Returns, per event, whether it was stored.
      */
     private boolean[] insert(Connection c, UsageRecord[] records, String[] ids, Integer[] kindIds, Long[] in,
-            Long[] out, Long[] cr, Long[] cw, BigDecimal[] costs, Integer[] requests, String[] sessions)
-            throws SQLException {
+            Long[] out, Long[] cr, Long[] cw, BigDecimal[] costs, Integer[] requests, String[] sessions,
+            boolean again) throws SQLException {
         int n = ids.length;
         java.util.UUID[] hashes = new java.util.UUID[n];
         IdRow.Key[] keys = new IdRow.Key[n];
@@ -221,23 +224,16 @@ class UsageWriter {
             }
         }
         LocalDate today = LocalDate.now(ZoneOffset.UTC);
-        // this month's ids are left to its unique index: the COPY below fails on one, and only then is this month
-        // probed too (the earlier months' partitions, which no index of this month's covers, always are)
-        Set<IdRow.Key> known = probe(c, keyBytes, IdRow.monthStart(today));
+        // on a first attempt this month's ids are left to its unique index, which checks every id the COPY writes
+        // anyway: it refuses one (a re-send, or another batch's at this moment), and the batch runs again, probing
+        // this month too. The earlier months' partitions, which no index of this month's covers, are always probed.
+        Set<IdRow.Key> known = probe(c, keyBytes, again ? null : IdRow.monthStart(today));
         List<Integer> fresh = fresh(keys, known);
         boolean[] stored = new boolean[n];
         if (fresh.isEmpty()) {
             return stored;
         }
-        if (!copyIds(c, fresh, hashes, keys, today, utcDays, false)) {
-            // an id of the batch is this month's already (a re-send), or another batch's at this moment
-            known = probe(c, keyBytes, null);
-            fresh = fresh(keys, known);
-            if (fresh.isEmpty()) {
-                return stored;
-            }
-            copyIds(c, fresh, hashes, keys, today, utcDays, true);
-        }
+        copyIds(c, fresh, hashes, today, utcDays);
         CopyBinary rows = new CopyBinary(fresh.size() * 150);
         for (int k : fresh) {
             stored[k] = true;
@@ -286,42 +282,23 @@ class UsageWriter {
     }
 
     /**
-     * COPYs the id rows of {@code fresh} into this month's partition, under a savepoint; returns false when its unique
-     * index refused one (the savepoint rolled back). {@code probed}: every month was probed, so a refused id was
-     * stored by another batch after the probe, and the whole batch runs again and finds it.
+     * COPYs the id rows of {@code fresh} into this month's partition. When its unique index refuses one, the batch
+     * runs again ({@link BatchSql#RETRY_STATE}), probes every month and finds the id stored.
      */
-    private static boolean copyIds(Connection c, List<Integer> fresh, java.util.UUID[] hashes, IdRow.Key[] keys,
-            LocalDate today, LocalDate[] utcDays, boolean probed) throws SQLException {
+    private static void copyIds(Connection c, List<Integer> fresh, java.util.UUID[] hashes, LocalDate today,
+            LocalDate[] utcDays) throws SQLException {
         CopyBinary idRows = new CopyBinary(fresh.size() * 30);
         for (int k : fresh) {
             idRows.row(1).uuid(IdRow.of(hashes[k], today, utcDays[k]));
         }
-        // in SQL: the pool refuses Connection.rollback(Savepoint) on a connection enlisted in a JTA transaction
-        if (!probed) {
-            sql(c, "savepoint ids");
-        }
         try {
             idRows.copy(c, "copy usage_event_id (id) from stdin with (format binary)");
         } catch (SQLException e) {
-            if (!"23505".equals(e.getSQLState())) {
-                throw e;
-            }
-            if (probed) {
-                throw new SQLException("An id of the batch was stored by another batch at the same moment.",
+            if ("23505".equals(e.getSQLState())) {
+                throw new SQLException("An id of the batch is stored already: the batch runs again and finds it.",
                         BatchSql.RETRY_STATE, e);
             }
-            sql(c, "rollback to savepoint ids");
-            return false;
-        }
-        if (!probed) {
-            sql(c, "release savepoint ids");
-        }
-        return true;
-    }
-
-    private static void sql(Connection c, String statement) throws SQLException {
-        try (var s = c.createStatement()) {
-            s.execute(statement);
+            throw e;
         }
     }
 

@@ -81,12 +81,12 @@ class ConcurrentIngestTest {
     }
 
     /**
-     * An id is recorded by another transaction after the batch's probe and before its COPY: the batch waits for that
-     * transaction, is refused by the unique index when it commits, probes again and counts the event as a duplicate;
-     * the batch's other, new event is stored once.
+     * An id is recorded by another transaction that has not committed yet: the batch's COPY waits for that
+     * transaction, is refused by the unique index when it commits, and the batch runs again, probes this month too
+     * and counts the event as a duplicate; the batch's other, new event is stored once.
      */
     @Test
-    void anIdStoredByAnotherTransactionDuringTheBatchIsADuplicate() throws Exception {
+    void anIdStoredByAnotherTransactionDuringTheBatchIsADuplicateAfterOneMoreAttempt() throws Exception {
         String token = Api.ingestToken();
         String team = Api.team("race-once", "UTC");
         String user = Api.member(team);
@@ -110,13 +110,13 @@ class ConcurrentIngestTest {
     }
 
     /**
-     * Two ids are each recorded by another transaction while the batch runs: the batch's first COPY waits for one and
-     * is refused, its second, after probing again, waits for the other and is refused too, so the whole batch runs
-     * again and counts both as duplicates; its new event is stored once, with a kind that exists (the first attempt's
-     * kind was rolled back and not remembered).
+     * Two ids are each recorded by another transaction that has not committed yet: the batch's first attempt waits
+     * for one and is refused; its second, which probes every month but cannot see the other's uncommitted id, waits
+     * for that one and is refused too; its third counts both as duplicates. Its new event is stored once, with a kind
+     * that exists (the failed attempts' kinds were rolled back and not remembered).
      */
     @Test
-    void idsStoredByOtherTransactionsTwiceDuringTheBatchAreDuplicatesAfterOneMoreAttempt() throws Exception {
+    void idsStoredByTwoOtherTransactionsDuringTheBatchAreDuplicatesAfterTwoMoreAttempts() throws Exception {
         String token = Api.ingestToken();
         String team = Api.team("race-retry", "UTC");
         String user = Api.member(team);
