@@ -81,35 +81,6 @@ class ConcurrentIngestTest {
     }
 
     /**
-     * An id is recorded by another transaction that has not committed yet: the batch's COPY waits for that
-     * transaction, is refused by the unique index when it commits, and the batch runs again, probes this month too
-     * and counts the event as a duplicate; the batch's other, new event is stored once.
-     */
-    @Test
-    void anIdStoredByAnotherTransactionDuringTheBatchIsADuplicateAfterOneMoreAttempt() throws Exception {
-        String token = Api.ingestToken();
-        String team = Api.team("race-once", "UTC");
-        String user = Api.member(team);
-        String id = "race-once-" + Api.unique();
-        Instant time = Instant.now().minusSeconds(60);
-        ExecutorService pool = Executors.newSingleThreadExecutor();
-        try (Connection other = holding(id, time)) {
-            Future<Map<String, Object>> sent = pool.submit(() -> ingest(token)
-                    .body(List.of(event(id, time, user, "cursor", 10), event(id + "-new", time, user, "codex", 7)))
-                    .post("/api/v1/usage-events").then().statusCode(202).extract().<Map<String, Object>>as(Map.class));
-            int blocker = awaitBlocked();
-            assertEquals(pid(other), blocker);
-            other.commit();
-            Map<String, Object> r = sent.get();
-            assertEquals(1, ((Number) r.get("accepted")).intValue());
-            assertEquals(1, ((Number) r.get("duplicates")).intValue());
-        } finally {
-            pool.shutdownNow();
-        }
-        assertEquals(7, Db.scalar(ds, "select sum(input_tokens) from usage_daily_all where team_key = ?", team));
-    }
-
-    /**
      * Two ids are each recorded by another transaction that has not committed yet: the batch's first attempt waits
      * for one and is refused; its second, which probes every month but cannot see the other's uncommitted id, waits
      * for that one and is refused too; its third counts both as duplicates. Its new event is stored once, with a kind
