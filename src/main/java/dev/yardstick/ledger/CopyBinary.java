@@ -100,9 +100,9 @@ final class CopyBinary {
             return nul();
         }
         int n = s.length();
-        ensure(4 + n);
         int start = len;
-        len += 4;
+        int32(n); // one byte a character while it is ASCII
+        ensure(n);
         for (int i = 0; i < n; i++) {
             char ch = s.charAt(i);
             if (ch >= 0x80) { // not ASCII: encoded as a whole
@@ -111,10 +111,6 @@ final class CopyBinary {
             }
             buf[len++] = (byte) ch;
         }
-        int end = len;
-        len = start;
-        int32(n);
-        len = end;
         return this;
     }
 
