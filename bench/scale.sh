@@ -90,13 +90,12 @@ loaded="$(sql "
   insert into usage_kind (team_key, member_id, tool, model, cost_source)
   select 'bench-summary', id, 'claude-code', 'claude-sonnet-4-5', 'reported' from member where team_key = 'bench-summary'
   on conflict do nothing;
-  insert into usage_event (id_key, time, kind, input_tokens, output_tokens, cache_read_tokens,
-    cache_write_tokens, cost_usd, requests, session_id)
+  insert into usage_event (id_key, time, kind, session_id, figures)
   select usage_id_key(md5('day-' || gen_random_uuid())::uuid), '$day 00:00:00+00'::timestamptz + (g % 86400) * interval '1 second',
-    k.ids[1 + g % array_length(k.ids, 1)], 2500, 700, 35000, 0, 0.0321, 1, 'sess-' || (g % 997) || '-' || (g % 24)
+    k.ids[1 + g % array_length(k.ids, 1)], 'sess-' || (g % 997) || '-' || (g % 24), f.figures
   from generate_series(1, $DAY_EVENTS) g, (select array_agg(id) ids from usage_kind where team_key = 'bench-summary'
     and tool = 'claude-code' and model = 'claude-sonnet-4-5' and cost_source = 'reported' and origin = 'e'
-    and not live) k;
+    and not live) k, (select usage_figures(1, 0.0321, 2500, 700, 35000, 0) figures) f;
   insert into usage_daily (team_key, day, member_id, tool, model, input_tokens, output_tokens, cache_read_tokens,
     cache_write_tokens, cost_usd, requests, events, unpriced_events, shard)
   select 'bench-summary', '$day', m.id, c.tool, c.model, 1, 1, 1, 1, 0.01, 1, 1, 0, s

@@ -425,8 +425,7 @@ public class IngestBench {
                 + "'::regclass))";
     }
 
-    static final String COPY_COLUMNS = "id_key, time, kind, input_tokens, output_tokens, cache_read_tokens, "
-            + "cache_write_tokens, cost_usd, requests, session_id";
+    static final String COPY_COLUMNS = "id_key, time, kind, session_id, figures";
 
     /**
      * The current transaction id (32 bits, as a row's xmin): the rows the API stores after it are those of the next

@@ -14,7 +14,8 @@ import java.util.UUID;
  * field count and per field its length and bytes in the types' send formats, a trailer). PostgreSQL reads them
  * without parsing text: in psql, 200,000 raw usage rows went in in 378–412 ms in binary against 565–580 ms as text
  * (600 ms as CSV). Only the types the ledger COPYs are written: {@code uuid}, {@code "char"}, {@code timestamptz},
- * {@code date}, {@code int4}, {@code int8}, {@code bool}, {@code numeric} and text.
+ * {@code date}, {@code int4}, {@code int8}, {@code bool}, {@code numeric}, text
+ * and a raw usage row's figures ({@code bytea}).
  */
 final class CopyBinary {
 
@@ -120,6 +121,24 @@ final class CopyBinary {
         ensure(b.length);
         System.arraycopy(b, 0, buf, len, b.length);
         len += b.length;
+        return this;
+    }
+
+    /**
+     * A raw usage row's figures ({@link UsageFigures}), as a {@code bytea}: requests, the cost in units of
+     * 10<sup>-8</sup> USD and the four token counts, each at least 0.
+     */
+    CopyBinary figures(long requests, long costUnits, long in, long out, long cacheRead, long cacheWrite) {
+        int n = UsageFigures.size(requests) + UsageFigures.size(costUnits) + UsageFigures.size(in)
+                + UsageFigures.size(out) + UsageFigures.size(cacheRead) + UsageFigures.size(cacheWrite);
+        int32(n);
+        ensure(n);
+        int at = UsageFigures.write(buf, len, requests);
+        at = UsageFigures.write(buf, at, costUnits);
+        at = UsageFigures.write(buf, at, in);
+        at = UsageFigures.write(buf, at, out);
+        at = UsageFigures.write(buf, at, cacheRead);
+        len = UsageFigures.write(buf, at, cacheWrite);
         return this;
     }
 

@@ -146,7 +146,7 @@ public class SessionLinks implements StatePurge {
                             as moved_at
                     from session_link s where %s and s.linked_at < ?
                 )
-                select count(*), coalesce(sum((select coalesce(sum(u.cost_usd), 0) from usage_event u
+                select count(*), coalesce(sum((select coalesce(sum(usage_cost_usd(u.figures)), 0) from usage_event u
                     where u.session_id = l.session_id and u.session_id <> ''
                         and u.time >= %s and u.time < least(?, coalesce(l.moved_at, 'infinity')))), 0)
                 from l

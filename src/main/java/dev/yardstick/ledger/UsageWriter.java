@@ -237,14 +237,11 @@ class UsageWriter {
         CopyBinary rows = new CopyBinary(fresh.size() * 150);
         for (int k : fresh) {
             stored[k] = true;
-            rows.row(10).int8(hashes[k].getMostSignificantBits()).timestamptz(records[k].time()).int4(kindIds[k])
-                    .numeric(in[k]).numeric(out[k]).numeric(cr[k]).numeric(cw[k]).numeric(costs[k])
-                    .int4(requests[k]).text(sessions[k] == null ? "" : sessions[k]);
+            rows.row(5).int8(hashes[k].getMostSignificantBits()).timestamptz(records[k].time()).int4(kindIds[k])
+                    .text(sessions[k] == null ? "" : sessions[k])
+                    .figures(requests[k], UsageFigures.units(costs[k]), in[k], out[k], cr[k], cw[k]);
         }
-        rows.copy(c, """
-                copy usage_event (id_key, time, kind, input_tokens, output_tokens, cache_read_tokens,
-                    cache_write_tokens, cost_usd, requests, session_id) from stdin with (format binary)
-                """);
+        rows.copy(c, "copy usage_event (id_key, time, kind, session_id, figures) from stdin with (format binary)");
         return stored;
     }
 
@@ -314,9 +311,8 @@ class UsageWriter {
         return minutes < BOUNDARY_MINUTES;
     }
 
-    /** The columns of a raw usage row (V30), in the order of both {@code usage_event} and usage_event_voided. */
-    private static final String RAW_COLUMNS = "time, id_key, kind, requests, cost_usd, input_tokens, output_tokens,"
-            + " cache_read_tokens, cache_write_tokens, session_id";
+    /** The columns of a raw usage row (V32), in the order of both {@code usage_event} and usage_event_voided. */
+    private static final String RAW_COLUMNS = "time, id_key, kind, session_id, figures";
 
     /** A usage event taken back out of the ledger, as read from its row. */
     private record Gone(String team, Instant time, long member, String tool, String model, long[] sums,
@@ -324,16 +320,15 @@ class UsageWriter {
 
         /** The columns {@link #read} reads, of {@code usage_event e} and its kind {@code usage_kind k}. */
         static final String COLUMNS = """
-                k.team_key, e.time, k.member_id, k.tool, k.model, e.input_tokens, e.output_tokens, e.cache_read_tokens,
-                    e.cache_write_tokens, e.requests, k.cost_source, e.cost_usd, e.session_id, k.live
+                k.team_key, e.time, k.member_id, k.tool, k.model, e.figures, k.cost_source, e.session_id, k.live
                 """;
 
         static Gone read(ResultSet rs) throws SQLException {
-            long[] s = UsageRollups.counts(rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                    "unpriced".equals(rs.getString(11)));
-            String session = rs.getString(13);
+            long[] f = UsageFigures.read(rs.getBytes(6));
+            long[] s = UsageRollups.counts(f[2], f[3], f[4], f[5], f[0], "unpriced".equals(rs.getString(7)));
+            String session = rs.getString(8);
             return new Gone(rs.getString(1), rs.getTimestamp(2).toInstant(), rs.getLong(3), rs.getString(4),
-                    rs.getString(5), s, rs.getBigDecimal(12), session.isEmpty() ? null : session, rs.getBoolean(14));
+                    rs.getString(5), s, UsageFigures.usd(f[1]), session.isEmpty() ? null : session, rs.getBoolean(9));
         }
     }
 
@@ -355,7 +350,7 @@ class UsageWriter {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     gone.add(Gone.read(rs));
-                    freed.add(rs.getLong(15));
+                    freed.add(rs.getLong(10));
                 }
             }
         }

@@ -95,7 +95,7 @@ class AbsurdInputTest {
         assertEquals(2, usage(p, "ok", "inf", "neginf", "huge", "tiny", "big", "tokens", "bigint", "nul", "nulmodel"));
         assertEquals(0,
                 Db.scalar(ds,
-                        "select count(*) from usage_event where id_key = usage_id_key(md5(?)::uuid) and cost_usd <> 0",
+                        "select count(*) from usage_event_named where id_key = usage_id_key(md5(?)::uuid) and cost_usd <> 0",
                         p + "tiny"));
     }
 

@@ -186,7 +186,8 @@ class ImplausibleUsageTest {
         assertTrue(why.contains("beyond the plausibility limits") && why.contains("its tokens cost 3000000 USD")
                 && why.contains("limit of 10000 USD for one event"), why);
         assertEquals(1, Db.scalar(ds, "select count(*) from usage_event where session_id like ?", s + "%"));
-        assertEquals(20_000_000, Db.scalar(ds, "select cache_read_tokens from usage_event where session_id = ?", s));
+        assertEquals(20_000_000,
+                Db.scalar(ds, "select cache_read_tokens from usage_event_named where session_id = ?", s));
         assertNoAlert(w);
     }
 
@@ -223,7 +224,8 @@ class ImplausibleUsageTest {
                         + "prices for claude-opus-4-1, more than the limit of 10000 USD for one event"))
                 .body("rejected[5].error", equalTo("requests must be at most 2147483647"));
         assertEquals(2_147_483_647L,
-                Db.scalar(ds, "select requests from usage_event where id_key = usage_id_key(md5(?)::uuid)", p + "10"),
+                Db.scalar(ds, "select requests from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
+                        p + "10"),
                 "the largest request count is stored as sent");
     }
 

@@ -245,7 +245,7 @@ class UsageIngestTest {
         // Sonnet 4.5 list prices: $3 input, $15 output, $0.30 cache read, $3.75 cache write per million tokens.
         // 3.00 + 1.50 + 0.60 + 1.50 = 6.60
         assertEquals("6.60000000",
-                Db.string(ds, "select cost_usd::text from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                Db.string(ds, "select cost_usd::text from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
                         priced.get("id")));
         assertEquals("computed",
                 Db.string(ds, "select cost_source from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
@@ -281,10 +281,11 @@ class UsageIngestTest {
         // Sonnet 4.5 in the shipped table: $3 input, $3.75 5-minute write, $6 1-hour write per million tokens.
         // 10,000 x 3 + 60,000 x 3.75 + 40,000 x 6 = 495,000 / 1e6
         assertEquals("0.49500000",
-                Db.string(ds, "select cost_usd::text from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                Db.string(ds, "select cost_usd::text from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
                         priced.get("id")));
         assertEquals(100_000L,
-                Db.scalar(ds, "select cache_write_tokens from usage_event where id_key = usage_id_key(md5(?)::uuid)",
+                Db.scalar(ds,
+                        "select cache_write_tokens from usage_event_named where id_key = usage_id_key(md5(?)::uuid)",
                         priced.get("id")));
     }
 

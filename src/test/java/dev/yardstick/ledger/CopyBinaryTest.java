@@ -122,4 +122,67 @@ class CopyBinaryTest {
             c.rollback();
         }
     }
+
+    /**
+     * A raw row's figures written by the service read back in SQL as they were, are the bytes SQL's
+     * {@code usage_figures} writes for the same numbers, and read back in Java as they were.
+     */
+    @Test
+    void figuresWrittenHereAreThoseSqlWritesAndReadsAndReadBackHere() throws Exception {
+        var r = new java.util.Random(11);
+        long[] edges = {0, 1, 127, 128, 16_383, 16_384, 2_097_151, 2_097_152, Integer.MAX_VALUE, Bounds.MAX_COUNT,
+                99_999_999_999_999_999L};
+        int rows = 5_000;
+        long[][] values = new long[rows][];
+        for (int i = 0; i < rows; i++) {
+            long[] v = new long[UsageFigures.COUNT];
+            for (int k = 0; k < v.length; k++) {
+                long bound = k == 0 ? Integer.MAX_VALUE : k == 1 ? 99_999_999_999_999_999L : Bounds.MAX_COUNT;
+                v[k] = i < edges.length * 2
+                        ? Math.min(edges[(i + k) % edges.length], bound)
+                        : (long) Math.floor(Math.pow(bound, r.nextDouble()));
+            }
+            values[i] = v;
+        }
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.execute("create temp table figured (n int, figures bytea) on commit drop");
+            }
+            CopyBinary copy = new CopyBinary(16);
+            for (int i = 0; i < rows; i++) {
+                long[] v = values[i];
+                copy.row(2).int4(i).figures(v[0], v[1], v[2], v[3], v[4], v[5]);
+            }
+            assertEquals(rows, copy.copy(c, "copy figured from stdin with (format binary)"));
+            try (PreparedStatement ps = c.prepareStatement("""
+                    select figures = usage_figures(?, ? * 0.00000001, ?, ?, ?, ?), usage_figures_read(figures)::text,
+                        usage_cost_usd(figures) = ? * 0.00000001, figures
+                    from figured where n = ?
+                    """)) {
+                for (int i = 0; i < rows; i++) {
+                    long[] v = values[i];
+                    for (int k = 0; k < v.length; k++) {
+                        ps.setLong(k + 1, v[k]);
+                    }
+                    ps.setLong(7, v[1]);
+                    ps.setInt(8, i);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        String expected = java.util.Arrays.toString(v).replace("[", "{").replace("]", "}")
+                                .replace(" ", "");
+                        assertEquals(true, rs.getBoolean(1), "bytes of " + expected);
+                        assertEquals(expected, rs.getString(2));
+                        assertEquals(true, rs.getBoolean(3), "cost of " + expected);
+                        assertEquals(expected, java.util.Arrays.toString(UsageFigures.read(rs.getBytes(4)))
+                                .replace("[", "{").replace("]", "}").replace(" ", ""));
+                    }
+                }
+            }
+            c.rollback();
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new CopyBinary(16).figures(1, -1, 0, 0, 0, 0));
+        assertEquals(new BigDecimal("0.01234568"), UsageFigures.usd(UsageFigures.units(new BigDecimal("0.012345675"))));
+    }
 }
