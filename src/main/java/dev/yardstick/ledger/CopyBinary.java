@@ -146,29 +146,6 @@ final class CopyBinary {
         return int32(-1);
     }
 
-    /** An integer {@code numeric}: base-10000 digits, weight, sign, no decimals. */
-    CopyBinary numeric(long v) {
-        if (v == Long.MIN_VALUE) {
-            return numeric(BigDecimal.valueOf(v));
-        }
-        long a = Math.abs(v);
-        short[] digits = new short[5];
-        int n = 0;
-        while (a > 0) {
-            digits[n++] = (short) (a % 10_000);
-            a /= 10_000;
-        }
-        int32(8 + 2 * n);
-        int16(n);
-        int16(n - 1);
-        int16(v < 0 ? 0x4000 : 0);
-        int16(0);
-        for (int i = n - 1; i >= 0; i--) {
-            int16(digits[i]);
-        }
-        return this;
-    }
-
     private static final long[] POWERS = {1, 10, 100, 1000};
 
     /** A {@code numeric} with the decimal's scale as its display scale. */

@@ -67,7 +67,8 @@ class CopyBinaryTest {
             int rows = Math.max(Math.max(counts.size(), costs.size()), Math.max(times.size(), texts.size()));
             CopyBinary copy = new CopyBinary(16);
             for (int i = 0; i < rows; i++) {
-                copy.row(11).int4(i).numeric(counts.get(i % counts.size())).numeric(costs.get(i % costs.size()))
+                copy.row(11).int4(i).numeric(BigDecimal.valueOf(counts.get(i % counts.size())))
+                        .numeric(costs.get(i % costs.size()))
                         .timestamptz(times.get(i % times.size()))
                         .date(LocalDate.of(1999, 12, 31).plusDays(i * 40L)).text(texts.get(i % texts.size()))
                         .bool(i % 2 == 0).oneByte("mlpde".charAt(i % 5)).uuid(new UUID(i * 31L, -i))
