@@ -45,6 +45,11 @@ final class LoopSignals {
     private final int[] output = new int[REQUESTS];
     private final double[] cost = new double[REQUESTS];
     private final String[] model = new String[REQUESTS];
+    /** Each request's model as its index in {@link #models} (the session's 128th and later models share 127). */
+    private final byte[] modelOf = new byte[REQUESTS];
+    /** The session's models, in the order they first came (at most 127). */
+    private String[] models = new String[2];
+    private int modelCount;
     private int head;
     private int count;
     private final long[] failedAt = new long[OUTCOMES];
@@ -72,6 +77,8 @@ final class LoopSignals {
 
     /** Requests taken in since the last check. */
     int sinceCheck;
+    /** Count repeats in every window, whatever its cost (the checks' reference, for tests). */
+    boolean countAllRepeats;
 
     void request(long epochSecond, String m, long tokens, long out, double usd) {
         firstAt = Math.min(firstAt, epochSecond);
@@ -85,8 +92,25 @@ final class LoopSignals {
         output[head] = (int) Math.min(Integer.MAX_VALUE, out);
         cost[head] = usd;
         model[head] = m;
+        modelOf[head] = modelIndex(m);
         head = (head + 1) % REQUESTS;
         count = Math.min(REQUESTS, count + 1);
+    }
+
+    private byte modelIndex(String m) {
+        for (int x = 0; x < modelCount; x++) {
+            if (models[x].equals(m)) {
+                return (byte) x;
+            }
+        }
+        if (modelCount == 127) {
+            return 127;
+        }
+        if (modelCount == models.length) {
+            models = Arrays.copyOf(models, modelCount * 2);
+        }
+        models[modelCount] = m;
+        return (byte) modelCount++;
     }
 
     void prompt(long epochSecond) {
@@ -220,30 +244,31 @@ final class LoopSignals {
      */
     Finding check(long minute, ZoneId zone, java.util.function.ToDoubleFunction<String> intendedCost) {
         long end = (minute + 1) * 60; // exclusive
-        Window w15 = window(end - 15 * 60, end);
         long prompt = promptBefore(end);
         long quietSince = prompt >= 0 ? prompt : prompt == Long.MIN_VALUE ? firstAt : Long.MIN_VALUE;
         boolean promptedLately = prompt >= end - PROMPTED_LATELY * 60;
         long quiet = quietSince == Long.MIN_VALUE ? -1 : (end - quietSince) / 60;
+        boolean quietLong = quiet < 0 ? end - firstAt >= QUIET_MINUTES * 60 : quiet >= QUIET_MINUTES;
+        // a window's repeats are only counted when its cost could reach a rule's floor (repeats cost no more);
+        // both rules on the hour need quietLong (night's quiet is longer): 0.25 is the lower of their floors
+        Window[] w = windows(end, promptedLately ? Double.POSITIVE_INFINITY : 1.0,
+                quietLong ? 0.25 : Double.POSITIVE_INFINITY);
+        Window w15 = w[0], w60 = w[1];
         String pattern = null;
         if (!promptedLately && w15.tight()) {
             pattern = REPEAT;
         } else if (!promptedLately && w15.failures >= 10 && w15.failures >= 2 * w15.oks && w15.requests >= 5
                 && w15.cost >= 1.0 && covers(okAt, ok, okHead, end - 15 * 60)) {
             pattern = RETRY;
-        } else {
-            Window w60 = window(end - 60 * 60, end);
-            boolean quietLong = quiet < 0 ? end - firstAt >= QUIET_MINUTES * 60 : quiet >= QUIET_MINUTES;
-            if (quietLong && w60.requests >= 12 && w60.repeats >= 0.7 * w60.requests && w60.repeatCost >= 0.25) {
-                pattern = REPEAT;
-            } else if (nightOrWeekend(end - 1, zone)
-                    && (quiet < 0 ? end - firstAt >= NIGHT_QUIET_MINUTES * 60 : quiet >= NIGHT_QUIET_MINUTES)
-                    && (w60.repeats >= 8 && w60.repeats >= 0.4 * w60.requests
-                            || w60.failures >= 10 && w60.failures >= w60.oks
-                                    && covers(okAt, ok, okHead, end - 60 * 60))
-                    && w60.cost >= 0.5) {
-                pattern = NIGHT;
-            }
+        } else if (quietLong && w60.requests >= 12 && w60.repeats >= 0.7 * w60.requests
+                && w60.repeatCost >= 0.25) {
+            pattern = REPEAT;
+        } else if ((quiet < 0 ? end - firstAt >= NIGHT_QUIET_MINUTES * 60 : quiet >= NIGHT_QUIET_MINUTES)
+                && w60.cost >= 0.5
+                && (w60.repeats >= 8 && w60.repeats >= 0.4 * w60.requests
+                        || w60.failures >= 10 && w60.failures >= w60.oks && covers(okAt, ok, okHead, end - 60 * 60))
+                && nightOrWeekend(end - 1, zone)) {
+            pattern = NIGHT;
         }
         if (pattern == null) {
             return null;
@@ -308,53 +333,92 @@ final class LoopSignals {
                 w15.cost, w15.requests);
     }
 
-    /** Scratch space of {@link #window}, per thread: checks allocate nothing. */
-    private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[REQUESTS]);
+    /** Scratch space of {@link #windows}, per thread: the hour's keys and the quarter hour's. */
+    private static final ThreadLocal<long[][]> SCRATCH = ThreadLocal.withInitial(
+            () -> new long[][]{new long[REQUESTS], new long[REQUESTS]});
 
-    /** The requests, repeats and failures of {@code [from, to)}. */
-    private Window window(long from, long to) {
-        long[] keys = SCRATCH.get();
-        int n = 0, recent = 0;
-        double total = 0;
-        String[] models = new String[0];
-        long last5 = to - 5 * 60;
-        for (int k = 0; k < count; k++) {
-            int i = Math.floorMod(head - 1 - k, REQUESTS);
-            if (at[i] >= from && at[i] < to) {
-                total += cost[i];
-                if (at[i] >= last5) {
-                    recent++;
-                }
-                int slot = -1;
-                for (int x = 0; x < models.length; x++) {
-                    if (models[x].equals(model[i])) {
-                        slot = x;
-                        break;
+    /**
+     * The requests, repeats and failures of the 15 minutes and of the hour before {@code end}, in one pass over the
+     * ring. A window's repeats are counted only when its cost is at least its floor ({@code floor15},
+     * {@code floor60}; else they are 0): a rule that needs repeats costing that much cannot hold on fewer. The cost
+     * is compared with a margin far above the rounding of a sum of {@link #REQUESTS} doubles, so a subset's sum,
+     * added in another order, never passes a floor its whole set's sum was found below. The quarter hour's requests
+     * are a part of the hour's: sorted once for the hour, they are read off in order for the quarter hour.
+     */
+    private Window[] windows(long end, double floor15, double floor60) {
+        long from60 = end - 60 * 60, from15 = end - 15 * 60, last5 = end - 5 * 60;
+        long[][] scratch = SCRATCH.get();
+        long[] keys = scratch[0];
+        int n60 = 0, n15 = 0, recent = 0;
+        double total60 = 0, total15 = 0;
+        for (int k = 0, i = head; k < count; k++) {
+            i = i == 0 ? REQUESTS - 1 : i - 1;
+            long t = at[i];
+            if (t >= from60 && t < end) {
+                total60 += cost[i];
+                if (t >= from15) {
+                    total15 += cost[i];
+                    n15++;
+                    if (t >= last5) {
+                        recent++;
                     }
                 }
-                if (slot < 0) {
-                    models = java.util.Arrays.copyOf(models, models.length + 1);
-                    models[models.length - 1] = model[i];
-                    slot = models.length - 1;
-                }
                 // model, size, ring index: sorted, near-identical requests of a model are neighbours
-                keys[n++] = (long) Math.min(slot, 127) << 56 | Math.min(size[i], (1L << 47) - 1) << 9 | i;
+                keys[n60++] = (long) modelOf[i] << 56 | Math.min(size[i], (1L << 47) - 1) << 9 | i;
             }
         }
-        int failures = inRange(failedAt, failed, from, to), oks = inRange(okAt, ok, from, to);
-        if (n < 8) { // too few for any repetition rule: no need to look for repeats
-            return new Window(n, 0, 0, total, failures, oks, recent, 0, 0);
+        int failures60 = 0, failures15 = 0, oks60 = 0, oks15 = 0;
+        for (int i = 0; i < failed; i++) {
+            long t = failedAt[i];
+            if (t >= from60 && t < end) {
+                failures60++;
+                if (t >= from15) {
+                    failures15++;
+                }
+            }
         }
-        Arrays.sort(keys, 0, n);
+        for (int i = 0; i < ok; i++) {
+            long t = okAt[i];
+            if (t >= from60 && t < end) {
+                oks60++;
+                if (t >= from15) {
+                    oks15++;
+                }
+            }
+        }
+        // fewer than 8 requests: too few for any repetition rule
+        boolean count60 = n60 >= 8 && (countAllRepeats || total60 * (1 + 1e-9) >= floor60);
+        boolean count15 = n15 >= 8 && (countAllRepeats || total15 * (1 + 1e-9) >= floor15);
+        Window w60 = new Window(n60, 0, 0, total60, failures60, oks60, recent, 0, 0);
+        if (count60) {
+            Arrays.sort(keys, 0, n60);
+            w60 = repeats(keys, n60, last5, w60);
+        }
+        Window w15 = new Window(n15, 0, 0, total15, failures15, oks15, recent, 0, 0);
+        if (count15) {
+            long[] quarter = scratch[1];
+            int m = 0;
+            for (int x = 0; x < n60; x++) {
+                if (at[(int) (keys[x] & 511)] >= from15) {
+                    quarter[m++] = keys[x];
+                }
+            }
+            if (!count60) {
+                Arrays.sort(quarter, 0, m);
+            }
+            w15 = repeats(quarter, m, last5, w15);
+        }
+        return new Window[]{w15, w60};
+    }
+
+    /** {@code w} with the repeats among {@code n} sorted keys: requests with a near-identical neighbour. */
+    private Window repeats(long[] keys, int n, long last5, Window w) {
         int repeats = 0, repeats5 = 0;
         double repeatCost = 0, repeatCost5 = 0;
-        boolean previousMarked = false;
         for (int k = 0; k < n; k++) {
-            boolean withPrevious = k > 0 && sameKind(keys[k - 1], keys[k]);
-            boolean withNext = k + 1 < n && sameKind(keys[k], keys[k + 1]);
-            previousMarked = withPrevious || withNext;
+            boolean marked = k > 0 && sameKind(keys[k - 1], keys[k]) || k + 1 < n && sameKind(keys[k], keys[k + 1]);
             int i = (int) (keys[k] & 511);
-            if (previousMarked && output[i] <= SHORT_OUTPUT) {
+            if (marked && output[i] <= SHORT_OUTPUT) {
                 repeats++;
                 repeatCost += cost[i];
                 if (at[i] >= last5) {
@@ -363,7 +427,8 @@ final class LoopSignals {
                 }
             }
         }
-        return new Window(n, repeats, repeatCost, total, failures, oks, recent, repeats5, repeatCost5);
+        return new Window(w.requests, repeats, repeatCost, w.cost, w.failures, w.oks, w.requests5, repeats5,
+                repeatCost5);
     }
 
     /** Whether two sorted keys are requests of one model of near-identical sizes. */
@@ -374,16 +439,6 @@ final class LoopSignals {
     /** Whether a ring of times still holds everything from {@code from} on (it has not dropped any since). */
     private static boolean covers(long[] times, int n, int head, long from) {
         return n < times.length || times[head] < from;
-    }
-
-    private static int inRange(long[] times, int n, long from, long to) {
-        int c = 0;
-        for (int i = 0; i < n; i++) {
-            if (times[i] >= from && times[i] < to) {
-                c++;
-            }
-        }
-        return c;
     }
 
     static boolean near(long a, long b) {

@@ -199,6 +199,68 @@ class LoopSignalsTest {
         assertNotNull(firstFinding(loop.get(), p -> LoopSignals.RETRY.equals(p) ? 40 : 0));
     }
 
+    /**
+     * Counting a window's repeats only when its cost could reach a rule's floor changes no finding: random sessions
+     * (loops and varied work, prompts, failures, day and night, costs around every floor), each minute checked both
+     * ways.
+     */
+    @Test
+    void skippingRepeatsThatCannotMatterChangesNoFinding() {
+        Random r = new Random(23);
+        ZoneId[] zones = {UTC, ZoneId.of("America/New_York"), ZoneId.of("Asia/Kolkata")};
+        String[] models = {OPUS, HAIKU, "gpt-5.5"};
+        int checks = 0, found = 0, foundPruned = 0;
+        java.util.Map<String, Integer> patterns = new java.util.TreeMap<>();
+        for (int s = 0; s < 400; s++) {
+            LoopSignals l = new LoopSignals();
+            ZoneId zone = zones[r.nextInt(zones.length)];
+            long start = (r.nextBoolean() ? DAY : NIGHT) + r.nextInt(7) * 86_400L + r.nextInt(3600);
+            int minutes = 30 + r.nextInt(150);
+            double perRequest = 0.002 + r.nextDouble() * (r.nextInt(4) == 0 ? 0.4 : 0.08);
+            double loopShare = r.nextDouble();
+            long loopSize = 2_000 + r.nextInt(100_000);
+            double promptRate = r.nextInt(3) == 0 ? 0 : r.nextDouble() * 0.3;
+            double failRate = r.nextDouble() * 0.8;
+            int perMinute = 1 + r.nextInt(6);
+            for (int m = 0; m < minutes; m++) {
+                long minuteStart = start + m * 60L;
+                for (int k = 0; k < perMinute; k++) {
+                    long t = minuteStart + r.nextInt(60);
+                    boolean loop = r.nextDouble() < loopShare;
+                    l.request(t, loop ? models[0] : models[r.nextInt(models.length)],
+                            loop ? loopSize + r.nextInt(20) : 1_000 + r.nextInt(200_000),
+                            loop ? 50 + r.nextInt(400) : r.nextInt(4_000), perRequest * (0.5 + r.nextDouble()));
+                    if (r.nextDouble() < failRate) {
+                        l.failure(t);
+                    } else if (r.nextBoolean()) {
+                        l.toolOk(t);
+                    }
+                }
+                if (r.nextDouble() < promptRate) {
+                    l.prompt(minuteStart + r.nextInt(60));
+                }
+                long minute = Math.floorDiv(minuteStart, 60);
+                l.countAllRepeats = true;
+                LoopSignals.Finding all = l.check(minute, zone, p -> 0);
+                l.countAllRepeats = false;
+                LoopSignals.Finding pruned = l.check(minute, zone, p -> 0);
+                assertEquals(all, pruned, "session " + s + ", minute " + m);
+                checks++;
+                if (all != null) {
+                    found++;
+                    patterns.merge(all.pattern(), 1, Integer::sum);
+                }
+                if (pruned != null) {
+                    foundPruned++;
+                }
+            }
+        }
+        assertEquals(found, foundPruned);
+        assertTrue(found > checks / 20 && found < checks / 2, found + " findings in " + checks + " checks");
+        assertEquals(java.util.Set.of(LoopSignals.REPEAT, LoopSignals.RETRY, LoopSignals.NIGHT), patterns.keySet(),
+                patterns.toString());
+    }
+
     @Test
     void theEvidenceIsOneSentence() {
         Alert a = new Alert();
