@@ -109,7 +109,7 @@ final class EventFields {
         if (v == null) {
             return fallback;
         }
-        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0) {
+        if (!v.isIntegralNumber() || negative(v)) {
             throw new Invalid(name + " must be a whole number of at least 0");
         }
         if (!v.canConvertToLong() || v.asLong() > Bounds.MAX_COUNT) {
@@ -118,13 +118,18 @@ final class EventFields {
         return v.asLong();
     }
 
+    /** Whether a whole number is below 0 (read as a long when it fits one, without a BigInteger). */
+    private static boolean negative(JsonNode v) {
+        return v.canConvertToLong() ? v.longValue() < 0 : v.bigIntegerValue().signum() < 0;
+    }
+
     /** A whole number in {@code 0..Integer.MAX_VALUE} (the ledger's column); beyond it a rejection, never capped. */
     int smallCount(String name, int fallback) throws Invalid {
         JsonNode v = present(name);
         if (v == null) {
             return fallback;
         }
-        if (!v.isIntegralNumber() || v.bigIntegerValue().signum() < 0) {
+        if (!v.isIntegralNumber() || negative(v)) {
             throw new Invalid(name + " must be a whole number of at least 0");
         }
         if (!v.canConvertToInt()) {

@@ -23,7 +23,7 @@ final class UsageFigures {
         BigDecimal d = costUsd.scale() == Bounds.COST_SCALE
                 ? costUsd
                 : costUsd.setScale(Bounds.COST_SCALE, RoundingMode.HALF_UP);
-        return d.unscaledValue().longValueExact();
+        return d.movePointRight(Bounds.COST_SCALE).longValueExact(); // no BigInteger on the way
     }
 
     /** The cost of {@link #units} units. */
