@@ -109,18 +109,23 @@ public class UsagePartitions {
 
     /** The MD5 of an event id as a UUID: {@code md5(id)::uuid} in PostgreSQL. */
     static UUID idHash(String id) {
+        byte[] d = MD5.get().digest(id.getBytes(StandardCharsets.UTF_8));
+        long hi = 0, lo = 0;
+        for (int i = 0; i < 8; i++) {
+            hi = (hi << 8) | (d[i] & 0xff);
+            lo = (lo << 8) | (d[i + 8] & 0xff);
+        }
+        return new UUID(hi, lo);
+    }
+
+    /** One MD5 per thread: looking the algorithm up costs more than hashing an id. */
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            byte[] d = MessageDigest.getInstance("MD5").digest(id.getBytes(StandardCharsets.UTF_8));
-            long hi = 0, lo = 0;
-            for (int i = 0; i < 8; i++) {
-                hi = (hi << 8) | (d[i] & 0xff);
-                lo = (lo << 8) | (d[i + 8] & 0xff);
-            }
-            return new UUID(hi, lo);
+            return MessageDigest.getInstance("MD5");
         } catch (NoSuchAlgorithmException ex) {
             throw new IllegalStateException(ex);
         }
-    }
+    });
 
     /** Creates the partitions of the retention window and {@value #AHEAD_DAYS} days ahead that do not exist. */
     public void ensureWindow() {
