@@ -13,7 +13,8 @@
 #   BENCH_WARMUP=800000           ingest warm-up events (the service's JIT needs that many on 2 cores),
 #   BENCH_WARMUP_STEP=100000      sent in steps of this many; each step's rate is reported
 #   BENCH_ROUNDS=3                rounds of (ingest, COPY); the round with the median ratio is reported
-#   BENCH_SINGLE=2000             single-event POSTs (after BENCH_SINGLE_WARMUP=200)
+#   BENCH_SINGLE=2000             single-event POSTs (after BENCH_SINGLE_WARMUP=3000: on 2 cores the JIT's C2
+#                                 thread still took a third of the service's CPU 5-20 s into the POSTs after 200)
 #   BENCH_SUMMARY_EVENTS=5000000  events of the 12-month team (BENCH_LOAD_DEADLINE=900 s at most)
 #   BENCH_READS=50                summary reads per range (after BENCH_READ_WARMUP=10)
 #   BENCH_REBUILD=1               rebuild the jar even if target/quarkus-app exists
@@ -67,7 +68,7 @@ timeout "${BENCH_TIMEOUT:-1800}" java -Xmx4g -cp "$PGJAR" bench/src/IngestBench.
   --max-warmup-events "${BENCH_WARMUP:-800000}" \
   --events "${BENCH_EVENTS:-200000}" \
   --rounds "${BENCH_ROUNDS:-3}" \
-  --single-warmup "${BENCH_SINGLE_WARMUP:-200}" \
+  --single-warmup "${BENCH_SINGLE_WARMUP:-3000}" \
   --single "${BENCH_SINGLE:-2000}" \
   --summary-events "${BENCH_SUMMARY_EVENTS:-5000000}" \
   --summary-members 100 \

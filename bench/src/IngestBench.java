@@ -746,7 +746,7 @@ public class IngestBench {
         int maxWarmupEvents = intOpt("max-warmup-events", 800_000);
         int rounds = Math.max(1, intOpt("rounds", 3));
         int events = intOpt("events", 200_000);
-        int singleWarmup = intOpt("single-warmup", 200);
+        int singleWarmup = intOpt("single-warmup", 3000);
         int single = intOpt("single", 2_000);
         int summaryEvents = intOpt("summary-events", 5_000_000);
         int summaryMembers = intOpt("summary-members", 100);
