@@ -367,25 +367,10 @@ final class LoopSignals {
                 keys[n60++] = (long) modelOf[i] << 56 | Math.min(size[i], (1L << 47) - 1) << 9 | i;
             }
         }
-        int failures60 = 0, failures15 = 0, oks60 = 0, oks15 = 0;
-        for (int i = 0; i < failed; i++) {
-            long t = failedAt[i];
-            if (t >= from60 && t < end) {
-                failures60++;
-                if (t >= from15) {
-                    failures15++;
-                }
-            }
-        }
-        for (int i = 0; i < ok; i++) {
-            long t = okAt[i];
-            if (t >= from60 && t < end) {
-                oks60++;
-                if (t >= from15) {
-                    oks15++;
-                }
-            }
-        }
+        long failures = inWindows(failedAt, failed, from60, from15, end),
+                oks = inWindows(okAt, ok, from60, from15, end);
+        int failures60 = (int) (failures >>> 32), failures15 = (int) failures;
+        int oks60 = (int) (oks >>> 32), oks15 = (int) oks;
         // fewer than 8 requests: too few for any repetition rule
         boolean count60 = n60 >= 8 && (countAllRepeats || total60 * (1 + 1e-9) >= floor60);
         boolean count15 = n15 >= 8 && (countAllRepeats || total15 * (1 + 1e-9) >= floor15);
@@ -409,6 +394,20 @@ final class LoopSignals {
             w15 = repeats(quarter, m, last5, w15);
         }
         return new Window[]{w15, w60};
+    }
+
+    /** How many of the first {@code n} times fall in {@code [from60, end)} (high 32 bits) and {@code [from15, end)}. */
+    private static long inWindows(long[] times, int n, long from60, long from15, long end) {
+        int hour = 0, quarter = 0;
+        for (int i = 0; i < n; i++) {
+            if (times[i] >= from60 && times[i] < end) {
+                hour++;
+                if (times[i] >= from15) {
+                    quarter++;
+                }
+            }
+        }
+        return (long) hour << 32 | quarter;
     }
 
     /** {@code w} with the repeats among {@code n} sorted keys: requests with a near-identical neighbour. */
