@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * loop, from the headers alone: each endpoint has its own limit (a larger {@code Content-Length} is answered 413 at
  * once, the body never read), bodies that need a signature check must say their length, and the bodies being read
  * at one time may add up to at most {@code YARDSTICK_HTTP_BODY_BYTES_IN_FLIGHT} (beyond it: 503 with
- * {@code Retry-After}). A body without a length is counted at its endpoint's limit and cut off there while read.
+ * {@code Retry-After}), and small ones {@link #SMALL_RESERVE} more. A body without a length is counted at its endpoint's limit and cut off there while read.
  */
 @ApplicationScoped
 public class BodyLimits {
@@ -34,6 +34,13 @@ public class BodyLimits {
     static final long DIRECTORY_IMPORT = 8L << 20;
     /** Admin requests and everything else. */
     static final long DEFAULT = 1 << 20;
+    /** A body of at most this many bytes (a few events, a chat command) is small... */
+    static final long SMALL_BODY = 64 << 10;
+    /**
+     * ...and small bodies have this much more in flight of their own: a flood of large bodies that fills the budget
+     * cannot refuse a one-event ingest or a health check's neighbour.
+     */
+    static final long SMALL_RESERVE = 8L << 20;
 
     @Inject
     YardstickConfig config;
@@ -112,7 +119,7 @@ public class BodyLimits {
         }
         long budget = config.http().bodyBytesInFlight();
         long now = inFlight.addAndGet(size);
-        if (now > budget && now != size) {
+        if (now > (size <= SMALL_BODY ? budget + SMALL_RESERVE : budget) && now != size) {
             inFlight.addAndGet(-size);
             ctx.response().putHeader("Retry-After", "1");
             reject(ctx, 503, "Service Unavailable", "Too many large requests at once; retry shortly.");
