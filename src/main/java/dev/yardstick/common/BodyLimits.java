@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * loop, from the headers alone: each endpoint has its own limit (a larger {@code Content-Length} is answered 413 at
  * once, the body never read), bodies that need a signature check must say their length, and the bodies being read
  * at one time may add up to at most {@code YARDSTICK_HTTP_BODY_BYTES_IN_FLIGHT} (beyond it: 503 with
- * {@code Retry-After}), and small ones {@link #SMALL_RESERVE} more. A body without a length is counted at its endpoint's limit and cut off there while read.
+ * {@code Retry-After}), and small ones {@link #SMALL_RESERVE} more. A body without a length is counted at its
+ * endpoint's limit and cut off there while read.
  */
 @ApplicationScoped
 public class BodyLimits {
@@ -38,7 +39,7 @@ public class BodyLimits {
     static final long SMALL_BODY = 64 << 10;
     /**
      * ...and small bodies have this much more in flight of their own: a flood of large bodies that fills the budget
-     * cannot refuse a one-event ingest or a health check's neighbour.
+     * cannot refuse a one-event ingest or a chat command.
      */
     static final long SMALL_RESERVE = 8L << 20;
 
